@@ -1,0 +1,16 @@
+#include "mfd_status.h"
+
+const char *mfd_status_str(mfd_status st)
+{
+    switch (st) {
+    case MFD_OK: return "success";
+    case MFD_ENOMEM: return "out of memory";
+    case MFD_EINVAL: return "invalid argument";
+    case MFD_ERANGE: return "size out of range";
+    case MFD_EIO: return "input/output error";
+    case MFD_EFORMAT: return "malformed file";
+    case MFD_EUNSUPPORTED: return "unsupported input";
+    case MFD_ENUMERIC: return "numerical failure in LAPACK";
+    }
+    return "unknown status";
+}
