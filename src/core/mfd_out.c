@@ -1,0 +1,410 @@
+#define _POSIX_C_SOURCE 200809L
+#include "mfd_out.h"
+
+#include "mfd_param.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- key/value lists --------------------------------------------------- */
+
+void mfd_kv_init(mfd_kv *kv)
+{
+    kv->n = kv->cap = 0;
+    kv->keys = kv->vals = NULL;
+}
+
+void mfd_kv_free(mfd_kv *kv)
+{
+    if (!kv)
+        return;
+    for (size_t i = 0; i < kv->n; i++) {
+        free(kv->keys[i]);
+        free(kv->vals[i]);
+    }
+    free(kv->keys);
+    free(kv->vals);
+    mfd_kv_init(kv);
+}
+
+static char *dup_str(const char *s)
+{
+    size_t l = strlen(s) + 1;
+    char *p = malloc(l);
+    if (p)
+        memcpy(p, s, l);
+    return p;
+}
+
+mfd_status mfd_kv_add_str(mfd_kv *kv, const char *key, const char *val)
+{
+    if (kv->n == kv->cap) {
+        size_t cap = kv->cap ? 2 * kv->cap : 16;
+        char **k = realloc(kv->keys, cap * sizeof *k);
+        if (!k)
+            return MFD_ENOMEM;
+        kv->keys = k;
+        char **v = realloc(kv->vals, cap * sizeof *v);
+        if (!v)
+            return MFD_ENOMEM;
+        kv->vals = v;
+        kv->cap = cap;
+    }
+    char *k = dup_str(key), *v = dup_str(val ? val : "");
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return MFD_ENOMEM;
+    }
+    kv->keys[kv->n] = k;
+    kv->vals[kv->n] = v;
+    kv->n++;
+    return MFD_OK;
+}
+
+mfd_status mfd_kv_add_real(mfd_kv *kv, const char *key, double val)
+{
+    char b[40];
+    mfd_format_real(b, sizeof b, val);
+    return mfd_kv_add_str(kv, key, b);
+}
+
+mfd_status mfd_kv_add_int(mfd_kv *kv, const char *key, long val)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%ld", val);
+    return mfd_kv_add_str(kv, key, b);
+}
+
+const char *mfd_kv_get(const mfd_kv *kv, const char *key)
+{
+    for (size_t i = 0; i < kv->n; i++)
+        if (strcmp(kv->keys[i], key) == 0)
+            return kv->vals[i];
+    return NULL;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+mfd_status mfd_out_mkdirs(const char *path, char *err, size_t errlen)
+{
+    size_t l = strlen(path);
+    char *p = malloc(l + 1);
+    if (!p)
+        return MFD_ENOMEM;
+    memcpy(p, path, l + 1);
+    for (size_t i = 1; i <= l; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        char c = p[i];
+        p[i] = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            set_err(err, errlen, "cannot create directory '%s': %s", p, strerror(errno));
+            free(p);
+            return MFD_EIO;
+        }
+        p[i] = c;
+    }
+    struct stat sb;
+    int ok = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (!ok)
+        set_err(err, errlen, "'%s' exists and is not a directory", path);
+    free(p);
+    return ok ? MFD_OK : MFD_EIO;
+}
+
+mfd_status mfd_out_path(const mfd_out *o, const char *name, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s/%s", o->dir, name);
+    return (n < 0 || (size_t)n >= len) ? MFD_ERANGE : MFD_OK;
+}
+
+/* Remove a file if present; a missing file is fine. */
+static int remove_if_present(const char *path) { return (unlink(path) == 0 || errno == ENOENT) ? 0 : -1; }
+
+mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen)
+{
+    o->trace = NULL;
+    o->ncols = 0;
+    o->dir = dup_str(dir);
+    if (!o->dir)
+        return MFD_ENOMEM;
+    size_t l = strlen(o->dir);
+    while (l > 1 && o->dir[l - 1] == '/')
+        o->dir[--l] = '\0';
+    mfd_status st = mfd_out_mkdirs(o->dir, err, errlen);
+    if (st != MFD_OK)
+        return st;
+    if (access(o->dir, W_OK) != 0) {
+        set_err(err, errlen, "cannot write into directory '%s': %s", o->dir, strerror(errno));
+        return MFD_EIO;
+    }
+    /* summary.csv first: from here on the directory does not look complete. */
+    static const char *const stale[] = {"summary.csv", "run.ini",   "trace.csv",   "summary.csv.part",
+                                        "run.ini.part", "trace.csv.part"};
+    char path[4096];
+    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
+        if (mfd_out_path(o, stale[i], path, sizeof path) != MFD_OK)
+            return MFD_ERANGE;
+        if (remove_if_present(path) != 0) {
+            set_err(err, errlen, "cannot remove '%s' of an earlier run: %s", path, strerror(errno));
+            return MFD_EIO;
+        }
+    }
+    if (mfd_out_path(o, "final", path, sizeof path) != MFD_OK)
+        return MFD_ERANGE;
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        char f[4096 + 256];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+            remove_if_present(f);
+        }
+        closedir(d);
+        rmdir(path);
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_out_mkdir(const mfd_out *o, const char *name, char *err, size_t errlen)
+{
+    char path[4096];
+    if (mfd_out_path(o, name, path, sizeof path) != MFD_OK)
+        return MFD_ERANGE;
+    return mfd_out_mkdirs(path, err, errlen);
+}
+
+/* Flush, fsync and close; report the first failure (a full disk shows here). */
+static int close_synced(FILE *f)
+{
+    int bad = fflush(f) != 0 || ferror(f);
+    int saved = errno;
+    if (!bad && fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)
+        bad = 1, saved = errno;
+    if (fclose(f) != 0 && !bad)
+        bad = 1, saved = errno;
+    errno = saved;
+    return bad ? -1 : 0;
+}
+
+static mfd_status commit(const char *tmp, const char *path, char *err, size_t errlen)
+{
+    if (rename(tmp, path) != 0) {
+        set_err(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        unlink(tmp);
+        return MFD_EIO;
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_out_write_text(const char *path, const char *text, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.part", path) >= (int)sizeof tmp)
+        return MFD_ERANGE;
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        set_err(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+        return MFD_EIO;
+    }
+    size_t len = strlen(text);
+    int bad = fwrite(text, 1, len, f) != len;
+    int saved = errno;
+    if (close_synced(f) != 0 && !bad)
+        bad = 1, saved = errno;
+    if (bad) {
+        set_err(err, errlen, "cannot write '%s': %s", tmp, strerror(saved));
+        unlink(tmp);
+        return MFD_EIO;
+    }
+    return commit(tmp, path, err, errlen);
+}
+
+/* Append to a growing text buffer. */
+typedef struct strbuf {
+    char *s;
+    size_t n, cap;
+    int failed;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *fmt, ...)
+{
+    if (b->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int need = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (need < 0) {
+            b->failed = 1;
+            return;
+        }
+        if (b->s && b->n + (size_t)need < b->cap) {
+            b->n += (size_t)need;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap <= b->n + (size_t)need)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+}
+
+/* A CSV field, quoted when it holds a comma, a quote or a line break. */
+static void sb_csv_field(strbuf *b, const char *v)
+{
+    if (strpbrk(v, ",\"\n\r") == NULL) {
+        sb_add(b, "%s", v);
+        return;
+    }
+    sb_add(b, "\"");
+    for (const char *p = v; *p; p++)
+        sb_add(b, *p == '"' ? "\"\"" : "%c", *p);
+    sb_add(b, "\"");
+}
+
+mfd_status mfd_out_trace_begin(mfd_out *o, const mfd_kv *meta, const char *const *cols, size_t ncols, char *err,
+                               size_t errlen)
+{
+    char tmp[4096];
+    if (mfd_out_path(o, "trace.csv.part", tmp, sizeof tmp) != MFD_OK)
+        return MFD_ERANGE;
+    o->trace = fopen(tmp, "w");
+    if (!o->trace) {
+        set_err(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+        return MFD_EIO;
+    }
+    o->ncols = ncols;
+    for (size_t i = 0; meta && i < meta->n; i++)
+        fprintf(o->trace, "# %s: %s\n", meta->keys[i], meta->vals[i]);
+    for (size_t i = 0; i < ncols; i++)
+        fprintf(o->trace, i ? ",%s" : "%s", cols[i]);
+    fputc('\n', o->trace);
+    if (ferror(o->trace)) {
+        set_err(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+        return MFD_EIO;
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_out_trace_row(mfd_out *o, const double *v, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < o->ncols; i++)
+        fprintf(o->trace, i ? ",%.17g" : "%.17g", v[i]);
+    if (fputc('\n', o->trace) == EOF || ferror(o->trace)) {
+        set_err(err, errlen, "cannot write '%s/trace.csv.part': %s", o->dir, strerror(errno));
+        return MFD_EIO;
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_out_write_ini(mfd_out *o, const char *const *titles, const mfd_kv *const *sections, size_t nsec,
+                             char *err, size_t errlen)
+{
+    strbuf b = {NULL, 0, 0, 0};
+    for (size_t s = 0; s < nsec; s++) {
+        sb_add(&b, "%s[%s]\n", s ? "\n" : "", titles[s]);
+        for (size_t i = 0; i < sections[s]->n; i++)
+            sb_add(&b, "%s = %s\n", sections[s]->keys[i], sections[s]->vals[i]);
+    }
+    if (b.failed || !b.s) {
+        free(b.s);
+        return MFD_ENOMEM;
+    }
+    char path[4096];
+    mfd_status st = mfd_out_path(o, "run.ini", path, sizeof path);
+    if (st == MFD_OK)
+        st = mfd_out_write_text(path, b.s, err, errlen);
+    free(b.s);
+    return st;
+}
+
+mfd_status mfd_out_finish(mfd_out *o, const mfd_kv *summary, char *err, size_t errlen)
+{
+    char tmp[4096], path[4096];
+    if (o->trace) {
+        FILE *f = o->trace;
+        o->trace = NULL;
+        if (mfd_out_path(o, "trace.csv.part", tmp, sizeof tmp) != MFD_OK ||
+            mfd_out_path(o, "trace.csv", path, sizeof path) != MFD_OK)
+            return MFD_ERANGE;
+        if (close_synced(f) != 0) {
+            set_err(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+            unlink(tmp);
+            return MFD_EIO;
+        }
+        mfd_status st = commit(tmp, path, err, errlen);
+        if (st != MFD_OK)
+            return st;
+    }
+    strbuf b = {NULL, 0, 0, 0};
+    for (size_t i = 0; i < summary->n; i++) {
+        if (i)
+            sb_add(&b, ",");
+        sb_csv_field(&b, summary->keys[i]);
+    }
+    sb_add(&b, "\n");
+    for (size_t i = 0; i < summary->n; i++) {
+        if (i)
+            sb_add(&b, ",");
+        sb_csv_field(&b, summary->vals[i]);
+    }
+    sb_add(&b, "\n");
+    if (b.failed || !b.s) {
+        free(b.s);
+        return MFD_ENOMEM;
+    }
+    mfd_status st = mfd_out_path(o, "summary.csv", path, sizeof path);
+    if (st == MFD_OK)
+        st = mfd_out_write_text(path, b.s, err, errlen);
+    free(b.s);
+    return st;
+}
+
+void mfd_out_abandon(mfd_out *o)
+{
+    char tmp[4096];
+    if (o->trace) {
+        fclose(o->trace);
+        o->trace = NULL;
+    }
+    static const char *const parts[] = {"trace.csv.part", "run.ini.part", "summary.csv.part", "summary.csv"};
+    for (size_t i = 0; o->dir && i < sizeof parts / sizeof *parts; i++)
+        if (mfd_out_path(o, parts[i], tmp, sizeof tmp) == MFD_OK)
+            unlink(tmp);
+}
+
+void mfd_out_close(mfd_out *o)
+{
+    if (o->trace) {
+        fclose(o->trace);
+        o->trace = NULL;
+    }
+    free(o->dir);
+    o->dir = NULL;
+}

@@ -1,0 +1,80 @@
+/* mfd_out.h — what one run writes: run.ini, trace.csv, summary.csv, final/.
+ *
+ * Every file is written under a temporary name (<name>.part) and renamed
+ * when complete, and summary.csv comes last: a run directory that holds
+ * summary.csv is complete, and nothing else makes it look so.  Opening a
+ * directory removes the files of an earlier run in it (summary.csv first), so
+ * a run that fails half-way never leaves an older, complete-looking result
+ * behind.
+ *
+ * Formats (DESIGN.md): trace.csv starts with '# key: value' lines, then one
+ * header row, then one row per logged iteration, numbers as %.17g.
+ * summary.csv is a header and one row.  run.ini has [sections] of key = value. */
+#ifndef MFD_OUT_H
+#define MFD_OUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "mfd_status.h"
+
+/* An ordered list of key/value texts (for run.ini sections, trace metadata
+ * and the summary row). */
+typedef struct mfd_kv {
+    size_t n, cap;
+    char **keys;
+    char **vals;
+} mfd_kv;
+
+void mfd_kv_init(mfd_kv *kv);
+void mfd_kv_free(mfd_kv *kv);
+mfd_status mfd_kv_add_str(mfd_kv *kv, const char *key, const char *val);
+mfd_status mfd_kv_add_real(mfd_kv *kv, const char *key, double val); /* shortest exact form */
+mfd_status mfd_kv_add_int(mfd_kv *kv, const char *key, long val);
+/* Value of key, or NULL. */
+const char *mfd_kv_get(const mfd_kv *kv, const char *key);
+
+typedef struct mfd_out {
+    char *dir;
+    FILE *trace;
+    size_t ncols;
+} mfd_out;
+
+/* Create dir (and its parents) and clear the files of an earlier run in it.
+ * On failure err names the path and the reason. */
+mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen);
+
+/* "<dir>/<name>" into buf (MFD_ERANGE if it does not fit). */
+mfd_status mfd_out_path(const mfd_out *o, const char *name, char *buf, size_t len);
+
+/* Create <dir>/<name>/ (e.g. "final"). */
+mfd_status mfd_out_mkdir(const mfd_out *o, const char *name, char *err, size_t errlen);
+
+/* Start trace.csv.part: metadata lines, then the header row. */
+mfd_status mfd_out_trace_begin(mfd_out *o, const mfd_kv *meta, const char *const *cols, size_t ncols, char *err,
+                               size_t errlen);
+
+/* One row of ncols values. */
+mfd_status mfd_out_trace_row(mfd_out *o, const double *v, char *err, size_t errlen);
+
+/* Write run.ini (atomically) from nsec sections. */
+mfd_status mfd_out_write_ini(mfd_out *o, const char *const *titles, const mfd_kv *const *sections, size_t nsec,
+                             char *err, size_t errlen);
+
+/* Complete the run: flush and rename trace.csv, then write summary.csv. */
+mfd_status mfd_out_finish(mfd_out *o, const mfd_kv *summary, char *err, size_t errlen);
+
+/* Give up: close and delete the temporary files.  The directory keeps no
+ * summary.csv, so it never looks complete. */
+void mfd_out_abandon(mfd_out *o);
+
+/* Release memory (after finish or abandon). */
+void mfd_out_close(mfd_out *o);
+
+/* Write a text file atomically (path.part, fsync, rename). */
+mfd_status mfd_out_write_text(const char *path, const char *text, char *err, size_t errlen);
+
+/* mkdir -p */
+mfd_status mfd_out_mkdirs(const char *path, char *err, size_t errlen);
+
+#endif
