@@ -1,0 +1,177 @@
+#include "mfd_deep.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_la.h"
+
+static size_t layer_doubles(const mfd_deep *m, int j)
+{
+    return mfd_field_width(m->field) * m->dims[j] * m->dims[j - 1];
+}
+
+mfd_status mfd_deep_alloc(mfd_field field, int depth, const size_t *dims, mfd_deep **out)
+{
+    *out = NULL;
+    if (depth < 2 || depth > MFD_DEEP_MAX_DEPTH || (field != MFD_REAL && field != MFD_COMPLEX))
+        return MFD_EINVAL;
+    for (int j = 0; j <= depth; j++)
+        if (dims[j] < 1 || dims[j] > 65536)
+            return dims[j] < 1 ? MFD_EINVAL : MFD_ERANGE;
+    mfd_deep *m = calloc(1, sizeof *m);
+    if (!m)
+        return MFD_ENOMEM;
+    m->field = field;
+    m->depth = depth;
+    for (int j = 0; j <= depth; j++)
+        m->dims[j] = dims[j];
+    size_t w = mfd_field_width(field), d0 = dims[0], total = 0, ptotal = 0, dtotal = 0, tmax = 0;
+    for (int j = 1; j <= depth; j++) {
+        m->off[j - 1] = total;
+        total += layer_doubles(m, j);
+    }
+    m->off[depth] = total;
+    for (int j = 2; j <= depth; j++) {
+        m->poff[j] = ptotal;
+        ptotal += w * dims[j] * d0;
+    }
+    for (int j = 1; j < depth; j++) {
+        m->doff[j] = dtotal;
+        dtotal += w * dims[j] * dims[j];
+        if (dims[j] * d0 > tmax)
+            tmax = dims[j] * d0;
+    }
+    m->w = calloc(total, sizeof(double));
+    m->grad = calloc(total, sizeof(double));
+    m->prefix = calloc(ptotal, sizeof(double));
+    m->delta = calloc(dtotal, sizeof(double));
+    m->tbuf[0] = calloc(w * tmax, sizeof(double));
+    m->tbuf[1] = calloc(w * tmax, sizeof(double));
+    mfd_status st = MFD_ENOMEM;
+    if (!m->w || !m->grad || !m->prefix || !m->delta || !m->tbuf[0] || !m->tbuf[1])
+        goto free_model;
+    if ((st = mfd_mat_alloc(field, dims[depth], d0, &m->target)) != MFD_OK)
+        goto free_model;
+    if ((st = mfd_mat_alloc(field, dims[depth], d0, &m->resid)) != MFD_OK)
+        goto free_model;
+    *out = m;
+    return MFD_OK;
+free_model:
+    mfd_deep_free(m);
+    return st;
+}
+
+void mfd_deep_free(mfd_deep *m)
+{
+    if (!m)
+        return;
+    free(m->w);
+    free(m->grad);
+    free(m->prefix);
+    free(m->delta);
+    free(m->tbuf[0]);
+    free(m->tbuf[1]);
+    mfd_mat_free(&m->target);
+    mfd_mat_free(&m->resid);
+    free(m);
+}
+
+bool mfd_deep_is_square(const mfd_deep *m)
+{
+    for (int j = 1; j <= m->depth; j++)
+        if (m->dims[j] != m->dims[0])
+            return false;
+    return true;
+}
+
+mfd_mat mfd_deep_layer(const mfd_deep *m, int j)
+{
+    return mfd_mat_view(m->w + m->off[j - 1], m->field, m->dims[j], m->dims[j - 1], m->dims[j]);
+}
+
+mfd_mat mfd_deep_grad(const mfd_deep *m, int j)
+{
+    return mfd_mat_view(m->grad + m->off[j - 1], m->field, m->dims[j], m->dims[j - 1], m->dims[j]);
+}
+
+/* P_j = W_j ⋯ W_1 (P_1 is W_1 itself). */
+static mfd_mat prefix(const mfd_deep *m, int j)
+{
+    if (j == 1)
+        return mfd_deep_layer(m, 1);
+    return mfd_mat_view(m->prefix + m->poff[j], m->field, m->dims[j], m->dims[0], m->dims[j]);
+}
+
+mfd_mat mfd_deep_product(const mfd_deep *m) { return prefix(m, m->depth); }
+
+mfd_mat mfd_deep_delta(const mfd_deep *m, int j)
+{
+    return mfd_mat_view(m->delta + m->doff[j], m->field, m->dims[j], m->dims[j], m->dims[j]);
+}
+
+size_t mfd_deep_ndoubles(const mfd_deep *m) { return m->off[m->depth]; }
+
+mfd_status mfd_deep_imbalance(mfd_deep *m)
+{
+    for (int j = 1; j < m->depth; j++) {
+        mfd_mat D = mfd_deep_delta(m, j), Wj = mfd_deep_layer(m, j), Wn = mfd_deep_layer(m, j + 1);
+        MFD_CHECK(mfd_la_gemm('N', 'C', 1.0, Wj, Wj, 0.0, D));
+        MFD_CHECK(mfd_la_gemm('C', 'N', -1.0, Wn, Wn, 1.0, D));
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_deep_loss(mfd_deep *m)
+{
+    int N = m->depth;
+    for (int j = 2; j <= N; j++)
+        MFD_CHECK(mfd_la_gemm('N', 'N', 1.0, mfd_deep_layer(m, j), prefix(m, j - 1), 0.0, prefix(m, j)));
+    mfd_mat W = prefix(m, N);
+    MFD_CHECK(mfd_mat_copy(m->resid, W));
+    MFD_CHECK(mfd_mat_axpy(-1.0, m->target, m->resid));
+    m->loss_ori = 0.5 * mfd_mat_norm2(m->resid);
+    m->loss_reg = 0.0;
+    if (m->a > 0) {
+        MFD_CHECK(mfd_deep_imbalance(m));
+        double s = 0.0;
+        for (int j = 1; j < N; j++)
+            s += mfd_mat_norm2(mfd_deep_delta(m, j));
+        m->loss_reg = 0.25 * m->a * s;
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_deep_eval(mfd_deep *m)
+{
+    MFD_CHECK(mfd_deep_loss(m));
+    int N = m->depth;
+    size_t d0 = m->dims[0];
+    /* T_j = (W_N ⋯ W_{j+1})ᴴ (W − Σ), from T_N = W − Σ downwards; then
+     * ∇_j = T_j P_{j−1}ᴴ, and T_1 is ∇_1 itself. */
+    mfd_mat T = m->resid;
+    for (int j = N; j >= 2; j--) {
+        MFD_CHECK(mfd_la_gemm('N', 'C', 1.0, T, prefix(m, j - 1), 0.0, mfd_deep_grad(m, j)));
+        mfd_mat next = j == 2 ? mfd_deep_grad(m, 1)
+                              : mfd_mat_view(m->tbuf[j % 2], m->field, m->dims[j - 1], d0, m->dims[j - 1]);
+        MFD_CHECK(mfd_la_gemm('C', 'N', 1.0, mfd_deep_layer(m, j), T, 0.0, next));
+        T = next;
+    }
+    if (m->a > 0) {
+        for (int j = 1; j <= N; j++) {
+            mfd_mat G = mfd_deep_grad(m, j), Wj = mfd_deep_layer(m, j);
+            if (j < N)
+                MFD_CHECK(mfd_la_gemm('N', 'N', m->a, mfd_deep_delta(m, j), Wj, 1.0, G));
+            if (j > 1)
+                MFD_CHECK(mfd_la_gemm('N', 'N', -m->a, Wj, mfd_deep_delta(m, j - 1), 1.0, G));
+        }
+    }
+    return MFD_OK;
+}
+
+void mfd_deep_update(mfd_deep *m, double eta) { mfd_la_axpy(mfd_deep_ndoubles(m), -eta, m->grad, m->w); }
+
+void mfd_deep_set_layers(mfd_deep *m, const double *block)
+{
+    memcpy(m->w, block, mfd_deep_ndoubles(m) * sizeof(double));
+}

@@ -1,0 +1,280 @@
+#include "mfd_deepdiag.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static mfd_status add_name(mfd_deepdiag *g, size_t *cap, const char *fmt, int idx)
+{
+    if (g->ncols == *cap) {
+        size_t nc = *cap ? 2 * *cap : 32;
+        char **p = realloc(g->names, nc * sizeof *p);
+        if (!p)
+            return MFD_ENOMEM;
+        g->names = p;
+        *cap = nc;
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, fmt, idx);
+    size_t l = strlen(buf) + 1;
+    g->names[g->ncols] = malloc(l);
+    if (!g->names[g->ncols])
+        return MFD_ENOMEM;
+    memcpy(g->names[g->ncols], buf, l);
+    g->ncols++;
+    return MFD_OK;
+}
+
+static mfd_status build_names(mfd_deepdiag *g)
+{
+    size_t cap = 0;
+    MFD_CHECK(add_name(g, &cap, "loss_ori", 0));
+    MFD_CHECK(add_name(g, &cap, "loss_reg", 0));
+    MFD_CHECK(add_name(g, &cap, "loss", 0));
+    for (int j = 1; j < g->depth; j++)
+        MFD_CHECK(add_name(g, &cap, "delta_%d", j));
+    for (size_t i = 0; i < g->nsv; i++)
+        MFD_CHECK(add_name(g, &cap, "sv_%d", (int)i + 1));
+    for (int j = 1; j <= g->depth; j++) {
+        MFD_CHECK(add_name(g, &cap, "layer%d_smax", j));
+        MFD_CHECK(add_name(g, &cap, "layer%d_smin", j));
+    }
+    MFD_CHECK(add_name(g, &cap, "erank_nuc", 0));
+    MFD_CHECK(add_name(g, &cap, "erank_entropy", 0));
+    if (g->square) {
+        MFD_CHECK(add_name(g, &cap, g->field == MFD_REAL ? "det_sign" : "det_phase", 0));
+        MFD_CHECK(add_name(g, &cap, "log_abs_det", 0));
+        MFD_CHECK(add_name(g, &cap, "init_q", 0));
+    }
+    if (g->four) {
+        MFD_CHECK(add_name(g, &cap, "skew_err", 0));
+        MFD_CHECK(add_name(g, &cap, "herm_smin", 0));
+        MFD_CHECK(add_name(g, &cap, "sandwich_lo", 0));
+        MFD_CHECK(add_name(g, &cap, "sandwich_hi", 0));
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_deepdiag_alloc(const mfd_deep *m, mfd_deepdiag **out)
+{
+    *out = NULL;
+    mfd_deepdiag *g = calloc(1, sizeof *g);
+    if (!g)
+        return MFD_ENOMEM;
+    int N = m->depth;
+    size_t dmax = 0;
+    for (int j = 0; j <= N; j++)
+        if (m->dims[j] > dmax)
+            dmax = m->dims[j];
+    g->depth = N;
+    g->field = m->field;
+    g->square = mfd_deep_is_square(m);
+    g->four = g->square && N == 4;
+    g->nsv = m->dims[N] < m->dims[0] ? m->dims[N] : m->dims[0];
+    mfd_status st = MFD_ENOMEM;
+    g->delta_norm = calloc((size_t)N, sizeof(double));
+    g->sv = calloc(dmax, sizeof(double));
+    g->svtmp = calloc(dmax, sizeof(double));
+    g->layer_smax = calloc((size_t)N, sizeof(double));
+    g->layer_smin = calloc((size_t)N, sizeof(double));
+    g->ipiv = calloc(dmax, sizeof(int));
+    if (!g->delta_norm || !g->sv || !g->svtmp || !g->layer_smax || !g->layer_smin || !g->ipiv)
+        goto free_diag;
+    if ((st = mfd_la_ws_alloc(m->field, dmax, &g->ws)) != MFD_OK)
+        goto free_diag;
+    mfd_mat *mats[] = {&g->A, &g->B, &g->C, &g->U, &g->VH};
+    for (size_t i = 0; i < sizeof mats / sizeof *mats; i++)
+        if ((st = mfd_mat_alloc(m->field, dmax, dmax, mats[i])) != MFD_OK)
+            goto free_diag;
+    if ((st = build_names(g)) != MFD_OK)
+        goto free_diag;
+    *out = g;
+    return MFD_OK;
+free_diag:
+    mfd_deepdiag_free(g);
+    return st;
+}
+
+void mfd_deepdiag_free(mfd_deepdiag *g)
+{
+    if (!g)
+        return;
+    free(g->delta_norm);
+    free(g->sv);
+    free(g->svtmp);
+    free(g->layer_smax);
+    free(g->layer_smin);
+    free(g->ipiv);
+    mfd_la_ws_free(&g->ws);
+    mfd_mat_free(&g->A);
+    mfd_mat_free(&g->B);
+    mfd_mat_free(&g->C);
+    mfd_mat_free(&g->U);
+    mfd_mat_free(&g->VH);
+    for (size_t i = 0; i < g->ncols; i++)
+        free(g->names[i]);
+    free(g->names);
+    free(g);
+}
+
+/* A rows×cols view on the first entries of a workspace matrix. */
+static mfd_mat scratch(mfd_mat buf, size_t rows, size_t cols)
+{
+    return mfd_mat_view(buf.data, buf.field, rows, cols, rows);
+}
+
+/* Singular values of M (copied: M is kept) into s. */
+static mfd_status singular_values(mfd_deepdiag *g, mfd_mat M, double *s)
+{
+    mfd_mat T = scratch(g->C, M.rows, M.cols);
+    MFD_CHECK(mfd_mat_copy(T, M));
+    return mfd_la_svd(T, s, NULL, NULL, &g->ws);
+}
+
+static void set_nan_square(mfd_deepdiag *g)
+{
+    g->det_sign = g->log_abs_det = g->init_q = NAN;
+    g->skew_err = g->herm_smin = g->sandwich_lo = g->sandwich_hi = NAN;
+}
+
+/* init_q = σ_min(W + U S Uᴴ) with W = U S Vᴴ; sv gets S. */
+static mfd_status init_quantity(mfd_deepdiag *g, mfd_mat W)
+{
+    size_t d = W.rows;
+    mfd_mat A = scratch(g->A, d, d), U = scratch(g->U, d, d), VH = scratch(g->VH, d, d),
+            B = scratch(g->B, d, d);
+    MFD_CHECK(mfd_mat_copy(A, W));
+    MFD_CHECK(mfd_la_svd(A, g->sv, &U, &VH, &g->ws));
+    MFD_CHECK(mfd_mat_copy(B, U)); /* B = U S */
+    for (size_t i = 0; i < d; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(B, 0, i), W.field, d, 1, d), g->sv[i]);
+    MFD_CHECK(mfd_mat_copy(A, W)); /* A = W + (U S) Uᴴ */
+    MFD_CHECK(mfd_la_gemm('N', 'C', 1.0, B, U, 1.0, A));
+    MFD_CHECK(mfd_la_svd(A, g->svtmp, NULL, NULL, &g->ws));
+    g->init_q = g->svtmp[d - 1];
+    return MFD_OK;
+}
+
+/* skew_err and herm_smin of [LXGFD25] from the four layers. */
+static mfd_status four_layer(mfd_deepdiag *g, const mfd_deep *m)
+{
+    size_t d = m->dims[0];
+    mfd_mat W1 = mfd_deep_layer(m, 1), W2 = mfd_deep_layer(m, 2), W3 = mfd_deep_layer(m, 3),
+            W4 = mfd_deep_layer(m, 4);
+    mfd_mat LU = scratch(g->A, d, d), Z = scratch(g->B, d, d);
+    MFD_CHECK(mfd_mat_copy(LU, W2));
+    mfd_status st = mfd_la_lu(LU, g->ipiv);
+    if (st == MFD_ENUMERIC) { /* W_2 singular: Z undefined */
+        g->skew_err = g->herm_smin = NAN;
+        return MFD_OK;
+    }
+    MFD_CHECK(st);
+    MFD_CHECK(mfd_la_gemm('C', 'C', 1.0, W3, W4, 0.0, Z)); /* W_3ᴴ W_4ᴴ */
+    MFD_CHECK(mfd_la_lu_solve('N', LU, g->ipiv, Z));       /* Z = W_2⁻¹ W_3ᴴ W_4ᴴ */
+    g->skew_err = mfd_mat_dist(W1, Z);
+    MFD_CHECK(mfd_mat_axpy(1.0, W1, Z));
+    MFD_CHECK(mfd_la_svd(Z, g->svtmp, NULL, NULL, &g->ws));
+    g->herm_smin = g->svtmp[d - 1];
+    return MFD_OK;
+}
+
+mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m)
+{
+    int N = m->depth;
+    g->loss_ori = m->loss_ori;
+    g->loss_reg = m->loss_reg;
+    /* A diverged run is logged too: LAPACK refuses non-finite input, so
+     * report NaN rather than an error. */
+    const double *w = m->w;
+    for (size_t i = 0, n = mfd_deep_ndoubles(m); i < n; i++)
+        if (!isfinite(w[i])) {
+            for (int j = 0; j < N; j++) {
+                g->layer_smax[j] = g->layer_smin[j] = NAN;
+                if (j < N - 1)
+                    g->delta_norm[j] = NAN;
+            }
+            for (size_t k = 0; k < g->nsv; k++)
+                g->sv[k] = NAN;
+            g->erank_nuc = g->erank_ent = NAN;
+            set_nan_square(g);
+            return MFD_OK;
+        }
+    if (m->a == 0)
+        MFD_CHECK(mfd_deep_imbalance(m));
+    for (int j = 1; j < N; j++)
+        g->delta_norm[j - 1] = sqrt(mfd_mat_norm2(mfd_deep_delta(m, j)));
+    for (int j = 1; j <= N; j++) {
+        mfd_mat W = mfd_deep_layer(m, j);
+        MFD_CHECK(singular_values(g, W, g->svtmp));
+        size_t k = W.rows < W.cols ? W.rows : W.cols;
+        g->layer_smax[j - 1] = g->svtmp[0];
+        g->layer_smin[j - 1] = g->svtmp[k - 1];
+    }
+    mfd_mat W = mfd_deep_product(m);
+    if (g->square)
+        MFD_CHECK(init_quantity(g, W));
+    else
+        MFD_CHECK(singular_values(g, W, g->sv));
+    double ssum = 0, ent = 0;
+    for (size_t i = 0; i < g->nsv; i++)
+        ssum += g->sv[i];
+    for (size_t i = 0; i < g->nsv && ssum > 0; i++) {
+        double p = g->sv[i] / ssum;
+        if (p > 0)
+            ent -= p * log(p);
+    }
+    g->erank_nuc = g->sv[0] > 0 ? ssum / g->sv[0] : 0.0;
+    g->erank_ent = ssum > 0 ? exp(ent) : 0.0;
+    if (!g->square)
+        return MFD_OK;
+    size_t d = W.rows;
+    mfd_mat LU = scratch(g->A, d, d);
+    MFD_CHECK(mfd_mat_copy(LU, W));
+    mfd_status st = mfd_la_lu(LU, g->ipiv);
+    if (st != MFD_OK && st != MFD_ENUMERIC)
+        return st;
+    mfd_la_lu_logdet(LU, g->ipiv, &g->log_abs_det, &g->det_sign);
+    if (m->field == MFD_COMPLEX)
+        g->det_sign /= MFD_PI;
+    if (g->four) {
+        MFD_CHECK(four_layer(g, m));
+        double smax = g->sv[0], smin = g->sv[d - 1];
+        g->sandwich_lo = g->layer_smin[0] * g->init_q / smax;
+        g->sandwich_hi = smin > 0 ? g->layer_smax[0] * g->init_q / smin : INFINITY;
+    }
+    return MFD_OK;
+}
+
+size_t mfd_deepdiag_ncols(const mfd_deepdiag *g) { return g->ncols; }
+
+const char *mfd_deepdiag_name(const mfd_deepdiag *g, size_t i) { return g->names[i]; }
+
+void mfd_deepdiag_row(const mfd_deepdiag *g, double *row)
+{
+    size_t k = 0;
+    row[k++] = g->loss_ori;
+    row[k++] = g->loss_reg;
+    row[k++] = g->loss_ori + g->loss_reg;
+    for (int j = 1; j < g->depth; j++)
+        row[k++] = g->delta_norm[j - 1];
+    for (size_t i = 0; i < g->nsv; i++)
+        row[k++] = g->sv[i];
+    for (int j = 0; j < g->depth; j++) {
+        row[k++] = g->layer_smax[j];
+        row[k++] = g->layer_smin[j];
+    }
+    row[k++] = g->erank_nuc;
+    row[k++] = g->erank_ent;
+    if (g->square) {
+        row[k++] = g->det_sign;
+        row[k++] = g->log_abs_det;
+        row[k++] = g->init_q;
+    }
+    if (g->four) {
+        row[k++] = g->skew_err;
+        row[k++] = g->herm_smin;
+        row[k++] = g->sandwich_lo;
+        row[k++] = g->sandwich_hi;
+    }
+}
