@@ -1,0 +1,86 @@
+#define _POSIX_C_SOURCE 200809L
+#include "app_common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mfd_la.h"
+#include "mfd_version.h"
+
+void app_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void emit_line(void *ctx, const char *line) { fprintf((FILE *)ctx, "%s\n", line); }
+
+bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, int argc, char **argv, int *code)
+{
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: %s key=value ...\n\n%s\n\nkeys:\n", prog, synopsis);
+            mfd_param_help(t, emit_line, stdout);
+            printf("\nexit codes: 0 run complete (any stop reason), 1 run failed, 2 bad arguments or input\n");
+            *code = APP_EXIT_OK;
+            return true;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("%s %s\n", prog, MFD_VERSION);
+            *code = APP_EXIT_OK;
+            return true;
+        }
+    }
+    return false;
+}
+
+double app_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void app_utc_iso(char *buf, size_t len)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+mfd_status app_params_kv(mfd_param_table t, const void *params, mfd_kv *kv)
+{
+    char buf[8192];
+    for (size_t i = 0; i < t.n; i++) {
+        mfd_param_format(&t.spec[i], params, buf, sizeof buf);
+        MFD_CHECK(mfd_kv_add_str(kv, t.spec[i].key, buf));
+    }
+    return MFD_OK;
+}
+
+mfd_status app_run_kv(const char *prog, int argc, char **argv, mfd_kv *kv)
+{
+    char buf[8192], host[256];
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && n < sizeof buf; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, i ? " %s" : "%s", argv[i]);
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    MFD_CHECK(mfd_kv_add_str(kv, "program", prog));
+    MFD_CHECK(mfd_kv_add_str(kv, "version", MFD_VERSION));
+    MFD_CHECK(mfd_kv_add_str(kv, "command", buf));
+    MFD_CHECK(mfd_kv_add_str(kv, "blas_core", mfd_la_blas_core()));
+    MFD_CHECK(mfd_kv_add_int(kv, "blas_threads", mfd_la_blas_threads()));
+    MFD_CHECK(mfd_kv_add_str(kv, "host", host));
+    return MFD_OK;
+}

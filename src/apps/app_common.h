@@ -1,0 +1,39 @@
+/* app_common.h — what the mfdyn programs share: error reporting, --help and
+ * --version from the parameter table, clocks, and the metadata every run
+ * records.  The programs use only libmfdyn's public API. */
+#ifndef APP_COMMON_H
+#define APP_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mfd_out.h"
+#include "mfd_param.h"
+
+/* Exit codes of every mfdyn program (README.md "Exit codes"). */
+enum {
+    APP_EXIT_OK = 0,      /* the run completed and wrote its files (whatever its stop reason) */
+    APP_EXIT_FAILURE = 1, /* the run could not complete: I/O error, out of memory, LAPACK failure */
+    APP_EXIT_USAGE = 2    /* bad command line or input file: nothing was written */
+};
+
+/* "prog: error: <message>" on stderr. */
+void app_error(const char *prog, const char *fmt, ...);
+
+/* Handle --help / -h and --version.  Returns true (and sets *code) when one
+ * of them was given and answered. */
+bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, int argc, char **argv, int *code);
+
+/* Monotonic seconds. */
+double app_now(void);
+
+/* Current UTC time as 2026-01-31T12:00:00Z. */
+void app_utc_iso(char *buf, size_t len);
+
+/* Every parameter's resolved value, in table order. */
+mfd_status app_params_kv(mfd_param_table t, const void *params, mfd_kv *kv);
+
+/* program, version, command line, BLAS core and threads, host. */
+mfd_status app_run_kv(const char *prog, int argc, char **argv, mfd_kv *kv);
+
+#endif

@@ -1,0 +1,720 @@
+/* mfd-deep: gradient descent on deep (N-layer) matrix factorization,
+ * THEORY.md §1.  parse -> check -> run -> write -> free. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_common.h"
+#include "mfd_deep.h"
+#include "mfd_deepdiag.h"
+#include "mfd_deepinit.h"
+#include "mfd_la.h"
+#include "mfd_npy.h"
+#include "mfd_out.h"
+#include "mfd_random.h"
+#include "mfd_rate.h"
+#include "mfd_schedule.h"
+#include "mfd_stop.h"
+#include "mfd_target.h"
+
+static const char *const PROG = "mfd-deep";
+static const char *const SYNOPSIS =
+    "Gradient descent on L = 1/2 |S - W_N...W_1|^2 + (a/4) sum_j |W_j W_j^H - W_{j+1}^H W_{j+1}|^2\n"
+    "(THEORY.md section 1).  Writes <out>/run.ini, trace.csv (log-spaced), summary.csv.";
+
+enum { TARGET_IDENTITY, TARGET_HAAR, TARGET_DIAG, TARGET_LOWRANK, TARGET_SYM_NEGATIVE, TARGET_FILE };
+enum {
+    INIT_GAUSSIAN,
+    INIT_GAUSSIAN_ACHL,
+    INIT_BALANCED_GAUSSIAN,
+    INIT_BALANCED_FROM_PRODUCT,
+    INIT_IDENTITY,
+    INIT_ORTHOGONAL,
+    INIT_DECOUPLED,
+    INIT_FILE
+};
+
+typedef struct deep_params {
+    long depth, d;
+    mfd_list widths;
+    int field;
+    double a, eta;
+    long iters;
+    uint64_t seed;
+    const char *out;
+    int target;
+    double sigma;
+    mfd_list target_diag;
+    long target_rank;
+    const char *target_file;
+    int init;
+    double eps, init_shift;
+    const char *init_file;
+    double tol, div_bound;
+    long plateau_window;
+    double plateau_rtol;
+    long log_per_decade, log_every;
+    double rate_lo, rate_hi;
+    mfd_list thresholds;
+    double balance_tol;
+    int save_final, save_inputs;
+    long threads;
+} deep_params;
+
+#define OFF(f) offsetof(deep_params, f)
+static const mfd_param_spec SPEC[] = {
+    {"depth", MFD_P_INT, "4", 2, MFD_DEEP_MAX_DEPTH, 0, NULL, OFF(depth), "number of layers N"},
+    {"d", MFD_P_INT, "4", 1, 65536, 0, NULL, OFF(d), "size of the square layers (d x d)"},
+    {"widths", MFD_P_LIST, NULL, 1, 65536, MFD_P_INTEGERS, NULL, OFF(widths),
+     "rectangular layers d_0,...,d_N (W_j is d_j x d_{j-1}); replaces d and depth"},
+    {"field", MFD_P_CHOICE, "real", 0, 0, 0, "real|complex", OFF(field), "number field of layers and target"},
+    {"a", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(a), "balancing regularizer a >= 0 of [LXGFD25]"},
+    {"eta", MFD_P_REAL, "0.01", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(eta), "step size"},
+    {"iters", MFD_P_INT, "10000", 0, 1e15, 0, NULL, OFF(iters), "iteration budget"},
+    {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(seed), "seed of the run's random streams (target, init)"},
+    {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, OFF(out), "output directory of the run"},
+    {"target", MFD_P_CHOICE, "identity", 0, 0, 0, "identity|haar|diag|lowrank|sym_negative|file", OFF(target),
+     "target: sigma*I, sigma*Haar, diag(target_diag), rank-r [ACHL19], symmetric with a negative eigenvalue, "
+     "target_file"},
+    {"sigma", MFD_P_REAL, "1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(sigma),
+     "scale of the identity, haar and sym_negative targets"},
+    {"target_diag", MFD_P_LIST, NULL, -INFINITY, INFINITY, 0, NULL, OFF(target_diag),
+     "diagonal of target=diag; eigenvalues of target=sym_negative (default sigma*(1,...,1,-1))"},
+    {"target_rank", MFD_P_INT, "1", 1, 65536, 0, NULL, OFF(target_rank), "rank r of target=lowrank"},
+    {"target_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(target_file),
+     "target as a d_N x d_0 .npy (float64 or complex128); implies target=file"},
+    {"init", MFD_P_CHOICE, "gaussian", 0, 0, 0,
+     "gaussian|gaussian_achl|balanced_gaussian|balanced_from_product|identity|orthogonal|decoupled|file",
+     OFF(init), "initialization of the layers (THEORY.md section 1)"},
+    {"eps", MFD_P_REAL, "0.1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(eps),
+     "init scale: entry std (gaussian), end-to-end s (gaussian_achl), epsilon (balanced_gaussian), Gaussian "
+     "product scale (balanced_from_product), alpha with W_j = alpha^(1/N) I (identity), layer scale "
+     "(orthogonal), mode strength u0 (decoupled)"},
+    {"init_shift", MFD_P_REAL, "0", -INFINITY, INFINITY, 0, NULL, OFF(init_shift),
+     "balanced_from_product: end-to-end A = init_shift*target + eps*G"},
+    {"init_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(init_file),
+     "initial layers as an (N,d,d) .npy, W_1 first; depth, d and field come from it; implies init=file"},
+    {"tol", MFD_P_REAL, "1e-24", 0, INFINITY, 0, NULL, OFF(tol), "converged when the loss L <= tol"},
+    {"div_bound", MFD_P_REAL, "1e12", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(div_bound),
+     "diverged when L > div_bound or L is not finite"},
+    {"plateau_window", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(plateau_window),
+     "stop at a plateau: L fell by less than plateau_rtol over this many iterations (0: never)"},
+    {"plateau_rtol", MFD_P_REAL, "1e-6", 0, 1, 0, NULL, OFF(plateau_rtol), "relative decrease that is no progress"},
+    {"log_per_decade", MFD_P_INT, "20", 1, 10000, 0, NULL, OFF(log_per_decade),
+     "trace rows per decade of iterations (log-spaced logging)"},
+    {"log_every", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(log_every), "log every k-th iteration instead (0: log-spaced)"},
+    {"rate_lo", MFD_P_REAL, "1e-20", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_lo),
+     "lower end of the loss band of the linear-rate fit"},
+    {"rate_hi", MFD_P_REAL, "1e-8", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_hi),
+     "upper end of the loss band of the linear-rate fit"},
+    {"thresholds", MFD_P_LIST, "1e-2,1e-6,1e-10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(thresholds),
+     "loss thresholds; the first iteration below each goes to summary.csv"},
+    {"balance_tol", MFD_P_REAL, "1e-3", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(balance_tol),
+     "layers count as balanced when max_j |Delta_j| / |W_j|^2 <= balance_tol"},
+    {"save_final", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_final),
+     "write final/W.npy (final layers, the layout of init_file)"},
+    {"save_inputs", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_inputs), "write final/target.npy and final/W0.npy"},
+    {"threads", MFD_P_INT, "0", 0, 1024, 0, NULL, OFF(threads),
+     "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
+};
+#undef OFF
+static const mfd_param_table TABLE = {SPEC, sizeof SPEC / sizeof *SPEC};
+
+static bool given_key(const bool *given, const char *key)
+{
+    const mfd_param_spec *s = mfd_param_find(TABLE, key);
+    return s && given[s - SPEC];
+}
+
+/* Everything a run holds; freed in one place. */
+typedef struct run {
+    deep_params p;
+    bool given[sizeof SPEC / sizeof *SPEC];
+    mfd_npy target_npy, init_npy;
+    mfd_deep *m;
+    mfd_deepdiag *g;
+    double *w0;        /* initial layers (save_inputs) */
+    double *row;       /* one trace row */
+    const char **cols; /* trace column names */
+    long *first_below; /* per threshold */
+    char err[1024];
+} run;
+
+static void run_free(run *r)
+{
+    mfd_npy_free(&r->target_npy);
+    mfd_npy_free(&r->init_npy);
+    mfd_deepdiag_free(r->g);
+    mfd_deep_free(r->m);
+    free(r->w0);
+    free(r->row);
+    free(r->cols);
+    free(r->first_below);
+    mfd_param_free(TABLE, &r->p);
+}
+
+/* ---- parse and check ---------------------------------------------------- */
+
+/* Cross-key checks and the shapes that come from files.  dims/depth/field out. */
+static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
+{
+    deep_params *p = &r->p;
+    *field = p->field == 1 ? MFD_COMPLEX : MFD_REAL;
+    if (p->target_file) {
+        if (given_key(r->given, "target") && p->target != TARGET_FILE) {
+            app_error(PROG, "key 'target_file' is given but target is not 'file'; drop one of them");
+            return APP_EXIT_USAGE;
+        }
+        p->target = TARGET_FILE;
+        if (mfd_npy_read(p->target_file, &r->target_npy, r->err, sizeof r->err) != MFD_OK) {
+            app_error(PROG, "key 'target_file': %s", r->err);
+            return APP_EXIT_USAGE;
+        }
+        if (r->target_npy.ndim != 2) {
+            app_error(PROG, "key 'target_file': '%s' has %d axes; expected a 2-D (d_N, d_0) array", p->target_file,
+                      r->target_npy.ndim);
+            return APP_EXIT_USAGE;
+        }
+    } else if (p->target == TARGET_FILE) {
+        app_error(PROG, "key 'target': 'file' needs target_file=<path.npy>");
+        return APP_EXIT_USAGE;
+    }
+    if (p->init_file) {
+        if (given_key(r->given, "init") && p->init != INIT_FILE) {
+            app_error(PROG, "key 'init_file' is given but init is not 'file'; drop one of them");
+            return APP_EXIT_USAGE;
+        }
+        p->init = INIT_FILE;
+        if (mfd_npy_read(p->init_file, &r->init_npy, r->err, sizeof r->err) != MFD_OK) {
+            app_error(PROG, "key 'init_file': %s", r->err);
+            return APP_EXIT_USAGE;
+        }
+        const mfd_npy *a = &r->init_npy;
+        if (a->ndim != 3 || a->shape[1] != a->shape[2] || a->shape[0] < 2 || a->shape[0] > MFD_DEEP_MAX_DEPTH ||
+            a->shape[1] < 1) {
+            app_error(PROG, "key 'init_file': '%s' has shape %s; expected (N, d, d) with 2 <= N <= %d", p->init_file,
+                      a->ndim == 3 ? "(N, rows, cols) with rows != cols or N out of range" : "of another rank",
+                      MFD_DEEP_MAX_DEPTH);
+            return APP_EXIT_USAGE;
+        }
+        mfd_field ff = a->field;
+        if (given_key(r->given, "field") && ff != *field) {
+            app_error(PROG, "key 'field' is %s but init_file '%s' is %s", mfd_field_name(*field), p->init_file,
+                      ff == MFD_COMPLEX ? "complex128" : "float64");
+            return APP_EXIT_USAGE;
+        }
+        if ((given_key(r->given, "depth") && (size_t)p->depth != a->shape[0]) ||
+            (given_key(r->given, "d") && (size_t)p->d != a->shape[1]) || given_key(r->given, "widths")) {
+            app_error(PROG, "keys 'depth', 'd' and 'widths' disagree with init_file '%s' of shape (%zu, %zu, %zu)",
+                      p->init_file, a->shape[0], a->shape[1], a->shape[2]);
+            return APP_EXIT_USAGE;
+        }
+        *field = ff;
+        *depth = (int)a->shape[0];
+        for (int j = 0; j <= *depth; j++)
+            dims[j] = a->shape[1];
+    } else if (p->init == INIT_FILE) {
+        app_error(PROG, "key 'init': 'file' needs init_file=<path.npy>");
+        return APP_EXIT_USAGE;
+    } else if (p->widths.n > 0) {
+        if (p->widths.n < 3 || p->widths.n > MFD_DEEP_MAX_DEPTH + 1) {
+            app_error(PROG, "key 'widths': %zu entries; expected d_0,...,d_N with 2 <= N <= %d", p->widths.n,
+                      MFD_DEEP_MAX_DEPTH);
+            return APP_EXIT_USAGE;
+        }
+        if (given_key(r->given, "depth") || given_key(r->given, "d")) {
+            app_error(PROG, "key 'widths' replaces 'depth' and 'd'; give only one of them");
+            return APP_EXIT_USAGE;
+        }
+        *depth = (int)p->widths.n - 1;
+        for (int j = 0; j <= *depth; j++)
+            dims[j] = (size_t)p->widths.v[j];
+    } else {
+        *depth = (int)p->depth;
+        for (int j = 0; j <= *depth; j++)
+            dims[j] = (size_t)p->d;
+    }
+    p->depth = *depth;
+    p->d = (long)dims[0];
+    bool square = true;
+    for (int j = 1; j <= *depth; j++)
+        square = square && dims[j] == dims[0];
+    if (p->target_file) {
+        const mfd_npy *t = &r->target_npy;
+        if (t->shape[0] != dims[*depth] || t->shape[1] != dims[0]) {
+            app_error(PROG, "key 'target_file': '%s' is %zu x %zu; the layers need a %zu x %zu target", p->target_file,
+                      t->shape[0], t->shape[1], dims[*depth], dims[0]);
+            return APP_EXIT_USAGE;
+        }
+        if (t->field == MFD_COMPLEX && *field == MFD_REAL) {
+            app_error(PROG, "key 'target_file': '%s' is complex128 but field=real", p->target_file);
+            return APP_EXIT_USAGE;
+        }
+    }
+    if (!square) {
+        if (p->init != INIT_GAUSSIAN && p->init != INIT_GAUSSIAN_ACHL) {
+            app_error(PROG, "key 'init': the rectangular layers of 'widths' need init=gaussian or gaussian_achl");
+            return APP_EXIT_USAGE;
+        }
+        if (p->target == TARGET_HAAR || p->target == TARGET_SYM_NEGATIVE) {
+            app_error(PROG, "key 'target': haar and sym_negative need square layers");
+            return APP_EXIT_USAGE;
+        }
+    }
+    size_t k = dims[*depth] < dims[0] ? dims[*depth] : dims[0];
+    if (p->target == TARGET_DIAG && p->target_diag.n != k) {
+        app_error(PROG, "key 'target_diag': %zu values; target=diag needs %zu", p->target_diag.n, k);
+        return APP_EXIT_USAGE;
+    }
+    if (p->target == TARGET_SYM_NEGATIVE && p->target_diag.n != 0 && p->target_diag.n != dims[0]) {
+        app_error(PROG, "key 'target_diag': %zu values; target=sym_negative needs %zu eigenvalues", p->target_diag.n,
+                  dims[0]);
+        return APP_EXIT_USAGE;
+    }
+    if (p->target == TARGET_LOWRANK && (size_t)p->target_rank > k) {
+        app_error(PROG, "key 'target_rank': %ld is out of range; expected an integer in [1, %zu]", p->target_rank, k);
+        return APP_EXIT_USAGE;
+    }
+    if (p->rate_lo >= p->rate_hi) {
+        app_error(PROG, "key 'rate_lo': %.17g is not below rate_hi = %.17g", p->rate_lo, p->rate_hi);
+        return APP_EXIT_USAGE;
+    }
+    return APP_EXIT_OK;
+}
+
+/* ---- set up ---------------------------------------------------------- */
+
+static mfd_status make_target(run *r)
+{
+    deep_params *p = &r->p;
+    mfd_deep *m = r->m;
+    mfd_mat T = m->target;
+    mfd_rng rng;
+    mfd_rng_init(&rng, p->seed, MFD_STREAM_TARGET);
+    switch (p->target) {
+    case TARGET_IDENTITY: mfd_target_identity(T, p->sigma); return MFD_OK;
+    case TARGET_HAAR: return mfd_target_haar(T, p->sigma, &rng);
+    case TARGET_DIAG: return mfd_target_diag(T, p->target_diag.v, p->target_diag.n);
+    case TARGET_LOWRANK: return mfd_target_lowrank(T, (size_t)p->target_rank, &rng);
+    case TARGET_SYM_NEGATIVE: {
+        size_t d = T.rows;
+        double *lam = malloc(d * sizeof(double));
+        if (!lam)
+            return MFD_ENOMEM;
+        for (size_t i = 0; i < d; i++)
+            lam[i] = p->target_diag.n ? p->target_diag.v[i] : (i + 1 < d ? p->sigma : -p->sigma);
+        mfd_status st = mfd_target_hermitian(T, lam, &rng);
+        free(lam);
+        return st;
+    }
+    case TARGET_FILE: {
+        mfd_mat src = mfd_npy_matrix(&r->target_npy, 0);
+        if (src.field == T.field)
+            return mfd_mat_copy(T, src);
+        mfd_mat_zero(T); /* a real file for a complex model */
+        for (size_t j = 0; j < T.cols; j++)
+            for (size_t i = 0; i < T.rows; i++)
+                mfd_mat_at(T, i, j)[0] = mfd_mat_at(src, i, j)[0];
+        return MFD_OK;
+    }
+    }
+    return MFD_EINVAL;
+}
+
+static mfd_status make_init(run *r)
+{
+    deep_params *p = &r->p;
+    mfd_deep *m = r->m;
+    mfd_rng rng;
+    mfd_rng_init(&rng, p->seed, MFD_STREAM_INIT);
+    switch (p->init) {
+    case INIT_GAUSSIAN: mfd_deepinit_gaussian(m, &rng, p->eps); return MFD_OK;
+    case INIT_GAUSSIAN_ACHL: mfd_deepinit_gaussian_achl(m, &rng, p->eps); return MFD_OK;
+    case INIT_BALANCED_GAUSSIAN: return mfd_deepinit_balanced_gaussian(m, &rng, p->eps);
+    case INIT_BALANCED_FROM_PRODUCT: {
+        mfd_mat A;
+        MFD_CHECK(mfd_mat_alloc(m->field, m->dims[0], m->dims[0], &A));
+        mfd_random_gaussian(&rng, A, p->eps); /* A = init_shift * target + eps * G */
+        mfd_status st = mfd_mat_axpy(p->init_shift, m->target, A);
+        if (st == MFD_OK)
+            st = mfd_deepinit_balanced_from_product(m, A);
+        mfd_mat_free(&A);
+        return st;
+    }
+    case INIT_IDENTITY: return mfd_deepinit_identity(m, p->eps);
+    case INIT_ORTHOGONAL: return mfd_deepinit_orthogonal(m, &rng, p->eps);
+    case INIT_DECOUPLED: return mfd_deepinit_decoupled(m, p->eps);
+    case INIT_FILE: mfd_deep_set_layers(m, r->init_npy.data); return MFD_OK;
+    }
+    return MFD_EINVAL;
+}
+
+/* σ_min(Σ) − ‖W(0) − Σ‖_F: [ACGH19]'s deficiency margin (square targets). */
+static mfd_status deficiency_margin(const mfd_deep *m, double *out)
+{
+    *out = NAN;
+    if (!mfd_deep_is_square(m))
+        return MFD_OK;
+    size_t d = m->dims[0];
+    mfd_mat T;
+    MFD_CHECK(mfd_mat_alloc(m->field, d, d, &T));
+    double *s = malloc(d * sizeof(double));
+    mfd_la_ws ws;
+    mfd_status st = s ? mfd_la_ws_alloc(m->field, d, &ws) : MFD_ENOMEM;
+    if (st == MFD_OK) {
+        mfd_mat_copy(T, m->target);
+        st = mfd_la_svd(T, s, NULL, NULL, &ws);
+        if (st == MFD_OK)
+            *out = s[d - 1] - sqrt(2.0 * m->loss_ori);
+        mfd_la_ws_free(&ws);
+    }
+    free(s);
+    mfd_mat_free(&T);
+    return st;
+}
+
+/* ---- statistics gathered at logged iterations ---------------------------- */
+
+typedef struct logstats {
+    long nlogged;
+    long prev_t;
+    double skew0, herm0, prev_skew, prev_herm;
+    double skew_max_rise, herm_max_drop, sandwich_max_violation;
+    double *prev_lsv; /* 2N extreme layer singular values at the previous point */
+    double lsv_max_step;
+    double det_sign_init, det_sign_balanced;
+    long iter_balanced;
+    double init_q_init, skew_init, herm_init;
+} logstats;
+
+static void logstats_update(logstats *ls, const mfd_deepdiag *g, const mfd_deep *m, long t, double eta,
+                            double balance_tol)
+{
+    int N = m->depth;
+    if (ls->nlogged == 0) {
+        ls->det_sign_init = g->square ? g->det_sign : NAN;
+        ls->init_q_init = g->square ? g->init_q : NAN;
+        ls->skew_init = ls->skew0 = g->four ? g->skew_err : NAN;
+        ls->herm_init = ls->herm0 = g->four ? g->herm_smin : NAN;
+    } else {
+        double dt = (double)(t - ls->prev_t);
+        for (int j = 0; j < N; j++) {
+            double ds = fmax(fabs(g->layer_smax[j] - ls->prev_lsv[2 * j]),
+                             fabs(g->layer_smin[j] - ls->prev_lsv[2 * j + 1]));
+            double rate = ds / (dt * eta);
+            if (rate > ls->lsv_max_step || isnan(rate))
+                ls->lsv_max_step = rate;
+        }
+        if (g->four) {
+            double rise = (g->skew_err - ls->prev_skew) / ls->skew0;
+            double drop = (ls->prev_herm - g->herm_smin) / ls->herm0;
+            if (rise > ls->skew_max_rise || isnan(rise))
+                ls->skew_max_rise = rise;
+            if (drop > ls->herm_max_drop || isnan(drop))
+                ls->herm_max_drop = drop;
+        }
+    }
+    if (g->four) {
+        double v = fmax(g->sandwich_lo - g->herm_smin, g->herm_smin - g->sandwich_hi) / g->herm_smin;
+        if (v > ls->sandwich_max_violation || isnan(v))
+            ls->sandwich_max_violation = v;
+        ls->prev_skew = g->skew_err;
+        ls->prev_herm = g->herm_smin;
+    }
+    if (ls->iter_balanced < 0 && g->square) {
+        double worst = 0;
+        for (int j = 1; j < N; j++) {
+            double wn = mfd_mat_norm2(mfd_deep_layer(m, j));
+            worst = fmax(worst, wn > 0 ? g->delta_norm[j - 1] / wn : INFINITY);
+        }
+        if (worst <= balance_tol) {
+            ls->iter_balanced = t;
+            ls->det_sign_balanced = g->det_sign;
+        }
+    }
+    for (int j = 0; j < N; j++) {
+        ls->prev_lsv[2 * j] = g->layer_smax[j];
+        ls->prev_lsv[2 * j + 1] = g->layer_smin[j];
+    }
+    ls->prev_t = t;
+    ls->nlogged++;
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+static mfd_status write_final(run *r, mfd_out *o)
+{
+    deep_params *p = &r->p;
+    mfd_deep *m = r->m;
+    char path[4096];
+    if (!p->save_final && !p->save_inputs)
+        return MFD_OK;
+    MFD_CHECK(mfd_out_mkdir(o, "final", r->err, sizeof r->err));
+    size_t shape[3] = {(size_t)m->depth, m->dims[0], m->dims[0]};
+    bool square = mfd_deep_is_square(m);
+    for (int which = 0; which < 2; which++) {
+        if (which == 0 ? !p->save_final : !p->save_inputs)
+            continue;
+        const double *block = which == 0 ? m->w : r->w0;
+        const char *base = which == 0 ? "W" : "W0";
+        if (square) {
+            snprintf(path, sizeof path, "%s/final/%s.npy", o->dir, base);
+            MFD_CHECK(mfd_npy_write(path, m->field, 3, shape, block, r->err, sizeof r->err));
+        } else {
+            for (int j = 1; j <= m->depth; j++) {
+                size_t sh[2] = {m->dims[j], m->dims[j - 1]};
+                snprintf(path, sizeof path, "%s/final/%s_%d.npy", o->dir, base, j);
+                MFD_CHECK(mfd_npy_write(path, m->field, 2, sh, block + m->off[j - 1], r->err, sizeof r->err));
+            }
+        }
+    }
+    if (p->save_inputs) {
+        snprintf(path, sizeof path, "%s/final/target.npy", o->dir);
+        MFD_CHECK(mfd_npy_write_mat(path, m->target, r->err, sizeof r->err));
+    }
+    return MFD_OK;
+}
+
+static int run_loop(run *r, int argc, char **argv)
+{
+    deep_params *p = &r->p;
+    mfd_deep *m = r->m;
+    mfd_deepdiag *g = r->g;
+    mfd_out o = {NULL, NULL, 0};
+    mfd_kv meta, params, runkv, summary;
+    mfd_kv_init(&meta);
+    mfd_kv_init(&params);
+    mfd_kv_init(&runkv);
+    mfd_kv_init(&summary);
+    logstats ls = {0};
+    ls.iter_balanced = -1;
+    ls.det_sign_balanced = NAN;
+    ls.skew_max_rise = ls.herm_max_drop = ls.sandwich_max_violation = ls.lsv_max_step = -INFINITY;
+    ls.prev_lsv = calloc(2 * (size_t)m->depth, sizeof(double));
+    int code = APP_EXIT_FAILURE;
+    mfd_status st = ls.prev_lsv ? MFD_OK : MFD_ENOMEM;
+    char started[32], ended[32];
+    app_utc_iso(started, sizeof started);
+
+    /* Trace columns: iter, time_s, then the diagnostics. */
+    size_t ndiag = mfd_deepdiag_ncols(g), ncols = ndiag + 2;
+    if (st == MFD_OK) {
+        r->cols = malloc(ncols * sizeof *r->cols);
+        r->row = malloc(ncols * sizeof *r->row);
+        if (!r->cols || !r->row)
+            st = MFD_ENOMEM;
+    }
+    if (st != MFD_OK)
+        goto fail;
+    r->cols[0] = "iter";
+    r->cols[1] = "time_s";
+    for (size_t i = 0; i < ndiag; i++)
+        r->cols[i + 2] = mfd_deepdiag_name(g, i);
+
+    if ((st = mfd_out_open(&o, p->out, r->err, sizeof r->err)) != MFD_OK)
+        goto fail_msg;
+    char dims_text[1024] = "";
+    for (int j = 0, n = 0; j <= m->depth && (size_t)n < sizeof dims_text; j++)
+        n += snprintf(dims_text + n, sizeof dims_text - (size_t)n, j ? ",%zu" : "%zu", m->dims[j]);
+    if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "field", mfd_field_name(m->field))) != MFD_OK ||
+        (st = mfd_kv_add_int(&meta, "depth", m->depth)) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "widths", dims_text)) != MFD_OK ||
+        (st = mfd_kv_add_real(&meta, "a", p->a)) != MFD_OK || (st = mfd_kv_add_real(&meta, "eta", p->eta)) != MFD_OK ||
+        (st = mfd_kv_add_int(&meta, "seed", (long)p->seed)) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "started", started)) != MFD_OK)
+        goto fail;
+    if ((st = mfd_out_trace_begin(&o, &meta, r->cols, ncols, r->err, sizeof r->err)) != MFD_OK)
+        goto fail_msg;
+
+    mfd_schedule sched;
+    mfd_schedule_init(&sched, p->log_per_decade, p->log_every);
+    mfd_stop_rule rule;
+    mfd_stop_rule_init(&rule, p->tol, p->div_bound, p->iters, p->plateau_window, p->plateau_rtol);
+    mfd_linreg band;
+    mfd_linreg_reset(&band);
+    for (size_t i = 0; i < p->thresholds.n; i++)
+        r->first_below[i] = -1;
+    double loss_init = NAN, loss_min = INFINITY, margin = NAN, t0 = app_now();
+    mfd_stop stop = MFD_STOP_NONE;
+    long t;
+    for (t = 0;; t++) {
+        if ((st = mfd_deep_eval(m)) != MFD_OK)
+            goto fail;
+        double L = m->loss_ori + m->loss_reg;
+        if (t == 0) {
+            loss_init = L;
+            if ((st = deficiency_margin(m, &margin)) != MFD_OK)
+                goto fail;
+        }
+        stop = mfd_stop_check(&rule, t, L);
+        if (L < loss_min)
+            loss_min = L;
+        mfd_rate_band_add(&band, p->rate_lo, p->rate_hi, (double)t, L);
+        mfd_rate_thresholds_update(p->thresholds.v, r->first_below, p->thresholds.n, t, L);
+        if (mfd_schedule_due(&sched, t) || stop != MFD_STOP_NONE) {
+            if ((st = mfd_deepdiag_compute(g, m)) != MFD_OK)
+                goto fail;
+            r->row[0] = (double)t;
+            r->row[1] = app_now() - t0;
+            mfd_deepdiag_row(g, r->row + 2);
+            if ((st = mfd_out_trace_row(&o, r->row, r->err, sizeof r->err)) != MFD_OK)
+                goto fail_msg;
+            logstats_update(&ls, g, m, t, p->eta, p->balance_tol);
+        }
+        if (stop != MFD_STOP_NONE)
+            break;
+        mfd_deep_update(m, p->eta);
+    }
+    double wall = app_now() - t0;
+    app_utc_iso(ended, sizeof ended);
+
+    /* summary.csv: one row */
+    mfd_fit fit = mfd_linreg_fit(&band);
+    double rho, rho_se;
+    mfd_rate_rho(fit, &rho, &rho_se);
+    double L = m->loss_ori + m->loss_reg;
+    char name[64];
+#define ADD(call)                      \
+    do {                               \
+        if ((st = (call)) != MFD_OK)   \
+            goto fail;                 \
+    } while (0)
+    ADD(mfd_kv_add_str(&summary, "program", PROG));
+    ADD(mfd_kv_add_str(&summary, "field", mfd_field_name(m->field)));
+    ADD(mfd_kv_add_int(&summary, "depth", m->depth));
+    ADD(mfd_kv_add_int(&summary, "d", (long)m->dims[0]));
+    ADD(mfd_kv_add_str(&summary, "stop_reason", mfd_stop_name(stop)));
+    ADD(mfd_kv_add_int(&summary, "iters", t));
+    ADD(mfd_kv_add_real(&summary, "loss_init", loss_init));
+    ADD(mfd_kv_add_real(&summary, "loss", L));
+    ADD(mfd_kv_add_real(&summary, "loss_ori", m->loss_ori));
+    ADD(mfd_kv_add_real(&summary, "loss_reg", m->loss_reg));
+    ADD(mfd_kv_add_real(&summary, "loss_min", loss_min));
+    ADD(mfd_kv_add_real(&summary, "plateau_level", stop == MFD_STOP_PLATEAU ? L : NAN));
+    ADD(mfd_kv_add_real(&summary, "rate", rho));
+    ADD(mfd_kv_add_real(&summary, "rate_se", rho_se));
+    ADD(mfd_kv_add_int(&summary, "rate_npoints", (long)fit.n));
+    for (size_t i = 0; i < p->thresholds.n; i++) {
+        mfd_rate_threshold_name(p->thresholds.v[i], name, sizeof name);
+        ADD(mfd_kv_add_int(&summary, name, r->first_below[i]));
+    }
+    ADD(mfd_kv_add_real(&summary, "sv_max", g->sv[0]));
+    ADD(mfd_kv_add_real(&summary, "sv_min", g->sv[g->nsv - 1]));
+    ADD(mfd_kv_add_real(&summary, "erank_entropy", g->erank_ent));
+    ADD(mfd_kv_add_real(&summary, "layer_sv_max_step", ls.lsv_max_step));
+    ADD(mfd_kv_add_real(&summary, "deficiency_margin", margin));
+    ADD(mfd_kv_add_real(&summary, "det_sign_init", ls.det_sign_init));
+    ADD(mfd_kv_add_real(&summary, "det_sign_final", g->square ? g->det_sign : NAN));
+    ADD(mfd_kv_add_real(&summary, "det_sign_balanced", ls.det_sign_balanced));
+    ADD(mfd_kv_add_int(&summary, "iter_balanced", ls.iter_balanced));
+    ADD(mfd_kv_add_real(&summary, "init_q_init", ls.init_q_init));
+    ADD(mfd_kv_add_real(&summary, "init_q_final", g->square ? g->init_q : NAN));
+    ADD(mfd_kv_add_real(&summary, "skew_err_init", ls.skew_init));
+    ADD(mfd_kv_add_real(&summary, "skew_err_final", g->four ? g->skew_err : NAN));
+    ADD(mfd_kv_add_real(&summary, "herm_smin_init", ls.herm_init));
+    ADD(mfd_kv_add_real(&summary, "herm_smin_final", g->four ? g->herm_smin : NAN));
+    ADD(mfd_kv_add_real(&summary, "skew_err_max_rise", g->four && ls.nlogged > 1 ? ls.skew_max_rise : NAN));
+    ADD(mfd_kv_add_real(&summary, "herm_smin_max_drop", g->four && ls.nlogged > 1 ? ls.herm_max_drop : NAN));
+    ADD(mfd_kv_add_real(&summary, "sandwich_max_violation", g->four ? ls.sandwich_max_violation : NAN));
+    ADD(mfd_kv_add_real(&summary, "wall_s", wall));
+    ADD(mfd_kv_add_real(&summary, "s_per_iter", t > 0 ? wall / (double)t : NAN));
+
+    /* run.ini: the resolved parameters and what the run was. */
+    ADD(app_params_kv(TABLE, p, &params));
+    ADD(app_run_kv(PROG, argc, argv, &runkv));
+    ADD(mfd_kv_add_str(&runkv, "started", started));
+    ADD(mfd_kv_add_str(&runkv, "ended", ended));
+    ADD(mfd_kv_add_str(&runkv, "stop_reason", mfd_stop_name(stop)));
+    ADD(mfd_kv_add_int(&runkv, "iters", t));
+    ADD(mfd_kv_add_real(&runkv, "wall_s", wall));
+    ADD(mfd_kv_add_str(&runkv, "widths", dims_text));
+    ADD(mfd_kv_add_str(&runkv, "stream_target", "philox4x64(seed, 1)"));
+    ADD(mfd_kv_add_str(&runkv, "stream_init", "philox4x64(seed, 2)"));
+#undef ADD
+    if ((st = write_final(r, &o)) != MFD_OK)
+        goto fail_msg;
+    const char *titles[2] = {"params", "run"};
+    const mfd_kv *secs[2] = {&params, &runkv};
+    if ((st = mfd_out_write_ini(&o, titles, secs, 2, r->err, sizeof r->err)) != MFD_OK)
+        goto fail_msg;
+    if ((st = mfd_out_finish(&o, &summary, r->err, sizeof r->err)) != MFD_OK)
+        goto fail_msg;
+    printf("%s: %s after %ld iterations, loss %.6g (%.3g s); wrote %s\n", PROG, mfd_stop_name(stop), t, L, wall,
+           o.dir);
+    code = APP_EXIT_OK;
+    goto done;
+
+fail_msg:
+    app_error(PROG, "%s", r->err);
+    goto abandon;
+fail:
+    app_error(PROG, "%s", mfd_status_str(st));
+abandon:
+    if (o.dir)
+        mfd_out_abandon(&o);
+done:
+    mfd_out_close(&o);
+    mfd_kv_free(&meta);
+    mfd_kv_free(&params);
+    mfd_kv_free(&runkv);
+    mfd_kv_free(&summary);
+    free(ls.prev_lsv);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    int code;
+    if (app_info_flags(PROG, SYNOPSIS, TABLE, argc - 1, argv + 1, &code))
+        return code;
+    if (mfd_param_defaults(TABLE, &r.p, r.err, sizeof r.err) != MFD_OK) {
+        app_error(PROG, "%s", r.err);
+        return APP_EXIT_FAILURE;
+    }
+    if (mfd_param_parse_args(TABLE, &r.p, argc - 1, argv + 1, r.given, r.err, sizeof r.err) != MFD_OK) {
+        app_error(PROG, "%s (%s --help lists the keys)", r.err, PROG);
+        run_free(&r);
+        return APP_EXIT_USAGE;
+    }
+    size_t dims[MFD_DEEP_MAX_DEPTH + 1];
+    int depth;
+    mfd_field field;
+    if ((code = resolve_shape(&r, dims, &depth, &field)) != APP_EXIT_OK) {
+        run_free(&r);
+        return code;
+    }
+    if (r.p.threads > 0)
+        mfd_la_set_blas_threads((int)r.p.threads);
+    mfd_status st = mfd_deep_alloc(field, depth, dims, &r.m);
+    if (st == MFD_OK) {
+        r.m->a = r.p.a;
+        st = make_target(&r);
+    }
+    if (st == MFD_OK)
+        st = make_init(&r);
+    if (st == MFD_OK)
+        st = mfd_deepdiag_alloc(r.m, &r.g);
+    if (st == MFD_OK) {
+        r.first_below = malloc((r.p.thresholds.n + 1) * sizeof(long));
+        r.w0 = malloc(mfd_deep_ndoubles(r.m) * sizeof(double));
+        if (!r.first_below || !r.w0)
+            st = MFD_ENOMEM;
+        else
+            memcpy(r.w0, r.m->w, mfd_deep_ndoubles(r.m) * sizeof(double));
+    }
+    if (st != MFD_OK) {
+        app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
+        run_free(&r);
+        return APP_EXIT_FAILURE;
+    }
+    code = run_loop(&r, argc, argv);
+    run_free(&r);
+    return code;
+}

@@ -1,0 +1,255 @@
+/* mfd_mat and mfd_la: the small GEMM kernels against BLAS, and the LAPACK
+ * wrappers against their defining identities. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_la.h"
+#include "mfd_mat.h"
+#include "mfd_random.h"
+#include "mfd_rng.h"
+#include "testhelp.h"
+
+/* Reference product entry by entry, straight from the definition. */
+static void ref_gemm(char oa, char ob, double alpha, mfd_mat A, mfd_mat B, double beta, mfd_mat C)
+{
+    size_t m = C.rows, n = C.cols, k = oa == 'N' ? A.cols : A.rows;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            double sr = 0, si = 0;
+            for (size_t l = 0; l < k; l++) {
+                const double *a = oa == 'N' ? mfd_mat_at(A, i, l) : mfd_mat_at(A, l, i);
+                const double *b = ob == 'N' ? mfd_mat_at(B, l, j) : mfd_mat_at(B, j, l);
+                double ar = a[0], ai = C.field == MFD_COMPLEX ? a[1] : 0;
+                double br = b[0], bi = C.field == MFD_COMPLEX ? b[1] : 0;
+                if (oa == 'C')
+                    ai = -ai;
+                if (ob == 'C')
+                    bi = -bi;
+                sr += ar * br - ai * bi;
+                si += ar * bi + ai * br;
+            }
+            double *c = mfd_mat_at(C, i, j);
+            c[0] = alpha * sr + (beta == 0 ? 0 : beta * c[0]);
+            if (C.field == MFD_COMPLEX)
+                c[1] = alpha * si + (beta == 0 ? 0 : beta * c[1]);
+        }
+}
+
+static void gemm_cases(mfd_field f, size_t m, size_t n, size_t k, mfd_rng *r)
+{
+    const char ops[3] = {'N', 'T', 'C'};
+    for (int ia = 0; ia < 3; ia++)
+        for (int ib = 0; ib < 3; ib++) {
+            char oa = ops[ia], ob = ops[ib];
+            /* leading dimensions larger than the rows, to exercise ld */
+            size_t ar = oa == 'N' ? m : k, ac = oa == 'N' ? k : m;
+            size_t br = ob == 'N' ? k : n, bc = ob == 'N' ? n : k;
+            mfd_mat A, B, C, R;
+            mfd_mat_alloc(f, ar + 2, ac, &A);
+            mfd_mat_alloc(f, br + 1, bc, &B);
+            mfd_mat_alloc(f, m + 3, n, &C);
+            mfd_mat_alloc(f, m, n, &R);
+            mfd_random_gaussian(r, A, 1.0);
+            mfd_random_gaussian(r, B, 1.0);
+            mfd_random_gaussian(r, C, 1.0);
+            mfd_mat Av = mfd_mat_view(A.data, f, ar, ac, A.ld), Bv = mfd_mat_view(B.data, f, br, bc, B.ld);
+            mfd_mat Cv = mfd_mat_view(C.data, f, m, n, C.ld);
+            mfd_mat_copy(R, Cv);
+            ref_gemm(oa, ob, 0.7, Av, Bv, -0.3, R);
+            mfd_status st = mfd_la_gemm(oa, ob, 0.7, Av, Bv, -0.3, Cv);
+            char name[128];
+            snprintf(name, sizeof name, "gemm %s %c%c m=%zu n=%zu k=%zu matches the definition",
+                     mfd_field_name(f), oa, ob, m, n, k);
+            /* Each entry is a k-term sum of O(1) products: error <= 2k u per term scale. */
+            double tol = 4.0 * (double)k * TH_U * 10;
+            CHECK(name, st == MFD_OK && mfd_mat_maxabs_diff(Cv, R) <= tol);
+            mfd_mat_free(&A);
+            mfd_mat_free(&B);
+            mfd_mat_free(&C);
+            mfd_mat_free(&R);
+        }
+}
+
+int main(void)
+{
+    mfd_rng r;
+    mfd_rng_init(&r, 11, 99);
+    /* small kernel (all <= MFD_LA_SMALL), BLAS path, and mixed shapes */
+    for (int f = 1; f <= 2; f++) {
+        gemm_cases((mfd_field)f, 3, 2, 4, &r);
+        gemm_cases((mfd_field)f, 8, 8, 8, &r);
+        gemm_cases((mfd_field)f, 9, 5, 12, &r);
+        gemm_cases((mfd_field)f, 1, 17, 3, &r);
+    }
+
+    /* beta == 0 never reads C: NaN in C must not survive. */
+    for (int f = 1; f <= 2; f++) {
+        for (size_t d = 4; d <= 16; d += 12) {
+            mfd_mat A, C;
+            mfd_mat_alloc((mfd_field)f, d, d, &A);
+            mfd_mat_alloc((mfd_field)f, d, d, &C);
+            mfd_random_gaussian(&r, A, 1.0);
+            for (size_t i = 0; i < mfd_mat_ndoubles(C); i++)
+                C.data[i] = NAN;
+            mfd_la_gemm('N', 'N', 1.0, A, A, 0.0, C);
+            CHECK(f == 1 ? "gemm real with beta=0 ignores NaN in C" : "gemm complex with beta=0 ignores NaN in C",
+                  mfd_mat_is_finite(C));
+            mfd_mat_free(&A);
+            mfd_mat_free(&C);
+        }
+    }
+
+    /* shape mismatch is an error, not a crash */
+    {
+        mfd_mat A, B, C;
+        mfd_mat_alloc(MFD_REAL, 3, 4, &A);
+        mfd_mat_alloc(MFD_REAL, 5, 2, &B);
+        mfd_mat_alloc(MFD_REAL, 3, 2, &C);
+        CHECK("gemm with mismatched inner dimensions returns MFD_EINVAL",
+              mfd_la_gemm('N', 'N', 1, A, B, 0, C) == MFD_EINVAL);
+        CHECK("gemm with an unknown op returns MFD_EINVAL", mfd_la_gemm('X', 'N', 1, A, B, 0, C) == MFD_EINVAL);
+        mfd_mat_free(&A);
+        mfd_mat_free(&B);
+        mfd_mat_free(&C);
+    }
+
+    /* SVD: A = U diag(s) VH, s descending; eigh: A V = V diag(w); LU solve; QR; Cholesky. */
+    for (int f = 1; f <= 2; f++) {
+        mfd_field fl = (mfd_field)f;
+        size_t n = 7;
+        mfd_la_ws ws;
+        CHECK("workspace allocates", mfd_la_ws_alloc(fl, n, &ws) == MFD_OK);
+        mfd_mat A, A0, U, VH, T;
+        mfd_mat_alloc(fl, n, n, &A);
+        mfd_mat_alloc(fl, n, n, &A0);
+        mfd_mat_alloc(fl, n, n, &U);
+        mfd_mat_alloc(fl, n, n, &VH);
+        mfd_mat_alloc(fl, n, n, &T);
+        double s[7], w[7];
+        mfd_random_gaussian(&r, A0, 1.0);
+        mfd_mat_copy(A, A0);
+        CHECK("svd succeeds", mfd_la_svd(A, s, &U, &VH, &ws) == MFD_OK);
+        int desc = 1;
+        for (size_t i = 1; i < n; i++)
+            desc = desc && s[i] <= s[i - 1];
+        CHECK("svd values are descending", desc);
+        for (size_t i = 0; i < n; i++)
+            mfd_mat_scale(mfd_mat_view(mfd_mat_at(U, 0, i), fl, n, 1, n), s[i]);
+        mfd_la_gemm('N', 'N', 1.0, U, VH, 0.0, T);
+        /* backward stable: ‖A − U S VH‖ <= c n u ‖A‖ */
+        CHECK_LE(f == 1 ? "svd reconstructs A (real)" : "svd reconstructs A (complex)",
+                 mfd_mat_dist(T, A0) / s[0], 10.0 * (double)n * TH_U * 10);
+
+        /* eigh of A0ᴴA0 */
+        mfd_mat H;
+        mfd_mat_alloc(fl, n, n, &H);
+        mfd_la_gemm('C', 'N', 1.0, A0, A0, 0.0, H);
+        mfd_mat_copy(T, H);
+        CHECK("eigh succeeds", mfd_la_eigh(T, w, 1, &ws) == MFD_OK);
+        /* eigenvalues of AᴴA are the squared singular values (ascending vs descending) */
+        double maxdev = 0;
+        for (size_t i = 0; i < n; i++)
+            maxdev = fmax(maxdev, fabs(w[i] - s[n - 1 - i] * s[n - 1 - i]));
+        CHECK_LE("eigh eigenvalues of A^H A equal the squared singular values", maxdev / (s[0] * s[0]),
+                 100.0 * (double)n * TH_U);
+
+        /* LU: solve A X = B and check A X = B */
+        int ipiv[7];
+        mfd_mat LU, X, B;
+        mfd_mat_alloc(fl, n, n, &LU);
+        mfd_mat_alloc(fl, n, 3, &X);
+        mfd_mat_alloc(fl, n, 3, &B);
+        mfd_random_gaussian(&r, B, 1.0);
+        mfd_mat_copy(LU, A0);
+        mfd_mat_copy(X, B);
+        CHECK("lu succeeds", mfd_la_lu(LU, ipiv) == MFD_OK);
+        CHECK("lu solve succeeds", mfd_la_lu_solve('N', LU, ipiv, X) == MFD_OK);
+        mfd_mat AX;
+        mfd_mat_alloc(fl, n, 3, &AX);
+        mfd_la_gemm('N', 'N', 1.0, A0, X, 0.0, AX);
+        double cond = s[0] / s[n - 1];
+        CHECK_LE("lu solve residual is at rounding level", mfd_mat_dist(AX, B) / sqrt(mfd_mat_norm2(B)),
+                 100.0 * (double)n * TH_U * cond);
+        /* log|det| = sum log s_i */
+        double la, sg, ref = 0;
+        mfd_la_lu_logdet(LU, ipiv, &la, &sg);
+        for (size_t i = 0; i < n; i++)
+            ref += log(s[i]);
+        CHECK_CLOSE("lu log|det| equals the sum of log singular values", la, ref, 1e-12);
+        /* singular matrix: a zero column */
+        mfd_mat_copy(LU, A0);
+        for (size_t i = 0; i < n; i++)
+            memset(mfd_mat_at(LU, i, 2), 0, mfd_field_width(fl) * sizeof(double));
+        CHECK("lu of a singular matrix reports MFD_ENUMERIC", mfd_la_lu(LU, ipiv) == MFD_ENUMERIC);
+
+        /* Cholesky of H = A0ᴴA0 (positive definite), then trsm: L⁻¹ H L⁻ᴴ = I */
+        mfd_mat_copy(T, H);
+        CHECK("cholesky of a positive definite matrix succeeds", mfd_la_cholesky(T) == MFD_OK);
+        for (size_t j = 0; j < n; j++) /* clear the upper triangle that potrf left alone */
+            for (size_t i = 0; i < j; i++)
+                memset(mfd_mat_at(T, i, j), 0, mfd_field_width(fl) * sizeof(double));
+        mfd_mat I;
+        mfd_mat_alloc(fl, n, n, &I);
+        mfd_mat_copy(I, H);
+        mfd_la_trsm_lower('L', 'N', T, I);
+        mfd_la_trsm_lower('R', 'C', T, I);
+        mfd_mat E;
+        mfd_mat_alloc(fl, n, n, &E);
+        mfd_mat_set_identity(E, 1.0);
+        CHECK_LE("trsm with the Cholesky factor whitens the matrix", mfd_mat_maxabs_diff(I, E),
+                 100.0 * (double)n * TH_U * cond * cond);
+        mfd_mat_copy(T, H);
+        mfd_mat_at(T, 3, 3)[0] = -1.0; /* no longer positive definite */
+        CHECK("cholesky of an indefinite matrix reports MFD_ENUMERIC", mfd_la_cholesky(T) == MFD_ENUMERIC);
+
+        mfd_mat_free(&A);
+        mfd_mat_free(&A0);
+        mfd_mat_free(&U);
+        mfd_mat_free(&VH);
+        mfd_mat_free(&T);
+        mfd_mat_free(&H);
+        mfd_mat_free(&LU);
+        mfd_mat_free(&X);
+        mfd_mat_free(&B);
+        mfd_mat_free(&AX);
+        mfd_mat_free(&I);
+        mfd_mat_free(&E);
+        mfd_la_ws_free(&ws);
+    }
+
+    /* Haar draws are unitary: ‖QᴴQ − I‖_max <= c n u */
+    for (int f = 1; f <= 2; f++)
+        for (size_t n = 1; n <= 33; n += 16) {
+            mfd_mat Q, G, I;
+            mfd_mat_alloc((mfd_field)f, n, n, &Q);
+            mfd_mat_alloc((mfd_field)f, n, n, &G);
+            mfd_mat_alloc((mfd_field)f, n, n, &I);
+            CHECK("haar draw succeeds", mfd_random_haar(&r, Q) == MFD_OK);
+            mfd_la_gemm('C', 'N', 1.0, Q, Q, 0.0, G);
+            mfd_mat_set_identity(I, 1.0);
+            char name[96];
+            snprintf(name, sizeof name, "haar %s n=%zu is unitary", mfd_field_name((mfd_field)f), n);
+            CHECK_LE(name, mfd_mat_maxabs_diff(G, I), 10.0 * (double)n * TH_U + 1e-15);
+            mfd_mat_free(&Q);
+            mfd_mat_free(&G);
+            mfd_mat_free(&I);
+        }
+
+    /* Haar first entry: E|Q_11|^2 = 1/n for a Haar unitary.  Over K draws the
+     * sample mean has standard deviation <= 1/(n sqrt(K)); allow 5 of them. */
+    {
+        size_t n = 4, K = 4000;
+        mfd_mat Q;
+        mfd_mat_alloc(MFD_COMPLEX, n, n, &Q);
+        double s = 0;
+        for (size_t k = 0; k < K; k++) {
+            mfd_random_haar(&r, Q);
+            s += Q.data[0] * Q.data[0] + Q.data[1] * Q.data[1];
+        }
+        CHECK_CLOSE("haar complex: mean |Q_11|^2 = 1/n", s / (double)K, 1.0 / (double)n,
+                    5.0 / ((double)n * sqrt((double)K)));
+        mfd_mat_free(&Q);
+    }
+    TEST_REPORT();
+}

@@ -1,0 +1,95 @@
+/* Nothing allocates inside an iteration: this executable is linked with
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc, so every allocation made by
+ * libmfdyn or by this file is counted.  (Allocations inside the shared
+ * OpenBLAS library are not; `make bench` reports a valgrind comparison that
+ * covers them too.) */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mfd_deep.h"
+#include "mfd_deepdiag.h"
+#include "mfd_deepinit.h"
+#include "mfd_rate.h"
+#include "mfd_rng.h"
+#include "mfd_schedule.h"
+#include "mfd_stop.h"
+#include "mfd_target.h"
+#include "testhelp.h"
+
+static volatile long allocations = 0; /* volatile: malloc is a builtin the compiler assumes touches no globals */
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t s);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n)
+{
+    allocations++;
+    return __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t s)
+{
+    allocations++;
+    return __real_calloc(n, s);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+    allocations++;
+    return __real_realloc(p, n);
+}
+
+static void loop_case(mfd_field f, size_t d, double a)
+{
+    size_t dims[5] = {d, d, d, d, d};
+    mfd_deep *m;
+    mfd_deepdiag *g;
+    mfd_deep_alloc(f, 4, dims, &m);
+    m->a = a;
+    mfd_rng r;
+    mfd_rng_init(&r, 1, 1);
+    mfd_target_identity(m->target, 1.0);
+    mfd_deepinit_gaussian(m, &r, 0.3);
+    mfd_deepdiag_alloc(m, &g);
+    mfd_schedule s;
+    mfd_schedule_init(&s, 20, 0);
+    mfd_stop_rule rule;
+    mfd_stop_rule_init(&rule, 1e-24, 1e12, 1000, 100, 1e-9);
+    mfd_linreg band;
+    mfd_linreg_reset(&band);
+    double thr[2] = {1e-2, 1e-6};
+    long first[2] = {-1, -1};
+    /* one warm-up iteration (OpenBLAS sets up its buffers on first use) */
+    mfd_deep_eval(m);
+    mfd_deepdiag_compute(g, m);
+    long before = allocations;
+    for (long t = 0; t < 1000; t++) {
+        mfd_deep_eval(m);
+        double L = m->loss_ori + m->loss_reg;
+        mfd_stop stop = mfd_stop_check(&rule, t, L);
+        mfd_rate_band_add(&band, 1e-20, 1e-8, (double)t, L);
+        mfd_rate_thresholds_update(thr, first, 2, t, L);
+        if (mfd_schedule_due(&s, t))
+            mfd_deepdiag_compute(g, m);
+        if (stop != MFD_STOP_NONE)
+            break;
+        mfd_deep_update(m, 0.01);
+    }
+    char name[128];
+    snprintf(name, sizeof name, "1000 iterations with diagnostics allocate nothing (%s, d=%zu, a=%g)",
+             mfd_field_name(f), d, a);
+    CHECK(name, allocations == before);
+    mfd_deepdiag_free(g);
+    mfd_deep_free(m);
+}
+
+int main(void)
+{
+    loop_case(MFD_REAL, 4, 1.0);
+    loop_case(MFD_COMPLEX, 4, 0.0);
+    loop_case(MFD_REAL, 40, 0.5);
+    loop_case(MFD_COMPLEX, 24, 2.0);
+    long before = allocations;
+    /* volatile: the compiler may not elide this malloc/free pair */
+    void *volatile p = malloc(16);
+    free(p);
+    CHECK("the allocation counter counts (the check can fail)", allocations == before + 1);
+    TEST_REPORT();
+}

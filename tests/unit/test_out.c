@@ -1,0 +1,99 @@
+/* mfd_out: atomic completion, stale files, formats. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mfd_out.h"
+#include "testhelp.h"
+
+static int exists(const char *dir, const char *name)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat sb;
+    return stat(p, &sb) == 0;
+}
+
+static size_t slurp(const char *dir, const char *name, char *buf, size_t cap)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return n;
+}
+
+int main(void)
+{
+    const char *dir = "test_out_dir/nested/run";
+    char err[512], buf[4096];
+    mfd_out o;
+    mfd_kv meta, sum;
+    mfd_kv_init(&meta);
+    mfd_kv_init(&sum);
+    mfd_kv_add_str(&meta, "program", "test");
+    mfd_kv_add_real(&sum, "loss", 0.1);
+    mfd_kv_add_str(&sum, "note", "a,b \"c\"");
+    mfd_kv_add_int(&sum, "iters", 42);
+    CHECK("kv get finds a value and misses an absent key",
+          strcmp(mfd_kv_get(&sum, "iters"), "42") == 0 && mfd_kv_get(&sum, "nope") == NULL);
+
+    CHECK("open creates nested directories", mfd_out_open(&o, dir, err, sizeof err) == MFD_OK);
+    const char *cols[3] = {"iter", "loss", "x"};
+    CHECK("trace begins", mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err) == MFD_OK);
+    double row[3] = {0, 1.0 / 3.0, -2.5e-300};
+    mfd_out_trace_row(&o, row, err, sizeof err);
+    CHECK("an unfinished trace exists only under its temporary name",
+          exists(dir, "trace.csv.part") && !exists(dir, "trace.csv") && !exists(dir, "summary.csv"));
+    mfd_kv *secs[1] = {&meta};
+    const char *titles[1] = {"run"};
+    CHECK("run.ini is written", mfd_out_write_ini(&o, titles, (const mfd_kv *const *)secs, 1, err, sizeof err) == MFD_OK);
+    CHECK("finish succeeds", mfd_out_finish(&o, &sum, err, sizeof err) == MFD_OK);
+    CHECK("a finished run has trace.csv, run.ini and summary.csv and no .part files",
+          exists(dir, "trace.csv") && exists(dir, "run.ini") && exists(dir, "summary.csv") &&
+              !exists(dir, "trace.csv.part") && !exists(dir, "summary.csv.part"));
+    slurp(dir, "trace.csv", buf, sizeof buf);
+    CHECK("trace has metadata, header and %.17g rows",
+          strcmp(buf, "# program: test\niter,loss,x\n0,0.33333333333333331,-2.5e-300\n") == 0);
+    slurp(dir, "summary.csv", buf, sizeof buf);
+    CHECK("summary is a header and one row, CSV-quoted where needed",
+          strcmp(buf, "loss,note,iters\n0.1,\"a,b \"\"c\"\"\",42\n") == 0);
+    slurp(dir, "run.ini", buf, sizeof buf);
+    CHECK("run.ini has sections of key = value", strcmp(buf, "[run]\nprogram = test\n") == 0);
+    mfd_out_close(&o);
+
+    /* Re-opening the directory removes the complete-looking files first. */
+    CHECK("re-open succeeds", mfd_out_open(&o, dir, err, sizeof err) == MFD_OK);
+    CHECK("re-open removes the earlier run's files",
+          !exists(dir, "summary.csv") && !exists(dir, "trace.csv") && !exists(dir, "run.ini"));
+    mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err);
+    mfd_out_abandon(&o);
+    mfd_out_close(&o);
+    CHECK("an abandoned run leaves no summary and no temporary files",
+          !exists(dir, "summary.csv") && !exists(dir, "trace.csv.part"));
+
+    /* Errors name the path. */
+    FILE *f = fopen("test_out_dir/plainfile", "w");
+    if (f)
+        fclose(f);
+    CHECK("a file in the way of the directory is an error naming it",
+          mfd_out_open(&o, "test_out_dir/plainfile/run", err, sizeof err) == MFD_EIO && strstr(err, "plainfile"));
+    mfd_out_close(&o);
+    if (getuid() != 0) { /* root ignores permissions */
+        mkdir("test_out_dir/ro", 0555);
+        CHECK("an unwritable directory is an error",
+              mfd_out_open(&o, "test_out_dir/ro/run", err, sizeof err) == MFD_EIO);
+        mfd_out_close(&o);
+    }
+    mfd_kv_free(&meta);
+    mfd_kv_free(&sum);
+    TEST_REPORT();
+}
