@@ -127,10 +127,7 @@ mfd_status mfd_deep_loss(mfd_deep *m)
     int N = m->depth;
     for (int j = 2; j <= N; j++)
         MFD_CHECK(mfd_la_gemm('N', 'N', 1.0, mfd_deep_layer(m, j), prefix(m, j - 1), 0.0, prefix(m, j)));
-    mfd_mat W = prefix(m, N);
-    MFD_CHECK(mfd_mat_copy(m->resid, W));
-    MFD_CHECK(mfd_mat_axpy(-1.0, m->target, m->resid));
-    m->loss_ori = 0.5 * mfd_mat_norm2(m->resid);
+    m->loss_ori = 0.5 * mfd_mat_sub_norm2(prefix(m, N), m->target, m->resid);
     m->loss_reg = 0.0;
     if (m->a > 0) {
         MFD_CHECK(mfd_deep_imbalance(m));
@@ -169,7 +166,15 @@ mfd_status mfd_deep_eval(mfd_deep *m)
     return MFD_OK;
 }
 
-void mfd_deep_update(mfd_deep *m, double eta) { mfd_la_axpy(mfd_deep_ndoubles(m), -eta, m->grad, m->w); }
+/* A plain loop rather than BLAS daxpy: it vectorizes, and at small d the
+ * call (and OpenBLAS's thread hand-off) would cost more than the update. */
+void mfd_deep_update(mfd_deep *m, double eta)
+{
+    double *restrict w = m->w;
+    const double *restrict g = m->grad;
+    for (size_t i = 0, n = mfd_deep_ndoubles(m); i < n; i++)
+        w[i] -= eta * g[i];
+}
 
 void mfd_deep_set_layers(mfd_deep *m, const double *block)
 {

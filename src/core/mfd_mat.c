@@ -7,12 +7,6 @@
 
 const char *mfd_field_name(mfd_field f) { return f == MFD_COMPLEX ? "complex" : "real"; }
 
-mfd_mat mfd_mat_view(double *data, mfd_field field, size_t rows, size_t cols, size_t ld)
-{
-    mfd_mat m = {data, rows, cols, ld, field};
-    return m;
-}
-
 mfd_status mfd_mat_alloc(mfd_field field, size_t rows, size_t cols, mfd_mat *out)
 {
     size_t w = mfd_field_width(field);
@@ -99,16 +93,58 @@ void mfd_mat_scale(mfd_mat m, double alpha)
     }
 }
 
+/* Sum of squares of n doubles in four independent partial sums: a single
+ * running sum is one long dependency chain, and this is called every step. */
+static double sumsq(const double *c, size_t n)
+{
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += c[i] * c[i];
+        s1 += c[i + 1] * c[i + 1];
+        s2 += c[i + 2] * c[i + 2];
+        s3 += c[i + 3] * c[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += c[i] * c[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
 double mfd_mat_norm2(mfd_mat m)
 {
     size_t len = mfd_field_width(m.field) * m.rows;
+    if (mfd_mat_is_packed(m))
+        return sumsq(m.data, len * m.cols);
     double s = 0.0;
-    for (size_t j = 0; j < m.cols; j++) {
-        const double *c = mfd_mat_at(m, 0, j);
-        for (size_t i = 0; i < len; i++)
-            s += c[i] * c[i];
-    }
+    for (size_t j = 0; j < m.cols; j++)
+        s += sumsq(mfd_mat_at(m, 0, j), len);
     return s;
+}
+
+double mfd_mat_sub_norm2(mfd_mat a, mfd_mat b, mfd_mat d)
+{
+    if (!mfd_mat_same_shape(a, b) || !mfd_mat_same_shape(a, d))
+        return NAN;
+    size_t len = mfd_field_width(a.field) * a.rows;
+    double s0 = 0, s1 = 0;
+    for (size_t j = 0; j < a.cols; j++) {
+        const double *ca = mfd_mat_at(a, 0, j), *cb = mfd_mat_at(b, 0, j);
+        double *cd = mfd_mat_at(d, 0, j);
+        size_t i = 0;
+        for (; i + 2 <= len; i += 2) { /* two partial sums: see sumsq */
+            double x0 = ca[i] - cb[i], x1 = ca[i + 1] - cb[i + 1];
+            cd[i] = x0;
+            cd[i + 1] = x1;
+            s0 += x0 * x0;
+            s1 += x1 * x1;
+        }
+        for (; i < len; i++) {
+            double x = ca[i] - cb[i];
+            cd[i] = x;
+            s0 += x * x;
+        }
+    }
+    return s0 + s1;
 }
 
 double mfd_mat_dist(mfd_mat a, mfd_mat b)

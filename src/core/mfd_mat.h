@@ -33,7 +33,11 @@ static inline size_t mfd_field_width(mfd_field f) { return (size_t)f; }
 const char *mfd_field_name(mfd_field f);
 
 /* A view on caller-owned memory. */
-mfd_mat mfd_mat_view(double *data, mfd_field field, size_t rows, size_t cols, size_t ld);
+static inline mfd_mat mfd_mat_view(double *data, mfd_field field, size_t rows, size_t cols, size_t ld)
+{
+    mfd_mat m = {data, rows, cols, ld, field};
+    return m;
+}
 
 /* Allocate a zeroed rows×cols matrix with ld = rows.  Returns MFD_ENOMEM or
  * MFD_ERANGE (the size overflows size_t); on failure *out holds no memory. */
@@ -73,6 +77,9 @@ void mfd_mat_scale(mfd_mat m, double alpha);
 /* Squared Frobenius norm (no scaling: overflow gives +inf, which a run
  * reports as divergence). */
 double mfd_mat_norm2(mfd_mat m);
+
+/* d = a - b entrywise, returning ‖a − b‖² (shapes must agree; NaN otherwise). */
+double mfd_mat_sub_norm2(mfd_mat a, mfd_mat b, mfd_mat d);
 
 /* Frobenius norm of a - b (shapes must agree; returns NaN otherwise). */
 double mfd_mat_dist(mfd_mat a, mfd_mat b);

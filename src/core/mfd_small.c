@@ -1,6 +1,12 @@
 #include "mfd_small.h"
 
 #include <stdbool.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MFD_SMALL_X86 1
+#include <immintrin.h>
+#endif
 
 /* Column j of C = beta * column j of C, treating beta == 0 as "overwrite"
  * so that uninitialised memory (or a NaN) in C never leaks into the result. */
@@ -15,7 +21,7 @@ static void scale_column(double *c, size_t len, double beta)
     }
 }
 
-void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A,
+static void generic_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A,
                      size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
     bool ta = opa != 'N', tb = opb != 'N';
@@ -49,7 +55,7 @@ void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double al
     }
 }
 
-void mfd_small_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A,
+static void generic_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A,
                      size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
     bool ta = opa != 'N', tb = opb != 'N';
@@ -78,4 +84,248 @@ void mfd_small_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double al
             }
         }
     }
+}
+
+/* ---- square d x d products for d = 2, 4, 8 with AVX2 and FMA ------------
+ *
+ * A deep model's step at d <= 8 is 9 to 21 such products; with the loops
+ * above their cost is mostly loop control, with BLAS mostly call overhead.
+ * These kernels are fully unrolled for a constant d (always_inline into one
+ * function per d) and use the FMA units.  A enters un-transposed: an
+ * op(A) = Aᵀ or Aᴴ is first copied into a local d x d buffer.  B's entries are
+ * broadcast, so op(B) is only a pair of strides (and a sign for conj). */
+#ifdef MFD_SMALL_X86
+#define MFD_TARGET __attribute__((target("avx2,fma")))
+#define MFD_INLINE __attribute__((always_inline)) inline
+
+/* dst (d x d complex, ld = d) = Aᵀ or Aᴴ: one complex entry (a 128-bit
+ * lane) at a time, the conjugate by flipping the sign bit of Im. */
+static MFD_TARGET MFD_INLINE void ztranspose(double *dst, const double *A, size_t lda, const int d, bool conj)
+{
+    const __m128d flip = _mm_set_pd(conj ? -0.0 : 0.0, 0.0);
+    for (int j = 0; j < d; j++)
+        for (int i = 0; i < d; i++)
+            _mm_storeu_pd(dst + 2 * (i + j * d), _mm_xor_pd(_mm_loadu_pd(A + 2 * ((size_t)j + (size_t)i * lda)), flip));
+}
+
+/* dst (d x d, ld = d) = Aᵀ for real A, d in {4, 8}: 4 x 4 blocks transposed
+ * in registers (unpack + permute), 4 loads and 4 stores per block. */
+static MFD_TARGET MFD_INLINE void dtranspose(double *dst, const double *A, size_t lda, const int d)
+{
+    for (int bj = 0; bj < d; bj += 4)
+        for (int bi = 0; bi < d; bi += 4) {
+            const double *s = A + (size_t)bi + (size_t)bj * lda; /* block rows bi.., columns bj.. */
+            __m256d r0 = _mm256_loadu_pd(s), r1 = _mm256_loadu_pd(s + lda);
+            __m256d r2 = _mm256_loadu_pd(s + 2 * lda), r3 = _mm256_loadu_pd(s + 3 * lda);
+            __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+            __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+            double *t = dst + bj + bi * d; /* lands at rows bj.., columns bi.. */
+            _mm256_storeu_pd(t, _mm256_permute2f128_pd(t0, t2, 0x20));
+            _mm256_storeu_pd(t + d, _mm256_permute2f128_pd(t1, t3, 0x20));
+            _mm256_storeu_pd(t + 2 * d, _mm256_permute2f128_pd(t0, t2, 0x31));
+            _mm256_storeu_pd(t + 3 * d, _mm256_permute2f128_pd(t1, t3, 0x31));
+        }
+}
+
+/* Real: C = alpha A op(B) + beta C, d in {4, 8}; op(B) = Bᵀ when tb.  d and
+ * tb are compile-time constants in every caller, so B's addresses are a few
+ * base registers plus immediate offsets. */
+static MFD_TARGET MFD_INLINE void dk(const int d, const bool tb, double alpha, const double *A, size_t lda,
+                                     const double *B, size_t ldb, double beta, double *C, size_t ldc)
+{
+    const int nv = d / 4; /* ymm registers per column */
+    const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+    for (int j0 = 0; j0 < d; j0 += 4) {
+        __m256d acc[4][2];
+        for (int jj = 0; jj < 4; jj++)
+            for (int v = 0; v < nv; v++)
+                acc[jj][v] = _mm256_setzero_pd();
+        /* op(B)(l, j0 + jj): column pointers (N) or one row pointer per l (T) */
+        const double *bcol[4];
+        for (int jj = 0; jj < 4; jj++)
+            bcol[jj] = tb ? B + j0 + jj : B + (size_t)(j0 + jj) * ldb;
+        for (int l = 0; l < d; l++) {
+            __m256d a[2];
+            for (int v = 0; v < nv; v++)
+                a[v] = _mm256_loadu_pd(A + (size_t)l * lda + 4 * v);
+            for (int jj = 0; jj < 4; jj++) {
+                __m256d b = _mm256_broadcast_sd(tb ? bcol[jj] + (size_t)l * ldb : bcol[jj] + l);
+                for (int v = 0; v < nv; v++)
+                    acc[jj][v] = _mm256_fmadd_pd(a[v], b, acc[jj][v]);
+            }
+        }
+        for (int jj = 0; jj < 4; jj++)
+            for (int v = 0; v < nv; v++) {
+                double *c = C + (size_t)(j0 + jj) * ldc + 4 * v;
+                __m256d r = _mm256_mul_pd(va, acc[jj][v]);
+                if (beta != 0.0)
+                    r = _mm256_fmadd_pd(vb, _mm256_loadu_pd(c), r);
+                _mm256_storeu_pd(c, r);
+            }
+    }
+}
+
+/* Complex: C = alpha A op(B) + beta C, d in {2, 4, 8}; op(B) is Bᵀ (or Bᴴ
+ * with conj_b) when tb.  Each product a * b splits into a * Re b +
+ * swap(a) * Im b, summed in two accumulators and joined by one addsub. */
+static MFD_TARGET MFD_INLINE void zk(const int d, const bool tb, double alpha, const double *A, size_t lda,
+                                     const double *B, size_t ldb, bool conj_b, double beta, double *C, size_t ldc)
+{
+    const size_t sl = tb ? ldb : 1, sj = tb ? 1 : ldb;
+    const int nv = d / 2; /* ymm registers per column: 2 complex entries each */
+    const double sgn = conj_b ? -1.0 : 1.0;
+    const __m256d va = _mm256_set1_pd(alpha), vb = _mm256_set1_pd(beta);
+    __m256d aswap[8 * 4]; /* swap(A) for all columns: 8 x 4 registers at most */
+    for (int l = 0; l < d; l++)
+        for (int v = 0; v < nv; v++)
+            aswap[l * nv + v] = _mm256_permute_pd(_mm256_loadu_pd(A + 2 * (size_t)l * lda + 4 * v), 0x5);
+    for (int j = 0; j < d; j++) {
+        __m256d re[4], im[4];
+        for (int v = 0; v < nv; v++)
+            re[v] = im[v] = _mm256_setzero_pd();
+        for (int l = 0; l < d; l++) {
+            const double *b = B + 2 * ((size_t)l * sl + (size_t)j * sj);
+            __m256d br = _mm256_set1_pd(b[0]), bi = _mm256_set1_pd(sgn * b[1]);
+            for (int v = 0; v < nv; v++) {
+                re[v] = _mm256_fmadd_pd(_mm256_loadu_pd(A + 2 * (size_t)l * lda + 4 * v), br, re[v]);
+                im[v] = _mm256_fmadd_pd(aswap[l * nv + v], bi, im[v]);
+            }
+        }
+        for (int v = 0; v < nv; v++) {
+            double *c = C + 2 * (size_t)j * ldc + 4 * v;
+            __m256d r = _mm256_mul_pd(va, _mm256_addsub_pd(re[v], im[v]));
+            if (beta != 0.0)
+                r = _mm256_fmadd_pd(vb, _mm256_loadu_pd(c), r);
+            _mm256_storeu_pd(c, r);
+        }
+    }
+}
+
+/* One entry point per size so that the compiler unrolls for a constant d;
+ * the real ones transpose A themselves when op(A) is Aᵀ. */
+static MFD_TARGET void dk4(bool ta, bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb,
+                           double be, double *C, size_t ldc)
+{
+    double at[16];
+    if (ta) {
+        dtranspose(at, A, lda, 4);
+        A = at;
+        lda = 4;
+    }
+    if (tb)
+        dk(4, true, al, A, lda, B, ldb, be, C, ldc);
+    else
+        dk(4, false, al, A, lda, B, ldb, be, C, ldc);
+}
+static MFD_TARGET void dk8(bool ta, bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb,
+                           double be, double *C, size_t ldc)
+{
+    double at[64];
+    if (ta) {
+        dtranspose(at, A, lda, 8);
+        A = at;
+        lda = 8;
+    }
+    if (tb)
+        dk(8, true, al, A, lda, B, ldb, be, C, ldc);
+    else
+        dk(8, false, al, A, lda, B, ldb, be, C, ldc);
+}
+static MFD_TARGET void zk2(bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb, bool cb,
+                           double be, double *C, size_t ldc)
+{
+    if (tb)
+        zk(2, true, al, A, lda, B, ldb, cb, be, C, ldc);
+    else
+        zk(2, false, al, A, lda, B, ldb, cb, be, C, ldc);
+}
+static MFD_TARGET void zk4(bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb, bool cb,
+                           double be, double *C, size_t ldc)
+{
+    if (tb)
+        zk(4, true, al, A, lda, B, ldb, cb, be, C, ldc);
+    else
+        zk(4, false, al, A, lda, B, ldb, cb, be, C, ldc);
+}
+static MFD_TARGET void zk8(bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb, bool cb,
+                           double be, double *C, size_t ldc)
+{
+    if (tb)
+        zk(8, true, al, A, lda, B, ldb, cb, be, C, ldc);
+    else
+        zk(8, false, al, A, lda, B, ldb, cb, be, C, ldc);
+}
+
+static MFD_TARGET void ztranspose_any(double *dst, const double *A, size_t lda, int d, bool conj)
+{
+    if (d == 2)
+        ztranspose(dst, A, lda, 2, conj);
+    else if (d == 4)
+        ztranspose(dst, A, lda, 4, conj);
+    else
+        ztranspose(dst, A, lda, 8, conj);
+}
+
+static bool have_avx2_fma(void)
+{
+    static int cached = -1; /* set once; the answer never changes within a process */
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached != 0;
+}
+#endif
+
+/* The 2 x 2 real product, written out: four dot products of length two. */
+static void dgemm2(char opa, char opb, double alpha, const double *A, size_t lda, const double *B, size_t ldb,
+                   double beta, double *C, size_t ldc)
+{
+    bool ta = opa != 'N', tb = opb != 'N';
+    double a00 = A[0], a10 = ta ? A[lda] : A[1], a01 = ta ? A[1] : A[lda], a11 = A[lda + 1];
+    double b00 = B[0], b10 = tb ? B[ldb] : B[1], b01 = tb ? B[1] : B[ldb], b11 = B[ldb + 1];
+    double c00 = a00 * b00 + a01 * b10, c10 = a10 * b00 + a11 * b10;
+    double c01 = a00 * b01 + a01 * b11, c11 = a10 * b01 + a11 * b11;
+    if (beta == 0.0) {
+        C[0] = alpha * c00, C[1] = alpha * c10, C[ldc] = alpha * c01, C[ldc + 1] = alpha * c11;
+    } else {
+        C[0] = alpha * c00 + beta * C[0], C[1] = alpha * c10 + beta * C[1];
+        C[ldc] = alpha * c01 + beta * C[ldc], C[ldc + 1] = alpha * c11 + beta * C[ldc + 1];
+    }
+}
+
+void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A, size_t lda,
+                     const double *B, size_t ldb, double beta, double *C, size_t ldc)
+{
+    if (m == n && n == k) {
+        if (m == 2) {
+            dgemm2(opa, opb, alpha, A, lda, B, ldb, beta, C, ldc);
+            return;
+        }
+#ifdef MFD_SMALL_X86
+        if ((m == 4 || m == 8) && have_avx2_fma()) {
+            (m == 4 ? dk4 : dk8)(opa != 'N', opb != 'N', alpha, A, lda, B, ldb, beta, C, ldc);
+            return;
+        }
+#endif
+    }
+    generic_dgemm(opa, opb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void mfd_small_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A, size_t lda,
+                     const double *B, size_t ldb, double beta, double *C, size_t ldc)
+{
+#ifdef MFD_SMALL_X86
+    if (m == n && n == k && (m == 2 || m == 4 || m == 8) && have_avx2_fma()) {
+        double at[128];
+        if (opa != 'N') {
+            ztranspose_any(at, A, lda, (int)m, opa == 'C');
+            A = at;
+            lda = m;
+        }
+        (m == 2 ? zk2 : m == 4 ? zk4 : zk8)(opb != 'N', alpha, A, lda, B, ldb, opb == 'C', beta, C, ldc);
+        return;
+    }
+#endif
+    generic_zgemm(opa, opb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -77,6 +77,8 @@ int main(void)
     mfd_rng_init(&r, 11, 99);
     /* small kernel (all <= MFD_LA_SMALL), BLAS path, and mixed shapes */
     for (int f = 1; f <= 2; f++) {
+        gemm_cases((mfd_field)f, 2, 2, 2, &r);
+        gemm_cases((mfd_field)f, 4, 4, 4, &r);
         gemm_cases((mfd_field)f, 3, 2, 4, &r);
         gemm_cases((mfd_field)f, 8, 8, 8, &r);
         gemm_cases((mfd_field)f, 9, 5, 12, &r);
