@@ -108,7 +108,7 @@ static const mfd_param_spec SPEC[] = {
      "trace rows per decade of iterations (log-spaced logging)"},
     {"log_every", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(log_every), "log every k-th iteration instead (0: log-spaced)"},
     {"rate_lo", MFD_P_REAL, "1e-20", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_lo),
-     "lower end of the loss band of the linear-rate fit"},
+     "lower end of the loss band of the linear-rate fits (of L and of L_ori)"},
     {"rate_hi", MFD_P_REAL, "1e-8", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_hi),
      "upper end of the loss band of the linear-rate fit"},
     {"thresholds", MFD_P_LIST, "1e-2,1e-6,1e-10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(thresholds),
@@ -238,8 +238,10 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
         for (int j = 0; j <= *depth; j++)
             dims[j] = (size_t)p->d;
     }
+    /* run.ini records what the run used, files included */
     p->depth = *depth;
     p->d = (long)dims[0];
+    p->field = *field == MFD_COMPLEX ? 1 : 0;
     bool square = true;
     for (int j = 1; j <= *depth; j++)
         square = square && dims[j] == dims[0];
@@ -377,73 +379,6 @@ static mfd_status deficiency_margin(const mfd_deep *m, double *out)
     return st;
 }
 
-/* ---- statistics gathered at logged iterations ---------------------------- */
-
-typedef struct logstats {
-    long nlogged;
-    long prev_t;
-    double skew0, herm0, prev_skew, prev_herm;
-    double skew_max_rise, herm_max_drop, sandwich_max_violation;
-    double *prev_lsv; /* 2N extreme layer singular values at the previous point */
-    double lsv_max_step;
-    double det_sign_init, det_sign_balanced;
-    long iter_balanced;
-    double init_q_init, skew_init, herm_init;
-} logstats;
-
-static void logstats_update(logstats *ls, const mfd_deepdiag *g, const mfd_deep *m, long t, double eta,
-                            double balance_tol)
-{
-    int N = m->depth;
-    if (ls->nlogged == 0) {
-        ls->det_sign_init = g->square ? g->det_sign : NAN;
-        ls->init_q_init = g->square ? g->init_q : NAN;
-        ls->skew_init = ls->skew0 = g->four ? g->skew_err : NAN;
-        ls->herm_init = ls->herm0 = g->four ? g->herm_smin : NAN;
-    } else {
-        double dt = (double)(t - ls->prev_t);
-        for (int j = 0; j < N; j++) {
-            double ds = fmax(fabs(g->layer_smax[j] - ls->prev_lsv[2 * j]),
-                             fabs(g->layer_smin[j] - ls->prev_lsv[2 * j + 1]));
-            double rate = ds / (dt * eta);
-            if (rate > ls->lsv_max_step || isnan(rate))
-                ls->lsv_max_step = rate;
-        }
-        if (g->four) {
-            double rise = (g->skew_err - ls->prev_skew) / ls->skew0;
-            double drop = (ls->prev_herm - g->herm_smin) / ls->herm0;
-            if (rise > ls->skew_max_rise || isnan(rise))
-                ls->skew_max_rise = rise;
-            if (drop > ls->herm_max_drop || isnan(drop))
-                ls->herm_max_drop = drop;
-        }
-    }
-    if (g->four) {
-        double v = fmax(g->sandwich_lo - g->herm_smin, g->herm_smin - g->sandwich_hi) / g->herm_smin;
-        if (v > ls->sandwich_max_violation || isnan(v))
-            ls->sandwich_max_violation = v;
-        ls->prev_skew = g->skew_err;
-        ls->prev_herm = g->herm_smin;
-    }
-    if (ls->iter_balanced < 0 && g->square) {
-        double worst = 0;
-        for (int j = 1; j < N; j++) {
-            double wn = mfd_mat_norm2(mfd_deep_layer(m, j));
-            worst = fmax(worst, wn > 0 ? g->delta_norm[j - 1] / wn : INFINITY);
-        }
-        if (worst <= balance_tol) {
-            ls->iter_balanced = t;
-            ls->det_sign_balanced = g->det_sign;
-        }
-    }
-    for (int j = 0; j < N; j++) {
-        ls->prev_lsv[2 * j] = g->layer_smax[j];
-        ls->prev_lsv[2 * j + 1] = g->layer_smin[j];
-    }
-    ls->prev_t = t;
-    ls->nlogged++;
-}
-
 /* ---- the run ------------------------------------------------------------ */
 
 static mfd_status write_final(run *r, mfd_out *o)
@@ -490,26 +425,21 @@ static int run_loop(run *r, int argc, char **argv)
     mfd_kv_init(&params);
     mfd_kv_init(&runkv);
     mfd_kv_init(&summary);
-    logstats ls = {0};
-    ls.iter_balanced = -1;
-    ls.det_sign_balanced = NAN;
-    ls.skew_max_rise = ls.herm_max_drop = ls.sandwich_max_violation = ls.lsv_max_step = -INFINITY;
-    ls.prev_lsv = calloc(2 * (size_t)m->depth, sizeof(double));
+    mfd_deeptrack tr;
+    mfd_deeptrack_init(&tr, p->balance_tol);
     int code = APP_EXIT_FAILURE;
-    mfd_status st = ls.prev_lsv ? MFD_OK : MFD_ENOMEM;
+    mfd_status st = MFD_OK;
     char started[32], ended[32];
     app_utc_iso(started, sizeof started);
 
     /* Trace columns: iter, time_s, then the diagnostics. */
     size_t ndiag = mfd_deepdiag_ncols(g), ncols = ndiag + 2;
-    if (st == MFD_OK) {
-        r->cols = malloc(ncols * sizeof *r->cols);
-        r->row = malloc(ncols * sizeof *r->row);
-        if (!r->cols || !r->row)
-            st = MFD_ENOMEM;
-    }
-    if (st != MFD_OK)
+    r->cols = malloc(ncols * sizeof *r->cols);
+    r->row = malloc(ncols * sizeof *r->row);
+    if (!r->cols || !r->row) {
+        st = MFD_ENOMEM;
         goto fail;
+    }
     r->cols[0] = "iter";
     r->cols[1] = "time_s";
     for (size_t i = 0; i < ndiag; i++)
@@ -535,8 +465,9 @@ static int run_loop(run *r, int argc, char **argv)
     mfd_schedule_init(&sched, p->log_per_decade, p->log_every);
     mfd_stop_rule rule;
     mfd_stop_rule_init(&rule, p->tol, p->div_bound, p->iters, p->plateau_window, p->plateau_rtol);
-    mfd_linreg band;
+    mfd_linreg band, band_ori; /* rates of L and of L_ori (they differ when a > 0) */
     mfd_linreg_reset(&band);
+    mfd_linreg_reset(&band_ori);
     for (size_t i = 0; i < p->thresholds.n; i++)
         r->first_below[i] = -1;
     double loss_init = NAN, loss_min = INFINITY, margin = NAN, t0 = app_now();
@@ -555,6 +486,7 @@ static int run_loop(run *r, int argc, char **argv)
         if (L < loss_min)
             loss_min = L;
         mfd_rate_band_add(&band, p->rate_lo, p->rate_hi, (double)t, L);
+        mfd_rate_band_add(&band_ori, p->rate_lo, p->rate_hi, (double)t, m->loss_ori);
         mfd_rate_thresholds_update(p->thresholds.v, r->first_below, p->thresholds.n, t, L);
         if (mfd_schedule_due(&sched, t) || stop != MFD_STOP_NONE) {
             if ((st = mfd_deepdiag_compute(g, m)) != MFD_OK)
@@ -564,7 +496,7 @@ static int run_loop(run *r, int argc, char **argv)
             mfd_deepdiag_row(g, r->row + 2);
             if ((st = mfd_out_trace_row(&o, r->row, r->err, sizeof r->err)) != MFD_OK)
                 goto fail_msg;
-            logstats_update(&ls, g, m, t, p->eta, p->balance_tol);
+            mfd_deeptrack_update(&tr, g, m, t, p->eta);
         }
         if (stop != MFD_STOP_NONE)
             break;
@@ -574,9 +506,10 @@ static int run_loop(run *r, int argc, char **argv)
     app_utc_iso(ended, sizeof ended);
 
     /* summary.csv: one row */
-    mfd_fit fit = mfd_linreg_fit(&band);
-    double rho, rho_se;
+    mfd_fit fit = mfd_linreg_fit(&band), fit_ori = mfd_linreg_fit(&band_ori);
+    double rho, rho_se, rho_ori, rho_ori_se;
     mfd_rate_rho(fit, &rho, &rho_se);
+    mfd_rate_rho(fit_ori, &rho_ori, &rho_ori_se);
     double L = m->loss_ori + m->loss_reg;
     char name[64];
 #define ADD(call)                      \
@@ -599,6 +532,8 @@ static int run_loop(run *r, int argc, char **argv)
     ADD(mfd_kv_add_real(&summary, "rate", rho));
     ADD(mfd_kv_add_real(&summary, "rate_se", rho_se));
     ADD(mfd_kv_add_int(&summary, "rate_npoints", (long)fit.n));
+    ADD(mfd_kv_add_real(&summary, "rate_ori", rho_ori));
+    ADD(mfd_kv_add_real(&summary, "rate_ori_se", rho_ori_se));
     for (size_t i = 0; i < p->thresholds.n; i++) {
         mfd_rate_threshold_name(p->thresholds.v[i], name, sizeof name);
         ADD(mfd_kv_add_int(&summary, name, r->first_below[i]));
@@ -606,21 +541,21 @@ static int run_loop(run *r, int argc, char **argv)
     ADD(mfd_kv_add_real(&summary, "sv_max", g->sv[0]));
     ADD(mfd_kv_add_real(&summary, "sv_min", g->sv[g->nsv - 1]));
     ADD(mfd_kv_add_real(&summary, "erank_entropy", g->erank_ent));
-    ADD(mfd_kv_add_real(&summary, "layer_sv_max_step", ls.lsv_max_step));
+    ADD(mfd_kv_add_real(&summary, "layer_sv_max_step", tr.layer_sv_max_step));
     ADD(mfd_kv_add_real(&summary, "deficiency_margin", margin));
-    ADD(mfd_kv_add_real(&summary, "det_sign_init", ls.det_sign_init));
+    ADD(mfd_kv_add_real(&summary, "det_sign_init", tr.det_sign_init));
     ADD(mfd_kv_add_real(&summary, "det_sign_final", g->square ? g->det_sign : NAN));
-    ADD(mfd_kv_add_real(&summary, "det_sign_balanced", ls.det_sign_balanced));
-    ADD(mfd_kv_add_int(&summary, "iter_balanced", ls.iter_balanced));
-    ADD(mfd_kv_add_real(&summary, "init_q_init", ls.init_q_init));
+    ADD(mfd_kv_add_real(&summary, "det_sign_balanced", tr.det_sign_balanced));
+    ADD(mfd_kv_add_int(&summary, "iter_balanced", tr.iter_balanced));
+    ADD(mfd_kv_add_real(&summary, "init_q_init", tr.init_q_init));
     ADD(mfd_kv_add_real(&summary, "init_q_final", g->square ? g->init_q : NAN));
-    ADD(mfd_kv_add_real(&summary, "skew_err_init", ls.skew_init));
+    ADD(mfd_kv_add_real(&summary, "skew_err_init", tr.skew_init));
     ADD(mfd_kv_add_real(&summary, "skew_err_final", g->four ? g->skew_err : NAN));
-    ADD(mfd_kv_add_real(&summary, "herm_smin_init", ls.herm_init));
+    ADD(mfd_kv_add_real(&summary, "herm_smin_init", tr.herm_init));
     ADD(mfd_kv_add_real(&summary, "herm_smin_final", g->four ? g->herm_smin : NAN));
-    ADD(mfd_kv_add_real(&summary, "skew_err_max_rise", g->four && ls.nlogged > 1 ? ls.skew_max_rise : NAN));
-    ADD(mfd_kv_add_real(&summary, "herm_smin_max_drop", g->four && ls.nlogged > 1 ? ls.herm_max_drop : NAN));
-    ADD(mfd_kv_add_real(&summary, "sandwich_max_violation", g->four ? ls.sandwich_max_violation : NAN));
+    ADD(mfd_kv_add_real(&summary, "skew_err_max_rise", g->four && tr.nlogged > 1 ? tr.skew_max_rise : NAN));
+    ADD(mfd_kv_add_real(&summary, "herm_smin_max_drop", g->four && tr.nlogged > 1 ? tr.herm_max_drop : NAN));
+    ADD(mfd_kv_add_real(&summary, "sandwich_max_violation", g->four ? tr.sandwich_max_violation : NAN));
     ADD(mfd_kv_add_real(&summary, "wall_s", wall));
     ADD(mfd_kv_add_real(&summary, "s_per_iter", t > 0 ? wall / (double)t : NAN));
 
@@ -663,7 +598,6 @@ done:
     mfd_kv_free(&params);
     mfd_kv_free(&runkv);
     mfd_kv_free(&summary);
-    free(ls.prev_lsv);
     return code;
 }
 

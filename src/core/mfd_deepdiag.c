@@ -278,3 +278,65 @@ void mfd_deepdiag_row(const mfd_deepdiag *g, double *row)
         row[k++] = g->sandwich_hi;
     }
 }
+
+void mfd_deeptrack_init(mfd_deeptrack *tr, double balance_tol)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->balance_tol = balance_tol;
+    tr->skew_max_rise = tr->herm_max_drop = tr->sandwich_max_violation = tr->layer_sv_max_step = -INFINITY;
+    tr->det_sign_init = tr->init_q_init = tr->skew_init = tr->herm_init = tr->det_sign_balanced = NAN;
+    tr->iter_balanced = -1;
+}
+
+/* max that lets a NaN through, so a broken run never reads as a pass */
+static void raise_to(double *acc, double v)
+{
+    if (v > *acc || isnan(v))
+        *acc = v;
+}
+
+void mfd_deeptrack_update(mfd_deeptrack *tr, const mfd_deepdiag *g, const mfd_deep *m, long t, double eta)
+{
+    int N = m->depth;
+    double scale = 2.0 * g->layer_smax[0];
+    if (tr->nlogged == 0) {
+        tr->det_sign_init = g->square ? g->det_sign : NAN;
+        tr->init_q_init = g->square ? g->init_q : NAN;
+        tr->skew_init = g->four ? g->skew_err : NAN;
+        tr->herm_init = g->four ? g->herm_smin : NAN;
+    } else {
+        double dt = (double)(t - tr->prev_t);
+        for (int j = 0; j < N; j++) {
+            double ds = fmax(fabs(g->layer_smax[j] - tr->prev_lsv[2 * j]),
+                             fabs(g->layer_smin[j] - tr->prev_lsv[2 * j + 1]));
+            raise_to(&tr->layer_sv_max_step, ds / (dt * eta));
+        }
+        if (g->four) {
+            raise_to(&tr->skew_max_rise, (g->skew_err - tr->prev_skew) / scale);
+            raise_to(&tr->herm_max_drop, (tr->prev_herm - g->herm_smin) / scale);
+        }
+    }
+    if (g->four) {
+        raise_to(&tr->sandwich_max_violation,
+                 fmax(g->sandwich_lo - g->herm_smin, g->herm_smin - g->sandwich_hi) / scale);
+        tr->prev_skew = g->skew_err;
+        tr->prev_herm = g->herm_smin;
+    }
+    if (tr->iter_balanced < 0 && g->square) {
+        double worst = 0;
+        for (int j = 1; j < N; j++) {
+            double wn = mfd_mat_norm2(mfd_deep_layer(m, j));
+            worst = fmax(worst, wn > 0 ? g->delta_norm[j - 1] / wn : INFINITY);
+        }
+        if (worst <= tr->balance_tol) {
+            tr->iter_balanced = t;
+            tr->det_sign_balanced = g->det_sign;
+        }
+    }
+    for (int j = 0; j < N; j++) {
+        tr->prev_lsv[2 * j] = g->layer_smax[j];
+        tr->prev_lsv[2 * j + 1] = g->layer_smin[j];
+    }
+    tr->prev_t = t;
+    tr->nlogged++;
+}

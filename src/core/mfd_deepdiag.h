@@ -56,6 +56,32 @@ void mfd_deepdiag_free(mfd_deepdiag *g);
  * (mfd_deep_loss or mfd_deep_eval) at them.  Recomputes Δ when a == 0. */
 mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m);
 
+/* What a run's logged diagnostics add up to (the loop's owner calls
+ * mfd_deeptrack_update after each mfd_deepdiag_compute):
+ *   skew_max_rise, herm_max_drop   largest increase of skew_err / decrease of
+ *                                  herm_smin between consecutive logged points,
+ *   sandwich_max_violation         largest max(lo − herm, herm − hi),
+ * all three divided by 2 σ_max(W_1), the scale of these quantities (so
+ * values <= 0 mean the D3 statements held at every logged point);
+ *   layer_sv_max_step              largest |change of an extreme layer singular
+ *                                  value| / (iterations × eta) between logged
+ *                                  points (D4: O(1) means O(eta) per step);
+ *   iter_balanced, det_sign_balanced  the first logged point where
+ *                                  max_j |Δ_j| / |W_j|² <= balance_tol, and the
+ *                                  sign of det W there. */
+typedef struct mfd_deeptrack {
+    double balance_tol;
+    long nlogged, prev_t;
+    double prev_skew, prev_herm, prev_lsv[2 * MFD_DEEP_MAX_DEPTH];
+    double skew_max_rise, herm_max_drop, sandwich_max_violation, layer_sv_max_step;
+    double det_sign_init, init_q_init, skew_init, herm_init;
+    long iter_balanced;
+    double det_sign_balanced;
+} mfd_deeptrack;
+
+void mfd_deeptrack_init(mfd_deeptrack *tr, double balance_tol);
+void mfd_deeptrack_update(mfd_deeptrack *tr, const mfd_deepdiag *g, const mfd_deep *m, long t, double eta);
+
 /* The trace columns (without "iter"), their names, and the current row. */
 size_t mfd_deepdiag_ncols(const mfd_deepdiag *g);
 const char *mfd_deepdiag_name(const mfd_deepdiag *g, size_t i);
