@@ -1,0 +1,49 @@
+# Thin wrapper around CMake/CTest.  `make help` lists the targets.
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?= -DMFD_WERROR=ON
+DEPS = sh src/tools/deps.sh
+
+.PHONY: all build deps test test-all bench experiments clean help
+
+all: build
+
+help:
+	@echo "make             configure and build into $(BUILD)/"
+	@echo "make test        install what is missing, build, run every test but the slow ones"
+	@echo "make test-all    the same with the slow tests"
+	@echo "make experiments install what is missing, build, run the experiments"
+	@echo "make bench       speed benchmarks (mfdyn against NumPy and the GEMM rate)"
+	@echo "make deps        install the Debian packages (as root) or print the apt-get line"
+	@echo "make clean       remove $(BUILD)/"
+
+build:
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) > $(BUILD).configure.log 2>&1 || { cat $(BUILD).configure.log; exit 1; }
+	@rm -f $(BUILD).configure.log
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	$(DEPS) build test bench experiments
+
+test:
+	@$(DEPS) build test
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure --label-exclude slow -j $(JOBS)
+
+test-all:
+	@$(DEPS) build test
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench:
+	@$(DEPS) build bench
+	@$(MAKE) --no-print-directory build
+	sh tests/bench/run_bench.sh $(BUILD)
+
+experiments:
+	@$(DEPS) build experiments
+	@$(MAKE) --no-print-directory build
+	sh experiments/demo_deep.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
