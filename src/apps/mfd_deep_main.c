@@ -61,6 +61,7 @@ typedef struct deep_params {
     double rate_lo, rate_hi;
     mfd_list thresholds;
     double balance_tol;
+    double plateau_detect_rtol, plateau_detect_decades;
     int save_final, save_inputs;
     long threads;
 } deep_params;
@@ -115,6 +116,10 @@ static const mfd_param_spec SPEC[] = {
      "loss thresholds; the first iteration below each goes to summary.csv"},
     {"balance_tol", MFD_P_REAL, "1e-3", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(balance_tol),
      "layers count as balanced when max_j |Delta_j| / |W_j|^2 <= balance_tol"},
+    {"plateau_detect_rtol", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(plateau_detect_rtol),
+     "plateau detection in the logged loss: relative change per decade of iterations below this"},
+    {"plateau_detect_decades", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(plateau_detect_decades),
+     "plateau detection: shortest plateau, in decades of iterations"},
     {"save_final", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_final),
      "write final/W.npy (final layers, the layout of init_file)"},
     {"save_inputs", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_inputs), "write final/target.npy and final/W0.npy"},
@@ -141,6 +146,8 @@ typedef struct run {
     double *row;       /* one trace row */
     const char **cols; /* trace column names */
     long *first_below; /* per threshold */
+    double *log_t, *log_l; /* logged (iteration, loss) pairs, for plateau detection */
+    size_t log_cap, log_n;
     char err[1024];
 } run;
 
@@ -154,6 +161,8 @@ static void run_free(run *r)
     free(r->row);
     free(r->cols);
     free(r->first_below);
+    free(r->log_t);
+    free(r->log_l);
     mfd_param_free(TABLE, &r->p);
 }
 
@@ -381,6 +390,8 @@ static mfd_status deficiency_margin(const mfd_deep *m, double *out)
 
 /* ---- the run ------------------------------------------------------------ */
 
+#define MAX_PLATEAUS 4
+
 static mfd_status write_final(run *r, mfd_out *o)
 {
     deep_params *p = &r->p;
@@ -497,6 +508,10 @@ static int run_loop(run *r, int argc, char **argv)
             if ((st = mfd_out_trace_row(&o, r->row, r->err, sizeof r->err)) != MFD_OK)
                 goto fail_msg;
             mfd_deeptrack_update(&tr, g, m, t, p->eta);
+            if (r->log_n < r->log_cap) {
+                r->log_t[r->log_n] = (double)t;
+                r->log_l[r->log_n++] = L;
+            }
         }
         if (stop != MFD_STOP_NONE)
             break;
@@ -537,6 +552,17 @@ static int run_loop(run *r, int argc, char **argv)
     for (size_t i = 0; i < p->thresholds.n; i++) {
         mfd_rate_threshold_name(p->thresholds.v[i], name, sizeof name);
         ADD(mfd_kv_add_int(&summary, name, r->first_below[i]));
+    }
+    /* plateaus of the logged loss (D7): levels and escape times */
+    mfd_plateau plat[MAX_PLATEAUS];
+    size_t nplat = mfd_rate_plateaus(r->log_t, r->log_l, r->log_n, p->plateau_detect_rtol, p->plateau_detect_decades,
+                                     plat, MAX_PLATEAUS);
+    ADD(mfd_kv_add_int(&summary, "plateaus", (long)nplat));
+    for (size_t i = 0; i < MAX_PLATEAUS; i++) {
+        snprintf(name, sizeof name, "plateau%zu_level", i + 1);
+        ADD(mfd_kv_add_real(&summary, name, i < nplat ? plat[i].level : NAN));
+        snprintf(name, sizeof name, "plateau%zu_escape", i + 1);
+        ADD(mfd_kv_add_real(&summary, name, i < nplat ? plat[i].escape : NAN));
     }
     ADD(mfd_kv_add_real(&summary, "sv_max", g->sv[0]));
     ADD(mfd_kv_add_real(&summary, "sv_min", g->sv[g->nsv - 1]));
@@ -638,7 +664,15 @@ int main(int argc, char **argv)
     if (st == MFD_OK) {
         r.first_below = malloc((r.p.thresholds.n + 1) * sizeof(long));
         r.w0 = malloc(mfd_deep_ndoubles(r.m) * sizeof(double));
-        if (!r.first_below || !r.w0)
+        /* room for every logged point (log-spaced runs log few; a dense
+         * every-k run keeps its first 10^6 points for plateau detection) */
+        mfd_schedule sch;
+        mfd_schedule_init(&sch, r.p.log_per_decade, r.p.log_every);
+        size_t cap = mfd_schedule_max_points(&sch, r.p.iters) + 1;
+        r.log_cap = cap < 1000000 ? cap : 1000000;
+        r.log_t = malloc(r.log_cap * sizeof(double));
+        r.log_l = malloc(r.log_cap * sizeof(double));
+        if (!r.first_below || !r.w0 || !r.log_t || !r.log_l)
             st = MFD_ENOMEM;
         else
             memcpy(r.w0, r.m->w, mfd_deep_ndoubles(r.m) * sizeof(double));
