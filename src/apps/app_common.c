@@ -41,6 +41,32 @@ bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, i
     return false;
 }
 
+int app_read_npy(const char *prog, const char *key, const char *path, mfd_npy *out)
+{
+    char err[1024];
+    if (mfd_npy_read(path, out, err, sizeof err) != MFD_OK) {
+        app_error(prog, "key '%s': %s", key, err);
+        return APP_EXIT_USAGE;
+    }
+    return APP_EXIT_OK;
+}
+
+int app_file_choice(const char *prog, const char *choice_key, bool choice_given, int *choice, int file_value,
+                    const char *path_key, const char *path)
+{
+    if (path) {
+        if (choice_given && *choice != file_value) {
+            app_error(prog, "key '%s' is given but %s is not 'file'; drop one of them", path_key, choice_key);
+            return APP_EXIT_USAGE;
+        }
+        *choice = file_value;
+    } else if (*choice == file_value) {
+        app_error(prog, "key '%s': 'file' needs %s=<path.npy>", choice_key, path_key);
+        return APP_EXIT_USAGE;
+    }
+    return APP_EXIT_OK;
+}
+
 double app_now(void)
 {
     struct timespec ts;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "mfd_out.h"
+#include "mfd_npy.h"
 #include "mfd_param.h"
 
 /* Exit codes of every mfdyn program (README.md "Exit codes"). */
@@ -23,6 +24,16 @@ void app_error(const char *prog, const char *fmt, ...);
 /* Handle --help / -h and --version.  Returns true (and sets *code) when one
  * of them was given and answered. */
 bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, int argc, char **argv, int *code);
+
+/* Read an .npy given by `key`; on failure print "key '<key>': <why>" and
+ * return APP_EXIT_USAGE. */
+int app_read_npy(const char *prog, const char *key, const char *path, struct mfd_npy *out);
+
+/* A choice key that has a "file" value paired with a path key (target and
+ * target_file): a given path selects "file" (the choice must then be unset
+ * or "file"); "file" without a path is an error.  Returns an exit code. */
+int app_file_choice(const char *prog, const char *choice_key, bool choice_given, int *choice, int file_value,
+                    const char *path_key, const char *path);
 
 /* Monotonic seconds. */
 double app_now(void);

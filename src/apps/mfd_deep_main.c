@@ -173,35 +173,24 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
 {
     deep_params *p = &r->p;
     *field = p->field == 1 ? MFD_COMPLEX : MFD_REAL;
+    int code;
+    if ((code = app_file_choice(PROG, "target", given_key(r->given, "target"), &p->target, TARGET_FILE,
+                                "target_file", p->target_file)) != APP_EXIT_OK ||
+        (code = app_file_choice(PROG, "init", given_key(r->given, "init"), &p->init, INIT_FILE, "init_file",
+                                p->init_file)) != APP_EXIT_OK)
+        return code;
     if (p->target_file) {
-        if (given_key(r->given, "target") && p->target != TARGET_FILE) {
-            app_error(PROG, "key 'target_file' is given but target is not 'file'; drop one of them");
-            return APP_EXIT_USAGE;
-        }
-        p->target = TARGET_FILE;
-        if (mfd_npy_read(p->target_file, &r->target_npy, r->err, sizeof r->err) != MFD_OK) {
-            app_error(PROG, "key 'target_file': %s", r->err);
-            return APP_EXIT_USAGE;
-        }
+        if ((code = app_read_npy(PROG, "target_file", p->target_file, &r->target_npy)) != APP_EXIT_OK)
+            return code;
         if (r->target_npy.ndim != 2) {
             app_error(PROG, "key 'target_file': '%s' has %d axes; expected a 2-D (d_N, d_0) array", p->target_file,
                       r->target_npy.ndim);
             return APP_EXIT_USAGE;
         }
-    } else if (p->target == TARGET_FILE) {
-        app_error(PROG, "key 'target': 'file' needs target_file=<path.npy>");
-        return APP_EXIT_USAGE;
     }
     if (p->init_file) {
-        if (given_key(r->given, "init") && p->init != INIT_FILE) {
-            app_error(PROG, "key 'init_file' is given but init is not 'file'; drop one of them");
-            return APP_EXIT_USAGE;
-        }
-        p->init = INIT_FILE;
-        if (mfd_npy_read(p->init_file, &r->init_npy, r->err, sizeof r->err) != MFD_OK) {
-            app_error(PROG, "key 'init_file': %s", r->err);
-            return APP_EXIT_USAGE;
-        }
+        if ((code = app_read_npy(PROG, "init_file", p->init_file, &r->init_npy)) != APP_EXIT_OK)
+            return code;
         const mfd_npy *a = &r->init_npy;
         if (a->ndim != 3 || a->shape[1] != a->shape[2] || a->shape[0] < 2 || a->shape[0] > MFD_DEEP_MAX_DEPTH ||
             a->shape[1] < 1) {
@@ -226,9 +215,6 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
         *depth = (int)a->shape[0];
         for (int j = 0; j <= *depth; j++)
             dims[j] = a->shape[1];
-    } else if (p->init == INIT_FILE) {
-        app_error(PROG, "key 'init': 'file' needs init_file=<path.npy>");
-        return APP_EXIT_USAGE;
     } else if (p->widths.n > 0) {
         if (p->widths.n < 3 || p->widths.n > MFD_DEEP_MAX_DEPTH + 1) {
             app_error(PROG, "key 'widths': %zu entries; expected d_0,...,d_N with 2 <= N <= %d", p->widths.n,

@@ -73,10 +73,10 @@ mfd_status mfd_deepinit_balanced_svd(mfd_deep *m, mfd_mat U, const double *s, mf
     return MFD_OK;
 }
 
-mfd_status mfd_deepinit_balanced_from_product(mfd_deep *m, mfd_mat A)
+/* Balanced layers from the SVD U S VH of A; with u0 > 0 every singular value
+ * is replaced by u0 (the modes of A at strength u0). */
+static mfd_status balanced_from_svd_of(mfd_deep *m, mfd_mat A, double u0)
 {
-    if (!mfd_deep_is_square(m) || A.rows != m->dims[0] || A.cols != m->dims[0] || A.field != m->field)
-        return MFD_EINVAL;
     size_t d = m->dims[0];
     scratch sc;
     MFD_CHECK(scratch_alloc(&sc, m->field, d));
@@ -85,6 +85,8 @@ mfd_status mfd_deepinit_balanced_from_product(mfd_deep *m, mfd_mat A)
     if (st == MFD_OK) {
         mfd_mat_copy(sc.mat[0], A);
         st = mfd_la_svd(sc.mat[0], sc.s, &sc.mat[1], &sc.mat[2], &ws);
+        for (size_t i = 0; u0 > 0 && i < d; i++)
+            sc.s[i] = u0;
         if (st == MFD_OK)
             st = mfd_deepinit_balanced_svd(m, sc.mat[1], sc.s, sc.mat[2]);
         mfd_la_ws_free(&ws);
@@ -93,26 +95,18 @@ mfd_status mfd_deepinit_balanced_from_product(mfd_deep *m, mfd_mat A)
     return st;
 }
 
+mfd_status mfd_deepinit_balanced_from_product(mfd_deep *m, mfd_mat A)
+{
+    if (!mfd_deep_is_square(m) || A.rows != m->dims[0] || A.cols != m->dims[0] || A.field != m->field)
+        return MFD_EINVAL;
+    return balanced_from_svd_of(m, A, 0.0);
+}
+
 mfd_status mfd_deepinit_decoupled(mfd_deep *m, double u0)
 {
     if (!mfd_deep_is_square(m) || !(u0 > 0))
         return MFD_EINVAL;
-    size_t d = m->dims[0];
-    scratch sc;
-    MFD_CHECK(scratch_alloc(&sc, m->field, d));
-    mfd_la_ws ws;
-    mfd_status st = mfd_la_ws_alloc(m->field, d, &ws);
-    if (st == MFD_OK) {
-        mfd_mat_copy(sc.mat[0], m->target);
-        st = mfd_la_svd(sc.mat[0], sc.s, &sc.mat[1], &sc.mat[2], &ws);
-        for (size_t i = 0; i < d; i++)
-            sc.s[i] = u0;
-        if (st == MFD_OK)
-            st = mfd_deepinit_balanced_svd(m, sc.mat[1], sc.s, sc.mat[2]);
-        mfd_la_ws_free(&ws);
-    }
-    scratch_free(&sc);
-    return st;
+    return balanced_from_svd_of(m, m->target, u0);
 }
 
 mfd_status mfd_deepinit_balanced_gaussian(mfd_deep *m, mfd_rng *r, double eps)

@@ -1,21 +1,10 @@
 #include "mfd_npy.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int host_is_little_endian(void)
 {
@@ -133,7 +122,7 @@ mfd_status mfd_npy_parse(const unsigned char *buf, size_t len, const char *name,
     static const unsigned char magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
     memset(out, 0, sizeof *out);
     if (len < 10 || memcmp(buf, magic, 6) != 0) {
-        set_err(err, errlen, "'%s' is not an .npy file (bad magic string)", name);
+        mfd_errf(err, errlen, "'%s' is not an .npy file (bad magic string)", name);
         return MFD_EFORMAT;
     }
     unsigned major = buf[6];
@@ -143,17 +132,17 @@ mfd_status mfd_npy_parse(const unsigned char *buf, size_t len, const char *name,
         hstart = 10;
     } else if (major == 2 || major == 3) {
         if (len < 12) {
-            set_err(err, errlen, "'%s' is truncated inside its .npy header", name);
+            mfd_errf(err, errlen, "'%s' is truncated inside its .npy header", name);
             return MFD_EFORMAT;
         }
         hlen = (size_t)buf[8] | ((size_t)buf[9] << 8) | ((size_t)buf[10] << 16) | ((size_t)buf[11] << 24);
         hstart = 12;
     } else {
-        set_err(err, errlen, "'%s' has .npy format version %u.%u; expected 1.0, 2.0 or 3.0", name, major, buf[7]);
+        mfd_errf(err, errlen, "'%s' has .npy format version %u.%u; expected 1.0, 2.0 or 3.0", name, major, buf[7]);
         return MFD_EUNSUPPORTED;
     }
     if (hlen > len - hstart) {
-        set_err(err, errlen, "'%s' is truncated inside its .npy header (%zu header bytes announced, %zu present)",
+        mfd_errf(err, errlen, "'%s' is truncated inside its .npy header (%zu header bytes announced, %zu present)",
                 name, hlen, len - hstart);
         return MFD_EFORMAT;
     }
@@ -168,7 +157,7 @@ mfd_status mfd_npy_parse(const unsigned char *buf, size_t len, const char *name,
             goto bad_header;
         if (strcmp(key, "descr") == 0 && !have_descr) {
             if (!parse_str(&c, descr, sizeof descr)) {
-                set_err(err, errlen, "'%s' has an unsupported dtype (a structured or malformed descr); expected "
+                mfd_errf(err, errlen, "'%s' has an unsupported dtype (a structured or malformed descr); expected "
                                      "'<f8' (float64) or '<c16' (complex128)", name);
                 return MFD_EUNSUPPORTED;
             }
@@ -202,31 +191,31 @@ mfd_status mfd_npy_parse(const unsigned char *buf, size_t len, const char *name,
     else if (strcmp(descr, "<c16") == 0 || (strcmp(descr, "=c16") == 0 && host_is_little_endian()))
         field = MFD_COMPLEX;
     else {
-        set_err(err, errlen, "'%s' has dtype '%s'; expected '<f8' (float64) or '<c16' (complex128)", name, descr);
+        mfd_errf(err, errlen, "'%s' has dtype '%s'; expected '<f8' (float64) or '<c16' (complex128)", name, descr);
         return MFD_EUNSUPPORTED;
     }
     if (ndim < 1) {
-        set_err(err, errlen, "'%s' has %s; expected an array with 1 to %d axes", name,
+        mfd_errf(err, errlen, "'%s' has %s; expected an array with 1 to %d axes", name,
                 ndim == 0 ? "a scalar (shape ())" : "more than 3 axes", MFD_NPY_MAX_DIM);
         return MFD_EUNSUPPORTED;
     }
     size_t count = 1, w = mfd_field_width(field);
     for (int i = 0; i < ndim; i++) {
         if (shape[i] != 0 && count > SIZE_MAX / shape[i] / w / sizeof(double)) {
-            set_err(err, errlen, "'%s' announces a shape too large to address", name);
+            mfd_errf(err, errlen, "'%s' announces a shape too large to address", name);
             return MFD_ERANGE;
         }
         count *= shape[i];
     }
     size_t nbytes = count * w * sizeof(double), have = len - hstart - hlen;
     if (have != nbytes) {
-        set_err(err, errlen, "'%s' %s: the header announces %zu data bytes, the file holds %zu", name,
+        mfd_errf(err, errlen, "'%s' %s: the header announces %zu data bytes, the file holds %zu", name,
                 have < nbytes ? "is truncated" : "has trailing bytes", nbytes, have);
         return MFD_EFORMAT;
     }
     double *data = malloc(nbytes > 0 ? nbytes : sizeof(double));
     if (!data) {
-        set_err(err, errlen, "out of memory reading '%s' (%zu bytes)", name, nbytes);
+        mfd_errf(err, errlen, "out of memory reading '%s' (%zu bytes)", name, nbytes);
         return MFD_ENOMEM;
     }
     const unsigned char *src = buf + hstart + hlen;
@@ -267,7 +256,7 @@ mfd_status mfd_npy_parse(const unsigned char *buf, size_t len, const char *name,
     return MFD_OK;
 
 bad_header:
-    set_err(err, errlen, "'%s' has a malformed .npy header (expected a dict with 'descr', 'fortran_order' and "
+    mfd_errf(err, errlen, "'%s' has a malformed .npy header (expected a dict with 'descr', 'fortran_order' and "
                          "'shape')", name);
     return MFD_EFORMAT;
 }
@@ -277,7 +266,7 @@ mfd_status mfd_npy_read(const char *path, mfd_npy *out, char *err, size_t errlen
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        mfd_errf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
         return MFD_EIO;
     }
     mfd_status st = MFD_OK;
@@ -288,7 +277,7 @@ mfd_status mfd_npy_read(const char *path, mfd_npy *out, char *err, size_t errlen
             size_t ncap = cap ? 2 * cap : 65536;
             unsigned char *nb = realloc(buf, ncap);
             if (!nb) {
-                set_err(err, errlen, "out of memory reading '%s'", path);
+                mfd_errf(err, errlen, "out of memory reading '%s'", path);
                 st = MFD_ENOMEM;
                 goto done;
             }
@@ -299,7 +288,7 @@ mfd_status mfd_npy_read(const char *path, mfd_npy *out, char *err, size_t errlen
         len += got;
         if (got == 0) {
             if (ferror(f)) {
-                set_err(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+                mfd_errf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
                 st = MFD_EIO;
                 goto done;
             }
@@ -341,7 +330,7 @@ mfd_status mfd_npy_write(const char *path, mfd_field field, int ndim, const size
                          char *err, size_t errlen)
 {
     if (ndim < 1 || ndim > MFD_NPY_MAX_DIM) {
-        set_err(err, errlen, "cannot write '%s': %d axes (expected 1 to %d)", path, ndim, MFD_NPY_MAX_DIM);
+        mfd_errf(err, errlen, "cannot write '%s': %d axes (expected 1 to %d)", path, ndim, MFD_NPY_MAX_DIM);
         return MFD_EINVAL;
     }
     char header[256], shp[160];
@@ -358,12 +347,12 @@ mfd_status mfd_npy_write(const char *path, mfd_field field, int ndim, const size
     size_t hlen = (size_t)hl + pad + 1;
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.part", path) >= (int)sizeof tmp) {
-        set_err(err, errlen, "path too long: '%s'", path);
+        mfd_errf(err, errlen, "path too long: '%s'", path);
         return MFD_EINVAL;
     }
     FILE *f = fopen(tmp, "wb");
     if (!f) {
-        set_err(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+        mfd_errf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
         return MFD_EIO;
     }
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
@@ -397,12 +386,12 @@ mfd_status mfd_npy_write(const char *path, mfd_field field, int ndim, const size
         saved = errno;
     }
     if (!ok) {
-        set_err(err, errlen, "cannot write '%s': %s", tmp, strerror(saved));
+        mfd_errf(err, errlen, "cannot write '%s': %s", tmp, strerror(saved));
         remove(tmp);
         return MFD_EIO;
     }
     if (rename(tmp, path) != 0) {
-        set_err(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        mfd_errf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
         remove(tmp);
         return MFD_EIO;
     }
@@ -417,7 +406,7 @@ mfd_status mfd_npy_write_mat(const char *path, mfd_mat m, char *err, size_t errl
     mfd_mat p;
     mfd_status st = mfd_mat_alloc(m.field, m.rows, m.cols, &p);
     if (st != MFD_OK) {
-        set_err(err, errlen, "out of memory writing '%s'", path);
+        mfd_errf(err, errlen, "out of memory writing '%s'", path);
         return st;
     }
     mfd_mat_copy(p, m);

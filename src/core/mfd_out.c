@@ -11,16 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- key/value lists --------------------------------------------------- */
 
 void mfd_kv_init(mfd_kv *kv)
@@ -114,7 +104,7 @@ mfd_status mfd_out_mkdirs(const char *path, char *err, size_t errlen)
         char c = p[i];
         p[i] = '\0';
         if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            set_err(err, errlen, "cannot create directory '%s': %s", p, strerror(errno));
+            mfd_errf(err, errlen, "cannot create directory '%s': %s", p, strerror(errno));
             free(p);
             return MFD_EIO;
         }
@@ -123,7 +113,7 @@ mfd_status mfd_out_mkdirs(const char *path, char *err, size_t errlen)
     struct stat sb;
     int ok = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
     if (!ok)
-        set_err(err, errlen, "'%s' exists and is not a directory", path);
+        mfd_errf(err, errlen, "'%s' exists and is not a directory", path);
     free(p);
     return ok ? MFD_OK : MFD_EIO;
 }
@@ -151,7 +141,7 @@ mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen)
     if (st != MFD_OK)
         return st;
     if (access(o->dir, W_OK) != 0) {
-        set_err(err, errlen, "cannot write into directory '%s': %s", o->dir, strerror(errno));
+        mfd_errf(err, errlen, "cannot write into directory '%s': %s", o->dir, strerror(errno));
         return MFD_EIO;
     }
     /* summary.csv first: from here on the directory does not look complete. */
@@ -162,7 +152,7 @@ mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen)
         if (mfd_out_path(o, stale[i], path, sizeof path) != MFD_OK)
             return MFD_ERANGE;
         if (remove_if_present(path) != 0) {
-            set_err(err, errlen, "cannot remove '%s' of an earlier run: %s", path, strerror(errno));
+            mfd_errf(err, errlen, "cannot remove '%s' of an earlier run: %s", path, strerror(errno));
             return MFD_EIO;
         }
     }
@@ -208,7 +198,7 @@ static int close_synced(FILE *f)
 static mfd_status commit(const char *tmp, const char *path, char *err, size_t errlen)
 {
     if (rename(tmp, path) != 0) {
-        set_err(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+        mfd_errf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
         unlink(tmp);
         return MFD_EIO;
     }
@@ -222,7 +212,7 @@ mfd_status mfd_out_write_text(const char *path, const char *text, char *err, siz
         return MFD_ERANGE;
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        set_err(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+        mfd_errf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
         return MFD_EIO;
     }
     size_t len = strlen(text);
@@ -231,7 +221,7 @@ mfd_status mfd_out_write_text(const char *path, const char *text, char *err, siz
     if (close_synced(f) != 0 && !bad)
         bad = 1, saved = errno;
     if (bad) {
-        set_err(err, errlen, "cannot write '%s': %s", tmp, strerror(saved));
+        mfd_errf(err, errlen, "cannot write '%s': %s", tmp, strerror(saved));
         unlink(tmp);
         return MFD_EIO;
     }
@@ -296,7 +286,7 @@ mfd_status mfd_out_trace_begin(mfd_out *o, const mfd_kv *meta, const char *const
         return MFD_ERANGE;
     o->trace = fopen(tmp, "w");
     if (!o->trace) {
-        set_err(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
+        mfd_errf(err, errlen, "cannot create '%s': %s", tmp, strerror(errno));
         return MFD_EIO;
     }
     o->ncols = ncols;
@@ -306,7 +296,7 @@ mfd_status mfd_out_trace_begin(mfd_out *o, const mfd_kv *meta, const char *const
         fprintf(o->trace, i ? ",%s" : "%s", cols[i]);
     fputc('\n', o->trace);
     if (ferror(o->trace)) {
-        set_err(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+        mfd_errf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
         return MFD_EIO;
     }
     return MFD_OK;
@@ -317,7 +307,7 @@ mfd_status mfd_out_trace_row(mfd_out *o, const double *v, char *err, size_t errl
     for (size_t i = 0; i < o->ncols; i++)
         fprintf(o->trace, i ? ",%.17g" : "%.17g", v[i]);
     if (fputc('\n', o->trace) == EOF || ferror(o->trace)) {
-        set_err(err, errlen, "cannot write '%s/trace.csv.part': %s", o->dir, strerror(errno));
+        mfd_errf(err, errlen, "cannot write '%s/trace.csv.part': %s", o->dir, strerror(errno));
         return MFD_EIO;
     }
     return MFD_OK;
@@ -354,7 +344,7 @@ mfd_status mfd_out_finish(mfd_out *o, const mfd_kv *summary, char *err, size_t e
             mfd_out_path(o, "trace.csv", path, sizeof path) != MFD_OK)
             return MFD_ERANGE;
         if (close_synced(f) != 0) {
-            set_err(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
+            mfd_errf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
             unlink(tmp);
             return MFD_EIO;
         }

@@ -2,20 +2,9 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static void *field_ptr(const mfd_param_spec *s, void *params) { return (char *)params + s->offset; }
 static const void *cfield_ptr(const mfd_param_spec *s, const void *params)
@@ -139,9 +128,9 @@ static mfd_status bad_value(const mfd_param_spec *s, const char *value, const ch
     char exp[160];
     mfd_param_expected(s, exp, sizeof exp);
     if (!*value)
-        set_err(err, errlen, "key '%s': empty value; expected %s", s->key, exp);
+        mfd_errf(err, errlen, "key '%s': empty value; expected %s", s->key, exp);
     else
-        set_err(err, errlen, "key '%s': '%s' %s; expected %s", s->key, value, why, exp);
+        mfd_errf(err, errlen, "key '%s': '%s' %s; expected %s", s->key, value, why, exp);
     return MFD_EINVAL;
 }
 
@@ -223,7 +212,7 @@ static mfd_status store(const mfd_param_spec *s, void *params, const char *value
     case MFD_P_CHOICE: {
         int idx = choice_index(s->choices, value);
         if (idx < 0) {
-            set_err(err, errlen, "key '%s': '%s' is not one of %s", s->key, value, s->choices);
+            mfd_errf(err, errlen, "key '%s': '%s' is not one of %s", s->key, value, s->choices);
             return MFD_EINVAL;
         }
         *(int *)f = idx;
@@ -268,7 +257,7 @@ mfd_status mfd_param_set(mfd_param_table t, void *params, const char *key, const
 {
     const mfd_param_spec *s = mfd_param_find(t, key);
     if (!s) {
-        set_err(err, errlen, "unknown key '%s'", key);
+        mfd_errf(err, errlen, "unknown key '%s'", key);
         return MFD_EINVAL;
     }
     return store(s, params, value, err, errlen);
@@ -283,32 +272,32 @@ mfd_status mfd_param_parse_args(mfd_param_table t, void *params, int argc, char 
     for (int a = 0; a < argc; a++) {
         const char *eq = strchr(argv[a], '=');
         if (!eq || eq == argv[a]) {
-            set_err(err, errlen, "argument '%s' is not of the form key=value", argv[a]);
+            mfd_errf(err, errlen, "argument '%s' is not of the form key=value", argv[a]);
             return MFD_EINVAL;
         }
         char key[64];
         size_t kl = (size_t)(eq - argv[a]);
         if (kl >= sizeof key) {
-            set_err(err, errlen, "unknown key '%.*s'", (int)kl, argv[a]);
+            mfd_errf(err, errlen, "unknown key '%.*s'", (int)kl, argv[a]);
             return MFD_EINVAL;
         }
         memcpy(key, argv[a], kl);
         key[kl] = '\0';
         const mfd_param_spec *s = mfd_param_find(t, key);
         if (!s) {
-            set_err(err, errlen, "unknown key '%s'", key);
+            mfd_errf(err, errlen, "unknown key '%s'", key);
             return MFD_EINVAL;
         }
         size_t idx = (size_t)(s - t.spec);
         /* given[] doubles as the duplicate check; without it, keep a local one. */
         if (given && given[idx]) {
-            set_err(err, errlen, "key '%s' is given twice", key);
+            mfd_errf(err, errlen, "key '%s' is given twice", key);
             return MFD_EINVAL;
         }
         if (!given)
             for (int b = 0; b < a; b++)
                 if (strncmp(argv[b], argv[a], kl + 1) == 0) {
-                    set_err(err, errlen, "key '%s' is given twice", key);
+                    mfd_errf(err, errlen, "key '%s' is given twice", key);
                     return MFD_EINVAL;
                 }
         mfd_status st = store(s, params, eq + 1, err, errlen);
@@ -330,7 +319,7 @@ mfd_status mfd_param_parse_args(mfd_param_table t, void *params, int argc, char 
         if (!set) {
             char exp[160];
             mfd_param_expected(s, exp, sizeof exp);
-            set_err(err, errlen, "key '%s' is required (%s: %s)", s->key, exp, s->help);
+            mfd_errf(err, errlen, "key '%s' is required (%s: %s)", s->key, exp, s->help);
             return MFD_EINVAL;
         }
     }

@@ -201,59 +201,40 @@ static MFD_TARGET MFD_INLINE void zk(const int d, const bool tb, double alpha, c
     }
 }
 
-/* One entry point per size so that the compiler unrolls for a constant d;
- * the real ones transpose A themselves when op(A) is Aᵀ. */
-static MFD_TARGET void dk4(bool ta, bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb,
-                           double be, double *C, size_t ldc)
-{
-    double at[16];
-    if (ta) {
-        dtranspose(at, A, lda, 4);
-        A = at;
-        lda = 4;
-    }
-    if (tb)
-        dk(4, true, al, A, lda, B, ldb, be, C, ldc);
-    else
-        dk(4, false, al, A, lda, B, ldb, be, C, ldc);
-}
-static MFD_TARGET void dk8(bool ta, bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb,
-                           double be, double *C, size_t ldc)
+/* The entry points: every (d, op(B)) case calls the inline kernel with
+ * constants, so each gets its own fully unrolled copy.  The real one also
+ * transposes A when op(A) is Aᵀ. */
+static MFD_TARGET void dk_fixed(int d, bool ta, bool tb, double al, const double *A, size_t lda, const double *B,
+                                size_t ldb, double be, double *C, size_t ldc)
 {
     double at[64];
     if (ta) {
-        dtranspose(at, A, lda, 8);
+        if (d == 4)
+            dtranspose(at, A, lda, 4);
+        else
+            dtranspose(at, A, lda, 8);
         A = at;
-        lda = 8;
+        lda = (size_t)d;
     }
-    if (tb)
-        dk(8, true, al, A, lda, B, ldb, be, C, ldc);
-    else
-        dk(8, false, al, A, lda, B, ldb, be, C, ldc);
+    switch (2 * d + tb) {
+    case 8: dk(4, false, al, A, lda, B, ldb, be, C, ldc); break;
+    case 9: dk(4, true, al, A, lda, B, ldb, be, C, ldc); break;
+    case 16: dk(8, false, al, A, lda, B, ldb, be, C, ldc); break;
+    default: dk(8, true, al, A, lda, B, ldb, be, C, ldc); break;
+    }
 }
-static MFD_TARGET void zk2(bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb, bool cb,
-                           double be, double *C, size_t ldc)
+
+static MFD_TARGET void zk_fixed(int d, bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb,
+                                bool cb, double be, double *C, size_t ldc)
 {
-    if (tb)
-        zk(2, true, al, A, lda, B, ldb, cb, be, C, ldc);
-    else
-        zk(2, false, al, A, lda, B, ldb, cb, be, C, ldc);
-}
-static MFD_TARGET void zk4(bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb, bool cb,
-                           double be, double *C, size_t ldc)
-{
-    if (tb)
-        zk(4, true, al, A, lda, B, ldb, cb, be, C, ldc);
-    else
-        zk(4, false, al, A, lda, B, ldb, cb, be, C, ldc);
-}
-static MFD_TARGET void zk8(bool tb, double al, const double *A, size_t lda, const double *B, size_t ldb, bool cb,
-                           double be, double *C, size_t ldc)
-{
-    if (tb)
-        zk(8, true, al, A, lda, B, ldb, cb, be, C, ldc);
-    else
-        zk(8, false, al, A, lda, B, ldb, cb, be, C, ldc);
+    switch (2 * d + tb) {
+    case 4: zk(2, false, al, A, lda, B, ldb, cb, be, C, ldc); break;
+    case 5: zk(2, true, al, A, lda, B, ldb, cb, be, C, ldc); break;
+    case 8: zk(4, false, al, A, lda, B, ldb, cb, be, C, ldc); break;
+    case 9: zk(4, true, al, A, lda, B, ldb, cb, be, C, ldc); break;
+    case 16: zk(8, false, al, A, lda, B, ldb, cb, be, C, ldc); break;
+    default: zk(8, true, al, A, lda, B, ldb, cb, be, C, ldc); break;
+    }
 }
 
 static MFD_TARGET void ztranspose_any(double *dst, const double *A, size_t lda, int d, bool conj)
@@ -304,7 +285,7 @@ void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double al
         }
 #ifdef MFD_SMALL_X86
         if ((m == 4 || m == 8) && have_avx2_fma()) {
-            (m == 4 ? dk4 : dk8)(opa != 'N', opb != 'N', alpha, A, lda, B, ldb, beta, C, ldc);
+            dk_fixed((int)m, opa != 'N', opb != 'N', alpha, A, lda, B, ldb, beta, C, ldc);
             return;
         }
 #endif
@@ -323,7 +304,7 @@ void mfd_small_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double al
             A = at;
             lda = m;
         }
-        (m == 2 ? zk2 : m == 4 ? zk4 : zk8)(opb != 'N', alpha, A, lda, B, ldb, opb == 'C', beta, C, ldc);
+        zk_fixed((int)m, opb != 'N', alpha, A, lda, B, ldb, opb == 'C', beta, C, ldc);
         return;
     }
 #endif

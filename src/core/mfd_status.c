@@ -1,5 +1,8 @@
 #include "mfd_status.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *mfd_status_str(mfd_status st)
 {
     switch (st) {
@@ -13,4 +16,14 @@ const char *mfd_status_str(mfd_status st)
     case MFD_ENUMERIC: return "numerical failure in LAPACK";
     }
     return "unknown status";
+}
+
+void mfd_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }

@@ -6,6 +6,8 @@
 #ifndef MFD_STATUS_H
 #define MFD_STATUS_H
 
+#include <stddef.h>
+
 typedef enum mfd_status {
     MFD_OK = 0,         /* success */
     MFD_ENOMEM,         /* an allocation failed */
@@ -19,6 +21,11 @@ typedef enum mfd_status {
 
 /* A short English description of a status; never NULL. */
 const char *mfd_status_str(mfd_status st);
+
+/* Format a message into a caller's buffer (err may be NULL or errlen 0:
+ * then nothing is written).  The library never prints; functions that can
+ * say why they failed take such a buffer. */
+void mfd_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Propagate a failed status to the caller. */
 #define MFD_CHECK(expr)                  \
