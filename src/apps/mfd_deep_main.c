@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app_common.h"
+#include "app_loop.h"
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
 #include "mfd_deepinit.h"
@@ -58,7 +59,7 @@ typedef struct deep_params {
     long plateau_window;
     double plateau_rtol;
     long log_per_decade, log_every;
-    double rate_lo, rate_hi;
+    double rate_lo, rate_hi, slope_t0, slope_t1;
     mfd_list thresholds;
     double balance_tol;
     double plateau_detect_rtol, plateau_detect_decades;
@@ -112,6 +113,10 @@ static const mfd_param_spec SPEC[] = {
      "lower end of the loss band of the linear-rate fits (of L and of L_ori)"},
     {"rate_hi", MFD_P_REAL, "1e-8", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_hi),
      "upper end of the loss band of the linear-rate fit"},
+    {"slope_t0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(slope_t0),
+     "start of the iteration window of the log-log slope fit of L"},
+    {"slope_t1", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(slope_t1),
+     "end of that window (0: the last decade, [iters/10, iters])"},
     {"thresholds", MFD_P_LIST, "1e-2,1e-6,1e-10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(thresholds),
      "loss thresholds; the first iteration below each goes to summary.csv"},
     {"balance_tol", MFD_P_REAL, "1e-3", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(balance_tol),
@@ -142,12 +147,11 @@ typedef struct run {
     mfd_npy target_npy, init_npy;
     mfd_deep *m;
     mfd_deepdiag *g;
-    double *w0;        /* initial layers (save_inputs) */
-    double *row;       /* one trace row */
-    const char **cols; /* trace column names */
-    long *first_below; /* per threshold */
-    double *log_t, *log_l; /* logged (iteration, loss) pairs, for plateau detection */
-    size_t log_cap, log_n;
+    mfd_deeptrack tr;
+    mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
+    double margin;       /* deficiency margin at t = 0 */
+    double *w0;          /* initial layers (save_inputs) */
+    const char **cols;   /* diagnostics columns of trace.csv */
     char err[1024];
 } run;
 
@@ -158,11 +162,7 @@ static void run_free(run *r)
     mfd_deepdiag_free(r->g);
     mfd_deep_free(r->m);
     free(r->w0);
-    free(r->row);
     free(r->cols);
-    free(r->first_below);
-    free(r->log_t);
-    free(r->log_l);
     mfd_param_free(TABLE, &r->p);
 }
 
@@ -374,18 +374,84 @@ static mfd_status deficiency_margin(const mfd_deep *m, double *out)
     return st;
 }
 
-/* ---- the run ------------------------------------------------------------ */
+/* ---- the loop's callbacks --------------------------------------------- */
 
-#define MAX_PLATEAUS 4
-
-static mfd_status write_final(run *r, mfd_out *o)
+static mfd_status deep_eval(void *ctx, long t, double *monitor)
 {
+    run *r = ctx;
+    MFD_CHECK(mfd_deep_eval(r->m));
+    if (t == 0)
+        MFD_CHECK(deficiency_margin(r->m, &r->margin));
+    mfd_rate_band_add(&r->band_ori, r->p.rate_lo, r->p.rate_hi, (double)t, r->m->loss_ori);
+    *monitor = r->m->loss_ori + r->m->loss_reg;
+    return MFD_OK;
+}
+
+static mfd_status deep_log_row(void *ctx, long t, double *row)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_deepdiag_compute(r->g, r->m));
+    mfd_deepdiag_row(r->g, row);
+    mfd_deeptrack_update(&r->tr, r->g, r->m, t, r->p.eta);
+    return MFD_OK;
+}
+
+static mfd_status deep_step(void *ctx, long t, mfd_stop *stop)
+{
+    (void)t;
+    (void)stop;
+    run *r = ctx;
+    mfd_deep_update(r->m, r->p.eta);
+    return MFD_OK;
+}
+
+static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
+{
+    (void)stop;
+    run *r = ctx;
+    const mfd_deep *m = r->m;
+    const mfd_deepdiag *g = r->g;
+    const mfd_deeptrack *tr = &r->tr;
+    double rho_ori, rho_ori_se;
+    mfd_rate_rho(mfd_linreg_fit(&r->band_ori), &rho_ori, &rho_ori_se);
+    bool moved = tr->nlogged > 1;
+    MFD_CHECK(mfd_kv_add_str(kv, "field", mfd_field_name(m->field)));
+    MFD_CHECK(mfd_kv_add_int(kv, "depth", m->depth));
+    MFD_CHECK(mfd_kv_add_int(kv, "d", (long)m->dims[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "loss_ori", m->loss_ori));
+    MFD_CHECK(mfd_kv_add_real(kv, "loss_reg", m->loss_reg));
+    MFD_CHECK(mfd_kv_add_real(kv, "rate_ori", rho_ori));
+    MFD_CHECK(mfd_kv_add_real(kv, "rate_ori_se", rho_ori_se));
+    MFD_CHECK(mfd_kv_add_real(kv, "sv_max", g->sv[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "sv_min", g->sv[g->nsv - 1]));
+    MFD_CHECK(mfd_kv_add_real(kv, "erank_entropy", g->erank_ent));
+    MFD_CHECK(mfd_kv_add_real(kv, "layer_sv_max_step", tr->layer_sv_max_step));
+    MFD_CHECK(mfd_kv_add_real(kv, "deficiency_margin", r->margin));
+    MFD_CHECK(mfd_kv_add_real(kv, "det_sign_init", tr->det_sign_init));
+    MFD_CHECK(mfd_kv_add_real(kv, "det_sign_final", g->square ? g->det_sign : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "det_sign_balanced", tr->det_sign_balanced));
+    MFD_CHECK(mfd_kv_add_int(kv, "iter_balanced", tr->iter_balanced));
+    MFD_CHECK(mfd_kv_add_real(kv, "init_q_init", tr->init_q_init));
+    MFD_CHECK(mfd_kv_add_real(kv, "init_q_final", g->square ? g->init_q : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "skew_err_init", tr->skew_init));
+    MFD_CHECK(mfd_kv_add_real(kv, "skew_err_final", g->four ? g->skew_err : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "herm_smin_init", tr->herm_init));
+    MFD_CHECK(mfd_kv_add_real(kv, "herm_smin_final", g->four ? g->herm_smin : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "skew_err_max_rise", g->four && moved ? tr->skew_max_rise : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "herm_smin_max_drop", g->four && moved ? tr->herm_max_drop : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "sandwich_max_violation", g->four ? tr->sandwich_max_violation : NAN));
+    return MFD_OK;
+}
+
+static mfd_status deep_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
+{
+    run *r = ctx;
     deep_params *p = &r->p;
     mfd_deep *m = r->m;
     char path[4096];
     if (!p->save_final && !p->save_inputs)
         return MFD_OK;
-    MFD_CHECK(mfd_out_mkdir(o, "final", r->err, sizeof r->err));
+    MFD_CHECK(mfd_out_mkdir(o, "final", err, errlen));
     size_t shape[3] = {(size_t)m->depth, m->dims[0], m->dims[0]};
     bool square = mfd_deep_is_square(m);
     for (int which = 0; which < 2; which++) {
@@ -395,18 +461,18 @@ static mfd_status write_final(run *r, mfd_out *o)
         const char *base = which == 0 ? "W" : "W0";
         if (square) {
             snprintf(path, sizeof path, "%s/final/%s.npy", o->dir, base);
-            MFD_CHECK(mfd_npy_write(path, m->field, 3, shape, block, r->err, sizeof r->err));
-        } else {
+            MFD_CHECK(mfd_npy_write(path, m->field, 3, shape, block, err, errlen));
+        } else { /* rectangular layers: one file per layer */
             for (int j = 1; j <= m->depth; j++) {
                 size_t sh[2] = {m->dims[j], m->dims[j - 1]};
                 snprintf(path, sizeof path, "%s/final/%s_%d.npy", o->dir, base, j);
-                MFD_CHECK(mfd_npy_write(path, m->field, 2, sh, block + m->off[j - 1], r->err, sizeof r->err));
+                MFD_CHECK(mfd_npy_write(path, m->field, 2, sh, block + m->off[j - 1], err, errlen));
             }
         }
     }
     if (p->save_inputs) {
         snprintf(path, sizeof path, "%s/final/target.npy", o->dir);
-        MFD_CHECK(mfd_npy_write_mat(path, m->target, r->err, sizeof r->err));
+        MFD_CHECK(mfd_npy_write_mat(path, m->target, err, errlen));
     }
     return MFD_OK;
 }
@@ -415,201 +481,49 @@ static int run_loop(run *r, int argc, char **argv)
 {
     deep_params *p = &r->p;
     mfd_deep *m = r->m;
-    mfd_deepdiag *g = r->g;
-    mfd_out o = {NULL, NULL, 0};
-    mfd_kv meta, params, runkv, summary;
-    mfd_kv_init(&meta);
-    mfd_kv_init(&params);
-    mfd_kv_init(&runkv);
-    mfd_kv_init(&summary);
-    mfd_deeptrack tr;
-    mfd_deeptrack_init(&tr, p->balance_tol);
-    int code = APP_EXIT_FAILURE;
-    mfd_status st = MFD_OK;
-    char started[32], ended[32];
-    app_utc_iso(started, sizeof started);
-
-    /* Trace columns: iter, time_s, then the diagnostics. */
-    size_t ndiag = mfd_deepdiag_ncols(g), ncols = ndiag + 2;
+    size_t ncols = mfd_deepdiag_ncols(r->g);
     r->cols = malloc(ncols * sizeof *r->cols);
-    r->row = malloc(ncols * sizeof *r->row);
-    if (!r->cols || !r->row) {
-        st = MFD_ENOMEM;
-        goto fail;
+    if (!r->cols) {
+        app_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
+        return APP_EXIT_FAILURE;
     }
-    r->cols[0] = "iter";
-    r->cols[1] = "time_s";
-    for (size_t i = 0; i < ndiag; i++)
-        r->cols[i + 2] = mfd_deepdiag_name(g, i);
+    for (size_t i = 0; i < ncols; i++)
+        r->cols[i] = mfd_deepdiag_name(r->g, i);
+    mfd_deeptrack_init(&r->tr, p->balance_tol);
+    mfd_linreg_reset(&r->band_ori);
+    r->margin = NAN;
 
-    if ((st = mfd_out_open(&o, p->out, r->err, sizeof r->err)) != MFD_OK)
-        goto fail_msg;
-    char dims_text[1024] = "";
+    char dims_text[1024] = "", started[32];
     for (int j = 0, n = 0; j <= m->depth && (size_t)n < sizeof dims_text; j++)
         n += snprintf(dims_text + n, sizeof dims_text - (size_t)n, j ? ",%zu" : "%zu", m->dims[j]);
+    app_utc_iso(started, sizeof started);
+    mfd_kv meta, extra;
+    mfd_kv_init(&meta);
+    mfd_kv_init(&extra);
+    mfd_status st = MFD_OK;
     if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
         (st = mfd_kv_add_str(&meta, "field", mfd_field_name(m->field))) != MFD_OK ||
         (st = mfd_kv_add_int(&meta, "depth", m->depth)) != MFD_OK ||
         (st = mfd_kv_add_str(&meta, "widths", dims_text)) != MFD_OK ||
         (st = mfd_kv_add_real(&meta, "a", p->a)) != MFD_OK || (st = mfd_kv_add_real(&meta, "eta", p->eta)) != MFD_OK ||
         (st = mfd_kv_add_int(&meta, "seed", (long)p->seed)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "started", started)) != MFD_OK)
-        goto fail;
-    if ((st = mfd_out_trace_begin(&o, &meta, r->cols, ncols, r->err, sizeof r->err)) != MFD_OK)
-        goto fail_msg;
-
-    mfd_schedule sched;
-    mfd_schedule_init(&sched, p->log_per_decade, p->log_every);
-    mfd_stop_rule rule;
-    mfd_stop_rule_init(&rule, p->tol, p->div_bound, p->iters, p->plateau_window, p->plateau_rtol);
-    mfd_linreg band, band_ori; /* rates of L and of L_ori (they differ when a > 0) */
-    mfd_linreg_reset(&band);
-    mfd_linreg_reset(&band_ori);
-    for (size_t i = 0; i < p->thresholds.n; i++)
-        r->first_below[i] = -1;
-    double loss_init = NAN, loss_min = INFINITY, margin = NAN, t0 = app_now();
-    mfd_stop stop = MFD_STOP_NONE;
-    long t;
-    for (t = 0;; t++) {
-        if ((st = mfd_deep_eval(m)) != MFD_OK)
-            goto fail;
-        double L = m->loss_ori + m->loss_reg;
-        if (t == 0) {
-            loss_init = L;
-            if ((st = deficiency_margin(m, &margin)) != MFD_OK)
-                goto fail;
-        }
-        stop = mfd_stop_check(&rule, t, L);
-        if (L < loss_min)
-            loss_min = L;
-        mfd_rate_band_add(&band, p->rate_lo, p->rate_hi, (double)t, L);
-        mfd_rate_band_add(&band_ori, p->rate_lo, p->rate_hi, (double)t, m->loss_ori);
-        mfd_rate_thresholds_update(p->thresholds.v, r->first_below, p->thresholds.n, t, L);
-        if (mfd_schedule_due(&sched, t) || stop != MFD_STOP_NONE) {
-            if ((st = mfd_deepdiag_compute(g, m)) != MFD_OK)
-                goto fail;
-            r->row[0] = (double)t;
-            r->row[1] = app_now() - t0;
-            mfd_deepdiag_row(g, r->row + 2);
-            if ((st = mfd_out_trace_row(&o, r->row, r->err, sizeof r->err)) != MFD_OK)
-                goto fail_msg;
-            mfd_deeptrack_update(&tr, g, m, t, p->eta);
-            if (r->log_n < r->log_cap) {
-                r->log_t[r->log_n] = (double)t;
-                r->log_l[r->log_n++] = L;
-            }
-        }
-        if (stop != MFD_STOP_NONE)
-            break;
-        mfd_deep_update(m, p->eta);
+        (st = mfd_kv_add_str(&meta, "started", started)) != MFD_OK ||
+        (st = mfd_kv_add_str(&extra, "widths", dims_text)) != MFD_OK ||
+        (st = mfd_kv_add_str(&extra, "stream_target", "philox4x64(seed, 1)")) != MFD_OK ||
+        (st = mfd_kv_add_str(&extra, "stream_init", "philox4x64(seed, 2)")) != MFD_OK) {
+        app_error(PROG, "%s", mfd_status_str(st));
+        mfd_kv_free(&meta);
+        mfd_kv_free(&extra);
+        return APP_EXIT_FAILURE;
     }
-    double wall = app_now() - t0;
-    app_utc_iso(ended, sizeof ended);
-
-    /* summary.csv: one row */
-    mfd_fit fit = mfd_linreg_fit(&band), fit_ori = mfd_linreg_fit(&band_ori);
-    double rho, rho_se, rho_ori, rho_ori_se;
-    mfd_rate_rho(fit, &rho, &rho_se);
-    mfd_rate_rho(fit_ori, &rho_ori, &rho_ori_se);
-    double L = m->loss_ori + m->loss_reg;
-    char name[64];
-#define ADD(call)                      \
-    do {                               \
-        if ((st = (call)) != MFD_OK)   \
-            goto fail;                 \
-    } while (0)
-    ADD(mfd_kv_add_str(&summary, "program", PROG));
-    ADD(mfd_kv_add_str(&summary, "field", mfd_field_name(m->field)));
-    ADD(mfd_kv_add_int(&summary, "depth", m->depth));
-    ADD(mfd_kv_add_int(&summary, "d", (long)m->dims[0]));
-    ADD(mfd_kv_add_str(&summary, "stop_reason", mfd_stop_name(stop)));
-    ADD(mfd_kv_add_int(&summary, "iters", t));
-    ADD(mfd_kv_add_real(&summary, "loss_init", loss_init));
-    ADD(mfd_kv_add_real(&summary, "loss", L));
-    ADD(mfd_kv_add_real(&summary, "loss_ori", m->loss_ori));
-    ADD(mfd_kv_add_real(&summary, "loss_reg", m->loss_reg));
-    ADD(mfd_kv_add_real(&summary, "loss_min", loss_min));
-    ADD(mfd_kv_add_real(&summary, "plateau_level", stop == MFD_STOP_PLATEAU ? L : NAN));
-    ADD(mfd_kv_add_real(&summary, "rate", rho));
-    ADD(mfd_kv_add_real(&summary, "rate_se", rho_se));
-    ADD(mfd_kv_add_int(&summary, "rate_npoints", (long)fit.n));
-    ADD(mfd_kv_add_real(&summary, "rate_ori", rho_ori));
-    ADD(mfd_kv_add_real(&summary, "rate_ori_se", rho_ori_se));
-    for (size_t i = 0; i < p->thresholds.n; i++) {
-        mfd_rate_threshold_name(p->thresholds.v[i], name, sizeof name);
-        ADD(mfd_kv_add_int(&summary, name, r->first_below[i]));
-    }
-    /* plateaus of the logged loss (D7): levels and escape times */
-    mfd_plateau plat[MAX_PLATEAUS];
-    size_t nplat = mfd_rate_plateaus(r->log_t, r->log_l, r->log_n, p->plateau_detect_rtol, p->plateau_detect_decades,
-                                     plat, MAX_PLATEAUS);
-    ADD(mfd_kv_add_int(&summary, "plateaus", (long)nplat));
-    for (size_t i = 0; i < MAX_PLATEAUS; i++) {
-        snprintf(name, sizeof name, "plateau%zu_level", i + 1);
-        ADD(mfd_kv_add_real(&summary, name, i < nplat ? plat[i].level : NAN));
-        snprintf(name, sizeof name, "plateau%zu_escape", i + 1);
-        ADD(mfd_kv_add_real(&summary, name, i < nplat ? plat[i].escape : NAN));
-    }
-    ADD(mfd_kv_add_real(&summary, "sv_max", g->sv[0]));
-    ADD(mfd_kv_add_real(&summary, "sv_min", g->sv[g->nsv - 1]));
-    ADD(mfd_kv_add_real(&summary, "erank_entropy", g->erank_ent));
-    ADD(mfd_kv_add_real(&summary, "layer_sv_max_step", tr.layer_sv_max_step));
-    ADD(mfd_kv_add_real(&summary, "deficiency_margin", margin));
-    ADD(mfd_kv_add_real(&summary, "det_sign_init", tr.det_sign_init));
-    ADD(mfd_kv_add_real(&summary, "det_sign_final", g->square ? g->det_sign : NAN));
-    ADD(mfd_kv_add_real(&summary, "det_sign_balanced", tr.det_sign_balanced));
-    ADD(mfd_kv_add_int(&summary, "iter_balanced", tr.iter_balanced));
-    ADD(mfd_kv_add_real(&summary, "init_q_init", tr.init_q_init));
-    ADD(mfd_kv_add_real(&summary, "init_q_final", g->square ? g->init_q : NAN));
-    ADD(mfd_kv_add_real(&summary, "skew_err_init", tr.skew_init));
-    ADD(mfd_kv_add_real(&summary, "skew_err_final", g->four ? g->skew_err : NAN));
-    ADD(mfd_kv_add_real(&summary, "herm_smin_init", tr.herm_init));
-    ADD(mfd_kv_add_real(&summary, "herm_smin_final", g->four ? g->herm_smin : NAN));
-    ADD(mfd_kv_add_real(&summary, "skew_err_max_rise", g->four && tr.nlogged > 1 ? tr.skew_max_rise : NAN));
-    ADD(mfd_kv_add_real(&summary, "herm_smin_max_drop", g->four && tr.nlogged > 1 ? tr.herm_max_drop : NAN));
-    ADD(mfd_kv_add_real(&summary, "sandwich_max_violation", g->four ? tr.sandwich_max_violation : NAN));
-    ADD(mfd_kv_add_real(&summary, "wall_s", wall));
-    ADD(mfd_kv_add_real(&summary, "s_per_iter", t > 0 ? wall / (double)t : NAN));
-
-    /* run.ini: the resolved parameters and what the run was. */
-    ADD(app_params_kv(TABLE, p, &params));
-    ADD(app_run_kv(PROG, argc, argv, &runkv));
-    ADD(mfd_kv_add_str(&runkv, "started", started));
-    ADD(mfd_kv_add_str(&runkv, "ended", ended));
-    ADD(mfd_kv_add_str(&runkv, "stop_reason", mfd_stop_name(stop)));
-    ADD(mfd_kv_add_int(&runkv, "iters", t));
-    ADD(mfd_kv_add_real(&runkv, "wall_s", wall));
-    ADD(mfd_kv_add_str(&runkv, "widths", dims_text));
-    ADD(mfd_kv_add_str(&runkv, "stream_target", "philox4x64(seed, 1)"));
-    ADD(mfd_kv_add_str(&runkv, "stream_init", "philox4x64(seed, 2)"));
-#undef ADD
-    if ((st = write_final(r, &o)) != MFD_OK)
-        goto fail_msg;
-    const char *titles[2] = {"params", "run"};
-    const mfd_kv *secs[2] = {&params, &runkv};
-    if ((st = mfd_out_write_ini(&o, titles, secs, 2, r->err, sizeof r->err)) != MFD_OK)
-        goto fail_msg;
-    if ((st = mfd_out_finish(&o, &summary, r->err, sizeof r->err)) != MFD_OK)
-        goto fail_msg;
-    printf("%s: %s after %ld iterations, loss %.6g (%.3g s); wrote %s\n", PROG, mfd_stop_name(stop), t, L, wall,
-           o.dir);
-    code = APP_EXIT_OK;
-    goto done;
-
-fail_msg:
-    app_error(PROG, "%s", r->err);
-    goto abandon;
-fail:
-    app_error(PROG, "%s", mfd_status_str(st));
-abandon:
-    if (o.dir)
-        mfd_out_abandon(&o);
-done:
-    mfd_out_close(&o);
+    app_loop_cfg cfg = {PROG,         "loss",         p->iters,          p->tol,       p->div_bound,
+                        p->plateau_window, p->plateau_rtol, p->log_per_decade, p->log_every, p->rate_lo,
+                        p->rate_hi,   p->slope_t0,    p->slope_t1,       &p->thresholds, p->plateau_detect_rtol,
+                        p->plateau_detect_decades};
+    app_model model = {r, ncols, r->cols, deep_eval, deep_log_row, deep_step, deep_summary, deep_write_final};
+    int code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
     mfd_kv_free(&meta);
-    mfd_kv_free(&params);
-    mfd_kv_free(&runkv);
-    mfd_kv_free(&summary);
+    mfd_kv_free(&extra);
     return code;
 }
 
@@ -648,17 +562,8 @@ int main(int argc, char **argv)
     if (st == MFD_OK)
         st = mfd_deepdiag_alloc(r.m, &r.g);
     if (st == MFD_OK) {
-        r.first_below = malloc((r.p.thresholds.n + 1) * sizeof(long));
         r.w0 = malloc(mfd_deep_ndoubles(r.m) * sizeof(double));
-        /* room for every logged point (log-spaced runs log few; a dense
-         * every-k run keeps its first 10^6 points for plateau detection) */
-        mfd_schedule sch;
-        mfd_schedule_init(&sch, r.p.log_per_decade, r.p.log_every);
-        size_t cap = mfd_schedule_max_points(&sch, r.p.iters) + 1;
-        r.log_cap = cap < 1000000 ? cap : 1000000;
-        r.log_t = malloc(r.log_cap * sizeof(double));
-        r.log_l = malloc(r.log_cap * sizeof(double));
-        if (!r.first_below || !r.w0 || !r.log_t || !r.log_l)
+        if (!r.w0)
             st = MFD_ENOMEM;
         else
             memcpy(r.w0, r.m->w, mfd_deep_ndoubles(r.m) * sizeof(double));

@@ -1,0 +1,212 @@
+#include "app_loop.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_common.h"
+#include "mfd_rate.h"
+#include "mfd_schedule.h"
+
+#define MAX_PLATEAUS 4
+#define MAX_LOGGED 1000000 /* points kept for plateau detection (log-spaced runs keep all) */
+
+typedef struct loop_state {
+    mfd_kv summary, params, runkv;
+    double *row, *log_t, *log_e;
+    const char **cols;
+    long *first_below;
+    size_t log_cap, log_n;
+} loop_state;
+
+static void state_free(loop_state *s)
+{
+    mfd_kv_free(&s->summary);
+    mfd_kv_free(&s->params);
+    mfd_kv_free(&s->runkv);
+    free(s->row);
+    free(s->log_t);
+    free(s->log_e);
+    free(s->cols);
+    free(s->first_below);
+}
+
+/* One trace row at iteration t; 0 on success, else st or err is set. */
+static int log_point(app_model *model, loop_state *s, mfd_out *o, long t, double e, double t0, char *err,
+                     size_t errlen, mfd_status *st)
+{
+    s->row[0] = (double)t;
+    s->row[1] = app_now() - t0;
+    if ((*st = model->log_row(model->ctx, t, s->row + 2)) != MFD_OK)
+        return -1;
+    if (mfd_out_trace_row(o, s->row, err, errlen) != MFD_OK)
+        return -1;
+    if (s->log_n < s->log_cap) {
+        s->log_t[s->log_n] = (double)t;
+        s->log_e[s->log_n++] = e;
+    }
+    return 0;
+}
+
+#define TRY(call)                    \
+    do {                             \
+        if ((st = (call)) != MFD_OK) \
+            goto fail;               \
+    } while (0)
+
+int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, const mfd_kv *meta,
+                 mfd_param_table table, const void *params, const mfd_kv *run_extra, int argc, char **argv)
+{
+    loop_state s;
+    memset(&s, 0, sizeof s);
+    mfd_kv_init(&s.summary);
+    mfd_kv_init(&s.params);
+    mfd_kv_init(&s.runkv);
+    mfd_out o = {NULL, NULL, 0};
+    char err[1024] = "", name[96], started[32], ended[32];
+    mfd_status st = MFD_OK;
+    int code = APP_EXIT_FAILURE;
+    size_t ncols = model->ncols + 2, nthr = cfg->thresholds ? cfg->thresholds->n : 0;
+
+    mfd_schedule sched;
+    mfd_schedule_init(&sched, cfg->log_per_decade, cfg->log_every);
+    size_t cap = mfd_schedule_max_points(&sched, cfg->iters) + 1;
+    s.log_cap = cap < MAX_LOGGED ? cap : MAX_LOGGED;
+    s.row = malloc(ncols * sizeof *s.row);
+    s.cols = malloc(ncols * sizeof *s.cols);
+    s.log_t = malloc(s.log_cap * sizeof(double));
+    s.log_e = malloc(s.log_cap * sizeof(double));
+    s.first_below = malloc((nthr + 1) * sizeof(long));
+    if (!s.row || !s.cols || !s.log_t || !s.log_e || !s.first_below) {
+        st = MFD_ENOMEM;
+        goto fail;
+    }
+    s.cols[0] = "iter";
+    s.cols[1] = "time_s";
+    for (size_t i = 0; i < model->ncols; i++)
+        s.cols[i + 2] = model->cols[i];
+    for (size_t i = 0; i < nthr; i++)
+        s.first_below[i] = -1;
+
+    app_utc_iso(started, sizeof started);
+    if (mfd_out_open(&o, out_dir, err, sizeof err) != MFD_OK)
+        goto fail_msg;
+    if (mfd_out_trace_begin(&o, meta, s.cols, ncols, err, sizeof err) != MFD_OK)
+        goto fail_msg;
+
+    mfd_stop_rule rule;
+    mfd_stop_rule_init(&rule, cfg->tol, cfg->div_bound, cfg->iters, cfg->plateau_window, cfg->plateau_rtol);
+    double t_lo = cfg->slope_t1 > 0 ? cfg->slope_t0 : 0.1 * (double)cfg->iters;
+    double t_hi = cfg->slope_t1 > 0 ? cfg->slope_t1 : (double)cfg->iters;
+    mfd_linreg band, window;
+    mfd_linreg_reset(&band);
+    mfd_linreg_reset(&window);
+    double e_init = NAN, e = NAN, e_min = INFINITY, t0 = app_now();
+    mfd_stop stop = MFD_STOP_NONE;
+    long t;
+    for (t = 0;; t++) {
+        TRY(model->eval(model->ctx, t, &e));
+        if (t == 0)
+            e_init = e;
+        if (stop == MFD_STOP_NONE) /* a step may already have stopped the run */
+            stop = mfd_stop_check(&rule, t, e);
+        if (e < e_min)
+            e_min = e;
+        mfd_rate_band_add(&band, cfg->rate_lo, cfg->rate_hi, (double)t, e);
+        mfd_rate_window_add(&window, t_lo, t_hi, (double)t, e);
+        mfd_rate_thresholds_update(cfg->thresholds ? cfg->thresholds->v : NULL, s.first_below, nthr, t, e);
+        int logged = 0;
+        if (mfd_schedule_due(&sched, t) || stop != MFD_STOP_NONE) {
+            if (log_point(model, &s, &o, t, e, t0, err, sizeof err, &st) != 0)
+                goto fail_any;
+            logged = 1;
+        }
+        if (stop != MFD_STOP_NONE)
+            break;
+        TRY(model->step(model->ctx, t, &stop));
+        if (stop != MFD_STOP_NONE) { /* the step could not be taken: the run ends at t */
+            if (!logged && log_point(model, &s, &o, t, e, t0, err, sizeof err, &st) != 0)
+                goto fail_any;
+            break;
+        }
+    }
+    double wall = app_now() - t0;
+    app_utc_iso(ended, sizeof ended);
+
+    /* summary.csv */
+    mfd_fit fit = mfd_linreg_fit(&band), slope = mfd_linreg_fit(&window);
+    double rho, rho_se;
+    mfd_rate_rho(fit, &rho, &rho_se);
+    mfd_plateau plat[MAX_PLATEAUS];
+    size_t nplat = mfd_rate_plateaus(s.log_t, s.log_e, s.log_n, cfg->plateau_detect_rtol,
+                                     cfg->plateau_detect_decades, plat, MAX_PLATEAUS);
+    const char *mon = cfg->monitor;
+    TRY(mfd_kv_add_str(&s.summary, "program", cfg->prog));
+    TRY(mfd_kv_add_str(&s.summary, "stop_reason", mfd_stop_name(stop)));
+    TRY(mfd_kv_add_int(&s.summary, "iters", t));
+    snprintf(name, sizeof name, "%s_init", mon);
+    TRY(mfd_kv_add_real(&s.summary, name, e_init));
+    TRY(mfd_kv_add_real(&s.summary, mon, e));
+    snprintf(name, sizeof name, "%s_min", mon);
+    TRY(mfd_kv_add_real(&s.summary, name, e_min));
+    TRY(mfd_kv_add_real(&s.summary, "plateau_level", stop == MFD_STOP_PLATEAU ? e : NAN));
+    TRY(mfd_kv_add_real(&s.summary, "rate", rho));
+    TRY(mfd_kv_add_real(&s.summary, "rate_se", rho_se));
+    TRY(mfd_kv_add_int(&s.summary, "rate_npoints", (long)fit.n));
+    TRY(mfd_kv_add_real(&s.summary, "slope", slope.slope));
+    TRY(mfd_kv_add_real(&s.summary, "slope_se", slope.slope_se));
+    for (size_t i = 0; i < nthr; i++) {
+        mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
+        TRY(mfd_kv_add_int(&s.summary, name, s.first_below[i]));
+    }
+    TRY(mfd_kv_add_int(&s.summary, "plateaus", (long)nplat));
+    for (size_t i = 0; i < MAX_PLATEAUS; i++) {
+        snprintf(name, sizeof name, "plateau%zu_level", i + 1);
+        TRY(mfd_kv_add_real(&s.summary, name, i < nplat ? plat[i].level : NAN));
+        snprintf(name, sizeof name, "plateau%zu_escape", i + 1);
+        TRY(mfd_kv_add_real(&s.summary, name, i < nplat ? plat[i].escape : NAN));
+    }
+    TRY(model->summary(model->ctx, stop, &s.summary));
+    TRY(mfd_kv_add_real(&s.summary, "wall_s", wall));
+    TRY(mfd_kv_add_real(&s.summary, "s_per_iter", t > 0 ? wall / (double)t : NAN));
+
+    /* run.ini */
+    TRY(app_params_kv(table, params, &s.params));
+    TRY(app_run_kv(cfg->prog, argc, argv, &s.runkv));
+    TRY(mfd_kv_add_str(&s.runkv, "started", started));
+    TRY(mfd_kv_add_str(&s.runkv, "ended", ended));
+    TRY(mfd_kv_add_str(&s.runkv, "stop_reason", mfd_stop_name(stop)));
+    TRY(mfd_kv_add_int(&s.runkv, "iters", t));
+    TRY(mfd_kv_add_real(&s.runkv, "wall_s", wall));
+    for (size_t i = 0; run_extra && i < run_extra->n; i++)
+        TRY(mfd_kv_add_str(&s.runkv, run_extra->keys[i], run_extra->vals[i]));
+    if (model->write_final && model->write_final(model->ctx, &o, err, sizeof err) != MFD_OK)
+        goto fail_msg;
+    const char *titles[2] = {"params", "run"};
+    const mfd_kv *secs[2] = {&s.params, &s.runkv};
+    if (mfd_out_write_ini(&o, titles, secs, 2, err, sizeof err) != MFD_OK)
+        goto fail_msg;
+    if (mfd_out_finish(&o, &s.summary, err, sizeof err) != MFD_OK)
+        goto fail_msg;
+    printf("%s: %s after %ld iterations, %s %.6g (%.3g s); wrote %s\n", cfg->prog, mfd_stop_name(stop), t, mon, e,
+           wall, o.dir);
+    code = APP_EXIT_OK;
+    goto done;
+
+fail_any:
+    if (st != MFD_OK)
+        goto fail;
+fail_msg:
+    app_error(cfg->prog, "%s", err);
+    goto abandon;
+fail:
+    app_error(cfg->prog, "%s", mfd_status_str(st));
+abandon:
+    if (o.dir)
+        mfd_out_abandon(&o);
+done:
+    mfd_out_close(&o);
+    state_free(&s);
+    return code;
+}

@@ -1,0 +1,171 @@
+#include "mfd_sense.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+mfd_status mfd_sense_alloc(bool symmetric, size_t n1, size_t n2, size_t k, const mfd_sensop *op, const double *y,
+                           mfd_sense **out)
+{
+    *out = NULL;
+    if (k < 1 || n1 < 1 || n2 < 1 || (symmetric && n1 != n2) || op->n1 != n1 || op->n2 != n2)
+        return MFD_EINVAL;
+    mfd_sense *s = calloc(1, sizeof *s);
+    if (!s)
+        return MFD_ENOMEM;
+    s->symmetric = symmetric;
+    s->n1 = n1;
+    s->n2 = n2;
+    s->k = k;
+    s->op = op;
+    s->y = y;
+    mfd_status st;
+    if ((st = mfd_mat_alloc(MFD_REAL, n1, k, &s->F)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, n1, k, &s->gF)) != MFD_OK)
+        goto free_model;
+    if (symmetric) {
+        s->G = s->F;
+        s->gG = s->gF;
+    } else if ((st = mfd_mat_alloc(MFD_REAL, n2, k, &s->G)) != MFD_OK ||
+               (st = mfd_mat_alloc(MFD_REAL, n2, k, &s->gG)) != MFD_OK) {
+        goto free_model;
+    }
+    if ((st = mfd_mat_alloc(MFD_REAL, n1, n2, &s->target)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, n1, n2, &s->M)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, n1, n2, &s->E)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, n1, n2, &s->Z)) != MFD_OK)
+        goto free_model;
+    s->resid = malloc(op->m * sizeof(double));
+    if (!s->resid) {
+        st = MFD_ENOMEM;
+        goto free_model;
+    }
+    *out = s;
+    return MFD_OK;
+free_model:
+    mfd_sense_free(s);
+    return st;
+}
+
+void mfd_sense_free(mfd_sense *s)
+{
+    if (!s)
+        return;
+    mfd_mat_free(&s->F);
+    mfd_mat_free(&s->gF);
+    if (!s->symmetric) {
+        mfd_mat_free(&s->G);
+        mfd_mat_free(&s->gG);
+    }
+    mfd_mat_free(&s->target);
+    mfd_mat_free(&s->M);
+    mfd_mat_free(&s->E);
+    mfd_mat_free(&s->Z);
+    free(s->resid);
+    free(s);
+}
+
+mfd_status mfd_sense_set_target(mfd_sense *s, mfd_mat target)
+{
+    MFD_CHECK(mfd_mat_copy(s->target, target));
+    s->target_norm = sqrt(mfd_mat_norm2(s->target));
+    return MFD_OK;
+}
+
+mfd_status mfd_sense_loss(mfd_sense *s)
+{
+    MFD_CHECK(mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, s->M));
+    double e2 = mfd_mat_sub_norm2(s->M, s->target, s->E);
+    s->err_abs = sqrt(e2);
+    s->rel_err = s->err_abs / s->target_norm;
+    MFD_CHECK(mfd_sensop_apply(s->op, s->M, s->resid));
+    double r2 = 0;
+    for (size_t i = 0; i < s->op->m; i++) {
+        s->resid[i] -= s->y[i];
+        r2 += s->resid[i] * s->resid[i];
+    }
+    s->loss = (s->symmetric ? 0.25 : 0.5) * r2;
+    return MFD_OK;
+}
+
+mfd_status mfd_sense_eval(mfd_sense *s)
+{
+    MFD_CHECK(mfd_sense_loss(s));
+    MFD_CHECK(mfd_sensop_adjoint(s->op, s->resid, s->Z));
+    if (s->symmetric) {
+        /* sym(Z) in place; a symmetrized operator makes this a no-op in exact arithmetic */
+        size_t n = s->n1;
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = j + 1; i < n; i++) {
+                double *a = mfd_mat_at(s->Z, i, j), *b = mfd_mat_at(s->Z, j, i);
+                double v = 0.5 * (*a + *b);
+                *a = *b = v;
+            }
+        return mfd_la_gemm('N', 'N', 1.0, s->Z, s->F, 0.0, s->gF);
+    }
+    MFD_CHECK(mfd_la_gemm('N', 'N', 1.0, s->Z, s->G, 0.0, s->gF));
+    return mfd_la_gemm('T', 'N', 1.0, s->Z, s->F, 0.0, s->gG);
+}
+
+void mfd_sense_update(mfd_sense *s, double eta)
+{
+    mfd_mat_axpy(-eta, s->gF, s->F);
+    if (!s->symmetric)
+        mfd_mat_axpy(-eta, s->gG, s->G);
+}
+
+mfd_status mfd_sense_rebalance(mfd_sense *s, double scale)
+{
+    if (s->symmetric || !(scale > 0))
+        return MFD_EINVAL;
+    size_t k = s->k;
+    mfd_mat FtF, P, Pinv, T;
+    mfd_la_ws ws;
+    double *w = malloc(k * sizeof(double));
+    mfd_status st = w ? mfd_la_ws_alloc(MFD_REAL, k > s->n1 ? k : s->n1, &ws) : MFD_ENOMEM;
+    if (st != MFD_OK) {
+        free(w);
+        return st;
+    }
+    FtF.data = P.data = Pinv.data = T.data = NULL;
+    if ((st = mfd_mat_alloc(MFD_REAL, k, k, &FtF)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, k, k, &P)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, k, k, &Pinv)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, s->n1 > s->n2 ? s->n1 : s->n2, k, &T)) != MFD_OK)
+        goto done;
+    if ((st = mfd_la_gemm('T', 'N', 1.0, s->F, s->F, 0.0, FtF)) != MFD_OK ||
+        (st = mfd_la_eigh(FtF, w, 1, &ws)) != MFD_OK) /* FtF now holds its eigenvectors V */
+        goto done;
+    if (!(w[0] > 0)) {
+        st = MFD_ENUMERIC;
+        goto done;
+    }
+    /* P = V diag(√scale / √λ) Vᵀ,  P⁻ᵀ = P⁻¹ = V diag(√λ / √scale) Vᵀ */
+    mfd_mat_copy(P, FtF);
+    mfd_mat_copy(Pinv, FtF);
+    for (size_t i = 0; i < k; i++) {
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(P, 0, i), MFD_REAL, k, 1, k), sqrt(scale / w[i]));
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(Pinv, 0, i), MFD_REAL, k, 1, k), sqrt(w[i] / scale));
+    }
+    mfd_mat Pv = mfd_mat_view(T.data, MFD_REAL, k, k, k); /* scratch for the products */
+    if ((st = mfd_la_gemm('N', 'T', 1.0, P, FtF, 0.0, Pv)) != MFD_OK)
+        goto done;
+    mfd_mat_copy(P, Pv);
+    if ((st = mfd_la_gemm('N', 'T', 1.0, Pinv, FtF, 0.0, Pv)) != MFD_OK)
+        goto done;
+    mfd_mat_copy(Pinv, Pv);
+    mfd_mat TF = mfd_mat_view(T.data, MFD_REAL, s->n1, k, s->n1);
+    if ((st = mfd_la_gemm('N', 'N', 1.0, s->F, P, 0.0, TF)) != MFD_OK)
+        goto done;
+    mfd_mat_copy(s->F, TF);
+    mfd_mat TG = mfd_mat_view(T.data, MFD_REAL, s->n2, k, s->n2);
+    if ((st = mfd_la_gemm('N', 'N', 1.0, s->G, Pinv, 0.0, TG)) != MFD_OK)
+        goto done;
+    mfd_mat_copy(s->G, TG);
+done:
+    mfd_mat_free(&FtF);
+    mfd_mat_free(&P);
+    mfd_mat_free(&Pinv);
+    mfd_mat_free(&T);
+    mfd_la_ws_free(&ws);
+    free(w);
+    return st;
+}

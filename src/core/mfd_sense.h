@@ -1,0 +1,68 @@
+/* mfd_sense.h — over-parameterized matrix sensing with two factors
+ * (THEORY.md §2).
+ *
+ *   symmetric:   X ∈ R^{n×k},  f(X) = ¼‖A(XXᵀ) − y‖²,   ∇f = sym(Z) X,
+ *   asymmetric:  F ∈ R^{n1×k}, G ∈ R^{n2×k},  f = ½‖A(FGᵀ) − y‖²,
+ *                ∇_F f = Z G,  ∇_G f = Zᵀ F,
+ *   Z = A*(A(M) − y),  M = XXᵀ or FGᵀ,  sym(Z) = (Z + Zᵀ)/2.
+ *
+ * (sym(Z) = Z for a symmetrized operator; with the ¼ loss the symmetric
+ * gradient equals the asymmetric one at F = G, so a symmetric run and an
+ * asymmetric run from F_0 = G_0 coincide.)  The relative error
+ * ‖M − M*‖_F / ‖M*‖_F is formed explicitly from M − M*: the trace identity
+ * loses every digit below 1e-8.
+ *
+ * The model owns its factors and workspace; the operator and the
+ * measurements belong to the caller and must outlive it.  Like mfd_deep, the
+ * caller owns the loop: mfd_sense_eval at the current factors, then an update
+ * (mfd_sense_update for GD; mfd-scaled has its own). */
+#ifndef MFD_SENSE_H
+#define MFD_SENSE_H
+
+#include <stdbool.h>
+
+#include "mfd_la.h"
+#include "mfd_mat.h"
+#include "mfd_sensop.h"
+
+typedef struct mfd_sense {
+    bool symmetric;
+    size_t n1, n2, k;
+    mfd_mat F, G;        /* n1×k and n2×k; symmetric: G is a view of F */
+    mfd_mat gF, gG;      /* gradients (symmetric: gG is a view of gF) */
+    mfd_mat target;      /* M*, n1×n2, owned */
+    double target_norm;  /* ‖M*‖_F */
+    const mfd_sensop *op;
+    const double *y;     /* m measurements */
+    /* workspace */
+    mfd_mat M, E, Z;     /* FGᵀ, FGᵀ − M*, A*(A(M) − y) */
+    double *resid;       /* A(M) − y */
+    /* at the last evaluation */
+    double loss, err_abs, rel_err;
+} mfd_sense;
+
+/* Allocate a model with zero factors and a zero target; symmetric needs
+ * n1 == n2 and the operator's n1 × n2 must match. */
+mfd_status mfd_sense_alloc(bool symmetric, size_t n1, size_t n2, size_t k, const mfd_sensop *op, const double *y,
+                           mfd_sense **out);
+void mfd_sense_free(mfd_sense *s);
+
+/* Set M* (copied) and its norm. */
+mfd_status mfd_sense_set_target(mfd_sense *s, mfd_mat target);
+
+/* Product, residual, loss, errors and both gradients at the current factors. */
+mfd_status mfd_sense_eval(mfd_sense *s);
+
+/* Product, loss and errors only (no gradient): for finite differences. */
+mfd_status mfd_sense_loss(mfd_sense *s);
+
+/* Gradient descent: F ← F − η ∇_F, G ← G − η ∇_G from the last evaluation. */
+void mfd_sense_update(mfd_sense *s, double eta);
+
+/* The re-imbalancing step of [XDD24 §5] as mfdyn implements it (THEORY.md
+ * S4; the paper's exact step is not public): (F, G) ← (F P, G P⁻ᵀ) with
+ * P = (FᵀF)^{−1/2} √scale, i.e. FᵀF becomes scale·I and FGᵀ is unchanged.
+ * Asymmetric only; FᵀF singular is MFD_ENUMERIC.  Allocates (once per run). */
+mfd_status mfd_sense_rebalance(mfd_sense *s, double scale);
+
+#endif

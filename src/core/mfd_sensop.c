@@ -1,0 +1,184 @@
+#include "mfd_sensop.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_la.h"
+#include "mfd_rng.h"
+
+size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2)
+{
+    if (n1 != 0 && n2 > SIZE_MAX / n1)
+        return 0;
+    size_t N = n1 * n2;
+    if (N != 0 && m > SIZE_MAX / N / sizeof(double))
+        return 0;
+    return m * N * sizeof(double);
+}
+
+static mfd_status op_alloc(mfd_sensop_kind kind, size_t m, size_t n1, size_t n2, mfd_sensop **out)
+{
+    *out = NULL;
+    if (m < 1 || n1 < 1 || n2 < 1)
+        return MFD_EINVAL;
+    mfd_sensop *op = calloc(1, sizeof *op);
+    if (!op)
+        return MFD_ENOMEM;
+    op->kind = kind;
+    op->m = m;
+    op->n1 = n1;
+    op->n2 = n2;
+    *out = op;
+    return MFD_OK;
+}
+
+void mfd_sensop_free(mfd_sensop *op)
+{
+    if (!op)
+        return;
+    free(op->block);
+    free(op->row);
+    free(op);
+}
+
+mfd_status mfd_sensop_identity(size_t n1, size_t n2, mfd_sensop **out)
+{
+    return op_alloc(MFD_SENSOP_IDENTITY, n1 * n2, n1, n2, out);
+}
+
+/* A_k of a Gaussian operator into a (n1 n2 doubles, column-major):
+ * substream k of (seed, operator), scaled by 1/√m, symmetrized if asked. */
+static void gaussian_row(uint64_t seed, size_t m, size_t n1, size_t n2, bool sym, size_t k, double *a)
+{
+    mfd_rng r;
+    mfd_rng_init(&r, seed, MFD_STREAM_OPERATOR);
+    mfd_rng_seek(&r, k, 0);
+    mfd_rng_fill_gaussian(&r, a, n1 * n2, 1.0 / sqrt((double)m));
+    if (!sym)
+        return;
+    for (size_t j = 0; j < n2; j++)
+        for (size_t i = j + 1; i < n1; i++) {
+            double v = 0.5 * (a[i + j * n1] + a[j + i * n1]);
+            a[i + j * n1] = a[j + i * n1] = v;
+        }
+}
+
+mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed, mfd_sensop **out)
+{
+    if (symmetrized && n1 != n2)
+        return MFD_EINVAL;
+    size_t bytes = mfd_sensop_dense_bytes(m, n1, n2);
+    if (bytes == 0)
+        return MFD_ERANGE;
+    MFD_CHECK(op_alloc(MFD_SENSOP_DENSE, m, n1, n2, out));
+    mfd_sensop *op = *out;
+    op->symmetrized = symmetrized;
+    op->seed = seed;
+    op->block = malloc(bytes);
+    if (!op->block) {
+        mfd_sensop_free(op);
+        *out = NULL;
+        return MFD_ENOMEM;
+    }
+    size_t N = n1 * n2;
+    for (size_t k = 0; k < m; k++)
+        gaussian_row(seed, m, n1, n2, symmetrized, k, op->block + k * N);
+    return MFD_OK;
+}
+
+mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed,
+                                   mfd_sensop **out)
+{
+    if (symmetrized && n1 != n2)
+        return MFD_EINVAL;
+    MFD_CHECK(op_alloc(MFD_SENSOP_GAUSSIAN_OTF, m, n1, n2, out));
+    mfd_sensop *op = *out;
+    op->symmetrized = symmetrized;
+    op->seed = seed;
+    op->row = malloc(n1 * n2 * sizeof(double));
+    if (!op->row) {
+        mfd_sensop_free(op);
+        *out = NULL;
+        return MFD_ENOMEM;
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_sensop_from_block(size_t m, size_t n1, size_t n2, const double *stack, mfd_sensop **out)
+{
+    size_t bytes = mfd_sensop_dense_bytes(m, n1, n2);
+    if (bytes == 0)
+        return MFD_ERANGE;
+    MFD_CHECK(op_alloc(MFD_SENSOP_DENSE, m, n1, n2, out));
+    mfd_sensop *op = *out;
+    op->block = malloc(bytes);
+    if (!op->block) {
+        mfd_sensop_free(op);
+        *out = NULL;
+        return MFD_ENOMEM;
+    }
+    memcpy(op->block, stack, bytes);
+    return MFD_OK;
+}
+
+/* Contiguous copy of X when its leading dimension is not n1. */
+static int packed(mfd_mat X) { return X.ld == X.rows; }
+
+mfd_status mfd_sensop_apply(const mfd_sensop *op, mfd_mat X, double *y)
+{
+    if (X.rows != op->n1 || X.cols != op->n2 || X.field != MFD_REAL || !packed(X))
+        return MFD_EINVAL;
+    size_t N = op->n1 * op->n2;
+    switch (op->kind) {
+    case MFD_SENSOP_IDENTITY: memcpy(y, X.data, N * sizeof(double)); return MFD_OK;
+    case MFD_SENSOP_DENSE:
+        return mfd_la_dgemv('T', 1.0, mfd_mat_view(op->block, MFD_REAL, N, op->m, N), X.data, 0.0, y);
+    case MFD_SENSOP_GAUSSIAN_OTF:
+        for (size_t k = 0; k < op->m; k++) {
+            gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, op->row);
+            y[k] = mfd_la_dot(N, op->row, X.data);
+        }
+        return MFD_OK;
+    }
+    return MFD_EINVAL;
+}
+
+mfd_status mfd_sensop_adjoint(const mfd_sensop *op, const double *r, mfd_mat Z)
+{
+    if (Z.rows != op->n1 || Z.cols != op->n2 || Z.field != MFD_REAL || !packed(Z))
+        return MFD_EINVAL;
+    size_t N = op->n1 * op->n2;
+    switch (op->kind) {
+    case MFD_SENSOP_IDENTITY: memcpy(Z.data, r, N * sizeof(double)); return MFD_OK;
+    case MFD_SENSOP_DENSE:
+        return mfd_la_dgemv('N', 1.0, mfd_mat_view(op->block, MFD_REAL, N, op->m, N), r, 0.0, Z.data);
+    case MFD_SENSOP_GAUSSIAN_OTF:
+        memset(Z.data, 0, N * sizeof(double));
+        for (size_t k = 0; k < op->m; k++) {
+            gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, op->row);
+            mfd_la_axpy(N, r[k], op->row, Z.data);
+        }
+        return MFD_OK;
+    }
+    return MFD_EINVAL;
+}
+
+mfd_status mfd_sensop_row(const mfd_sensop *op, size_t k, mfd_mat A)
+{
+    if (A.rows != op->n1 || A.cols != op->n2 || !packed(A) || k >= op->m)
+        return MFD_EINVAL;
+    size_t N = op->n1 * op->n2;
+    switch (op->kind) {
+    case MFD_SENSOP_IDENTITY:
+        memset(A.data, 0, N * sizeof(double));
+        A.data[k] = 1.0;
+        return MFD_OK;
+    case MFD_SENSOP_DENSE: memcpy(A.data, op->block + k * N, N * sizeof(double)); return MFD_OK;
+    case MFD_SENSOP_GAUSSIAN_OTF:
+        gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, A.data);
+        return MFD_OK;
+    }
+    return MFD_EINVAL;
+}

@@ -1,0 +1,70 @@
+/* mfd_sensop.h — linear measurement operators A: R^{n1×n2} → R^m and their
+ * adjoints, for matrix sensing (THEORY.md §2).
+ *
+ *   A(X)_k = ⟨A_k, X⟩,   A*(r) = Σ_k r_k A_k.
+ *
+ * Kinds:
+ *   identity       m = n1 n2, A(X) = vec(X): plain factorization of M*;
+ *   dense          the A_k stored once as one contiguous block, A_k (n1×n2,
+ *                  column-major) being column k of an (n1 n2) × m matrix:
+ *                  A and A* are one matrix-vector product each (dgemv 'T' and
+ *                  'N'), each reading the block once;
+ *   gaussian_otf   the Gaussian A_k regenerated from Philox counters each time
+ *                  they are needed (row k from substream k), so nothing of size
+ *                  m n1 n2 is stored.
+ * Gaussian A_k have iid N(0, 1/m) entries, so that E[A*A(D)] = D; the
+ * symmetrized ones are (G_k + G_kᵀ)/(2√m), for which E[A*A(D)] = D on
+ * symmetric D.  The dense Gaussian operator is built from the same counters
+ * as the on-the-fly one: both give the same A_k bit for bit. */
+#ifndef MFD_SENSOP_H
+#define MFD_SENSOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mfd_mat.h"
+
+typedef enum mfd_sensop_kind {
+    MFD_SENSOP_IDENTITY,
+    MFD_SENSOP_DENSE,
+    MFD_SENSOP_GAUSSIAN_OTF
+} mfd_sensop_kind;
+
+typedef struct mfd_sensop {
+    mfd_sensop_kind kind;
+    size_t m, n1, n2;
+    bool symmetrized;  /* Gaussian kinds: (G + Gᵀ)/2 */
+    double *block;     /* dense: (n1 n2) × m, owned */
+    uint64_t seed;     /* Gaussian: Philox key (seed, MFD_STREAM_OPERATOR) */
+    double *row;       /* on-the-fly: one A_k (n1 n2 doubles) of scratch */
+} mfd_sensop;
+
+/* Bytes that a dense operator of this size stores; 0 if it overflows size_t. */
+size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2);
+
+mfd_status mfd_sensop_identity(size_t n1, size_t n2, mfd_sensop **out);
+
+/* Dense Gaussian operator (symmetrized: n1 == n2 required). */
+mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed, mfd_sensop **out);
+
+/* The same operator, regenerated on the fly. */
+mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed,
+                                   mfd_sensop **out);
+
+/* Dense operator from a stack of m matrices A_k (n1×n2 column-major, the
+ * layout mfd_npy_read gives an (m, n1, n2) file); the data is copied. */
+mfd_status mfd_sensop_from_block(size_t m, size_t n1, size_t n2, const double *stack, mfd_sensop **out);
+
+void mfd_sensop_free(mfd_sensop *op);
+
+/* y = A(X); X is n1×n2 real (any leading dimension). */
+mfd_status mfd_sensop_apply(const mfd_sensop *op, mfd_mat X, double *y);
+
+/* Z = A*(r); Z is n1×n2 real. */
+mfd_status mfd_sensop_adjoint(const mfd_sensop *op, const double *r, mfd_mat Z);
+
+/* The k-th measurement matrix A_k into A (n1×n2). */
+mfd_status mfd_sensop_row(const mfd_sensop *op, size_t k, mfd_mat A);
+
+#endif
