@@ -20,6 +20,17 @@ void app_error(const char *prog, const char *fmt, ...)
     va_end(ap);
 }
 
+int app_usage_error(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return APP_EXIT_USAGE;
+}
+
 static void emit_line(void *ctx, const char *line) { fprintf((FILE *)ctx, "%s\n", line); }
 
 bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, int argc, char **argv, int *code)

@@ -19,7 +19,10 @@ enum {
 };
 
 /* "prog: error: <message>" on stderr. */
-void app_error(const char *prog, const char *fmt, ...);
+void app_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* app_error, then APP_EXIT_USAGE: for bad arguments and inputs. */
+int app_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Handle --help / -h and --version.  Returns true (and sets *code) when one
  * of them was given and answered. */

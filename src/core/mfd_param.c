@@ -43,7 +43,7 @@ void mfd_param_expected(const mfd_param_spec *s, char *buf, size_t len)
     switch (s->type) {
     case MFD_P_INT: snprintf(buf, len, "an integer%s", r); break;
     case MFD_P_SEED: snprintf(buf, len, "an unsigned 64-bit integer"); break;
-    case MFD_P_REAL: snprintf(buf, len, "a real number%s", r); break;
+    case MFD_P_REAL: snprintf(buf, len, "a real number%s%s", r, (s->flags & MFD_P_INF_OK) ? " or inf" : ""); break;
     case MFD_P_STR: snprintf(buf, len, "a non-empty text"); break;
     case MFD_P_CHOICE: snprintf(buf, len, "one of %s", s->choices); break;
     case MFD_P_BOOL: snprintf(buf, len, "0 or 1"); break;
@@ -198,6 +198,10 @@ static mfd_status store(const mfd_param_spec *s, void *params, const char *value
         return MFD_OK;
     }
     case MFD_P_REAL:
+        if ((s->flags & MFD_P_INF_OK) && (strcmp(value, "inf") == 0 || strcmp(value, "+inf") == 0)) {
+            *(double *)f = INFINITY;
+            return MFD_OK;
+        }
         if (!parse_double(value, &x))
             return bad_value(s, value, "is not a finite number", err, errlen);
         if (!in_range(s, x))
@@ -329,6 +333,8 @@ mfd_status mfd_param_parse_args(mfd_param_table t, void *params, int argc, char 
 int mfd_format_real(char *buf, size_t len, double x)
 {
     char tmp[40];
+    if (isinf(x)) /* "inf", what MFD_P_INF_OK keys accept back */
+        return snprintf(buf, len, "%s", x > 0 ? "inf" : "-inf");
     for (int prec = 15; prec < 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, x);
         if (strtod(tmp, NULL) == x || isnan(x))

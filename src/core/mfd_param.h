@@ -32,7 +32,8 @@ enum {
     MFD_P_REQUIRED = 1u << 0, /* no default: the key must be given */
     MFD_P_MIN_OPEN = 1u << 1, /* value > min rather than >= min */
     MFD_P_MAX_OPEN = 1u << 2, /* value < max rather than <= max */
-    MFD_P_INTEGERS = 1u << 3  /* LIST entries must be integers */
+    MFD_P_INTEGERS = 1u << 3, /* LIST entries must be integers */
+    MFD_P_INF_OK = 1u << 4    /* REAL: "inf" (+infinity) is a valid value */
 };
 
 typedef struct mfd_list {

@@ -67,6 +67,7 @@ static void gaussian_row(uint64_t seed, size_t m, size_t n1, size_t n2, bool sym
 
 mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed, mfd_sensop **out)
 {
+    *out = NULL;
     if (symmetrized && n1 != n2)
         return MFD_EINVAL;
     size_t bytes = mfd_sensop_dense_bytes(m, n1, n2);
@@ -91,6 +92,7 @@ mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized,
 mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed,
                                    mfd_sensop **out)
 {
+    *out = NULL;
     if (symmetrized && n1 != n2)
         return MFD_EINVAL;
     MFD_CHECK(op_alloc(MFD_SENSOP_GAUSSIAN_OTF, m, n1, n2, out));
@@ -108,6 +110,7 @@ mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetri
 
 mfd_status mfd_sensop_from_block(size_t m, size_t n1, size_t n2, const double *stack, mfd_sensop **out)
 {
+    *out = NULL;
     size_t bytes = mfd_sensop_dense_bytes(m, n1, n2);
     if (bytes == 0)
         return MFD_ERANGE;

@@ -38,6 +38,38 @@ print("(GEMM rate measured at the largest size of each group, in the same run.)"
 PY
 
 echo
+echo "== one matrix-sensing GD step (symmetric, k = 5, dense symmetrized Gaussian operator) =="
+for t in 1 2; do
+    OPENBLAS_NUM_THREADS=$t "$build/tests/bench_sense" 2> /dev/null > "$tmp/s$t.csv"
+done
+OPENBLAS_NUM_THREADS=1 "$py" "$here/bench_sense.py" > "$tmp/snp.csv"
+"$py" - "$tmp" <<'PY'
+import csv, sys, os
+tmp = sys.argv[1]
+rows = {}
+for t in (1, 2):
+    with open(os.path.join(tmp, f"s{t}.csv")) as f:
+        for r in csv.DictReader(f):
+            rows[(r["kind"], int(r["n"]), int(r["m"]), t)] = r
+with open(os.path.join(tmp, "snp.csv")) as f:
+    npy = {(int(r["n"]), int(r["m"])): float(r["step_s"]) for r in csv.DictReader(f)}
+print("| n | m | m n^2 | step (1 thread) | 2 reads at bandwidth / step | step (2 threads) | 2 reads / step | NumPy step (1 thread) |")
+print("|---|---|---|---|---|---|---|---|")
+for (kind, n, m, t), r in sorted(rows.items()):
+    if kind != "dense" or t != 1:
+        continue
+    r2 = rows[(kind, n, m, 2)]
+    s1, b1, s2, b2 = float(r["step_s"]), float(r["stream_s"]), float(r2["step_s"]), float(r2["stream_s"])
+    print(f"| {n} | {m} | {m*n*n:.2g} | {s1*1e3:.4g} ms | {100*b1/s1:.0f}% | {s2*1e3:.4g} ms | {100*b2/s2:.0f}% | {npy[(n, m)]*1e3:.4g} ms |")
+for (kind, n, m, t), r in sorted(rows.items()):
+    if kind == "otf" and t == 1:
+        print(f"on-the-fly operator, n = {n}, m = {m}: {float(r['step_s'])*1e3:.4g} ms per step "
+              f"({float(r['step_s'])/(2*m*n*n)*1e9:.1f} ns per regenerated entry), no operator storage")
+print()
+print("Target: >= 70% of the time to read the operator twice at the measured bandwidth, for m n^2 ~ 2e8.")
+PY
+
+echo
 echo "== allocations: the same run for 100 and for 10000 iterations (valgrind) =="
 if command -v valgrind > /dev/null 2>&1; then
     for n in 100 10000; do

@@ -3,23 +3,16 @@
 # error path (exit 2, a message naming the key or file, nothing complete left).
 # usage: cli_deep.sh <mfd-deep> <workdir>
 exe=$1
+prog=mfd-deep
 work=$2
+. "$(dirname "$0")/testlib.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-fails=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1"; fails=$((fails + 1)); }
-check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 
 # --help lists every key with its type and default
-"$exe" --help > help.txt
-check "--help exits 0" "[ $? -eq 0 ]"
-for k in depth d widths field a eta iters seed out target sigma target_diag target_rank target_file init eps \
+help_lists_keys depth d widths field a eta iters seed out target sigma target_diag target_rank target_file init eps \
     init_shift init_file tol div_bound plateau_window plateau_rtol log_per_decade log_every rate_lo rate_hi \
-    thresholds balance_tol save_final save_inputs threads; do
-    grep -q "^  $k " help.txt || fail "--help lists key $k"
-done
+    thresholds balance_tol save_final save_inputs threads
 check "--help shows defaults and ranges" "grep -q 'a real number > 0; default 0.01' help.txt"
-check "--version prints a version" "\"$exe\" --version | grep -q '^mfd-deep [0-9]'"
 
 # a tiny run writes the three files with the documented header
 "$exe" depth=3 d=3 eta=0.05 iters=200 seed=3 out=run1 > run1.log 2>&1
@@ -62,9 +55,8 @@ check "a run stuck at a saddle stops as plateau with its level" \
 check "save_final writes final/W.npy; save_inputs writes W0.npy and target.npy" \
     "[ -f sf/final/W.npy ] && [ -f sf/final/W0.npy ] && [ -f sf/final/target.npy ]"
 "$exe" init_file=sf/final/W.npy target_file=sf/final/target.npy iters=0 out=sf2 > /dev/null 2>&1
-col() { head -n 1 "$1" | tr ',' '\n' | grep -n "^$2\$" | cut -d: -f1; }
-lf=$(sed -n 2p sf/summary.csv | cut -d, -f"$(col sf/summary.csv loss)")
-li=$(sed -n 2p sf2/summary.csv | cut -d, -f"$(col sf2/summary.csv loss_init)")
+lf=$(value sf/summary.csv loss)
+li=$(value sf2/summary.csv loss_init)
 check "a run from final/W.npy starts at the loss the first run ended with ($lf = $li)" "[ '$lf' = '$li' ]"
 check "depth, size and field come from init_file" \
     "grep -q '^depth = 3$' sf2/run.ini && grep -q '^field = complex$' sf2/run.ini && grep -q '^d = 3$' sf2/run.ini"
@@ -76,18 +68,6 @@ check "a second run into the same directory replaces the first" "grep -q '^depth
 # error paths: exit 2, message names the key (or file), and no directory is created
 printf 'not an npy file at all' > corrupt.npy
 /usr/bin/env printf '\223NUMPY\001\000\106\000{'"'"'descr'"'"': '"'"'<f8'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (3, 3), }            \n' > short.npy
-expect_error() { # name, expected stderr fragment, args...
-    name=$1 frag=$2
-    shift 2
-    "$exe" "$@" out=err_out > err.txt 2>&1
-    code=$?
-    if [ $code -eq 2 ] && grep -qF -- "$frag" err.txt && grep -q '^mfd-deep: error: ' err.txt && [ ! -e err_out ]; then
-        pass "$name"
-    else
-        fail "$name (exit $code, stderr: $(cat err.txt))"
-        rm -rf err_out
-    fi
-}
 expect_error "an unknown key is refused naming it" "unknown key 'etaa'" etaa=1
 expect_error "a bad number is refused naming key and value" "key 'eta': 'abc' is not a finite number" eta=abc
 expect_error "an out-of-range value is refused with the expected range" "key 'depth': '1' is out of range; expected an integer in [2, 64]" depth=1
@@ -120,5 +100,4 @@ if [ "$(id -u)" != 0 ]; then
     check "an unwritable output folder is exit 1" "[ \$? -eq 1 ] && [ ! -f ro/run/summary.csv ]"
 fi
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -1,0 +1,209 @@
+#include "mfd_sensediag.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static mfd_status add_name(mfd_sensediag *g, size_t *cap, const char *text)
+{
+    if (g->ncols == *cap) {
+        size_t nc = *cap ? 2 * *cap : 32;
+        char **p = realloc(g->names, nc * sizeof *p);
+        if (!p)
+            return MFD_ENOMEM;
+        g->names = p;
+        *cap = nc;
+    }
+    size_t l = strlen(text) + 1;
+    if (!(g->names[g->ncols] = malloc(l)))
+        return MFD_ENOMEM;
+    memcpy(g->names[g->ncols++], text, l);
+    return MFD_OK;
+}
+
+static mfd_status build_names(mfd_sensediag *g)
+{
+    size_t cap = 0;
+    char b[64];
+    MFD_CHECK(add_name(g, &cap, "loss"));
+    MFD_CHECK(add_name(g, &cap, "rel_err"));
+    MFD_CHECK(add_name(g, &cap, "err_abs"));
+    int nf = g->symmetric ? 1 : 2;
+    const char *fac[2] = {g->symmetric ? "" : "f_", "g_"};
+    for (int f = 0; f < nf; f++)
+        for (size_t i = 0; i < g->k; i++) {
+            snprintf(b, sizeof b, "%ssv_%zu", fac[f], i + 1);
+            MFD_CHECK(add_name(g, &cap, b));
+        }
+    static const char *const part[5] = {"signal_max", "signal_min", "excess_fro", "excess_op", "align_sin"};
+    for (int f = 0; f < nf; f++)
+        for (int q = 0; q < 5; q++) {
+            snprintf(b, sizeof b, "%s%s", fac[f], part[q]);
+            MFD_CHECK(add_name(g, &cap, b));
+        }
+    if (!g->symmetric) {
+        for (size_t i = 0; i < g->k; i++) {
+            snprintf(b, sizeof b, "imb_%zu", i + 1);
+            MFD_CHECK(add_name(g, &cap, b));
+        }
+        MFD_CHECK(add_name(g, &cap, "imb_min_abs"));
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_sensediag_alloc(const mfd_sense *s, mfd_mat Ustar, mfd_mat Vstar, mfd_sensediag **out)
+{
+    *out = NULL;
+    size_t r = Ustar.cols, n = s->n1 > s->n2 ? s->n1 : s->n2, k = s->k;
+    if (Ustar.rows != s->n1 || Vstar.rows != s->n2 || Vstar.cols != r || k > s->n1 || k > s->n2)
+        return MFD_EINVAL;
+    mfd_sensediag *g = calloc(1, sizeof *g);
+    if (!g)
+        return MFD_ENOMEM;
+    g->symmetric = s->symmetric;
+    g->n1 = s->n1;
+    g->n2 = s->n2;
+    g->k = k;
+    g->r = r;
+    size_t big = n > k ? n : k;
+    mfd_status st = MFD_ENOMEM;
+    g->svF = calloc(big, sizeof(double));
+    g->svG = calloc(big, sizeof(double));
+    g->imb = calloc(big, sizeof(double));
+    g->sv = calloc(big, sizeof(double));
+    if (!g->svF || !g->svG || !g->imb || !g->sv)
+        goto free_diag;
+    if ((st = mfd_mat_alloc(MFD_REAL, s->n1, r, &g->U)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, s->n2, r, &g->V)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, n, big, &g->A)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, n, big, &g->B)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, n, big, &g->UF)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, big, big, &g->VH)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, big, big, &g->C)) != MFD_OK ||
+        (st = mfd_la_ws_alloc(MFD_REAL, big, &g->ws)) != MFD_OK || (st = build_names(g)) != MFD_OK)
+        goto free_diag;
+    mfd_mat_copy(g->U, Ustar);
+    mfd_mat_copy(g->V, Vstar);
+    *out = g;
+    return MFD_OK;
+free_diag:
+    mfd_sensediag_free(g);
+    return st;
+}
+
+void mfd_sensediag_free(mfd_sensediag *g)
+{
+    if (!g)
+        return;
+    free(g->svF);
+    free(g->svG);
+    free(g->imb);
+    free(g->sv);
+    mfd_mat_free(&g->U);
+    mfd_mat_free(&g->V);
+    mfd_mat_free(&g->A);
+    mfd_mat_free(&g->B);
+    mfd_mat_free(&g->UF);
+    mfd_mat_free(&g->VH);
+    mfd_mat_free(&g->C);
+    mfd_la_ws_free(&g->ws);
+    for (size_t i = 0; i < g->ncols; i++)
+        free(g->names[i]);
+    free(g->names);
+    free(g);
+}
+
+static mfd_mat part(mfd_mat buf, size_t rows, size_t cols) { return mfd_mat_view(buf.data, MFD_REAL, rows, cols, rows); }
+
+/* Singular values, signal, excess and alignment of one factor X (n×k)
+ * against the truth's basis B (n×r).  f indexes the result slots. */
+static mfd_status factor_parts(mfd_sensediag *g, mfd_mat X, mfd_mat B, double *svX, int f)
+{
+    size_t n = X.rows, k = X.cols, r = B.cols;
+    mfd_mat A = part(g->A, n, k), UF = part(g->UF, n, k), VH = part(g->VH, k, k);
+    MFD_CHECK(mfd_mat_copy(A, X));
+    MFD_CHECK(mfd_la_svd(A, svX, &UF, &VH, &g->ws)); /* X = UF diag(svX) VH */
+    /* signal: σ(Bᵀ X) */
+    mfd_mat S = part(g->C, r, k);
+    MFD_CHECK(mfd_la_gemm('T', 'N', 1.0, B, X, 0.0, S));
+    mfd_mat E = part(g->B, n, k); /* excess X − B (Bᵀ X), before S is overwritten */
+    MFD_CHECK(mfd_mat_copy(E, X));
+    MFD_CHECK(mfd_la_gemm('N', 'N', -1.0, B, S, 1.0, E));
+    size_t rk = r < k ? r : k;
+    MFD_CHECK(mfd_la_svd(S, g->sv, NULL, NULL, &g->ws));
+    g->sig_max[f] = g->sv[0];
+    g->sig_min[f] = g->sv[rk - 1];
+    g->exc_fro[f] = sqrt(mfd_mat_norm2(E));
+    MFD_CHECK(mfd_la_svd(E, g->sv, NULL, NULL, &g->ws));
+    g->exc_op[f] = g->sv[0];
+    /* alignment: ‖(I − BBᵀ) UF[:, :r]‖_op */
+    if (k < r) {
+        g->align_sin[f] = NAN;
+        return MFD_OK;
+    }
+    mfd_mat Ur = mfd_mat_view(UF.data, MFD_REAL, n, r, n);
+    mfd_mat T = part(g->C, r, r), P = part(g->A, n, r);
+    MFD_CHECK(mfd_la_gemm('T', 'N', 1.0, B, Ur, 0.0, T));
+    MFD_CHECK(mfd_mat_copy(P, Ur));
+    MFD_CHECK(mfd_la_gemm('N', 'N', -1.0, B, T, 1.0, P));
+    MFD_CHECK(mfd_la_svd(P, g->sv, NULL, NULL, &g->ws));
+    g->align_sin[f] = g->sv[0];
+    return MFD_OK;
+}
+
+mfd_status mfd_sensediag_compute(mfd_sensediag *g, const mfd_sense *s)
+{
+    g->loss = s->loss;
+    g->rel_err = s->rel_err;
+    g->err_abs = s->err_abs;
+    if (!mfd_mat_is_finite(s->F) || (!s->symmetric && !mfd_mat_is_finite(s->G))) {
+        for (size_t i = 0; i < g->k; i++)
+            g->svF[i] = g->svG[i] = g->imb[i] = NAN;
+        for (int f = 0; f < 2; f++)
+            g->sig_max[f] = g->sig_min[f] = g->exc_fro[f] = g->exc_op[f] = g->align_sin[f] = NAN;
+        g->imb_min_abs = NAN;
+        return MFD_OK;
+    }
+    MFD_CHECK(factor_parts(g, s->F, g->U, g->svF, 0));
+    if (s->symmetric)
+        return MFD_OK;
+    MFD_CHECK(factor_parts(g, s->G, g->V, g->svG, 1));
+    size_t k = g->k;
+    mfd_mat D = part(g->C, k, k);
+    MFD_CHECK(mfd_la_gemm('T', 'N', 1.0, s->F, s->F, 0.0, D));
+    MFD_CHECK(mfd_la_gemm('T', 'N', -1.0, s->G, s->G, 1.0, D));
+    MFD_CHECK(mfd_la_eigh(D, g->imb, 0, &g->ws));
+    g->imb_min_abs = INFINITY;
+    for (size_t i = 0; i < k; i++)
+        g->imb_min_abs = fmin(g->imb_min_abs, fabs(g->imb[i]));
+    return MFD_OK;
+}
+
+size_t mfd_sensediag_ncols(const mfd_sensediag *g) { return g->ncols; }
+
+const char *mfd_sensediag_name(const mfd_sensediag *g, size_t i) { return g->names[i]; }
+
+void mfd_sensediag_row(const mfd_sensediag *g, double *row)
+{
+    size_t c = 0;
+    row[c++] = g->loss;
+    row[c++] = g->rel_err;
+    row[c++] = g->err_abs;
+    int nf = g->symmetric ? 1 : 2;
+    for (int f = 0; f < nf; f++)
+        for (size_t i = 0; i < g->k; i++)
+            row[c++] = f == 0 ? g->svF[i] : g->svG[i];
+    for (int f = 0; f < nf; f++) {
+        row[c++] = g->sig_max[f];
+        row[c++] = g->sig_min[f];
+        row[c++] = g->exc_fro[f];
+        row[c++] = g->exc_op[f];
+        row[c++] = g->align_sin[f];
+    }
+    if (!g->symmetric) {
+        for (size_t i = 0; i < g->k; i++)
+            row[c++] = g->imb[i];
+        row[c++] = g->imb_min_abs;
+    }
+}

@@ -1,0 +1,158 @@
+#include "mfd_senseinit.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "mfd_random.h"
+
+void mfd_senseinit_spectrum(double *s, size_t r, double kappa)
+{
+    for (size_t i = 0; i < r; i++)
+        s[i] = r == 1 ? 1.0 : 1.0 + (1.0 / kappa - 1.0) * (double)i / (double)(r - 1);
+}
+
+/* U diag(s) into T (rows×r). */
+static void scale_columns(mfd_mat T, mfd_mat U, const double *s, double power)
+{
+    mfd_mat_copy(T, U);
+    for (size_t i = 0; i < U.cols; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(T, 0, i), MFD_REAL, T.rows, 1, T.ld), pow(s[i], power));
+}
+
+mfd_status mfd_senseinit_truth(mfd_rng *rng, bool symmetric, const double *s, size_t r, mfd_mat M, mfd_mat U,
+                               mfd_mat V)
+{
+    if (U.cols != r || V.cols != r || U.rows != M.rows || V.rows != M.cols || (symmetric && M.rows != M.cols))
+        return MFD_EINVAL;
+    MFD_CHECK(mfd_random_haar(rng, U));
+    if (symmetric)
+        MFD_CHECK(mfd_mat_copy(V, U));
+    else
+        MFD_CHECK(mfd_random_haar(rng, V));
+    mfd_mat US;
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, U.rows, r, &US));
+    scale_columns(US, U, s, 1.0);
+    mfd_status st = mfd_la_gemm('N', 'T', 1.0, US, V, 0.0, M);
+    mfd_mat_free(&US);
+    return st;
+}
+
+mfd_status mfd_senseinit_top(mfd_mat M, size_t r, mfd_mat U, double *s, mfd_mat V)
+{
+    size_t n1 = M.rows, n2 = M.cols, mn = n1 < n2 ? n1 : n2;
+    if (r > mn || U.rows != n1 || V.rows != n2 || U.cols != r || V.cols != r)
+        return MFD_EINVAL;
+    mfd_mat A, Uf, VH;
+    mfd_la_ws ws;
+    double *sv = malloc(mn * sizeof(double));
+    A.data = Uf.data = VH.data = NULL;
+    mfd_status st = sv ? mfd_la_ws_alloc(MFD_REAL, n1 > n2 ? n1 : n2, &ws) : MFD_ENOMEM;
+    if (st != MFD_OK) {
+        free(sv);
+        return st;
+    }
+    if ((st = mfd_mat_alloc(MFD_REAL, n1, n2, &A)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, n1, mn, &Uf)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, mn, n2, &VH)) != MFD_OK)
+        goto done;
+    mfd_mat_copy(A, M);
+    if ((st = mfd_la_svd(A, sv, &Uf, &VH, &ws)) != MFD_OK)
+        goto done;
+    for (size_t i = 0; i < r; i++) {
+        s[i] = sv[i];
+        for (size_t a = 0; a < n1; a++)
+            *mfd_mat_at(U, a, i) = *mfd_mat_at(Uf, a, i);
+        for (size_t b = 0; b < n2; b++)
+            *mfd_mat_at(V, b, i) = *mfd_mat_at(VH, i, b);
+    }
+done:
+    mfd_mat_free(&A);
+    mfd_mat_free(&Uf);
+    mfd_mat_free(&VH);
+    mfd_la_ws_free(&ws);
+    free(sv);
+    return st;
+}
+
+void mfd_senseinit_small(mfd_sense *s, mfd_rng *rng, double alpha, double g_ratio, bool per_sqrt_n)
+{
+    mfd_random_gaussian(rng, s->F, per_sqrt_n ? alpha / sqrt((double)s->n1) : alpha);
+    if (!s->symmetric)
+        mfd_random_gaussian(rng, s->G, g_ratio * (per_sqrt_n ? alpha / sqrt((double)s->n2) : alpha));
+}
+
+/* F0 = U_k S_k^{1/2}, G0 = V_k S_k^{1/2} from the top-k SVD of P (n1×n2). */
+static mfd_status split_top(mfd_sense *s, mfd_mat P)
+{
+    size_t k = s->k;
+    mfd_mat U, V;
+    double *sv = malloc(k * sizeof(double));
+    if (!sv)
+        return MFD_ENOMEM;
+    U.data = V.data = NULL;
+    mfd_status st;
+    if ((st = mfd_mat_alloc(MFD_REAL, s->n1, k, &U)) == MFD_OK && (st = mfd_mat_alloc(MFD_REAL, s->n2, k, &V)) == MFD_OK &&
+        (st = mfd_senseinit_top(P, k, U, sv, V)) == MFD_OK) {
+        scale_columns(s->F, U, sv, 0.5);
+        if (!s->symmetric)
+            scale_columns(s->G, V, sv, 0.5);
+    }
+    mfd_mat_free(&U);
+    mfd_mat_free(&V);
+    free(sv);
+    return st;
+}
+
+mfd_status mfd_senseinit_balanced(mfd_sense *s, mfd_rng *rng, double alpha, bool per_sqrt_n)
+{
+    if (s->symmetric)
+        return MFD_EINVAL;
+    mfd_mat A, B, P;
+    A.data = B.data = P.data = NULL;
+    mfd_status st;
+    if ((st = mfd_mat_alloc(MFD_REAL, s->n1, s->k, &A)) == MFD_OK &&
+        (st = mfd_mat_alloc(MFD_REAL, s->n2, s->k, &B)) == MFD_OK &&
+        (st = mfd_mat_alloc(MFD_REAL, s->n1, s->n2, &P)) == MFD_OK) {
+        mfd_random_gaussian(rng, A, per_sqrt_n ? alpha / sqrt((double)s->n1) : alpha);
+        mfd_random_gaussian(rng, B, per_sqrt_n ? alpha / sqrt((double)s->n2) : alpha);
+        if ((st = mfd_la_gemm('N', 'T', 1.0, A, B, 0.0, P)) == MFD_OK)
+            st = split_top(s, P);
+    }
+    mfd_mat_free(&A);
+    mfd_mat_free(&B);
+    mfd_mat_free(&P);
+    return st;
+}
+
+mfd_status mfd_senseinit_spectral(mfd_sense *s)
+{
+    mfd_mat Y;
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n1, s->n2, &Y));
+    mfd_status st = mfd_sensop_adjoint(s->op, s->y, Y);
+    if (st == MFD_OK && s->symmetric) {
+        /* top-k eigenpairs of sym(A*(y)), negative eigenvalues clipped */
+        size_t n = s->n1, k = s->k;
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = j + 1; i < n; i++) {
+                double v = 0.5 * (*mfd_mat_at(Y, i, j) + *mfd_mat_at(Y, j, i));
+                *mfd_mat_at(Y, i, j) = *mfd_mat_at(Y, j, i) = v;
+            }
+        double *w = malloc(n * sizeof(double));
+        mfd_la_ws ws;
+        st = w ? mfd_la_ws_alloc(MFD_REAL, n, &ws) : MFD_ENOMEM;
+        if (st == MFD_OK) {
+            if ((st = mfd_la_eigh(Y, w, 1, &ws)) == MFD_OK) /* ascending: the top k are the last columns */
+                for (size_t i = 0; i < k; i++) {
+                    size_t c = n - 1 - i;
+                    double root = w[c] > 0 ? sqrt(w[c]) : 0.0;
+                    for (size_t a = 0; a < n; a++)
+                        *mfd_mat_at(s->F, a, i) = root * *mfd_mat_at(Y, a, c);
+                }
+            mfd_la_ws_free(&ws);
+        }
+        free(w);
+    } else if (st == MFD_OK) {
+        st = split_top(s, Y);
+    }
+    mfd_mat_free(&Y);
+    return st;
+}

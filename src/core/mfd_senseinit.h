@@ -1,0 +1,36 @@
+/* mfd_senseinit.h — ground truth and initial factors for matrix sensing
+ * (THEORY.md §2).  Set-up functions: they may allocate scratch space. */
+#ifndef MFD_SENSEINIT_H
+#define MFD_SENSEINIT_H
+
+#include <stdbool.h>
+
+#include "mfd_rng.h"
+#include "mfd_sense.h"
+
+/* s = linspace(1, 1/kappa, r): singular values with condition number kappa. */
+void mfd_senseinit_spectrum(double *s, size_t r, double kappa);
+
+/* M* = U diag(s) Vᵀ with U (n1×r), V (n2×r) Haar orthonormal; symmetric:
+ * V = U, so M* is PSD of rank r.  U and V are returned (V may equal U's
+ * storage in the symmetric case: pass the same matrix). */
+mfd_status mfd_senseinit_truth(mfd_rng *rng, bool symmetric, const double *s, size_t r, mfd_mat M, mfd_mat U,
+                               mfd_mat V);
+
+/* The top-r singular subspaces (U: n1×r, V: n2×r) and values of M. */
+mfd_status mfd_senseinit_top(mfd_mat M, size_t r, mfd_mat U, double *s, mfd_mat V);
+
+/* Small random: F0 = alpha N(0,1) (divided by sqrt(n1) when per_sqrt_n),
+ * G0 = g_ratio * alpha N(0,1) (divided by sqrt(n2)); symmetric: X0 = F0. */
+void mfd_senseinit_small(mfd_sense *s, mfd_rng *rng, double alpha, double g_ratio, bool per_sqrt_n);
+
+/* Exactly balanced (asymmetric): P = (alpha A)(alpha B)ᵀ with A, B Gaussian
+ * (divided by sqrt(n) when per_sqrt_n), P = U S Vᵀ, F0 = U_k S_k^{1/2},
+ * G0 = V_k S_k^{1/2}, so F0ᵀF0 = G0ᵀG0 = S_k. */
+mfd_status mfd_senseinit_balanced(mfd_sense *s, mfd_rng *rng, double alpha, bool per_sqrt_n);
+
+/* Spectral: the top-k part of A*(y) (symmetric: of its symmetric part,
+ * eigenvalues clipped at 0), split as U S^{1/2}, V S^{1/2}. */
+mfd_status mfd_senseinit_spectral(mfd_sense *s);
+
+#endif

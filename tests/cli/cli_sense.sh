@@ -1,0 +1,79 @@
+#!/bin/sh
+# mfd-sense from the command line: help, runs of both models and their files,
+# the on-the-fly operator, the re-imbalancing step, the memory guard, and the
+# error paths.  usage: cli_sense.sh <mfd-sense> <workdir>
+exe=$1
+prog=mfd-sense
+work=$2
+. "$(dirname "$0")/testlib.sh"
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+
+help_lists_keys model n n1 n2 k r kappa spectrum operator m snr_db init alpha init_norm g_ratio eta iters seed out \
+    tol div_bound plateau_window plateau_rtol rebalance_eps0 log_per_decade log_every rate_lo rate_hi slope_t0 \
+    slope_t1 thresholds plateau_detect_rtol plateau_detect_decades mem_limit target_file operator_file y_file \
+    x0_file f0_file g0_file save_final save_inputs threads
+check "--help says snr_db accepts inf" "grep -q 'a real number or inf; default inf' help.txt"
+
+# a symmetric and an asymmetric run write the three files
+"$exe" model=sym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=300 save_final=1 save_inputs=1 out=sym > /dev/null 2>&1
+check "a symmetric run exits 0 and writes its files" "[ \$? -eq 0 ] && [ -f sym/run.ini ] && [ -f sym/trace.csv ] && [ -f sym/summary.csv ]"
+header=$(grep -v '^#' sym/trace.csv | head -n 1)
+check "trace header starts iter,time_s,loss,rel_err" "echo '$header' | grep -q '^iter,time_s,loss,rel_err,err_abs,sv_1,'"
+check "symmetric trace has signal, excess and alignment columns" "echo '$header' | grep -q 'signal_min,excess_fro,excess_op,align_sin'"
+check "save_final writes final/X.npy; save_inputs the inputs and the stored operator" \
+    "[ -f sym/final/X.npy ] && [ -f sym/final/X0.npy ] && [ -f sym/final/y.npy ] && [ -f sym/final/target.npy ] && [ -f sym/final/operator.npy ]"
+check "run.ini records the resolved operator and m = 5 n r" "grep -q '^operator = gaussian_sym$' sym/run.ini && grep -q '^m = 100$' sym/run.ini"
+"$exe" model=asym n1=8 n2=6 k=3 r=2 alpha=0.1 eta=0.2 iters=300 save_final=1 out=asym > /dev/null 2>&1
+check "an asymmetric rectangular run writes F.npy and G.npy" "[ -f asym/final/F.npy ] && [ -f asym/final/G.npy ]"
+header=$(grep -v '^#' asym/trace.csv | head -n 1)
+check "asymmetric trace has f_ and g_ parts and the imbalance eigenvalues" \
+    "echo '$header' | grep -q 'f_sv_1' && echo '$header' | grep -q 'g_align_sin' && echo '$header' | grep -q 'imb_1,imb_2,imb_3,imb_min_abs'"
+
+# the on-the-fly operator gives the same run as the stored one (same A_k; rounding differs)
+"$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 out=dense > /dev/null 2>&1
+"$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 operator=gaussian_otf out=otf > /dev/null 2>&1
+check "operator=gaussian_otf reproduces operator=gaussian's run" \
+    "awk -v a=\"\$(value dense/summary.csv rel_err)\" -v b=\"\$(value otf/summary.csv rel_err)\" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-9 * a) }'"
+
+# S4: the re-imbalancing step is applied once and recorded
+"$exe" model=asym n=10 k=4 r=2 alpha=0.01 eta=0.2 iters=100000 rebalance_eps0=1e-3 out=reb > /dev/null 2>&1
+check "rebalance_eps0 applies the step once and records its iteration" \
+    "[ \"\$(value reb/summary.csv rebalance_iter)\" -gt 0 ] && [ \"\$(value reb/summary.csv stop_reason)\" = converged ]"
+
+# noise at a given SNR is recorded; identity is plain factorization
+"$exe" model=sym n=10 k=2 r=2 snr_db=40 iters=10 out=noisy > /dev/null 2>&1
+check "snr_db=40 records a positive noise_std" "awk -v x=\"\$(value noisy/summary.csv noise_std)\" 'BEGIN { exit !(x > 0) }'"
+"$exe" model=sym n=10 k=2 r=2 operator=identity iters=10 out=ident > /dev/null 2>&1
+check "operator=identity uses m = n^2" "grep -q '^m = 100$' ident/run.ini"
+
+# a run from the saved inputs reproduces the first run's start
+"$exe" target_file=sym/final/target.npy operator_file=sym/final/operator.npy y_file=sym/final/y.npy \
+    x0_file=sym/final/X0.npy iters=0 out=again > /dev/null 2>&1
+check "a run from saved inputs starts at the same rel_err" "[ \"\$(value sym/summary.csv rel_err_init)\" = \"\$(value again/summary.csv rel_err_init)\" ]"
+
+# the memory guard names the bytes and the on-the-fly operator
+expect_error "a dense operator above mem_limit is refused with its size and the alternative" \
+    "needs 80000000 bytes (m n1 n2 = 100000 x 10 x 10 doubles) but mem_limit is 1000000 bytes; use operator=gaussian_sym_otf" \
+    n=10 m=100000 mem_limit=1e6
+
+printf 'garbage' > corrupt.npy
+expect_error "an unknown key is refused" "unknown key 'kk'" kk=3
+expect_error "a bad number is refused" "key 'eta': 'x' is not a finite number" eta=x
+expect_error "k = 0 is out of range" "key 'k': '0' is out of range" k=0
+expect_error "a bad snr_db is refused" "key 'snr_db': 'loud'" snr_db=loud
+expect_error "an unknown operator is refused" "key 'operator': 'fourier' is not one of" operator=fourier
+expect_error "a missing target file is refused naming it" "key 'target_file': cannot open 'no.npy'" target_file=no.npy
+expect_error "a corrupt operator file is refused naming it" "key 'operator_file': 'corrupt.npy' is not an .npy file" operator_file=corrupt.npy
+expect_error "an operator file of the wrong shape is refused" "must be a real (m, 10, 10) array" operator_file=asym/final/F.npy n=10
+expect_error "y_file without target_file is refused" "key 'y_file' needs target_file" y_file=sym/final/y.npy
+expect_error "y_file of the wrong length is refused" "must be a real vector of the operator's m = 7 entries" \
+    target_file=sym/final/target.npy y_file=sym/final/y.npy m=7
+expect_error "x0_file with model=asym is refused" "key 'x0_file' is for model=sym" model=asym x0_file=sym/final/X0.npy
+expect_error "f0_file without g0_file is refused" "'f0_file' and 'g0_file' go together" model=asym f0_file=asym/final/F.npy
+expect_error "init=balanced with model=sym is refused" "'balanced' is for model=asym" init=balanced
+expect_error "rebalancing a symmetric model is refused" "the re-imbalancing step is for model=asym" rebalance_eps0=0.1
+expect_error "k above n is refused" "must be at most min(n1, n2) = 5" n=5 k=6
+expect_error "a symmetrized operator on a rectangular truth is refused" "needs a square ground truth" model=asym n1=4 n2=5 operator=gaussian_sym
+expect_error "n1 with model=sym is refused" "'n1' and 'n2' are for model=asym" n1=4
+
+finish

@@ -1,0 +1,40 @@
+# Shared helpers of the cli tests (sourced): one PASS/FAIL line per check.
+# The sourcing script sets exe (the program) and prog (its name).
+fails=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1"; fails=$((fails + 1)); }
+check() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
+
+# expect_error NAME FRAGMENT ARGS...: exit 2, the message on stderr, and no
+# output directory created.
+expect_error() {
+    name=$1 frag=$2
+    shift 2
+    "$exe" "$@" out=err_out > err.txt 2>&1
+    code=$?
+    if [ $code -eq 2 ] && grep -qF -- "$frag" err.txt && grep -q "^$prog: error: " err.txt && [ ! -e err_out ]; then
+        pass "$name"
+    else
+        fail "$name (exit $code, stderr: $(cat err.txt))"
+        rm -rf err_out
+    fi
+}
+
+# col FILE NAME: the column number of NAME in a CSV header; value FILE NAME: its value in row 2
+col() { head -n "${3:-1}" "$1" | tail -n 1 | tr ',' '\n' | grep -n "^$2\$" | cut -d: -f1; }
+value() { sed -n 2p "$1" | cut -d, -f"$(col "$1" "$2")"; }
+
+# every key of --help appears in help.txt with its range and default
+help_lists_keys() {
+    "$exe" --help > help.txt
+    check "--help exits 0" "[ $? -eq 0 ]"
+    for k in "$@"; do
+        grep -q "^  $k " help.txt || fail "--help lists key $k"
+    done
+    check "--version prints a version" "\"$exe\" --version | grep -q '^$prog [0-9]'"
+}
+
+finish() {
+    echo "$fails failed"
+    [ "$fails" -eq 0 ]
+}

@@ -1,0 +1,231 @@
+/* mfd_sensop, mfd_sense, mfd_senseinit: gradients, operator statistics, the
+ * on-the-fly operator, and the re-imbalancing step. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_random.h"
+#include "mfd_rng.h"
+#include "mfd_sense.h"
+#include "mfd_senseinit.h"
+#include "mfd_sensop.h"
+#include "testhelp.h"
+
+/* Central differences of f against mfd_sense_eval (h = 1e-6; the loss is a
+ * quartic polynomial, so truncation is h² |f'''| / 6 and rounding u |f| / h:
+ * both below 1e-8 relative to max(1, |∇f|) here). */
+static void fd_check(bool sym, unsigned seed)
+{
+    size_t n1 = 5, n2 = sym ? 5 : 4, k = 3, m = 40;
+    mfd_sensop *op;
+    mfd_sensop_gaussian(m, n1, n2, false, seed, &op); /* a plain operator: sym(Z) is exercised */
+    double *y = malloc(m * sizeof(double));
+    mfd_rng r;
+    mfd_rng_init(&r, seed, 9);
+    mfd_rng_fill_gaussian(&r, y, m, 1.0);
+    mfd_sense *s;
+    mfd_sense_alloc(sym, n1, n2, k, op, y, &s);
+    mfd_mat T;
+    mfd_mat_alloc(MFD_REAL, n1, n2, &T);
+    mfd_random_gaussian(&r, T, 1.0);
+    mfd_sense_set_target(s, T);
+    mfd_random_gaussian(&r, s->F, 0.7);
+    if (!sym)
+        mfd_random_gaussian(&r, s->G, 0.7);
+    mfd_sense_eval(s);
+    double worst = 0, gmax = 0, h = 1e-6;
+    for (int f = 0; f < (sym ? 1 : 2); f++) {
+        mfd_mat X = f ? s->G : s->F, G = f ? s->gG : s->gF;
+        double *saved = malloc(X.rows * X.cols * sizeof(double));
+        memcpy(saved, G.data, X.rows * X.cols * sizeof(double));
+        for (size_t i = 0; i < X.rows * X.cols; i++) {
+            double x0 = X.data[i];
+            X.data[i] = x0 + h;
+            mfd_sense_loss(s);
+            double lp = s->loss;
+            X.data[i] = x0 - h;
+            mfd_sense_loss(s);
+            double lm = s->loss;
+            X.data[i] = x0;
+            worst = fmax(worst, fabs((lp - lm) / (2 * h) - saved[i]));
+            gmax = fmax(gmax, fabs(saved[i]));
+        }
+        free(saved);
+    }
+    CHECK_LE(sym ? "finite differences match the gradient of 1/4 |A(XX^T) - y|^2"
+                 : "finite differences match both gradients of 1/2 |A(FG^T) - y|^2",
+             worst / fmax(1.0, gmax), 1e-8);
+    mfd_mat_free(&T);
+    mfd_sense_free(s);
+    mfd_sensop_free(op);
+    free(y);
+}
+
+int main(void)
+{
+    fd_check(true, 1);
+    fd_check(false, 2);
+
+    /* E[A*A(D)] = D: with m measurements each entry of A*A(D) − D has
+     * standard deviation sqrt((|D|² + D_ij²) / m) <= sqrt(2/m) |D| (Gaussian
+     * A_k; the symmetrized ones on symmetric D likewise).  Allow 5 of them. */
+    for (int symop = 0; symop <= 1; symop++) {
+        size_t n = 4, m = 40000;
+        mfd_sensop *op;
+        mfd_sensop_gaussian(m, n, n, symop, 7, &op);
+        mfd_mat D, Z;
+        mfd_mat_alloc(MFD_REAL, n, n, &D);
+        mfd_mat_alloc(MFD_REAL, n, n, &Z);
+        mfd_rng r;
+        mfd_rng_init(&r, 3, 3);
+        mfd_random_gaussian(&r, D, 1.0);
+        if (symop) /* symmetric D for the symmetrized operator */
+            for (size_t j = 0; j < n; j++)
+                for (size_t i = j + 1; i < n; i++)
+                    *mfd_mat_at(D, i, j) = *mfd_mat_at(D, j, i);
+        double *yv = malloc(m * sizeof(double));
+        mfd_sensop_apply(op, D, yv);
+        mfd_sensop_adjoint(op, yv, Z);
+        double sd = sqrt(2.0 / (double)m) * sqrt(mfd_mat_norm2(D));
+        CHECK_LE(symop ? "symmetrized Gaussian operator: A*A(D) = D within 5 sd (symmetric D)"
+                       : "Gaussian operator: A*A(D) = D within 5 sd",
+                 mfd_mat_maxabs_diff(Z, D), 5 * sd);
+        free(yv);
+        mfd_mat_free(&D);
+        mfd_mat_free(&Z);
+        mfd_sensop_free(op);
+    }
+
+    /* The on-the-fly operator regenerates the stored one: same A_k bits, so
+     * A(X) and A*(r) agree to summation order, 1e-14 relative. */
+    for (int symop = 0; symop <= 1; symop++) {
+        size_t n1 = 6, n2 = symop ? 6 : 5, m = 300;
+        mfd_sensop *dense, *otf;
+        mfd_sensop_gaussian(m, n1, n2, symop, 11, &dense);
+        mfd_sensop_gaussian_otf(m, n1, n2, symop, 11, &otf);
+        mfd_mat X, Z1, Z2, A1, A2;
+        mfd_mat_alloc(MFD_REAL, n1, n2, &X);
+        mfd_mat_alloc(MFD_REAL, n1, n2, &Z1);
+        mfd_mat_alloc(MFD_REAL, n1, n2, &Z2);
+        mfd_mat_alloc(MFD_REAL, n1, n2, &A1);
+        mfd_mat_alloc(MFD_REAL, n1, n2, &A2);
+        mfd_rng r;
+        mfd_rng_init(&r, 4, 4);
+        mfd_random_gaussian(&r, X, 1.0);
+        double *y1 = malloc(m * sizeof(double)), *y2 = malloc(m * sizeof(double)), dy = 0, ny = 0;
+        mfd_sensop_apply(dense, X, y1);
+        mfd_sensop_apply(otf, X, y2);
+        for (size_t i = 0; i < m; i++) {
+            dy = fmax(dy, fabs(y1[i] - y2[i]));
+            ny = fmax(ny, fabs(y1[i]));
+        }
+        CHECK_LE(symop ? "on-the-fly A(X) equals the stored one (symmetrized)" : "on-the-fly A(X) equals the stored one",
+                 dy / ny, 1e-14);
+        mfd_sensop_adjoint(dense, y1, Z1);
+        mfd_sensop_adjoint(otf, y1, Z2);
+        CHECK_LE("on-the-fly A*(r) equals the stored one", mfd_mat_maxabs_diff(Z1, Z2) / sqrt(mfd_mat_norm2(Z1)), 1e-14);
+        mfd_sensop_row(dense, 17, A1);
+        mfd_sensop_row(otf, 17, A2);
+        CHECK("A_17 is bit for bit the same in both", memcmp(A1.data, A2.data, n1 * n2 * sizeof(double)) == 0);
+        free(y1);
+        free(y2);
+        mfd_mat_free(&X);
+        mfd_mat_free(&Z1);
+        mfd_mat_free(&Z2);
+        mfd_mat_free(&A1);
+        mfd_mat_free(&A2);
+        mfd_sensop_free(dense);
+        mfd_sensop_free(otf);
+    }
+    {
+        mfd_sensop *op;
+        CHECK("a symmetrized operator on a rectangular target is refused",
+              mfd_sensop_gaussian(10, 3, 4, true, 1, &op) == MFD_EINVAL && op == NULL);
+        CHECK("an operator whose size overflows is refused", mfd_sensop_dense_bytes((size_t)1 << 40, 1 << 20, 1 << 20) == 0);
+    }
+
+    /* Re-imbalancing: FGᵀ unchanged to 1e-12, FᵀF = scale I to 1e-12. */
+    {
+        size_t n1 = 8, n2 = 7, k = 4;
+        mfd_sensop *op;
+        mfd_sensop_identity(n1, n2, &op);
+        double *y = calloc(n1 * n2, sizeof(double));
+        mfd_sense *s;
+        mfd_sense_alloc(false, n1, n2, k, op, y, &s);
+        mfd_rng r;
+        mfd_rng_init(&r, 5, 5);
+        mfd_random_gaussian(&r, s->F, 0.1); /* small and unbalanced: cond(FᵀF) ~ 10 */
+        mfd_random_gaussian(&r, s->G, 1.0);
+        mfd_mat P0, P1, FtF, I;
+        mfd_mat_alloc(MFD_REAL, n1, n2, &P0);
+        mfd_mat_alloc(MFD_REAL, n1, n2, &P1);
+        mfd_mat_alloc(MFD_REAL, k, k, &FtF);
+        mfd_mat_alloc(MFD_REAL, k, k, &I);
+        mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, P0);
+        CHECK("rebalance succeeds", mfd_sense_rebalance(s, 2.5) == MFD_OK);
+        mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, P1);
+        CHECK_LE("re-imbalancing leaves F G^T unchanged (relative)", mfd_mat_dist(P0, P1) / sqrt(mfd_mat_norm2(P0)), 1e-12);
+        mfd_la_gemm('T', 'N', 1.0, s->F, s->F, 0.0, FtF);
+        mfd_mat_set_identity(I, 2.5);
+        CHECK_LE("re-imbalancing sets F^T F = sigma_1 I", mfd_mat_maxabs_diff(FtF, I) / 2.5, 1e-12);
+        mfd_mat_zero(s->F);
+        CHECK("re-imbalancing a zero F is a numerical failure, not NaN", mfd_sense_rebalance(s, 1.0) == MFD_ENUMERIC);
+        mfd_sense_free(s);
+        mfd_sensop_free(op);
+        free(y);
+        mfd_mat_free(&P0);
+        mfd_mat_free(&P1);
+        mfd_mat_free(&FtF);
+        mfd_mat_free(&I);
+    }
+
+    /* Ground truth: PSD rank r with the given spectrum; balanced init exactly balanced. */
+    {
+        size_t n = 9, r = 3, k = 5;
+        double s3[3];
+        mfd_senseinit_spectrum(s3, r, 10.0);
+        CHECK("linspace(1, 1/kappa, r)", s3[0] == 1.0 && fabs(s3[1] - 0.55) < 1e-15 && fabs(s3[2] - 0.1) < 1e-15);
+        mfd_mat M, U, V, Ut, Vt;
+        mfd_mat_alloc(MFD_REAL, n, n, &M);
+        mfd_mat_alloc(MFD_REAL, n, r, &U);
+        mfd_mat_alloc(MFD_REAL, n, r, &V);
+        mfd_mat_alloc(MFD_REAL, n, r, &Ut);
+        mfd_mat_alloc(MFD_REAL, n, r, &Vt);
+        mfd_rng rng;
+        mfd_rng_init(&rng, 1, 1);
+        mfd_senseinit_truth(&rng, true, s3, r, M, U, V);
+        double got[3];
+        mfd_senseinit_top(M, r, Ut, got, Vt);
+        CHECK_LE("the PSD truth has the requested spectrum",
+                 fmax(fabs(got[0] - 1), fmax(fabs(got[1] - 0.55), fabs(got[2] - 0.1))), 1e-14);
+        double asym = 0;
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = 0; i < n; i++)
+                asym = fmax(asym, fabs(*mfd_mat_at(M, i, j) - *mfd_mat_at(M, j, i)));
+        CHECK_LE("the PSD truth is symmetric to rounding", asym, 1e-15);
+        mfd_sensop *op;
+        mfd_sensop_identity(n, n, &op);
+        double *y = calloc(n * n, sizeof(double));
+        mfd_sense *s;
+        mfd_sense_alloc(false, n, n, k, op, y, &s);
+        mfd_senseinit_balanced(s, &rng, 0.01, false);
+        mfd_mat A, B;
+        mfd_mat_alloc(MFD_REAL, k, k, &A);
+        mfd_mat_alloc(MFD_REAL, k, k, &B);
+        mfd_la_gemm('T', 'N', 1.0, s->F, s->F, 0.0, A);
+        mfd_la_gemm('T', 'N', 1.0, s->G, s->G, 0.0, B);
+        CHECK_LE("balanced init: F0^T F0 = G0^T G0 (relative)", mfd_mat_maxabs_diff(A, B) / sqrt(mfd_mat_norm2(A)), 1e-12);
+        mfd_sense_free(s);
+        mfd_sensop_free(op);
+        free(y);
+        mfd_mat_free(&A);
+        mfd_mat_free(&B);
+        mfd_mat_free(&M);
+        mfd_mat_free(&U);
+        mfd_mat_free(&V);
+        mfd_mat_free(&Ut);
+        mfd_mat_free(&Vt);
+    }
+    TEST_REPORT();
+}
