@@ -10,13 +10,18 @@
 #include "mfd_la.h"
 #include "mfd_version.h"
 
+static void verror(const char *prog, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: error: ", prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void app_error(const char *prog, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    verror(prog, fmt, ap);
     va_end(ap);
 }
 
@@ -24,9 +29,7 @@ int app_usage_error(const char *prog, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: error: ", prog);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    verror(prog, fmt, ap);
     va_end(ap);
     return APP_EXIT_USAGE;
 }

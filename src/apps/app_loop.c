@@ -32,6 +32,21 @@ static void state_free(loop_state *s)
     free(s->first_below);
 }
 
+int app_loop_check(const char *prog, const app_loop_params *lp)
+{
+    if (lp->rate_lo >= lp->rate_hi)
+        return app_usage_error(prog, "key 'rate_lo': %.17g is not below rate_hi = %.17g", lp->rate_lo, lp->rate_hi);
+    return APP_EXIT_OK;
+}
+
+app_loop_cfg app_loop_config(const char *prog, const char *monitor, long iters, const app_loop_params *lp)
+{
+    app_loop_cfg c = {prog,          monitor,        iters,       lp->tol,     lp->div_bound, lp->plateau_window,
+                      lp->plateau_rtol, lp->log_per_decade, lp->log_every, lp->rate_lo, lp->rate_hi, lp->slope_t0,
+                      lp->slope_t1, &lp->thresholds, lp->plateau_detect_rtol, lp->plateau_detect_decades};
+    return c;
+}
+
 /* One trace row at iteration t; 0 on success, else st or err is set. */
 static int log_point(app_model *model, loop_state *s, mfd_out *o, long t, double e, double t0, char *err,
                      size_t errlen, mfd_status *st)

@@ -17,11 +17,56 @@
 #ifndef APP_LOOP_H
 #define APP_LOOP_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "mfd_out.h"
 #include "mfd_param.h"
 #include "mfd_stop.h"
+
+/* The keys every program has for its loop, stored in an app_loop_params
+ * member of the program's parameter struct.  APP_LOOP_KEYS(T, member, ...)
+ * expands to their rows in the program's static table, with the defaults
+ * that suit its monitored error (the rows are data: defined once here). */
+typedef struct app_loop_params {
+    double tol, div_bound;
+    long plateau_window;
+    double plateau_rtol;
+    long log_per_decade, log_every;
+    double rate_lo, rate_hi, slope_t0, slope_t1;
+    mfd_list thresholds;
+    double plateau_detect_rtol, plateau_detect_decades;
+} app_loop_params;
+
+#define APP_LOOP_KEYS(T, lp, TOL, DIV, RATE_LO, RATE_HI, THRESHOLDS)                                                     \
+    {"tol", MFD_P_REAL, TOL, 0, INFINITY, 0, NULL, offsetof(T, lp.tol), "converged when the monitored error <= tol"},    \
+    {"div_bound", MFD_P_REAL, DIV, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.div_bound),                        \
+     "diverged when the monitored error > div_bound or is not finite"},                                                 \
+    {"plateau_window", MFD_P_INT, "0", 0, 1e15, 0, NULL, offsetof(T, lp.plateau_window),                                \
+     "stop at a plateau: the error fell by less than plateau_rtol over this many iterations (0: never)"},               \
+    {"plateau_rtol", MFD_P_REAL, "1e-6", 0, 1, 0, NULL, offsetof(T, lp.plateau_rtol),                                   \
+     "relative decrease that is no progress"},                                                                          \
+    {"log_per_decade", MFD_P_INT, "20", 1, 10000, 0, NULL, offsetof(T, lp.log_per_decade),                              \
+     "trace rows per decade of iterations (log-spaced logging)"},                                                       \
+    {"log_every", MFD_P_INT, "0", 0, 1e15, 0, NULL, offsetof(T, lp.log_every),                                          \
+     "log every k-th iteration instead (0: log-spaced)"},                                                               \
+    {"rate_lo", MFD_P_REAL, RATE_LO, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.rate_lo),                        \
+     "lower end of the error band of the linear-rate fit"},                                                             \
+    {"rate_hi", MFD_P_REAL, RATE_HI, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.rate_hi),                        \
+     "upper end of the error band of the linear-rate fit"},                                                             \
+    {"slope_t0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, offsetof(T, lp.slope_t0),                                       \
+     "start of the iteration window of the log-log slope fit of the error"},                                           \
+    {"slope_t1", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, offsetof(T, lp.slope_t1),                                       \
+     "end of that window (0: the last decade, [iters/10, iters])"},                                                     \
+    {"thresholds", MFD_P_LIST, THRESHOLDS, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.thresholds),               \
+     "error thresholds; the first iteration below each goes to summary.csv"},                                          \
+    {"plateau_detect_rtol", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.plateau_detect_rtol), \
+     "plateau detection in the logged error: relative change per decade of iterations below this"},                   \
+    {"plateau_detect_decades", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN, NULL,                                    \
+     offsetof(T, lp.plateau_detect_decades), "plateau detection: shortest plateau, in decades of iterations"}
+
+/* Cross-key check of the loop keys (rate_lo < rate_hi): APP_EXIT_OK or the usage error. */
+int app_loop_check(const char *prog, const app_loop_params *lp);
 
 typedef struct app_loop_cfg {
     const char *prog;
@@ -47,6 +92,9 @@ typedef struct app_model {
     mfd_status (*summary)(void *ctx, mfd_stop stop, mfd_kv *kv);
     mfd_status (*write_final)(void *ctx, mfd_out *o, char *err, size_t errlen); /* may be NULL */
 } app_model;
+
+/* The loop's configuration from its keys. */
+app_loop_cfg app_loop_config(const char *prog, const char *monitor, long iters, const app_loop_params *lp);
 
 /* Run to a stop and write everything into out_dir.  meta: '# key: value'
  * lines of trace.csv; table/params: the [params] section of run.ini;

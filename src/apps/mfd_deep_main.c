@@ -55,14 +55,8 @@ typedef struct deep_params {
     int init;
     double eps, init_shift;
     const char *init_file;
-    double tol, div_bound;
-    long plateau_window;
-    double plateau_rtol;
-    long log_per_decade, log_every;
-    double rate_lo, rate_hi, slope_t0, slope_t1;
-    mfd_list thresholds;
+    app_loop_params loop;
     double balance_tol;
-    double plateau_detect_rtol, plateau_detect_decades;
     int save_final, save_inputs;
     long threads;
 } deep_params;
@@ -100,31 +94,9 @@ static const mfd_param_spec SPEC[] = {
      "balanced_from_product: end-to-end A = init_shift*target + eps*G"},
     {"init_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(init_file),
      "initial layers as an (N,d,d) .npy, W_1 first; depth, d and field come from it; implies init=file"},
-    {"tol", MFD_P_REAL, "1e-24", 0, INFINITY, 0, NULL, OFF(tol), "converged when the loss L <= tol"},
-    {"div_bound", MFD_P_REAL, "1e12", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(div_bound),
-     "diverged when L > div_bound or L is not finite"},
-    {"plateau_window", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(plateau_window),
-     "stop at a plateau: L fell by less than plateau_rtol over this many iterations (0: never)"},
-    {"plateau_rtol", MFD_P_REAL, "1e-6", 0, 1, 0, NULL, OFF(plateau_rtol), "relative decrease that is no progress"},
-    {"log_per_decade", MFD_P_INT, "20", 1, 10000, 0, NULL, OFF(log_per_decade),
-     "trace rows per decade of iterations (log-spaced logging)"},
-    {"log_every", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(log_every), "log every k-th iteration instead (0: log-spaced)"},
-    {"rate_lo", MFD_P_REAL, "1e-20", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_lo),
-     "lower end of the loss band of the linear-rate fits (of L and of L_ori)"},
-    {"rate_hi", MFD_P_REAL, "1e-8", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_hi),
-     "upper end of the loss band of the linear-rate fit"},
-    {"slope_t0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(slope_t0),
-     "start of the iteration window of the log-log slope fit of L"},
-    {"slope_t1", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(slope_t1),
-     "end of that window (0: the last decade, [iters/10, iters])"},
-    {"thresholds", MFD_P_LIST, "1e-2,1e-6,1e-10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(thresholds),
-     "loss thresholds; the first iteration below each goes to summary.csv"},
+    APP_LOOP_KEYS(deep_params, loop, "1e-24", "1e12", "1e-20", "1e-8", "1e-2,1e-6,1e-10"),
     {"balance_tol", MFD_P_REAL, "1e-3", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(balance_tol),
      "layers count as balanced when max_j |Delta_j| / |W_j|^2 <= balance_tol"},
-    {"plateau_detect_rtol", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(plateau_detect_rtol),
-     "plateau detection in the logged loss: relative change per decade of iterations below this"},
-    {"plateau_detect_decades", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(plateau_detect_decades),
-     "plateau detection: shortest plateau, in decades of iterations"},
     {"save_final", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_final),
      "write final/W.npy (final layers, the layout of init_file)"},
     {"save_inputs", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_inputs), "write final/target.npy and final/W0.npy"},
@@ -276,11 +248,7 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
         app_error(PROG, "key 'target_rank': %ld is out of range; expected an integer in [1, %zu]", p->target_rank, k);
         return APP_EXIT_USAGE;
     }
-    if (p->rate_lo >= p->rate_hi) {
-        app_error(PROG, "key 'rate_lo': %.17g is not below rate_hi = %.17g", p->rate_lo, p->rate_hi);
-        return APP_EXIT_USAGE;
-    }
-    return APP_EXIT_OK;
+    return app_loop_check(PROG, &p->loop);
 }
 
 /* ---- set up ---------------------------------------------------------- */
@@ -382,7 +350,7 @@ static mfd_status deep_eval(void *ctx, long t, double *monitor)
     MFD_CHECK(mfd_deep_eval(r->m));
     if (t == 0)
         MFD_CHECK(deficiency_margin(r->m, &r->margin));
-    mfd_rate_band_add(&r->band_ori, r->p.rate_lo, r->p.rate_hi, (double)t, r->m->loss_ori);
+    mfd_rate_band_add(&r->band_ori, r->p.loop.rate_lo, r->p.loop.rate_hi, (double)t, r->m->loss_ori);
     *monitor = r->m->loss_ori + r->m->loss_reg;
     return MFD_OK;
 }
@@ -516,10 +484,7 @@ static int run_loop(run *r, int argc, char **argv)
         mfd_kv_free(&extra);
         return APP_EXIT_FAILURE;
     }
-    app_loop_cfg cfg = {PROG,         "loss",         p->iters,          p->tol,       p->div_bound,
-                        p->plateau_window, p->plateau_rtol, p->log_per_decade, p->log_every, p->rate_lo,
-                        p->rate_hi,   p->slope_t0,    p->slope_t1,       &p->thresholds, p->plateau_detect_rtol,
-                        p->plateau_detect_decades};
+    app_loop_cfg cfg = app_loop_config(PROG, "loss", p->iters, &p->loop);
     app_model model = {r, ncols, r->cols, deep_eval, deep_log_row, deep_step, deep_summary, deep_write_final};
     int code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
     mfd_kv_free(&meta);

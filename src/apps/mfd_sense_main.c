@@ -42,13 +42,8 @@ typedef struct sense_params {
     long iters;
     uint64_t seed;
     const char *out;
-    double tol, div_bound;
-    long plateau_window;
-    double plateau_rtol, rebalance_eps0;
-    long log_per_decade, log_every;
-    double rate_lo, rate_hi, slope_t0, slope_t1;
-    mfd_list thresholds;
-    double plateau_detect_rtol, plateau_detect_decades, mem_limit;
+    app_loop_params loop;
+    double rebalance_eps0, mem_limit;
     const char *target_file, *operator_file, *y_file, *x0_file, *f0_file, *g0_file;
     int save_final, save_inputs;
     long threads;
@@ -87,31 +82,9 @@ static const mfd_param_spec SPEC[] = {
     {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(seed),
      "seed of the run's random streams (target, operator, noise, init)"},
     {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, OFF(out), "output directory of the run"},
-    {"tol", MFD_P_REAL, "1e-13", 0, INFINITY, 0, NULL, OFF(tol), "converged when rel_err <= tol"},
-    {"div_bound", MFD_P_REAL, "1e6", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(div_bound),
-     "diverged when rel_err > div_bound or is not finite"},
-    {"plateau_window", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(plateau_window),
-     "stop at a plateau: rel_err fell by less than plateau_rtol over this many iterations (0: never)"},
-    {"plateau_rtol", MFD_P_REAL, "1e-6", 0, 1, 0, NULL, OFF(plateau_rtol), "relative decrease that is no progress"},
+    APP_LOOP_KEYS(sense_params, loop, "1e-13", "1e6", "1e-12", "1e-4", "1e-2,1e-4,1e-6,1e-10"),
     {"rebalance_eps0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(rebalance_eps0),
      "asym: re-imbalance once, (F, G) <- (F P, G P^-T), when rel_err first falls below this (0: never)"},
-    {"log_per_decade", MFD_P_INT, "20", 1, 10000, 0, NULL, OFF(log_per_decade),
-     "trace rows per decade of iterations (log-spaced logging)"},
-    {"log_every", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(log_every), "log every k-th iteration instead (0: log-spaced)"},
-    {"rate_lo", MFD_P_REAL, "1e-12", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_lo),
-     "lower end of the rel_err band of the linear-rate fit"},
-    {"rate_hi", MFD_P_REAL, "1e-4", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(rate_hi),
-     "upper end of the rel_err band of the linear-rate fit"},
-    {"slope_t0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(slope_t0),
-     "start of the iteration window of the log-log slope fit of rel_err"},
-    {"slope_t1", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(slope_t1),
-     "end of that window (0: the last decade, [iters/10, iters])"},
-    {"thresholds", MFD_P_LIST, "1e-2,1e-4,1e-6,1e-10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(thresholds),
-     "rel_err thresholds; the first iteration below each goes to summary.csv"},
-    {"plateau_detect_rtol", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(plateau_detect_rtol),
-     "plateau detection in the logged rel_err: relative change per decade of iterations below this"},
-    {"plateau_detect_decades", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(plateau_detect_decades),
-     "plateau detection: shortest plateau, in decades of iterations"},
     {"mem_limit", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(mem_limit),
      "bytes a dense operator may take (0: half the machine's memory)"},
     {"target_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(target_file), "ground truth M* as an n1 x n2 .npy"},
@@ -298,10 +271,8 @@ static int resolve(run *r)
         app_error(PROG, "key 'rebalance_eps0': the re-imbalancing step is for model=asym");
         return APP_EXIT_USAGE;
     }
-    if (p->rate_lo >= p->rate_hi) {
-        app_error(PROG, "key 'rate_lo': %.17g is not below rate_hi = %.17g", p->rate_lo, p->rate_hi);
-        return APP_EXIT_USAGE;
-    }
+    if ((code = app_loop_check(PROG, &p->loop)) != APP_EXIT_OK)
+        return code;
     /* the dense operator must fit */
     bool dense = p->op == OP_GAUSSIAN || p->op == OP_GAUSSIAN_SYM;
     if (p->mem_limit <= 0) {
@@ -582,10 +553,7 @@ static int run_loop(run *r, int argc, char **argv)
         (st = mfd_kv_add_real(&extra, "noise_std", r->noise_std)) != MFD_OK) {
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
-        app_loop_cfg cfg = {PROG,          "rel_err",      p->iters,          p->tol,       p->div_bound,
-                            p->plateau_window, p->plateau_rtol, p->log_per_decade, p->log_every, p->rate_lo,
-                            p->rate_hi,    p->slope_t0,    p->slope_t1,       &p->thresholds, p->plateau_detect_rtol,
-                            p->plateau_detect_decades};
+        app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
         app_model model = {r, ncols, cols, sense_eval, sense_log_row, sense_step, sense_summary, sense_write_final};
         code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
     }

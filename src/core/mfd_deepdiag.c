@@ -5,53 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static mfd_status add_name(mfd_deepdiag *g, size_t *cap, const char *fmt, int idx)
-{
-    if (g->ncols == *cap) {
-        size_t nc = *cap ? 2 * *cap : 32;
-        char **p = realloc(g->names, nc * sizeof *p);
-        if (!p)
-            return MFD_ENOMEM;
-        g->names = p;
-        *cap = nc;
-    }
-    char buf[64];
-    snprintf(buf, sizeof buf, fmt, idx);
-    size_t l = strlen(buf) + 1;
-    g->names[g->ncols] = malloc(l);
-    if (!g->names[g->ncols])
-        return MFD_ENOMEM;
-    memcpy(g->names[g->ncols], buf, l);
-    g->ncols++;
-    return MFD_OK;
-}
-
 static mfd_status build_names(mfd_deepdiag *g)
 {
-    size_t cap = 0;
-    MFD_CHECK(add_name(g, &cap, "loss_ori", 0));
-    MFD_CHECK(add_name(g, &cap, "loss_reg", 0));
-    MFD_CHECK(add_name(g, &cap, "loss", 0));
+    mfd_strlist *l = &g->names;
+    static const char *const first[] = {"loss_ori", "loss_reg", "loss"};
+    for (size_t i = 0; i < 3; i++)
+        MFD_CHECK(mfd_strlist_addf(l, "%s", first[i]));
     for (int j = 1; j < g->depth; j++)
-        MFD_CHECK(add_name(g, &cap, "delta_%d", j));
+        MFD_CHECK(mfd_strlist_addf(l, "delta_%d", j));
     for (size_t i = 0; i < g->nsv; i++)
-        MFD_CHECK(add_name(g, &cap, "sv_%d", (int)i + 1));
+        MFD_CHECK(mfd_strlist_addf(l, "sv_%zu", i + 1));
     for (int j = 1; j <= g->depth; j++) {
-        MFD_CHECK(add_name(g, &cap, "layer%d_smax", j));
-        MFD_CHECK(add_name(g, &cap, "layer%d_smin", j));
+        MFD_CHECK(mfd_strlist_addf(l, "layer%d_smax", j));
+        MFD_CHECK(mfd_strlist_addf(l, "layer%d_smin", j));
     }
-    MFD_CHECK(add_name(g, &cap, "erank_nuc", 0));
-    MFD_CHECK(add_name(g, &cap, "erank_entropy", 0));
+    MFD_CHECK(mfd_strlist_addf(l, "erank_nuc"));
+    MFD_CHECK(mfd_strlist_addf(l, "erank_entropy"));
     if (g->square) {
-        MFD_CHECK(add_name(g, &cap, g->field == MFD_REAL ? "det_sign" : "det_phase", 0));
-        MFD_CHECK(add_name(g, &cap, "log_abs_det", 0));
-        MFD_CHECK(add_name(g, &cap, "init_q", 0));
+        MFD_CHECK(mfd_strlist_addf(l, "%s", g->field == MFD_REAL ? "det_sign" : "det_phase"));
+        MFD_CHECK(mfd_strlist_addf(l, "log_abs_det"));
+        MFD_CHECK(mfd_strlist_addf(l, "init_q"));
     }
     if (g->four) {
-        MFD_CHECK(add_name(g, &cap, "skew_err", 0));
-        MFD_CHECK(add_name(g, &cap, "herm_smin", 0));
-        MFD_CHECK(add_name(g, &cap, "sandwich_lo", 0));
-        MFD_CHECK(add_name(g, &cap, "sandwich_hi", 0));
+        static const char *const four[] = {"skew_err", "herm_smin", "sandwich_lo", "sandwich_hi"};
+        for (size_t i = 0; i < 4; i++)
+            MFD_CHECK(mfd_strlist_addf(l, "%s", four[i]));
     }
     return MFD_OK;
 }
@@ -112,9 +90,7 @@ void mfd_deepdiag_free(mfd_deepdiag *g)
     mfd_mat_free(&g->C);
     mfd_mat_free(&g->U);
     mfd_mat_free(&g->VH);
-    for (size_t i = 0; i < g->ncols; i++)
-        free(g->names[i]);
-    free(g->names);
+    mfd_strlist_free(&g->names);
     free(g);
 }
 
@@ -246,9 +222,9 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m)
     return MFD_OK;
 }
 
-size_t mfd_deepdiag_ncols(const mfd_deepdiag *g) { return g->ncols; }
+size_t mfd_deepdiag_ncols(const mfd_deepdiag *g) { return g->names.n; }
 
-const char *mfd_deepdiag_name(const mfd_deepdiag *g, size_t i) { return g->names[i]; }
+const char *mfd_deepdiag_name(const mfd_deepdiag *g, size_t i) { return g->names.s[i]; }
 
 void mfd_deepdiag_row(const mfd_deepdiag *g, double *row)
 {

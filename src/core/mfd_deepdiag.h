@@ -24,6 +24,7 @@
 
 #include "mfd_deep.h"
 #include "mfd_la.h"
+#include "mfd_out.h"
 
 typedef struct mfd_deepdiag {
     int depth;
@@ -44,9 +45,7 @@ typedef struct mfd_deepdiag {
     mfd_mat A, B, C, U, VH;
     double *svtmp;
     int *ipiv;
-    /* trace columns */
-    size_t ncols;
-    char **names;
+    mfd_strlist names; /* trace columns */
 } mfd_deepdiag;
 
 mfd_status mfd_deepdiag_alloc(const mfd_deep *m, mfd_deepdiag **out);

@@ -89,6 +89,38 @@ const char *mfd_kv_get(const mfd_kv *kv, const char *key)
     return NULL;
 }
 
+mfd_status mfd_strlist_addf(mfd_strlist *l, const char *fmt, ...)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 32;
+        char **p = realloc(l->s, cap * sizeof *p);
+        if (!p)
+            return MFD_ENOMEM;
+        l->s = p;
+        l->cap = cap;
+    }
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (!(l->s[l->n] = dup_str(buf)))
+        return MFD_ENOMEM;
+    l->n++;
+    return MFD_OK;
+}
+
+void mfd_strlist_free(mfd_strlist *l)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        free(l->s[i]);
+    if (l) {
+        free(l->s);
+        l->s = NULL;
+        l->n = l->cap = 0;
+    }
+}
+
 /* ---- files -------------------------------------------------------------- */
 
 mfd_status mfd_out_mkdirs(const char *path, char *err, size_t errlen)

@@ -34,6 +34,16 @@ mfd_status mfd_kv_add_int(mfd_kv *kv, const char *key, long val);
 /* Value of key, or NULL. */
 const char *mfd_kv_get(const mfd_kv *kv, const char *key);
 
+/* A growing list of strings (trace column names). */
+typedef struct mfd_strlist {
+    size_t n, cap;
+    char **s;
+} mfd_strlist;
+
+/* Append a printf-formatted string. */
+mfd_status mfd_strlist_addf(mfd_strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mfd_strlist_free(mfd_strlist *l);
+
 typedef struct mfd_out {
     char *dir;
     FILE *trace;

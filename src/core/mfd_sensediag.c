@@ -5,49 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-static mfd_status add_name(mfd_sensediag *g, size_t *cap, const char *text)
-{
-    if (g->ncols == *cap) {
-        size_t nc = *cap ? 2 * *cap : 32;
-        char **p = realloc(g->names, nc * sizeof *p);
-        if (!p)
-            return MFD_ENOMEM;
-        g->names = p;
-        *cap = nc;
-    }
-    size_t l = strlen(text) + 1;
-    if (!(g->names[g->ncols] = malloc(l)))
-        return MFD_ENOMEM;
-    memcpy(g->names[g->ncols++], text, l);
-    return MFD_OK;
-}
-
 static mfd_status build_names(mfd_sensediag *g)
 {
-    size_t cap = 0;
-    char b[64];
-    MFD_CHECK(add_name(g, &cap, "loss"));
-    MFD_CHECK(add_name(g, &cap, "rel_err"));
-    MFD_CHECK(add_name(g, &cap, "err_abs"));
+    mfd_strlist *l = &g->names;
+    MFD_CHECK(mfd_strlist_addf(l, "loss"));
+    MFD_CHECK(mfd_strlist_addf(l, "rel_err"));
+    MFD_CHECK(mfd_strlist_addf(l, "err_abs"));
     int nf = g->symmetric ? 1 : 2;
     const char *fac[2] = {g->symmetric ? "" : "f_", "g_"};
     for (int f = 0; f < nf; f++)
-        for (size_t i = 0; i < g->k; i++) {
-            snprintf(b, sizeof b, "%ssv_%zu", fac[f], i + 1);
-            MFD_CHECK(add_name(g, &cap, b));
-        }
+        for (size_t i = 0; i < g->k; i++)
+            MFD_CHECK(mfd_strlist_addf(l, "%ssv_%zu", fac[f], i + 1));
     static const char *const part[5] = {"signal_max", "signal_min", "excess_fro", "excess_op", "align_sin"};
     for (int f = 0; f < nf; f++)
-        for (int q = 0; q < 5; q++) {
-            snprintf(b, sizeof b, "%s%s", fac[f], part[q]);
-            MFD_CHECK(add_name(g, &cap, b));
-        }
+        for (int q = 0; q < 5; q++)
+            MFD_CHECK(mfd_strlist_addf(l, "%s%s", fac[f], part[q]));
     if (!g->symmetric) {
-        for (size_t i = 0; i < g->k; i++) {
-            snprintf(b, sizeof b, "imb_%zu", i + 1);
-            MFD_CHECK(add_name(g, &cap, b));
-        }
-        MFD_CHECK(add_name(g, &cap, "imb_min_abs"));
+        for (size_t i = 0; i < g->k; i++)
+            MFD_CHECK(mfd_strlist_addf(l, "imb_%zu", i + 1));
+        MFD_CHECK(mfd_strlist_addf(l, "imb_min_abs"));
     }
     return MFD_OK;
 }
@@ -108,9 +84,7 @@ void mfd_sensediag_free(mfd_sensediag *g)
     mfd_mat_free(&g->VH);
     mfd_mat_free(&g->C);
     mfd_la_ws_free(&g->ws);
-    for (size_t i = 0; i < g->ncols; i++)
-        free(g->names[i]);
-    free(g->names);
+    mfd_strlist_free(&g->names);
     free(g);
 }
 
@@ -180,9 +154,9 @@ mfd_status mfd_sensediag_compute(mfd_sensediag *g, const mfd_sense *s)
     return MFD_OK;
 }
 
-size_t mfd_sensediag_ncols(const mfd_sensediag *g) { return g->ncols; }
+size_t mfd_sensediag_ncols(const mfd_sensediag *g) { return g->names.n; }
 
-const char *mfd_sensediag_name(const mfd_sensediag *g, size_t i) { return g->names[i]; }
+const char *mfd_sensediag_name(const mfd_sensediag *g, size_t i) { return g->names.s[i]; }
 
 void mfd_sensediag_row(const mfd_sensediag *g, double *row)
 {

@@ -13,6 +13,7 @@
 #ifndef MFD_SENSEDIAG_H
 #define MFD_SENSEDIAG_H
 
+#include "mfd_out.h"
 #include "mfd_sense.h"
 
 typedef struct mfd_sensediag {
@@ -27,8 +28,7 @@ typedef struct mfd_sensediag {
     mfd_la_ws ws;
     mfd_mat A, B, UF, VH, C;
     double *sv;
-    size_t ncols;
-    char **names;
+    mfd_strlist names; /* trace columns */
 } mfd_sensediag;
 
 mfd_status mfd_sensediag_alloc(const mfd_sense *s, mfd_mat Ustar, mfd_mat Vstar, mfd_sensediag **out);
