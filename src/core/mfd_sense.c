@@ -60,8 +60,111 @@ void mfd_sense_free(mfd_sense *s)
     mfd_mat_free(&s->M);
     mfd_mat_free(&s->E);
     mfd_mat_free(&s->Z);
+    mfd_mat_free(&s->S);
+    mfd_mat_free(&s->Pa);
+    mfd_mat_free(&s->Pb);
+    mfd_mat_free(&s->Qa);
+    mfd_mat_free(&s->Qb);
+    mfd_mat_free(&s->Rab);
+    free(s->tau);
+    mfd_la_ws_free(&s->qr_ws);
     free(s->resid);
     free(s);
+}
+
+mfd_status mfd_sense_set_robust(mfd_sense *s, mfd_rpca *w)
+{
+    if (s->op->kind != MFD_SENSOP_IDENTITY || w->n1 != s->n1 || w->n2 != s->n2)
+        return MFD_EINVAL;
+    if (!s->S.data)
+        MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n1, s->n2, &s->S));
+    s->robust = w;
+    return MFD_OK;
+}
+
+mfd_status mfd_sense_set_sparse(mfd_sense *s, mfd_mat US, mfd_mat V)
+{
+    size_t r = US.cols, w = s->k + r;
+    if (s->op->kind != MFD_SENSOP_MASK || US.rows != s->n1 || V.rows != s->n2 || V.cols != r || s->symmetric ||
+        w > s->n1 || w > s->n2)
+        return MFD_EINVAL;
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n1, w, &s->Pa));
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n2, w, &s->Pb));
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n1, w, &s->Qa));
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n2, w, &s->Qb));
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, w, w, &s->Rab));
+    s->tau = malloc(w * sizeof(double));
+    if (!s->tau)
+        return MFD_ENOMEM;
+    MFD_CHECK(mfd_la_ws_alloc(MFD_REAL, s->n1 > s->n2 ? s->n1 : s->n2, &s->qr_ws));
+    /* the truth's columns stay in place; F and G are copied in at each evaluation */
+    for (size_t c = 0; c < r; c++)
+        for (size_t i = 0; i < s->n1; i++)
+            *mfd_mat_at(s->Pa, i, s->k + c) = -*mfd_mat_at(US, i, c);
+    for (size_t c = 0; c < r; c++)
+        for (size_t i = 0; i < s->n2; i++)
+            *mfd_mat_at(s->Pb, i, s->k + c) = *mfd_mat_at(V, i, c);
+    s->sparse = true;
+    return MFD_OK;
+}
+
+/* ‖FGᵀ − M*‖_F from two thin QRs (see the header). */
+static mfd_status sparse_error(mfd_sense *s)
+{
+    size_t k = s->k, w = s->Pa.cols;
+    mfd_mat Fa = mfd_mat_view(s->Pa.data, MFD_REAL, s->n1, k, s->n1);
+    mfd_mat Gb = mfd_mat_view(s->Pb.data, MFD_REAL, s->n2, k, s->n2);
+    MFD_CHECK(mfd_mat_copy(Fa, s->F));
+    MFD_CHECK(mfd_mat_copy(Gb, s->G));
+    /* QR of copies (the truth's columns must survive); only the R factors are used */
+    mfd_mat A = s->Qa, B = s->Qb;
+    MFD_CHECK(mfd_mat_copy(A, s->Pa));
+    MFD_CHECK(mfd_mat_copy(B, s->Pb));
+    MFD_CHECK(mfd_la_qr(A, s->tau, &s->qr_ws));
+    MFD_CHECK(mfd_la_qr(B, s->tau, &s->qr_ws));
+    /* Rab = R_a R_bᵀ with the upper triangles of A and B */
+    for (size_t j = 0; j < w; j++)
+        for (size_t i = 0; i < w; i++) {
+            double acc = 0;
+            for (size_t l = (i > j ? i : j); l < w; l++)
+                acc += *mfd_mat_at(A, i, l) * *mfd_mat_at(B, j, l);
+            *mfd_mat_at(s->Rab, i, j) = acc;
+        }
+    s->err_abs = sqrt(mfd_mat_norm2(s->Rab));
+    return MFD_OK;
+}
+
+/* Loss and both gradients over the observed entries only. */
+static mfd_status sparse_eval(mfd_sense *s, bool gradients)
+{
+    const mfd_sensop *op = s->op;
+    size_t k = s->k, n1 = s->n1, n2 = s->n2;
+    const double *F = s->F.data, *G = s->G.data;
+    double r2 = 0, sc = op->scale;
+    if (gradients) {
+        mfd_mat_zero(s->gF);
+        mfd_mat_zero(s->gG);
+    }
+    for (size_t e = 0; e < op->m; e++) {
+        size_t i = op->mi[e], j = op->mj[e];
+        double dot = 0;
+        for (size_t c = 0; c < k; c++)
+            dot += F[i + c * n1] * G[j + c * n2];
+        double r = sc * dot - s->y[e];
+        s->resid[e] = r;
+        r2 += r * r;
+        if (gradients) {
+            double wgt = sc * r;
+            for (size_t c = 0; c < k; c++) {
+                s->gF.data[i + c * n1] += wgt * G[j + c * n2];
+                s->gG.data[j + c * n2] += wgt * F[i + c * n1];
+            }
+        }
+    }
+    s->loss = 0.5 * r2;
+    MFD_CHECK(sparse_error(s));
+    s->rel_err = s->err_abs / s->target_norm;
+    return MFD_OK;
 }
 
 mfd_status mfd_sense_set_target(mfd_sense *s, mfd_mat target)
@@ -73,22 +176,31 @@ mfd_status mfd_sense_set_target(mfd_sense *s, mfd_mat target)
 
 mfd_status mfd_sense_loss(mfd_sense *s)
 {
+    if (s->sparse)
+        return sparse_eval(s, false);
     MFD_CHECK(mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, s->M));
     double e2 = mfd_mat_sub_norm2(s->M, s->target, s->E);
     s->err_abs = sqrt(e2);
     s->rel_err = s->err_abs / s->target_norm;
     MFD_CHECK(mfd_sensop_apply(s->op, s->M, s->resid));
-    double r2 = 0;
-    for (size_t i = 0; i < s->op->m; i++) {
+    for (size_t i = 0; i < s->op->m; i++)
         s->resid[i] -= s->y[i];
-        r2 += s->resid[i] * s->resid[i];
+    if (s->robust) { /* r ← r − T_α(r): the outliers S = T_α(Y − M) leave the residual */
+        mfd_mat R = mfd_mat_view(s->resid, MFD_REAL, s->n1, s->n2, s->n1);
+        mfd_rpca_project(s->robust, R, s->S);
+        mfd_mat_axpy(-1.0, s->S, R);
     }
+    double r2 = 0;
+    for (size_t i = 0; i < s->op->m; i++)
+        r2 += s->resid[i] * s->resid[i];
     s->loss = (s->symmetric ? 0.25 : 0.5) * r2;
     return MFD_OK;
 }
 
 mfd_status mfd_sense_eval(mfd_sense *s)
 {
+    if (s->sparse)
+        return sparse_eval(s, true);
     MFD_CHECK(mfd_sense_loss(s));
     MFD_CHECK(mfd_sensop_adjoint(s->op, s->resid, s->Z));
     if (s->symmetric) {

@@ -12,6 +12,17 @@
  * ‖M − M*‖_F / ‖M*‖_F is formed explicitly from M − M*: the trace identity
  * loses every digit below 1e-8.
  *
+ * Two options serve mfd-scaled:
+ *   robust PCA (mfd_sense_set_robust): the residual r = A(M) − y becomes
+ *     r − T_α(r), i.e. the loss is ½‖FGᵀ + S − Y‖² with S = T_α(Y − FGᵀ)
+ *     re-estimated at every evaluation ([TMC21]);
+ *   the sparse completion path (mfd_sense_set_sparse, mask operators): the
+ *     residual and the gradients are computed on the observed entries only,
+ *     O(|Ω| k), and the error ‖FGᵀ − M*‖ from the truth's factors with two
+ *     thin QR factorizations, O((n1 + n2)(k + r)²), never forming n1 × n2
+ *     matrices: [F, −U*S*] [G, V*]ᵀ = Q_a R_a R_bᵀ Q_bᵀ, so the error is
+ *     ‖R_a R_bᵀ‖_F, with no cancellation (unlike the trace identity).
+ *
  * The model owns its factors and workspace; the operator and the
  * measurements belong to the caller and must outlive it.  Like mfd_deep, the
  * caller owns the loop: mfd_sense_eval at the current factors, then an update
@@ -23,6 +34,7 @@
 
 #include "mfd_la.h"
 #include "mfd_mat.h"
+#include "mfd_rpca.h"
 #include "mfd_sensop.h"
 
 typedef struct mfd_sense {
@@ -37,6 +49,16 @@ typedef struct mfd_sense {
     /* workspace */
     mfd_mat M, E, Z;     /* FGᵀ, FGᵀ − M*, A*(A(M) − y) */
     double *resid;       /* A(M) − y */
+    /* robust PCA */
+    mfd_rpca *robust;    /* not owned; NULL: plain */
+    mfd_mat S;           /* the last outlier estimate T_α(Y − FGᵀ) */
+    /* sparse completion path */
+    bool sparse;
+    mfd_mat Pa, Pb;      /* [F, −U*S*] (n1 × (k+r)) and [G, V*] (n2 × (k+r)) */
+    mfd_mat Qa, Qb;      /* their copies, factorized in place */
+    mfd_mat Rab;         /* R_a R_bᵀ */
+    double *tau;
+    mfd_la_ws qr_ws;
     /* at the last evaluation */
     double loss, err_abs, rel_err;
 } mfd_sense;
@@ -49,6 +71,13 @@ void mfd_sense_free(mfd_sense *s);
 
 /* Set M* (copied) and its norm. */
 mfd_status mfd_sense_set_target(mfd_sense *s, mfd_mat target);
+
+/* Robust PCA: remove T_α(residual) at every evaluation (identity operator). */
+mfd_status mfd_sense_set_robust(mfd_sense *s, mfd_rpca *w);
+
+/* The sparse path for a mask operator, given the truth's factors M* = US Vᵀ
+ * (US: n1 × r, V: n2 × r); allocates its workspace once. */
+mfd_status mfd_sense_set_sparse(mfd_sense *s, mfd_mat US, mfd_mat V);
 
 /* Product, residual, loss, errors and both gradients at the current factors. */
 mfd_status mfd_sense_eval(mfd_sense *s);

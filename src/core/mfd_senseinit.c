@@ -19,16 +19,29 @@ static void scale_columns(mfd_mat T, mfd_mat U, const double *s, double power)
         mfd_mat_scale(mfd_mat_view(mfd_mat_at(T, 0, i), MFD_REAL, T.rows, 1, T.ld), pow(s[i], power));
 }
 
-mfd_status mfd_senseinit_truth(mfd_rng *rng, bool symmetric, const double *s, size_t r, mfd_mat M, mfd_mat U,
-                               mfd_mat V)
+/* An orthonormal n×r basis: Haar, or orthonormalized Rademacher columns. */
+static mfd_status basis(mfd_rng *rng, bool rademacher, mfd_mat B)
 {
-    if (U.cols != r || V.cols != r || U.rows != M.rows || V.rows != M.cols || (symmetric && M.rows != M.cols))
+    if (!rademacher)
+        return mfd_random_haar(rng, B);
+    mfd_mat R;
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, B.rows, B.cols, &R));
+    mfd_random_rademacher(rng, R);
+    mfd_status st = mfd_random_orthonormalize(R, B);
+    mfd_mat_free(&R);
+    return st;
+}
+
+mfd_status mfd_senseinit_truth(mfd_rng *rng, bool rademacher, bool same_basis, const double *s, size_t r, mfd_mat M,
+                               mfd_mat U, mfd_mat V)
+{
+    if (U.cols != r || V.cols != r || U.rows != M.rows || V.rows != M.cols || (same_basis && M.rows != M.cols))
         return MFD_EINVAL;
-    MFD_CHECK(mfd_random_haar(rng, U));
-    if (symmetric)
+    MFD_CHECK(basis(rng, rademacher, U));
+    if (same_basis)
         MFD_CHECK(mfd_mat_copy(V, U));
     else
-        MFD_CHECK(mfd_random_haar(rng, V));
+        MFD_CHECK(basis(rng, rademacher, V));
     mfd_mat US;
     MFD_CHECK(mfd_mat_alloc(MFD_REAL, U.rows, r, &US));
     scale_columns(US, U, s, 1.0);
@@ -151,6 +164,10 @@ mfd_status mfd_senseinit_spectral(mfd_sense *s)
         }
         free(w);
     } else if (st == MFD_OK) {
+        if (s->robust) { /* Y − T_α(Y) */
+            mfd_rpca_project(s->robust, Y, s->S);
+            mfd_mat_axpy(-1.0, s->S, Y);
+        }
         st = split_top(s, Y);
     }
     mfd_mat_free(&Y);

@@ -11,11 +11,12 @@
 /* s = linspace(1, 1/kappa, r): singular values with condition number kappa. */
 void mfd_senseinit_spectrum(double *s, size_t r, double kappa);
 
-/* M* = U diag(s) Vᵀ with U (n1×r), V (n2×r) Haar orthonormal; symmetric:
- * V = U, so M* is PSD of rank r.  U and V are returned (V may equal U's
- * storage in the symmetric case: pass the same matrix). */
-mfd_status mfd_senseinit_truth(mfd_rng *rng, bool symmetric, const double *s, size_t r, mfd_mat M, mfd_mat U,
-                               mfd_mat V);
+/* M* = U diag(s) Vᵀ with U (n1×r), V (n2×r) orthonormal: Haar, or the
+ * orthonormalized columns of Rademacher (±1) matrices as in [TMC21].  With
+ * same_basis, V = U (n1 == n2; PSD of rank r for the symmetric model).  U and
+ * V are returned (they may share storage when same_basis). */
+mfd_status mfd_senseinit_truth(mfd_rng *rng, bool rademacher, bool same_basis, const double *s, size_t r, mfd_mat M,
+                               mfd_mat U, mfd_mat V);
 
 /* The top-r singular subspaces (U: n1×r, V: n2×r) and values of M. */
 mfd_status mfd_senseinit_top(mfd_mat M, size_t r, mfd_mat U, double *s, mfd_mat V);
@@ -30,7 +31,8 @@ void mfd_senseinit_small(mfd_sense *s, mfd_rng *rng, double alpha, double g_rati
 mfd_status mfd_senseinit_balanced(mfd_sense *s, mfd_rng *rng, double alpha, bool per_sqrt_n);
 
 /* Spectral: the top-k part of A*(y) (symmetric: of its symmetric part,
- * eigenvalues clipped at 0), split as U S^{1/2}, V S^{1/2}. */
+ * eigenvalues clipped at 0), split as U S^{1/2}, V S^{1/2}.  With a robust
+ * model, of A*(y) − T_α(A*(y)) ([TMC21]'s robust PCA init). */
 mfd_status mfd_senseinit_spectral(mfd_sense *s);
 
 #endif

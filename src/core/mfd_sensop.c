@@ -40,6 +40,9 @@ void mfd_sensop_free(mfd_sensop *op)
         return;
     free(op->block);
     free(op->row);
+    free(op->mi);
+    free(op->mj);
+    free(op->col_start);
     free(op);
 }
 
@@ -126,6 +129,44 @@ mfd_status mfd_sensop_from_block(size_t m, size_t n1, size_t n2, const double *s
     return MFD_OK;
 }
 
+mfd_status mfd_sensop_mask(size_t n1, size_t n2, double p, uint64_t seed, mfd_sensop **out)
+{
+    *out = NULL;
+    if (!(p > 0 && p <= 1) || n1 < 1 || n2 < 1)
+        return MFD_EINVAL;
+    /* Two passes over the same stream: count, then list. */
+    mfd_rng r;
+    mfd_rng_init(&r, seed, MFD_STREAM_MASK);
+    size_t m = 0;
+    for (size_t e = 0; e < n1 * n2; e++)
+        m += mfd_rng_uniform(&r) < p;
+    if (m == 0)
+        return MFD_EINVAL;
+    MFD_CHECK(op_alloc(MFD_SENSOP_MASK, m, n1, n2, out));
+    mfd_sensop *op = *out;
+    op->scale = 1.0 / sqrt(p);
+    op->mi = malloc(m * sizeof(size_t));
+    op->mj = malloc(m * sizeof(size_t));
+    op->col_start = malloc((n2 + 1) * sizeof(size_t));
+    if (!op->mi || !op->mj || !op->col_start) {
+        mfd_sensop_free(op);
+        *out = NULL;
+        return MFD_ENOMEM;
+    }
+    mfd_rng_init(&r, seed, MFD_STREAM_MASK);
+    size_t k = 0;
+    for (size_t j = 0; j < n2; j++) {
+        op->col_start[j] = k;
+        for (size_t i = 0; i < n1; i++)
+            if (mfd_rng_uniform(&r) < p) {
+                op->mi[k] = i;
+                op->mj[k++] = j;
+            }
+    }
+    op->col_start[n2] = k;
+    return MFD_OK;
+}
+
 /* Contiguous copy of X when its leading dimension is not n1. */
 static int packed(mfd_mat X) { return X.ld == X.rows; }
 
@@ -143,6 +184,10 @@ mfd_status mfd_sensop_apply(const mfd_sensop *op, mfd_mat X, double *y)
             gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, op->row);
             y[k] = mfd_la_dot(N, op->row, X.data);
         }
+        return MFD_OK;
+    case MFD_SENSOP_MASK:
+        for (size_t k = 0; k < op->m; k++)
+            y[k] = op->scale * X.data[op->mi[k] + op->mj[k] * op->n1];
         return MFD_OK;
     }
     return MFD_EINVAL;
@@ -164,6 +209,11 @@ mfd_status mfd_sensop_adjoint(const mfd_sensop *op, const double *r, mfd_mat Z)
             mfd_la_axpy(N, r[k], op->row, Z.data);
         }
         return MFD_OK;
+    case MFD_SENSOP_MASK:
+        memset(Z.data, 0, N * sizeof(double));
+        for (size_t k = 0; k < op->m; k++)
+            Z.data[op->mi[k] + op->mj[k] * op->n1] = op->scale * r[k];
+        return MFD_OK;
     }
     return MFD_EINVAL;
 }
@@ -181,6 +231,10 @@ mfd_status mfd_sensop_row(const mfd_sensop *op, size_t k, mfd_mat A)
     case MFD_SENSOP_DENSE: memcpy(A.data, op->block + k * N, N * sizeof(double)); return MFD_OK;
     case MFD_SENSOP_GAUSSIAN_OTF:
         gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, A.data);
+        return MFD_OK;
+    case MFD_SENSOP_MASK:
+        memset(A.data, 0, N * sizeof(double));
+        A.data[op->mi[k] + op->mj[k] * op->n1] = op->scale;
         return MFD_OK;
     }
     return MFD_EINVAL;

@@ -11,7 +11,11 @@
  *                  'N'), each reading the block once;
  *   gaussian_otf   the Gaussian A_k regenerated from Philox counters each time
  *                  they are needed (row k from substream k), so nothing of size
- *                  m n1 n2 is stored.
+ *                  m n1 n2 is stored;
+ *   mask           matrix completion: A(X)_k = X[i_k, j_k] / √p over the entries
+ *                  of a Bernoulli(p) mask Ω, so that A*A = P_Ω / p and
+ *                  E[A*A(D)] = D; the gradient of ½‖A(X) − y‖² is the 1/p-scaled
+ *                  masked residual.  Ω is listed column by column.
  * Gaussian A_k have iid N(0, 1/m) entries, so that E[A*A(D)] = D; the
  * symmetrized ones are (G_k + G_kᵀ)/(2√m), for which E[A*A(D)] = D on
  * symmetric D.  The dense Gaussian operator is built from the same counters
@@ -28,7 +32,8 @@
 typedef enum mfd_sensop_kind {
     MFD_SENSOP_IDENTITY,
     MFD_SENSOP_DENSE,
-    MFD_SENSOP_GAUSSIAN_OTF
+    MFD_SENSOP_GAUSSIAN_OTF,
+    MFD_SENSOP_MASK
 } mfd_sensop_kind;
 
 typedef struct mfd_sensop {
@@ -38,6 +43,9 @@ typedef struct mfd_sensop {
     double *block;     /* dense: (n1 n2) × m, owned */
     uint64_t seed;     /* Gaussian: Philox key (seed, MFD_STREAM_OPERATOR) */
     double *row;       /* on-the-fly: one A_k (n1 n2 doubles) of scratch */
+    size_t *mi, *mj;   /* mask: entry k is (mi[k], mj[k]), column by column */
+    size_t *col_start; /* mask: entries of column j are col_start[j] .. col_start[j+1]-1 */
+    double scale;      /* mask: 1/√p */
 } mfd_sensop;
 
 /* Bytes that a dense operator of this size stores; 0 if it overflows size_t. */
@@ -55,6 +63,10 @@ mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetri
 /* Dense operator from a stack of m matrices A_k (n1×n2 column-major, the
  * layout mfd_npy_read gives an (m, n1, n2) file); the data is copied. */
 mfd_status mfd_sensop_from_block(size_t m, size_t n1, size_t n2, const double *stack, mfd_sensop **out);
+
+/* Completion mask: each of the n1 n2 entries observed with probability p
+ * (stream MFD_STREAM_MASK of seed); an empty mask is MFD_EINVAL. */
+mfd_status mfd_sensop_mask(size_t n1, size_t n2, double p, uint64_t seed, mfd_sensop **out);
 
 void mfd_sensop_free(mfd_sensop *op);
 

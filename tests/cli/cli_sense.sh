@@ -68,12 +68,12 @@ expect_error "an operator file of the wrong shape is refused" "must be a real (m
 expect_error "y_file without target_file is refused" "key 'y_file' needs target_file" y_file=sym/final/y.npy
 expect_error "y_file of the wrong length is refused" "must be a real vector of the operator's m = 7 entries" \
     target_file=sym/final/target.npy y_file=sym/final/y.npy m=7
-expect_error "x0_file with model=asym is refused" "key 'x0_file' is for model=sym" model=asym x0_file=sym/final/X0.npy
+expect_error "x0_file with model=asym is refused" "key 'x0_file' is for the symmetric model" model=asym x0_file=sym/final/X0.npy
 expect_error "f0_file without g0_file is refused" "'f0_file' and 'g0_file' go together" model=asym f0_file=asym/final/F.npy
-expect_error "init=balanced with model=sym is refused" "'balanced' is for model=asym" init=balanced
+expect_error "init=balanced with model=sym is refused" "'balanced' is for the asymmetric model" init=balanced
 expect_error "rebalancing a symmetric model is refused" "the re-imbalancing step is for model=asym" rebalance_eps0=0.1
 expect_error "k above n is refused" "must be at most min(n1, n2) = 5" n=5 k=6
 expect_error "a symmetrized operator on a rectangular truth is refused" "needs a square ground truth" model=asym n1=4 n2=5 operator=gaussian_sym
-expect_error "n1 with model=sym is refused" "'n1' and 'n2' are for model=asym" n1=4
+expect_error "n1 with model=sym is refused" "'n1' and 'n2' are for the asymmetric model" n1=4
 
 finish

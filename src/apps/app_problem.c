@@ -1,0 +1,398 @@
+#define _POSIX_C_SOURCE 200809L
+#include "app_problem.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app_common.h"
+#include "mfd_la.h"
+#include "mfd_random.h"
+#include "mfd_rng.h"
+#include "mfd_senseinit.h"
+
+const char *const app_problem_op_names[] = {"auto", "identity", "gaussian", "gaussian_sym", "gaussian_otf",
+                                            "gaussian_sym_otf", "file", "mask"};
+
+static bool given_key(mfd_param_table t, const bool *given, const char *key)
+{
+    const mfd_param_spec *s = mfd_param_find(t, key);
+    return s && given[s - t.spec];
+}
+
+int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *pb, mfd_param_table t,
+                        const bool *given, const app_problem_names *names)
+{
+    bool sym = pp->symmetric != 0;
+    int code;
+    if (pp->operator_file)
+        pp->op = PROB_OP_FILE;
+    const char *init_path = sym ? pp->x0_file : pp->f0_file;
+    if (sym && (pp->f0_file || pp->g0_file))
+        return app_usage_error(prog, "keys '%s' and '%s' are for the asymmetric model; the symmetric one takes x0_file",
+                               names->f0_file, names->g0_file);
+    if (!sym && pp->x0_file)
+        return app_usage_error(prog, "key 'x0_file' is for the symmetric model; the asymmetric one takes %s and %s",
+                               names->f0_file, names->g0_file);
+    if (!sym && (pp->f0_file != NULL) != (pp->g0_file != NULL))
+        return app_usage_error(prog, "keys '%s' and '%s' go together", names->f0_file, names->g0_file);
+    if ((code = app_file_choice(prog, "init", given_key(t, given, "init"), &pp->init, PROB_INIT_FILE,
+                                sym ? "x0_file" : names->f0_file, init_path)) != APP_EXIT_OK)
+        return code;
+    if (sym && (pp->init == PROB_INIT_BALANCED || pp->init == PROB_INIT_SAME))
+        return app_usage_error(prog, "key 'init': '%s' is for the asymmetric model",
+                               pp->init == PROB_INIT_BALANCED ? "balanced" : "same");
+    if (pp->op == PROB_OP_AUTO)
+        pp->op = sym ? PROB_OP_GAUSSIAN_SYM : PROB_OP_GAUSSIAN;
+    /* sizes */
+    pb->n1 = (size_t)(pp->n1 > 0 ? pp->n1 : pp->n);
+    pb->n2 = (size_t)(pp->n2 > 0 ? pp->n2 : pp->n);
+    if (sym && (pp->n1 > 0 || pp->n2 > 0))
+        return app_usage_error(prog, "keys 'n1' and 'n2' are for the asymmetric model; the symmetric one takes n");
+    if (pp->target_file) {
+        if ((code = app_read_npy(prog, "target_file", pp->target_file, &pb->target_npy)) != APP_EXIT_OK)
+            return code;
+        const mfd_npy *a = &pb->target_npy;
+        if (a->ndim != 2 || a->field != MFD_REAL)
+            return app_usage_error(prog, "key 'target_file': '%s' must be a real 2-D array (n1, n2); it has %d axes",
+                                   pp->target_file, a->ndim);
+        if ((given_key(t, given, "n") || given_key(t, given, "n1") || given_key(t, given, "n2")) &&
+            (a->shape[0] != pb->n1 || a->shape[1] != pb->n2))
+            return app_usage_error(prog, "key 'target_file': '%s' is %zu x %zu, which disagrees with n, n1, n2",
+                                   pp->target_file, a->shape[0], a->shape[1]);
+        pb->n1 = a->shape[0];
+        pb->n2 = a->shape[1];
+    }
+    if (sym && pb->n1 != pb->n2)
+        return app_usage_error(prog, "the symmetric model needs a square ground truth, not %zu x %zu", pb->n1, pb->n2);
+    if (pp->same_basis && pb->n1 != pb->n2)
+        return app_usage_error(prog, "key 'same_basis': V* = U* needs a square ground truth, not %zu x %zu", pb->n1,
+                               pb->n2);
+    if (pp->operator_file) {
+        if ((code = app_read_npy(prog, "operator_file", pp->operator_file, &pb->op_npy)) != APP_EXIT_OK)
+            return code;
+        const mfd_npy *o = &pb->op_npy;
+        if (o->ndim != 3 || o->field != MFD_REAL || o->shape[1] != pb->n1 || o->shape[2] != pb->n2)
+            return app_usage_error(prog, "key 'operator_file': '%s' must be a real (m, %zu, %zu) array",
+                                   pp->operator_file, pb->n1, pb->n2);
+        if (given_key(t, given, "m") && (size_t)pp->m != o->shape[0])
+            return app_usage_error(prog, "key 'm' disagrees with operator_file '%s' (m = %zu)", pp->operator_file,
+                                   o->shape[0]);
+        pb->m = o->shape[0];
+    } else if (pp->op == PROB_OP_IDENTITY) {
+        if (given_key(t, given, "m") && (size_t)pp->m != pb->n1 * pb->n2)
+            return app_usage_error(prog, "key 'm': the identity operator takes m = n1 n2 = %zu", pb->n1 * pb->n2);
+        pb->m = pb->n1 * pb->n2;
+    }
+    pb->k = (size_t)pp->k;
+    if (init_path) {
+        const char *key = sym ? "x0_file" : names->f0_file;
+        if ((code = app_read_npy(prog, key, init_path, &pb->x0_npy)) != APP_EXIT_OK)
+            return code;
+        if (pb->x0_npy.ndim != 2 || pb->x0_npy.field != MFD_REAL || pb->x0_npy.shape[0] != pb->n1)
+            return app_usage_error(prog, "key '%s': '%s' must be a real (%zu, k) array", key, init_path, pb->n1);
+        if (given_key(t, given, "k") && pb->x0_npy.shape[1] != pb->k)
+            return app_usage_error(prog, "key 'k' disagrees with '%s' (k = %zu)", init_path, pb->x0_npy.shape[1]);
+        pb->k = pb->x0_npy.shape[1];
+        if (!sym) {
+            if ((code = app_read_npy(prog, names->g0_file, pp->g0_file, &pb->g0_npy)) != APP_EXIT_OK)
+                return code;
+            if (pb->g0_npy.ndim != 2 || pb->g0_npy.field != MFD_REAL || pb->g0_npy.shape[0] != pb->n2 ||
+                pb->g0_npy.shape[1] != pb->k)
+                return app_usage_error(prog, "key '%s': '%s' must be a real (%zu, %zu) array", names->g0_file,
+                                       pp->g0_file, pb->n2, pb->k);
+        }
+    }
+    pb->r = (size_t)pp->r;
+    if (pp->spectrum.n > 0) {
+        if (given_key(t, given, "r") && pp->spectrum.n != pb->r)
+            return app_usage_error(prog, "key 'spectrum': %zu values but r = %zu", pp->spectrum.n, pb->r);
+        pb->r = pp->spectrum.n;
+    }
+    size_t mn = pb->n1 < pb->n2 ? pb->n1 : pb->n2;
+    if (pb->r > mn || pb->k > mn)
+        return app_usage_error(prog, "keys 'r' and 'k' must be at most min(n1, n2) = %zu", mn);
+    if (pb->m == 0 && pp->op != PROB_OP_MASK)
+        pb->m = (size_t)(pp->m > 0 ? pp->m : 5 * (long)(pb->n1 > pb->n2 ? pb->n1 : pb->n2) * (long)pb->r);
+    if (pp->y_file) {
+        if (!pp->target_file)
+            return app_usage_error(prog, "key 'y_file' needs target_file (rel_err is measured against the ground truth)");
+        if (pp->op == PROB_OP_MASK)
+            return app_usage_error(prog, "key 'y_file': completion draws its own mask; give operator_file with y_file");
+        if ((code = app_read_npy(prog, "y_file", pp->y_file, &pb->y_npy)) != APP_EXIT_OK)
+            return code;
+        if (pb->y_npy.ndim != 1 || pb->y_npy.field != MFD_REAL || pb->y_npy.shape[0] != pb->m)
+            return app_usage_error(prog, "key 'y_file': '%s' must be a real vector of the operator's m = %zu entries",
+                                   pp->y_file, pb->m);
+    }
+    if ((pp->op == PROB_OP_GAUSSIAN_SYM || pp->op == PROB_OP_GAUSSIAN_SYM_OTF) && pb->n1 != pb->n2)
+        return app_usage_error(prog, "key 'operator': %s needs a square ground truth, not %zu x %zu",
+                               app_problem_op_names[pp->op], pb->n1, pb->n2);
+    if (pp->sparse && (pp->op != PROB_OP_MASK || sym))
+        return app_usage_error(prog, "key 'sparse': the sparse path is for asymmetric matrix completion");
+    if (pp->sparse && pb->k + pb->r > mn)
+        return app_usage_error(prog, "key 'sparse': the sparse path needs k + r <= min(n1, n2) = %zu", mn);
+    if (pp->outlier_frac > 0 && (pp->op != PROB_OP_IDENTITY || sym))
+        return app_usage_error(prog, "outliers (robust PCA) need the identity operator and the asymmetric model");
+    if (pp->mem_limit <= 0) {
+        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGE_SIZE);
+        pp->mem_limit = pages > 0 && psize > 0 ? 0.5 * (double)pages * (double)psize : 1e9;
+    }
+    if (pp->op == PROB_OP_GAUSSIAN || pp->op == PROB_OP_GAUSSIAN_SYM) {
+        size_t bytes = mfd_sensop_dense_bytes(pb->m, pb->n1, pb->n2);
+        if (bytes == 0 || (double)bytes > pp->mem_limit)
+            return app_usage_error(prog,
+                                   "key 'operator': the dense operator %s needs %.0f bytes (m n1 n2 = %zu x %zu x %zu "
+                                   "doubles) but mem_limit is %.0f bytes; use operator=%s, which regenerates each A_k "
+                                   "and stores nothing, or raise mem_limit",
+                                   app_problem_op_names[pp->op], bytes ? (double)bytes : INFINITY, pb->m, pb->n1,
+                                   pb->n2, pp->mem_limit, pp->op == PROB_OP_GAUSSIAN ? "gaussian_otf" : "gaussian_sym_otf");
+    }
+    pp->m = (long)pb->m;
+    pp->k = (long)pb->k;
+    pp->r = (long)pb->r;
+    pp->n = (long)pb->n1;
+    if (!sym) {
+        pp->n1 = (long)pb->n1;
+        pp->n2 = (long)pb->n2;
+    }
+    return APP_EXIT_OK;
+}
+
+/* Robust PCA outliers S*: each entry independently nonzero with probability
+ * outlier_frac, uniform in [−c, c], c = outlier_scale × mean |M*_ij|. */
+static void add_outliers(app_problem_params *pp, mfd_mat M, double *y)
+{
+    double mean = 0;
+    for (size_t i = 0; i < M.rows * M.cols; i++)
+        mean += fabs(M.data[i]);
+    mean /= (double)(M.rows * M.cols);
+    double c = pp->outlier_scale * mean;
+    mfd_rng rng;
+    mfd_rng_init(&rng, pp->seed, MFD_STREAM_OUTLIER);
+    for (size_t i = 0; i < M.rows * M.cols; i++)
+        if (mfd_rng_uniform(&rng) < pp->outlier_frac)
+            y[i] += c * (2 * mfd_rng_uniform(&rng) - 1);
+}
+
+/* P7: (F, G) ← (F Q, G Q⁻ᵀ) with Q = U diag(q) Vᵀ, q from 1 down to 1/cond. */
+static mfd_status apply_gauge(mfd_sense *s, double cond, mfd_rng *rng)
+{
+    size_t k = s->k;
+    mfd_mat U, V, Q, Qit, T;
+    U.data = V.data = Q.data = Qit.data = T.data = NULL;
+    mfd_status st;
+    if ((st = mfd_mat_alloc(MFD_REAL, k, k, &U)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, k, k, &V)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, k, k, &Q)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, k, k, &Qit)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, s->n1 > s->n2 ? s->n1 : s->n2, k, &T)) != MFD_OK)
+        goto done;
+    if ((st = mfd_random_haar(rng, U)) != MFD_OK || (st = mfd_random_haar(rng, V)) != MFD_OK)
+        goto done;
+    double *q = malloc(k * sizeof(double));
+    if (!q) {
+        st = MFD_ENOMEM;
+        goto done;
+    }
+    mfd_senseinit_spectrum(q, k, cond);
+    mfd_mat Uq, Uqi; /* U diag(q) and U diag(1/q) in Q and Qit, then times Vᵀ */
+    Uq = mfd_mat_view(T.data, MFD_REAL, k, k, k);
+    mfd_mat_copy(Uq, U);
+    for (size_t i = 0; i < k; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(Uq, 0, i), MFD_REAL, k, 1, k), q[i]);
+    st = mfd_la_gemm('N', 'T', 1.0, Uq, V, 0.0, Q);
+    Uqi = Uq;
+    mfd_mat_copy(Uqi, U);
+    for (size_t i = 0; i < k; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(Uqi, 0, i), MFD_REAL, k, 1, k), 1.0 / q[i]);
+    if (st == MFD_OK)
+        st = mfd_la_gemm('N', 'T', 1.0, Uqi, V, 0.0, Qit); /* Q⁻ᵀ = U diag(1/q) Vᵀ */
+    free(q);
+    mfd_mat TF = mfd_mat_view(T.data, MFD_REAL, s->n1, k, s->n1), TG = mfd_mat_view(T.data, MFD_REAL, s->n2, k, s->n2);
+    if (st == MFD_OK && (st = mfd_la_gemm('N', 'N', 1.0, s->F, Q, 0.0, TF)) == MFD_OK)
+        mfd_mat_copy(s->F, TF);
+    if (st == MFD_OK && (st = mfd_la_gemm('N', 'N', 1.0, s->G, Qit, 0.0, TG)) == MFD_OK)
+        mfd_mat_copy(s->G, TG);
+done:
+    mfd_mat_free(&U);
+    mfd_mat_free(&V);
+    mfd_mat_free(&Q);
+    mfd_mat_free(&Qit);
+    mfd_mat_free(&T);
+    return st;
+}
+
+mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
+{
+    bool sym = pp->symmetric != 0;
+    mfd_rng rng;
+    mfd_mat target;
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, pb->n1, pb->n2, &target));
+    mfd_status st;
+    double *s = malloc(pb->r * sizeof(double));
+    if (!s) {
+        st = MFD_ENOMEM;
+        goto done;
+    }
+    if ((st = mfd_mat_alloc(MFD_REAL, pb->n1, pb->r, &pb->Ustar)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, pb->n2, pb->r, &pb->Vstar)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, pb->n1, pb->r, &pb->USstar)) != MFD_OK)
+        goto done;
+    /* ground truth */
+    if (pp->target_file) {
+        mfd_mat_copy(target, mfd_npy_matrix(&pb->target_npy, 0));
+        st = mfd_senseinit_top(target, pb->r, pb->Ustar, s, pb->Vstar);
+    } else {
+        if (pp->spectrum.n > 0)
+            memcpy(s, pp->spectrum.v, pb->r * sizeof(double));
+        else
+            mfd_senseinit_spectrum(s, pb->r, pp->kappa);
+        mfd_rng_init(&rng, pp->seed, MFD_STREAM_TARGET);
+        st = mfd_senseinit_truth(&rng, pp->rademacher != 0, sym || pp->same_basis, s, pb->r, target, pb->Ustar,
+                                 pb->Vstar);
+    }
+    if (st != MFD_OK)
+        goto done;
+    pb->sigma1 = s[0];
+    mfd_mat_copy(pb->USstar, pb->Ustar);
+    for (size_t i = 0; i < pb->r; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(pb->USstar, 0, i), MFD_REAL, pb->n1, 1, pb->n1), s[i]);
+    /* operator */
+    switch (pp->op) {
+    case PROB_OP_IDENTITY: st = mfd_sensop_identity(pb->n1, pb->n2, &pb->op); break;
+    case PROB_OP_GAUSSIAN:
+    case PROB_OP_GAUSSIAN_SYM:
+        st = mfd_sensop_gaussian(pb->m, pb->n1, pb->n2, pp->op == PROB_OP_GAUSSIAN_SYM, pp->seed, &pb->op);
+        break;
+    case PROB_OP_GAUSSIAN_OTF:
+    case PROB_OP_GAUSSIAN_SYM_OTF:
+        st = mfd_sensop_gaussian_otf(pb->m, pb->n1, pb->n2, pp->op == PROB_OP_GAUSSIAN_SYM_OTF, pp->seed, &pb->op);
+        break;
+    case PROB_OP_MASK:
+        st = mfd_sensop_mask(pb->n1, pb->n2, pp->p, pp->seed, &pb->op);
+        if (st == MFD_OK)
+            pb->m = pb->op->m;
+        pp->m = (long)pb->m;
+        break;
+    default: st = mfd_sensop_from_block(pb->m, pb->n1, pb->n2, pb->op_npy.data, &pb->op); break;
+    }
+    if (st != MFD_OK)
+        goto done;
+    /* measurements: y = A(M* [+ S*]) + noise at the given SNR, or from y_file */
+    pb->y = malloc(pb->m * sizeof(double));
+    if (!pb->y) {
+        st = MFD_ENOMEM;
+        goto done;
+    }
+    pb->noise_std = 0;
+    if (pp->y_file) {
+        memcpy(pb->y, pb->y_npy.data, pb->m * sizeof(double));
+    } else {
+        if ((st = mfd_sensop_apply(pb->op, target, pb->y)) != MFD_OK)
+            goto done;
+        if (isfinite(pp->snr_db)) {
+            double ny = 0;
+            for (size_t i = 0; i < pb->m; i++)
+                ny += pb->y[i] * pb->y[i];
+            pb->noise_std = sqrt(ny / (double)pb->m) / pow(10.0, pp->snr_db / 20.0);
+            mfd_rng_init(&rng, pp->seed, MFD_STREAM_NOISE);
+            for (size_t i = 0; i < pb->m; i++)
+                pb->y[i] += pb->noise_std * mfd_rng_gaussian(&rng);
+        }
+        if (pp->outlier_frac > 0)
+            add_outliers(pp, target, pb->y);
+    }
+    /* the model */
+    if ((st = mfd_sense_alloc(sym, pb->n1, pb->n2, pb->k, pb->op, pb->y, &pb->s)) != MFD_OK ||
+        (st = mfd_sense_set_target(pb->s, target)) != MFD_OK)
+        goto done;
+    if (pp->outlier_frac > 0) {
+        double alpha = pp->rpca_alpha > 0 ? pp->rpca_alpha : pp->outlier_frac;
+        if ((st = mfd_rpca_alloc(pb->n1, pb->n2, alpha, &pb->rpca)) != MFD_OK ||
+            (st = mfd_sense_set_robust(pb->s, pb->rpca)) != MFD_OK)
+            goto done;
+        pp->rpca_alpha = alpha;
+    }
+    if (pp->sparse && (st = mfd_sense_set_sparse(pb->s, pb->USstar, pb->Vstar)) != MFD_OK)
+        goto done;
+    /* initial factors */
+    mfd_rng_init(&rng, pp->seed, MFD_STREAM_INIT);
+    switch (pp->init) {
+    case PROB_INIT_SMALL: mfd_senseinit_small(pb->s, &rng, pp->alpha, pp->g_ratio, pp->init_per_sqrt_n != 0); break;
+    case PROB_INIT_SPECTRAL: st = mfd_senseinit_spectral(pb->s); break;
+    case PROB_INIT_BALANCED: st = mfd_senseinit_balanced(pb->s, &rng, pp->alpha, pp->init_per_sqrt_n != 0); break;
+    case PROB_INIT_SAME:
+        mfd_senseinit_small(pb->s, &rng, pp->alpha, 1.0, pp->init_per_sqrt_n != 0);
+        st = mfd_mat_copy(pb->s->G, pb->s->F);
+        break;
+    default:
+        mfd_mat_copy(pb->s->F, mfd_npy_matrix(&pb->x0_npy, 0));
+        if (!sym)
+            mfd_mat_copy(pb->s->G, mfd_npy_matrix(&pb->g0_npy, 0));
+        break;
+    }
+    if (st == MFD_OK && pp->gauge_cond > 1 && !sym)
+        st = apply_gauge(pb->s, pp->gauge_cond, &rng);
+    if (st != MFD_OK)
+        goto done;
+    pb->f0_norm = sqrt(mfd_mat_norm2(pb->s->F));
+    pb->g0_norm = sqrt(mfd_mat_norm2(pb->s->G));
+    if ((st = mfd_mat_alloc(MFD_REAL, pb->n1, pb->k, &pb->F0)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, pb->n2, pb->k, &pb->G0)) != MFD_OK)
+        goto done;
+    mfd_mat_copy(pb->F0, pb->s->F);
+    mfd_mat_copy(pb->G0, pb->s->G);
+    st = mfd_sensediag_alloc(pb->s, pb->Ustar, pb->Vstar, &pb->g);
+done:
+    free(s);
+    mfd_mat_free(&target);
+    return st;
+}
+
+void app_problem_free(app_problem *pb)
+{
+    mfd_npy_free(&pb->target_npy);
+    mfd_npy_free(&pb->op_npy);
+    mfd_npy_free(&pb->y_npy);
+    mfd_npy_free(&pb->x0_npy);
+    mfd_npy_free(&pb->g0_npy);
+    mfd_sensediag_free(pb->g);
+    mfd_sense_free(pb->s);
+    mfd_sensop_free(pb->op);
+    mfd_rpca_free(pb->rpca);
+    free(pb->y);
+    mfd_mat_free(&pb->Ustar);
+    mfd_mat_free(&pb->Vstar);
+    mfd_mat_free(&pb->USstar);
+    mfd_mat_free(&pb->F0);
+    mfd_mat_free(&pb->G0);
+}
+
+static mfd_status write_mat(mfd_out *o, const char *name, mfd_mat M, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/final/%s", o->dir, name);
+    return mfd_npy_write_mat(path, M, err, errlen);
+}
+
+mfd_status app_problem_save_inputs(const app_problem *pb, mfd_out *o, const char *f0_name, const char *g0_name,
+                                   char *err, size_t errlen)
+{
+    char path[4096];
+    bool sym = pb->s->symmetric;
+    MFD_CHECK(mfd_out_mkdir(o, "final", err, errlen));
+    MFD_CHECK(write_mat(o, "target.npy", pb->s->target, err, errlen));
+    MFD_CHECK(write_mat(o, sym ? "X0.npy" : f0_name, pb->F0, err, errlen));
+    if (!sym)
+        MFD_CHECK(write_mat(o, g0_name, pb->G0, err, errlen));
+    size_t ym = pb->m;
+    snprintf(path, sizeof path, "%s/final/y.npy", o->dir);
+    MFD_CHECK(mfd_npy_write(path, MFD_REAL, 1, &ym, pb->y, err, errlen));
+    if (pb->op->kind == MFD_SENSOP_DENSE) {
+        size_t shape[3] = {pb->m, pb->n1, pb->n2};
+        snprintf(path, sizeof path, "%s/final/operator.npy", o->dir);
+        MFD_CHECK(mfd_npy_write(path, MFD_REAL, 3, shape, pb->op->block, err, errlen));
+    }
+    return MFD_OK;
+}
