@@ -5,7 +5,9 @@
  * mfd-scaled), feeds the rate fits and thresholds on every iteration, logs
  * the model's diagnostics on the schedule, updates the model, and at the end
  * writes run.ini, trace.csv, summary.csv and final files with atomic
- * completion.  The model enters through callbacks (COCO's split between an
+ * completion.  trace.csv's time_s is the algorithm's time: the time spent
+ * computing and writing diagnostics is left out, so that error-against-time
+ * curves compare methods, not logging.  The model enters through callbacks (COCO's split between an
  * algorithm and the observers that log it):
  *
  *   eval(t)        evaluate at the current iterate, return the monitored error

@@ -308,7 +308,10 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
         (st = mfd_sense_set_target(pb->s, target)) != MFD_OK)
         goto done;
     if (pp->outlier_frac > 0) {
-        double alpha = pp->rpca_alpha > 0 ? pp->rpca_alpha : pp->outlier_frac;
+        /* the projection keeps twice the outlier fraction by default: exactly
+         * the fraction leaves the rows and columns with more outliers than
+         * average biased (measured: a 4.7% error floor at n = 200, 10%) */
+        double alpha = pp->rpca_alpha > 0 ? pp->rpca_alpha : fmin(1.0, 2 * pp->outlier_frac);
         if ((st = mfd_rpca_alloc(pb->n1, pb->n2, alpha, &pb->rpca)) != MFD_OK ||
             (st = mfd_sense_set_robust(pb->s, pb->rpca)) != MFD_OK)
             goto done;

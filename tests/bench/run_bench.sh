@@ -70,6 +70,21 @@ print("Target: >= 70% of the time to read the operator twice at the measured ban
 PY
 
 echo
+echo "== scaled GD: per-step cost against GD, and the sparse completion path (one BLAS thread) =="
+OPENBLAS_NUM_THREADS=1 "$build/tests/bench_scaled" > "$tmp/sc.csv"
+"$py" - "$tmp" <<'PY'
+import csv, sys, os
+with open(os.path.join(sys.argv[1], "sc.csv")) as f:
+    rows = list(csv.DictReader(f))
+print("| case | n | r | p | first | second | second / first |")
+print("|---|---|---|---|---|---|---|")
+for r in rows:
+    a, b = float(r["a_s"]), float(r["b_s"])
+    p = "" if r["p"] == "nan" else r["p"]
+    print(f"| {r['case']} | {r['n']} | {r['r']} | {p} | {a*1e3:.4g} ms | {b*1e3:.4g} ms | {b/a:.2f} |")
+PY
+
+echo
 echo "== allocations: the same run for 100 and for 10000 iterations (valgrind) =="
 if command -v valgrind > /dev/null 2>&1; then
     for n in 100 10000; do

@@ -20,9 +20,22 @@ expect_error() {
     fi
 }
 
-# col FILE NAME: the column number of NAME in a CSV header; value FILE NAME: its value in row 2
-col() { head -n "${3:-1}" "$1" | tail -n 1 | tr ',' '\n' | grep -n "^$2\$" | cut -d: -f1; }
+# col FILE NAME: the column number of NAME in a CSV header (the first line
+# not starting with '#'); value FILE NAME: its value in summary row 2;
+# column FILE NAME: all the values of a trace column, one per line.
+col() { grep -v '^#' "$1" | head -n 1 | tr ',' '\n' | grep -n "^$2\$" | cut -d: -f1; }
 value() { sed -n 2p "$1" | cut -d, -f"$(col "$1" "$2")"; }
+column() { grep -v '^#' "$1" | tail -n +2 | cut -d, -f"$(col "$1" "$2")"; }
+
+# traces_differ_by A B OP X: the largest |a - b| over two files of numbers
+# compares with X by OP (lt or gt); false when the files are empty or differ
+# in length, so that no check passes vacuously.
+traces_differ_by() {
+    [ -s "$1" ] && [ "$(wc -l < "$1")" = "$(wc -l < "$2")" ] || return 1
+    paste -d' ' "$1" "$2" | awk -v op="$3" -v x="$4" '
+        { d = $1 - $2; if (d < 0) d = -d; if (d > m) m = d }
+        END { exit !(op == "lt" ? m < x : m > x) }'
+}
 
 # every key of --help appears in help.txt with its range and default
 help_lists_keys() {

@@ -1,0 +1,344 @@
+/* mfd-scaled: scaled (preconditioned) gradient descent and its baselines on
+ * factorization, Gaussian sensing, matrix completion and robust PCA
+ * (THEORY.md §3).  parse -> check -> run -> write -> free. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_common.h"
+#include "app_loop.h"
+#include "app_problem.h"
+#include "mfd_la.h"
+#include "mfd_npy.h"
+#include "mfd_scaled.h"
+
+static const char *const PROG = "mfd-scaled";
+static const char *const SYNOPSIS =
+    "Scaled gradient descent and baselines on two-factor low-rank recovery: f(L R^T) for factorization,\n"
+    "Gaussian sensing, matrix completion and robust PCA (THEORY.md section 3).  Monitors the relative error\n"
+    "|L R^T - M*|_F / |M*|_F.  Writes <out>/run.ini, trace.csv (log-spaced; time_s is the algorithm's time),\n"
+    "summary.csv.";
+
+enum { METHOD_GD, METHOD_SCALEDGD, METHOD_SCALEDGD_LAMBDA, METHOD_PRECGD, METHOD_ALTSCALEDGD, METHOD_ALTMIN };
+static const char *const METHOD_NAMES[] = {"gd", "scaledgd", "scaledgd_lambda", "precgd", "altscaledgd", "altmin"};
+enum { PROBLEM_FACTORIZATION, PROBLEM_SENSING, PROBLEM_COMPLETION, PROBLEM_RPCA };
+static const char *const PROBLEM_NAMES[] = {"factorization", "sensing", "completion", "rpca"};
+enum { MODEL_ASYM, MODEL_SYM };
+enum { GD_STEP_SIGMA1, GD_STEP_PLAIN };
+enum { BASIS_RADEMACHER, BASIS_HAAR };
+
+typedef struct scaled_params {
+    int method, problem, model;
+    app_problem_params prob;
+    int basis, gd_step;
+    double eta, lambda, precgd_c;
+    long iters;
+    app_loop_params loop;
+    const char *out;
+    int save_final, save_inputs;
+    long threads;
+} scaled_params;
+
+#define OFF(f) offsetof(scaled_params, f)
+static const mfd_param_spec SPEC[] = {
+    {"method", MFD_P_CHOICE, "scaledgd", 0, 0, 0, "gd|scaledgd|scaledgd_lambda|precgd|altscaledgd|altmin",
+     OFF(method), "update rule ([TMC21] ScaledGD, [XSMC23] ScaledGD(lambda), [ZFZ23] PrecGD, [JWPFM23] "
+                  "AltScaledGD, GD, alternating minimization)"},
+    {"problem", MFD_P_CHOICE, "sensing", 0, 0, 0, "factorization|sensing|completion|rpca", OFF(problem),
+     "factorization (A = I), Gaussian sensing, matrix completion (Bernoulli(p) mask), robust PCA"},
+    {"model", MFD_P_CHOICE, "asym", 0, 0, 0, "asym|sym", OFF(model),
+     "asym: L R^T with f = 1/2 |A(L R^T) - y|^2; sym: X X^T with f = 1/4 |A(X X^T) - y|^2 (k >= r)"},
+    {"n", MFD_P_INT, "100", 1, 1e6, 0, NULL, OFF(prob.n), "size of the n x n ground truth"},
+    {"n1", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.n1), "asym: rows of the ground truth (0: n)"},
+    {"n2", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.n2), "asym: columns of the ground truth (0: n)"},
+    {"r", MFD_P_INT, "5", 1, 1e6, 0, NULL, OFF(prob.r), "rank of the ground truth"},
+    {"k", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.k), "width of the factors (0: r; k > r over-parameterizes)"},
+    {"kappa", MFD_P_REAL, "1", 1, INFINITY, 0, NULL, OFF(prob.kappa),
+     "condition number: singular values linspace(1, 1/kappa, r), so |M*|_op = 1"},
+    {"spectrum", MFD_P_LIST, NULL, 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.spectrum),
+     "the r singular values of the ground truth (replaces kappa)"},
+    {"basis", MFD_P_CHOICE, "rademacher", 0, 0, 0, "rademacher|haar", OFF(basis),
+     "singular vectors of the truth: orthonormalized Rademacher matrices ([TMC21]) or Haar"},
+    {"same_basis", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(prob.same_basis),
+     "V* = U* (the truth of [TMC21]'s Fig. 2 scripts)"},
+    {"operator", MFD_P_CHOICE, "auto", 0, 0, 0, "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf",
+     OFF(prob.op), "sensing operator (auto: gaussian_sym for sym, gaussian for asym; *_otf stores nothing)"},
+    {"m", MFD_P_INT, "0", 0, 1e12, 0, NULL, OFF(prob.m), "sensing: number of measurements (0: 5 n r)"},
+    {"p", MFD_P_REAL, "0.2", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(prob.p), "completion: probability an entry is observed"},
+    {"sparse", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(prob.sparse),
+     "completion: residual and gradients on the observed entries only, O(|Omega| k) per step"},
+    {"outlier_frac", MFD_P_REAL, "0.1", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(prob.outlier_frac),
+     "rpca: fraction of corrupted entries"},
+    {"outlier_scale", MFD_P_REAL, "10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.outlier_scale),
+     "rpca: outliers uniform in [-c, c], c = outlier_scale * mean |M*_ij|"},
+    {"rpca_alpha", MFD_P_REAL, "0", 0, 1, 0, NULL, OFF(prob.rpca_alpha),
+     "rpca: fraction kept by the projection T_alpha per row and column (0: twice outlier_frac)"},
+    {"snr_db", MFD_P_REAL, "inf", -INFINITY, INFINITY, MFD_P_INF_OK, NULL, OFF(prob.snr_db),
+     "signal-to-noise ratio of the measurements in dB (inf: noiseless)"},
+    {"init", MFD_P_CHOICE, "spectral", 0, 0, 0, "small|spectral|balanced|same|file", OFF(prob.init),
+     "spectral (top-k of A*(y); rpca: of Y - T_alpha(Y)), small random, balanced, same (G0 = F0), file"},
+    {"alpha", MFD_P_REAL, "0.1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.alpha), "scale of the small init"},
+    {"init_norm", MFD_P_CHOICE, "entry", 0, 0, 0, "entry|sqrt_n", OFF(prob.init_per_sqrt_n),
+     "small init entries alpha N(0,1) (entry) or alpha N(0,1)/sqrt(n) (sqrt_n)"},
+    {"g_ratio", MFD_P_REAL, "1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.g_ratio),
+     "small init: scale of R0 relative to L0"},
+    {"gauge_cond", MFD_P_REAL, "1", 1, INFINITY, 0, NULL, OFF(prob.gauge_cond),
+     "P7: start from (L0 Q, R0 Q^-T) with a random Q of this condition number (1: none)"},
+    {"eta", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(eta), "step size"},
+    {"lambda", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(lambda),
+     "scaledgd_lambda: the damping lambda of (X^T X + lambda I)^-1; altmin: a ridge"},
+    {"precgd_c", MFD_P_REAL, "1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(precgd_c),
+     "precgd: lambda_t = precgd_c * |A(M_t) - y|"},
+    {"gd_step", MFD_P_CHOICE, "sigma1", 0, 0, 0, "sigma1|plain", OFF(gd_step),
+     "gd: step eta / sigma_1(M*) ([TMC21]) or eta"},
+    {"iters", MFD_P_INT, "1000", 0, 1e15, 0, NULL, OFF(iters), "iteration budget"},
+    {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(prob.seed),
+     "seed of the run's random streams (target, operator, mask, noise, outliers, init)"},
+    {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, OFF(out), "output directory of the run"},
+    APP_LOOP_KEYS(scaled_params, loop, "1e-14", "1e3", "1e-13", "1e-3", "1e-2,1e-6,1e-10"),
+    {"mem_limit", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(prob.mem_limit),
+     "bytes a dense sensing operator may take (0: half the machine's memory)"},
+    {"target_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.target_file), "ground truth M* as an n1 x n2 .npy"},
+    {"operator_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.operator_file),
+     "sensing: measurement matrices as an (m, n1, n2) .npy"},
+    {"y_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.y_file), "measurements as an (m,) .npy (needs target_file)"},
+    {"l0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.f0_file), "asym: initial L as an (n1, k) .npy; implies init=file"},
+    {"r0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.g0_file), "asym: initial R as an (n2, k) .npy (with l0_file)"},
+    {"x0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.x0_file), "sym: initial X as an (n, k) .npy; implies init=file"},
+    {"save_final", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_final),
+     "write final/L.npy and final/R.npy (asym) or final/X.npy (sym)"},
+    {"save_inputs", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(save_inputs),
+     "write final/target.npy, y.npy, the initial factors and (if stored) operator.npy"},
+    {"threads", MFD_P_INT, "0", 0, 1024, 0, NULL, OFF(threads),
+     "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
+};
+#undef OFF
+static const mfd_param_table TABLE = {SPEC, sizeof SPEC / sizeof *SPEC};
+static const app_problem_names NAMES = {"l0_file", "r0_file"};
+
+typedef struct run {
+    scaled_params p;
+    bool given[sizeof SPEC / sizeof *SPEC];
+    app_problem pb;
+    mfd_scaled *alg;
+    double imb_init;
+    char err[1024];
+} run;
+
+static void run_free(run *r)
+{
+    mfd_scaled_free(r->alg);
+    app_problem_free(&r->pb);
+    mfd_param_free(TABLE, &r->p);
+}
+
+static bool given_key(const run *r, const char *key)
+{
+    const mfd_param_spec *s = mfd_param_find(TABLE, key);
+    return s && r->given[s - SPEC];
+}
+
+/* Method, problem and model that go together; the operator the problem uses. */
+static int resolve(run *r)
+{
+    scaled_params *p = &r->p;
+    app_problem_params *pp = &p->prob;
+    bool sym = p->model == MODEL_SYM;
+    pp->symmetric = sym;
+    pp->rademacher = p->basis == BASIS_RADEMACHER;
+    if (!given_key(r, "k") || pp->k == 0)
+        pp->k = pp->r;
+    if (p->problem != PROBLEM_SENSING && (given_key(r, "operator") || pp->operator_file))
+        return app_usage_error(PROG, "keys 'operator' and 'operator_file' are for problem=sensing, not %s",
+                               PROBLEM_NAMES[p->problem]);
+    if (p->problem == PROBLEM_FACTORIZATION || p->problem == PROBLEM_RPCA)
+        pp->op = PROB_OP_IDENTITY;
+    else if (p->problem == PROBLEM_COMPLETION)
+        pp->op = PROB_OP_MASK;
+    if (p->problem != PROBLEM_RPCA)
+        pp->outlier_frac = 0; /* outliers only for robust PCA */
+    else if (sym)
+        return app_usage_error(PROG, "problem=rpca is asymmetric (model=asym)");
+    if (p->problem == PROBLEM_COMPLETION && sym)
+        return app_usage_error(PROG, "problem=completion is asymmetric (model=asym)");
+    if ((p->method == METHOD_ALTSCALEDGD || p->method == METHOD_ALTMIN) && sym)
+        return app_usage_error(PROG, "method=%s alternates between L and R: it needs model=asym",
+                               METHOD_NAMES[p->method]);
+    if (p->method == METHOD_ALTMIN && p->problem == PROBLEM_SENSING)
+        return app_usage_error(PROG, "method=altmin is implemented for factorization, completion and rpca, "
+                                     "not for sensing");
+    if (p->method == METHOD_SCALEDGD && p->lambda != 0)
+        return app_usage_error(PROG, "key 'lambda': method=scaledgd has lambda = 0; use method=scaledgd_lambda");
+    if (p->method == METHOD_SCALEDGD_LAMBDA && !(p->lambda > 0))
+        return app_usage_error(PROG, "key 'lambda': method=scaledgd_lambda needs lambda > 0, not %g", p->lambda);
+    return APP_EXIT_OK;
+}
+
+/* ---- the loop's callbacks --------------------------------------------- */
+
+static mfd_status scaled_eval(void *ctx, long t, double *monitor)
+{
+    (void)t;
+    run *r = ctx;
+    MFD_CHECK(mfd_sense_eval(r->pb.s));
+    *monitor = r->pb.s->rel_err;
+    return MFD_OK;
+}
+
+static mfd_status scaled_log_row(void *ctx, long t, double *row)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_sensediag_compute(r->pb.g, r->pb.s));
+    mfd_sensediag_row(r->pb.g, row);
+    if (t == 0)
+        r->imb_init = r->pb.s->symmetric ? NAN : r->pb.g->imb_min_abs;
+    return MFD_OK;
+}
+
+static mfd_status scaled_step(void *ctx, long t, mfd_stop *stop)
+{
+    (void)t;
+    run *r = ctx;
+    return mfd_scaled_step(r->alg, stop);
+}
+
+static mfd_status scaled_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
+{
+    (void)stop;
+    run *r = ctx;
+    const app_problem *pb = &r->pb;
+    const mfd_sense *s = pb->s;
+    const mfd_sensediag *g = pb->g;
+    bool sym = s->symmetric;
+    MFD_CHECK(mfd_kv_add_str(kv, "method", METHOD_NAMES[r->p.method]));
+    MFD_CHECK(mfd_kv_add_str(kv, "problem", PROBLEM_NAMES[r->p.problem]));
+    MFD_CHECK(mfd_kv_add_str(kv, "model", sym ? "sym" : "asym"));
+    MFD_CHECK(mfd_kv_add_int(kv, "n1", (long)pb->n1));
+    MFD_CHECK(mfd_kv_add_int(kv, "n2", (long)pb->n2));
+    MFD_CHECK(mfd_kv_add_int(kv, "k", (long)pb->k));
+    MFD_CHECK(mfd_kv_add_int(kv, "r", (long)pb->r));
+    MFD_CHECK(mfd_kv_add_int(kv, "m", (long)pb->m));
+    MFD_CHECK(mfd_kv_add_real(kv, "loss", s->loss));
+    MFD_CHECK(mfd_kv_add_real(kv, "err_abs", s->err_abs));
+    MFD_CHECK(mfd_kv_add_real(kv, "lambda_last", r->alg->lambda_used));
+    MFD_CHECK(mfd_kv_add_real(kv, "signal_min", g->sig_min[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "excess_fro", g->exc_fro[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "align_sin", g->align_sin[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs_init", r->imb_init));
+    MFD_CHECK(mfd_kv_add_real(kv, "f0_norm", pb->f0_norm));
+    MFD_CHECK(mfd_kv_add_real(kv, "g0_norm", sym ? NAN : pb->g0_norm));
+    MFD_CHECK(mfd_kv_add_real(kv, "noise_std", pb->noise_std));
+    MFD_CHECK(mfd_kv_add_real(kv, "sigma1", pb->sigma1));
+    return MFD_OK;
+}
+
+static mfd_status scaled_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
+{
+    run *r = ctx;
+    const mfd_sense *s = r->pb.s;
+    char path[4096];
+    if (r->p.save_final) {
+        MFD_CHECK(mfd_out_mkdir(o, "final", err, errlen));
+        snprintf(path, sizeof path, "%s/final/%s", o->dir, s->symmetric ? "X.npy" : "L.npy");
+        MFD_CHECK(mfd_npy_write_mat(path, s->F, err, errlen));
+        if (!s->symmetric) {
+            snprintf(path, sizeof path, "%s/final/R.npy", o->dir);
+            MFD_CHECK(mfd_npy_write_mat(path, s->G, err, errlen));
+        }
+    }
+    if (r->p.save_inputs)
+        MFD_CHECK(app_problem_save_inputs(&r->pb, o, "L0.npy", "R0.npy", err, errlen));
+    return MFD_OK;
+}
+
+static int run_loop(run *r, int argc, char **argv)
+{
+    scaled_params *p = &r->p;
+    app_problem *pb = &r->pb;
+    size_t ncols = mfd_sensediag_ncols(pb->g);
+    const char **cols = malloc(ncols * sizeof *cols);
+    if (!cols) {
+        app_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
+        return APP_EXIT_FAILURE;
+    }
+    for (size_t i = 0; i < ncols; i++)
+        cols[i] = mfd_sensediag_name(pb->g, i);
+    r->imb_init = NAN;
+    char started[32];
+    app_utc_iso(started, sizeof started);
+    mfd_kv meta, extra;
+    mfd_kv_init(&meta);
+    mfd_kv_init(&extra);
+    mfd_status st;
+    int code = APP_EXIT_FAILURE;
+    if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "method", METHOD_NAMES[p->method])) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "problem", PROBLEM_NAMES[p->problem])) != MFD_OK ||
+        (st = mfd_kv_add_int(&meta, "n1", (long)pb->n1)) != MFD_OK ||
+        (st = mfd_kv_add_int(&meta, "n2", (long)pb->n2)) != MFD_OK ||
+        (st = mfd_kv_add_int(&meta, "k", (long)pb->k)) != MFD_OK || (st = mfd_kv_add_int(&meta, "r", (long)pb->r)) != MFD_OK ||
+        (st = mfd_kv_add_real(&meta, "kappa", p->prob.kappa)) != MFD_OK ||
+        (st = mfd_kv_add_real(&meta, "eta", p->eta)) != MFD_OK ||
+        (st = mfd_kv_add_int(&meta, "seed", (long)p->prob.seed)) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "started", started)) != MFD_OK ||
+        (st = mfd_kv_add_str(&extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 3 operator (A_k from "
+                                                "substream k), 4 noise, 5 mask, 6 outliers")) != MFD_OK ||
+        (st = mfd_kv_add_real(&extra, "noise_std", pb->noise_std)) != MFD_OK) {
+        app_error(PROG, "%s", mfd_status_str(st));
+    } else {
+        app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
+        app_model model = {r, ncols, cols, scaled_eval, scaled_log_row, scaled_step, scaled_summary,
+                           scaled_write_final};
+        code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
+    }
+    mfd_kv_free(&meta);
+    mfd_kv_free(&extra);
+    free(cols);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    run r;
+    memset(&r, 0, sizeof r);
+    int code;
+    if (app_info_flags(PROG, SYNOPSIS, TABLE, argc - 1, argv + 1, &code))
+        return code;
+    if (mfd_param_defaults(TABLE, &r.p, r.err, sizeof r.err) != MFD_OK) {
+        app_error(PROG, "%s", r.err);
+        return APP_EXIT_FAILURE;
+    }
+    if (mfd_param_parse_args(TABLE, &r.p, argc - 1, argv + 1, r.given, r.err, sizeof r.err) != MFD_OK) {
+        app_error(PROG, "%s (%s --help lists the keys)", r.err, PROG);
+        run_free(&r);
+        return APP_EXIT_USAGE;
+    }
+    if ((code = resolve(&r)) != APP_EXIT_OK ||
+        (code = app_problem_resolve(PROG, &r.p.prob, &r.pb, TABLE, r.given, &NAMES)) != APP_EXIT_OK ||
+        (code = app_loop_check(PROG, &r.p.loop)) != APP_EXIT_OK) {
+        run_free(&r);
+        return code;
+    }
+    if (r.p.threads > 0)
+        mfd_la_set_blas_threads((int)r.p.threads);
+    mfd_status st = app_problem_build(&r.p.prob, &r.pb);
+    if (st == MFD_OK) {
+        static const mfd_method methods[] = {MFD_METHOD_GD,     MFD_METHOD_SCALEDGD,    MFD_METHOD_SCALEDGD,
+                                             MFD_METHOD_PRECGD, MFD_METHOD_ALTSCALEDGD, MFD_METHOD_ALTMIN};
+        double lambda = r.p.method == METHOD_PRECGD ? r.p.precgd_c : r.p.lambda;
+        double gd_scale = r.p.gd_step == GD_STEP_SIGMA1 ? r.pb.sigma1 : 1.0;
+        st = mfd_scaled_alloc(methods[r.p.method], r.pb.s, r.p.eta, lambda, gd_scale, &r.alg);
+    }
+    if (st != MFD_OK) {
+        app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
+        run_free(&r);
+        return APP_EXIT_FAILURE;
+    }
+    code = run_loop(&r, argc, argv);
+    run_free(&r);
+    return code;
+}
