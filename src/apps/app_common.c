@@ -55,6 +55,12 @@ bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, i
     return false;
 }
 
+bool app_given(mfd_param_table t, const bool *given, const char *key)
+{
+    const mfd_param_spec *s = mfd_param_find(t, key);
+    return s && given[s - t.spec];
+}
+
 int app_read_npy(const char *prog, const char *key, const char *path, mfd_npy *out)
 {
     char err[1024];
@@ -79,6 +85,25 @@ int app_file_choice(const char *prog, const char *choice_key, bool choice_given,
         return APP_EXIT_USAGE;
     }
     return APP_EXIT_OK;
+}
+
+bool app_parse(const char *prog, const char *synopsis, mfd_param_table t, void *params, bool *given, int argc,
+               char **argv, int *code)
+{
+    char err[1024];
+    if (app_info_flags(prog, synopsis, t, argc - 1, argv + 1, code))
+        return false;
+    if (mfd_param_defaults(t, params, err, sizeof err) != MFD_OK) {
+        app_error(prog, "%s", err);
+        *code = APP_EXIT_FAILURE;
+        return false;
+    }
+    if (mfd_param_parse_args(t, params, argc - 1, argv + 1, given, err, sizeof err) != MFD_OK) {
+        app_error(prog, "%s (%s --help lists the keys)", err, prog);
+        *code = APP_EXIT_USAGE;
+        return false;
+    }
+    return true;
 }
 
 double app_now(void)

@@ -28,6 +28,9 @@ int app_usage_error(const char *prog, const char *fmt, ...) __attribute__((forma
  * of them was given and answered. */
 bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, int argc, char **argv, int *code);
 
+/* True when `key` was given on the command line (given[] as filled by app_parse). */
+bool app_given(mfd_param_table t, const bool *given, const char *key);
+
 /* Read an .npy given by `key`; on failure print "key '<key>': <why>" and
  * return APP_EXIT_USAGE. */
 int app_read_npy(const char *prog, const char *key, const char *path, struct mfd_npy *out);
@@ -37,6 +40,12 @@ int app_read_npy(const char *prog, const char *key, const char *path, struct mfd
  * or "file"); "file" without a path is an error.  Returns an exit code. */
 int app_file_choice(const char *prog, const char *choice_key, bool choice_given, int *choice, int file_value,
                     const char *path_key, const char *path);
+
+/* The start of every main(): --help/--version, defaults, key=value
+ * parsing with the error printed.  Returns true when the program goes on;
+ * otherwise *code is its exit code. */
+bool app_parse(const char *prog, const char *synopsis, mfd_param_table t, void *params, bool *given, int argc,
+               char **argv, int *code);
 
 /* Monotonic seconds. */
 double app_now(void);

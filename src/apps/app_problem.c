@@ -16,12 +16,6 @@
 const char *const app_problem_op_names[] = {"auto", "identity", "gaussian", "gaussian_sym", "gaussian_otf",
                                             "gaussian_sym_otf", "file", "mask"};
 
-static bool given_key(mfd_param_table t, const bool *given, const char *key)
-{
-    const mfd_param_spec *s = mfd_param_find(t, key);
-    return s && given[s - t.spec];
-}
-
 int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *pb, mfd_param_table t,
                         const bool *given, const app_problem_names *names)
 {
@@ -38,7 +32,7 @@ int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *p
                                names->f0_file, names->g0_file);
     if (!sym && (pp->f0_file != NULL) != (pp->g0_file != NULL))
         return app_usage_error(prog, "keys '%s' and '%s' go together", names->f0_file, names->g0_file);
-    if ((code = app_file_choice(prog, "init", given_key(t, given, "init"), &pp->init, PROB_INIT_FILE,
+    if ((code = app_file_choice(prog, "init", app_given(t, given, "init"), &pp->init, PROB_INIT_FILE,
                                 sym ? "x0_file" : names->f0_file, init_path)) != APP_EXIT_OK)
         return code;
     if (sym && (pp->init == PROB_INIT_BALANCED || pp->init == PROB_INIT_SAME))
@@ -58,7 +52,7 @@ int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *p
         if (a->ndim != 2 || a->field != MFD_REAL)
             return app_usage_error(prog, "key 'target_file': '%s' must be a real 2-D array (n1, n2); it has %d axes",
                                    pp->target_file, a->ndim);
-        if ((given_key(t, given, "n") || given_key(t, given, "n1") || given_key(t, given, "n2")) &&
+        if ((app_given(t, given, "n") || app_given(t, given, "n1") || app_given(t, given, "n2")) &&
             (a->shape[0] != pb->n1 || a->shape[1] != pb->n2))
             return app_usage_error(prog, "key 'target_file': '%s' is %zu x %zu, which disagrees with n, n1, n2",
                                    pp->target_file, a->shape[0], a->shape[1]);
@@ -77,12 +71,12 @@ int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *p
         if (o->ndim != 3 || o->field != MFD_REAL || o->shape[1] != pb->n1 || o->shape[2] != pb->n2)
             return app_usage_error(prog, "key 'operator_file': '%s' must be a real (m, %zu, %zu) array",
                                    pp->operator_file, pb->n1, pb->n2);
-        if (given_key(t, given, "m") && (size_t)pp->m != o->shape[0])
+        if (app_given(t, given, "m") && (size_t)pp->m != o->shape[0])
             return app_usage_error(prog, "key 'm' disagrees with operator_file '%s' (m = %zu)", pp->operator_file,
                                    o->shape[0]);
         pb->m = o->shape[0];
     } else if (pp->op == PROB_OP_IDENTITY) {
-        if (given_key(t, given, "m") && (size_t)pp->m != pb->n1 * pb->n2)
+        if (app_given(t, given, "m") && (size_t)pp->m != pb->n1 * pb->n2)
             return app_usage_error(prog, "key 'm': the identity operator takes m = n1 n2 = %zu", pb->n1 * pb->n2);
         pb->m = pb->n1 * pb->n2;
     }
@@ -93,7 +87,7 @@ int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *p
             return code;
         if (pb->x0_npy.ndim != 2 || pb->x0_npy.field != MFD_REAL || pb->x0_npy.shape[0] != pb->n1)
             return app_usage_error(prog, "key '%s': '%s' must be a real (%zu, k) array", key, init_path, pb->n1);
-        if (given_key(t, given, "k") && pb->x0_npy.shape[1] != pb->k)
+        if (app_given(t, given, "k") && pb->x0_npy.shape[1] != pb->k)
             return app_usage_error(prog, "key 'k' disagrees with '%s' (k = %zu)", init_path, pb->x0_npy.shape[1]);
         pb->k = pb->x0_npy.shape[1];
         if (!sym) {
@@ -107,7 +101,7 @@ int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *p
     }
     pb->r = (size_t)pp->r;
     if (pp->spectrum.n > 0) {
-        if (given_key(t, given, "r") && pp->spectrum.n != pb->r)
+        if (app_given(t, given, "r") && pp->spectrum.n != pb->r)
             return app_usage_error(prog, "key 'spectrum': %zu values but r = %zu", pp->spectrum.n, pb->r);
         pb->r = pp->spectrum.n;
     }
@@ -335,6 +329,7 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
             mfd_mat_copy(pb->s->G, mfd_npy_matrix(&pb->g0_npy, 0));
         break;
     }
+    pb->imb_init = NAN;
     if (st == MFD_OK && pp->gauge_cond > 1 && !sym)
         st = apply_gauge(pb->s, pp->gauge_cond, &rng);
     if (st != MFD_OK)
@@ -346,7 +341,15 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
         goto done;
     mfd_mat_copy(pb->F0, pb->s->F);
     mfd_mat_copy(pb->G0, pb->s->G);
-    st = mfd_sensediag_alloc(pb->s, pb->Ustar, pb->Vstar, &pb->g);
+    if ((st = mfd_sensediag_alloc(pb->s, pb->Ustar, pb->Vstar, &pb->g)) != MFD_OK)
+        goto done;
+    pb->cols = malloc(mfd_sensediag_ncols(pb->g) * sizeof *pb->cols);
+    if (!pb->cols) {
+        st = MFD_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < mfd_sensediag_ncols(pb->g); i++)
+        pb->cols[i] = mfd_sensediag_name(pb->g, i);
 done:
     free(s);
     mfd_mat_free(&target);
@@ -370,6 +373,41 @@ void app_problem_free(app_problem *pb)
     mfd_mat_free(&pb->USstar);
     mfd_mat_free(&pb->F0);
     mfd_mat_free(&pb->G0);
+    free(pb->cols);
+}
+
+mfd_status app_problem_log_row(app_problem *pb, long t, double *row)
+{
+    MFD_CHECK(mfd_sensediag_compute(pb->g, pb->s));
+    mfd_sensediag_row(pb->g, row);
+    if (t == 0)
+        pb->imb_init = pb->s->symmetric ? NAN : pb->g->imb_min_abs;
+    return MFD_OK;
+}
+
+mfd_status app_problem_summary(const app_problem *pb, mfd_kv *kv)
+{
+    const mfd_sense *s = pb->s;
+    const mfd_sensediag *g = pb->g;
+    bool sym = s->symmetric;
+    MFD_CHECK(mfd_kv_add_str(kv, "model", sym ? "sym" : "asym"));
+    MFD_CHECK(mfd_kv_add_int(kv, "n1", (long)pb->n1));
+    MFD_CHECK(mfd_kv_add_int(kv, "n2", (long)pb->n2));
+    MFD_CHECK(mfd_kv_add_int(kv, "k", (long)pb->k));
+    MFD_CHECK(mfd_kv_add_int(kv, "r", (long)pb->r));
+    MFD_CHECK(mfd_kv_add_int(kv, "m", (long)pb->m));
+    MFD_CHECK(mfd_kv_add_real(kv, "loss", s->loss));
+    MFD_CHECK(mfd_kv_add_real(kv, "err_abs", s->err_abs));
+    MFD_CHECK(mfd_kv_add_real(kv, "signal_min", g->sig_min[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "excess_fro", g->exc_fro[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "align_sin", g->align_sin[0]));
+    MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs_init", pb->imb_init));
+    MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs", sym ? NAN : g->imb_min_abs));
+    MFD_CHECK(mfd_kv_add_real(kv, "f0_norm", pb->f0_norm));
+    MFD_CHECK(mfd_kv_add_real(kv, "g0_norm", sym ? NAN : pb->g0_norm));
+    MFD_CHECK(mfd_kv_add_real(kv, "noise_std", pb->noise_std));
+    MFD_CHECK(mfd_kv_add_real(kv, "sigma1", pb->sigma1));
+    return MFD_OK;
 }
 
 static mfd_status write_mat(mfd_out *o, const char *name, mfd_mat M, char *err, size_t errlen)
@@ -379,12 +417,22 @@ static mfd_status write_mat(mfd_out *o, const char *name, mfd_mat M, char *err, 
     return mfd_npy_write_mat(path, M, err, errlen);
 }
 
-mfd_status app_problem_save_inputs(const app_problem *pb, mfd_out *o, const char *f0_name, const char *g0_name,
-                                   char *err, size_t errlen)
+mfd_status app_problem_save_final(const app_problem *pb, mfd_out *o, bool factors, bool inputs, const char *f_name,
+                                  const char *g_name, const char *f0_name, const char *g0_name, char *err,
+                                  size_t errlen)
 {
     char path[4096];
     bool sym = pb->s->symmetric;
+    if (!factors && !inputs)
+        return MFD_OK;
     MFD_CHECK(mfd_out_mkdir(o, "final", err, errlen));
+    if (factors) {
+        MFD_CHECK(write_mat(o, sym ? "X.npy" : f_name, pb->s->F, err, errlen));
+        if (!sym)
+            MFD_CHECK(write_mat(o, g_name, pb->s->G, err, errlen));
+    }
+    if (!inputs)
+        return MFD_OK;
     MFD_CHECK(write_mat(o, "target.npy", pb->s->target, err, errlen));
     MFD_CHECK(write_mat(o, sym ? "X0.npy" : f0_name, pb->F0, err, errlen));
     if (!sym)

@@ -62,6 +62,8 @@ typedef struct app_problem {
     mfd_sensediag *g;
     mfd_mat F0, G0;
     double f0_norm, g0_norm;
+    double imb_init;          /* smallest |eigenvalue| of FᵀF − GᵀG at t = 0 (asym) */
+    const char **cols;        /* trace columns of the diagnostics */
 } app_problem;
 
 /* Cross-key checks and the sizes that come from files; fills in the
@@ -75,9 +77,18 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb);
 
 void app_problem_free(app_problem *pb);
 
-/* The inputs to final/ (truth, y, initial factors, a stored operator) under
- * the given names of the initial factors. */
-mfd_status app_problem_save_inputs(const app_problem *pb, mfd_out *o, const char *f0_name,
-                                   const char *g0_name, char *err, size_t errlen);
+/* The diagnostics row at iteration t (a run loop's log_row). */
+mfd_status app_problem_log_row(app_problem *pb, long t, double *row);
+
+/* Summary columns every two-factor run has: sizes, errors, the final
+ * diagnostics, the initialization's scale, noise and σ₁(M*). */
+mfd_status app_problem_summary(const app_problem *pb, mfd_kv *kv);
+
+/* final/ files: the factors under their names (g_name NULL: symmetric),
+ * and with inputs also the inputs. */
+mfd_status app_problem_save_final(const app_problem *pb, mfd_out *o, bool factors, bool inputs, const char *f_name,
+                                  const char *g_name, const char *f0_name, const char *g0_name, char *err,
+                                  size_t errlen);
+
 
 #endif

@@ -106,12 +106,6 @@ static const mfd_param_spec SPEC[] = {
 #undef OFF
 static const mfd_param_table TABLE = {SPEC, sizeof SPEC / sizeof *SPEC};
 
-static bool given_key(const bool *given, const char *key)
-{
-    const mfd_param_spec *s = mfd_param_find(TABLE, key);
-    return s && given[s - SPEC];
-}
-
 /* Everything a run holds; freed in one place. */
 typedef struct run {
     deep_params p;
@@ -146,9 +140,9 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
     deep_params *p = &r->p;
     *field = p->field == 1 ? MFD_COMPLEX : MFD_REAL;
     int code;
-    if ((code = app_file_choice(PROG, "target", given_key(r->given, "target"), &p->target, TARGET_FILE,
+    if ((code = app_file_choice(PROG, "target", app_given(TABLE, r->given, "target"), &p->target, TARGET_FILE,
                                 "target_file", p->target_file)) != APP_EXIT_OK ||
-        (code = app_file_choice(PROG, "init", given_key(r->given, "init"), &p->init, INIT_FILE, "init_file",
+        (code = app_file_choice(PROG, "init", app_given(TABLE, r->given, "init"), &p->init, INIT_FILE, "init_file",
                                 p->init_file)) != APP_EXIT_OK)
         return code;
     if (p->target_file) {
@@ -172,13 +166,13 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
             return APP_EXIT_USAGE;
         }
         mfd_field ff = a->field;
-        if (given_key(r->given, "field") && ff != *field) {
+        if (app_given(TABLE, r->given, "field") && ff != *field) {
             app_error(PROG, "key 'field' is %s but init_file '%s' is %s", mfd_field_name(*field), p->init_file,
                       ff == MFD_COMPLEX ? "complex128" : "float64");
             return APP_EXIT_USAGE;
         }
-        if ((given_key(r->given, "depth") && (size_t)p->depth != a->shape[0]) ||
-            (given_key(r->given, "d") && (size_t)p->d != a->shape[1]) || given_key(r->given, "widths")) {
+        if ((app_given(TABLE, r->given, "depth") && (size_t)p->depth != a->shape[0]) ||
+            (app_given(TABLE, r->given, "d") && (size_t)p->d != a->shape[1]) || app_given(TABLE, r->given, "widths")) {
             app_error(PROG, "keys 'depth', 'd' and 'widths' disagree with init_file '%s' of shape (%zu, %zu, %zu)",
                       p->init_file, a->shape[0], a->shape[1], a->shape[2]);
             return APP_EXIT_USAGE;
@@ -193,7 +187,7 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
                       MFD_DEEP_MAX_DEPTH);
             return APP_EXIT_USAGE;
         }
-        if (given_key(r->given, "depth") || given_key(r->given, "d")) {
+        if (app_given(TABLE, r->given, "depth") || app_given(TABLE, r->given, "d")) {
             app_error(PROG, "key 'widths' replaces 'depth' and 'd'; give only one of them");
             return APP_EXIT_USAGE;
         }
@@ -497,16 +491,9 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (app_info_flags(PROG, SYNOPSIS, TABLE, argc - 1, argv + 1, &code))
-        return code;
-    if (mfd_param_defaults(TABLE, &r.p, r.err, sizeof r.err) != MFD_OK) {
-        app_error(PROG, "%s", r.err);
-        return APP_EXIT_FAILURE;
-    }
-    if (mfd_param_parse_args(TABLE, &r.p, argc - 1, argv + 1, r.given, r.err, sizeof r.err) != MFD_OK) {
-        app_error(PROG, "%s (%s --help lists the keys)", r.err, PROG);
+    if (!app_parse(PROG, SYNOPSIS, TABLE, &r.p, r.given, argc, argv, &code)) {
         run_free(&r);
-        return APP_EXIT_USAGE;
+        return code;
     }
     size_t dims[MFD_DEEP_MAX_DEPTH + 1];
     int depth;

@@ -125,8 +125,6 @@ typedef struct run {
     bool given[sizeof SPEC / sizeof *SPEC];
     app_problem pb;
     mfd_scaled *alg;
-    double imb_init;
-    char err[1024];
 } run;
 
 static void run_free(run *r)
@@ -134,12 +132,6 @@ static void run_free(run *r)
     mfd_scaled_free(r->alg);
     app_problem_free(&r->pb);
     mfd_param_free(TABLE, &r->p);
-}
-
-static bool given_key(const run *r, const char *key)
-{
-    const mfd_param_spec *s = mfd_param_find(TABLE, key);
-    return s && r->given[s - SPEC];
 }
 
 /* Method, problem and model that go together; the operator the problem uses. */
@@ -150,9 +142,9 @@ static int resolve(run *r)
     bool sym = p->model == MODEL_SYM;
     pp->symmetric = sym;
     pp->rademacher = p->basis == BASIS_RADEMACHER;
-    if (!given_key(r, "k") || pp->k == 0)
+    if (!app_given(TABLE, r->given, "k") || pp->k == 0)
         pp->k = pp->r;
-    if (p->problem != PROBLEM_SENSING && (given_key(r, "operator") || pp->operator_file))
+    if (p->problem != PROBLEM_SENSING && (app_given(TABLE, r->given, "operator") || pp->operator_file))
         return app_usage_error(PROG, "keys 'operator' and 'operator_file' are for problem=sensing, not %s",
                                PROBLEM_NAMES[p->problem]);
     if (p->problem == PROBLEM_FACTORIZATION || p->problem == PROBLEM_RPCA)
@@ -189,15 +181,7 @@ static mfd_status scaled_eval(void *ctx, long t, double *monitor)
     return MFD_OK;
 }
 
-static mfd_status scaled_log_row(void *ctx, long t, double *row)
-{
-    run *r = ctx;
-    MFD_CHECK(mfd_sensediag_compute(r->pb.g, r->pb.s));
-    mfd_sensediag_row(r->pb.g, row);
-    if (t == 0)
-        r->imb_init = r->pb.s->symmetric ? NAN : r->pb.g->imb_min_abs;
-    return MFD_OK;
-}
+static mfd_status scaled_log_row(void *ctx, long t, double *row) { return app_problem_log_row(&((run *)ctx)->pb, t, row); }
 
 static mfd_status scaled_step(void *ctx, long t, mfd_stop *stop)
 {
@@ -210,64 +194,23 @@ static mfd_status scaled_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
 {
     (void)stop;
     run *r = ctx;
-    const app_problem *pb = &r->pb;
-    const mfd_sense *s = pb->s;
-    const mfd_sensediag *g = pb->g;
-    bool sym = s->symmetric;
     MFD_CHECK(mfd_kv_add_str(kv, "method", METHOD_NAMES[r->p.method]));
     MFD_CHECK(mfd_kv_add_str(kv, "problem", PROBLEM_NAMES[r->p.problem]));
-    MFD_CHECK(mfd_kv_add_str(kv, "model", sym ? "sym" : "asym"));
-    MFD_CHECK(mfd_kv_add_int(kv, "n1", (long)pb->n1));
-    MFD_CHECK(mfd_kv_add_int(kv, "n2", (long)pb->n2));
-    MFD_CHECK(mfd_kv_add_int(kv, "k", (long)pb->k));
-    MFD_CHECK(mfd_kv_add_int(kv, "r", (long)pb->r));
-    MFD_CHECK(mfd_kv_add_int(kv, "m", (long)pb->m));
-    MFD_CHECK(mfd_kv_add_real(kv, "loss", s->loss));
-    MFD_CHECK(mfd_kv_add_real(kv, "err_abs", s->err_abs));
-    MFD_CHECK(mfd_kv_add_real(kv, "lambda_last", r->alg->lambda_used));
-    MFD_CHECK(mfd_kv_add_real(kv, "signal_min", g->sig_min[0]));
-    MFD_CHECK(mfd_kv_add_real(kv, "excess_fro", g->exc_fro[0]));
-    MFD_CHECK(mfd_kv_add_real(kv, "align_sin", g->align_sin[0]));
-    MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs_init", r->imb_init));
-    MFD_CHECK(mfd_kv_add_real(kv, "f0_norm", pb->f0_norm));
-    MFD_CHECK(mfd_kv_add_real(kv, "g0_norm", sym ? NAN : pb->g0_norm));
-    MFD_CHECK(mfd_kv_add_real(kv, "noise_std", pb->noise_std));
-    MFD_CHECK(mfd_kv_add_real(kv, "sigma1", pb->sigma1));
-    return MFD_OK;
+    MFD_CHECK(app_problem_summary(&r->pb, kv));
+    return mfd_kv_add_real(kv, "lambda_last", r->alg->lambda_used);
 }
 
 static mfd_status scaled_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
 {
     run *r = ctx;
-    const mfd_sense *s = r->pb.s;
-    char path[4096];
-    if (r->p.save_final) {
-        MFD_CHECK(mfd_out_mkdir(o, "final", err, errlen));
-        snprintf(path, sizeof path, "%s/final/%s", o->dir, s->symmetric ? "X.npy" : "L.npy");
-        MFD_CHECK(mfd_npy_write_mat(path, s->F, err, errlen));
-        if (!s->symmetric) {
-            snprintf(path, sizeof path, "%s/final/R.npy", o->dir);
-            MFD_CHECK(mfd_npy_write_mat(path, s->G, err, errlen));
-        }
-    }
-    if (r->p.save_inputs)
-        MFD_CHECK(app_problem_save_inputs(&r->pb, o, "L0.npy", "R0.npy", err, errlen));
-    return MFD_OK;
+    return app_problem_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "L.npy", "R.npy", "L0.npy", "R0.npy",
+                                  err, errlen);
 }
 
 static int run_loop(run *r, int argc, char **argv)
 {
     scaled_params *p = &r->p;
     app_problem *pb = &r->pb;
-    size_t ncols = mfd_sensediag_ncols(pb->g);
-    const char **cols = malloc(ncols * sizeof *cols);
-    if (!cols) {
-        app_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
-        return APP_EXIT_FAILURE;
-    }
-    for (size_t i = 0; i < ncols; i++)
-        cols[i] = mfd_sensediag_name(pb->g, i);
-    r->imb_init = NAN;
     char started[32];
     app_utc_iso(started, sizeof started);
     mfd_kv meta, extra;
@@ -291,13 +234,12 @@ static int run_loop(run *r, int argc, char **argv)
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
-        app_model model = {r, ncols, cols, scaled_eval, scaled_log_row, scaled_step, scaled_summary,
-                           scaled_write_final};
+        app_model model = {r,           mfd_sensediag_ncols(pb->g), pb->cols,        scaled_eval,
+                           scaled_log_row, scaled_step,               scaled_summary, scaled_write_final};
         code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
     }
     mfd_kv_free(&meta);
     mfd_kv_free(&extra);
-    free(cols);
     return code;
 }
 
@@ -306,16 +248,9 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (app_info_flags(PROG, SYNOPSIS, TABLE, argc - 1, argv + 1, &code))
-        return code;
-    if (mfd_param_defaults(TABLE, &r.p, r.err, sizeof r.err) != MFD_OK) {
-        app_error(PROG, "%s", r.err);
-        return APP_EXIT_FAILURE;
-    }
-    if (mfd_param_parse_args(TABLE, &r.p, argc - 1, argv + 1, r.given, r.err, sizeof r.err) != MFD_OK) {
-        app_error(PROG, "%s (%s --help lists the keys)", r.err, PROG);
+    if (!app_parse(PROG, SYNOPSIS, TABLE, &r.p, r.given, argc, argv, &code)) {
         run_free(&r);
-        return APP_EXIT_USAGE;
+        return code;
     }
     if ((code = resolve(&r)) != APP_EXIT_OK ||
         (code = app_problem_resolve(PROG, &r.p.prob, &r.pb, TABLE, r.given, &NAMES)) != APP_EXIT_OK ||

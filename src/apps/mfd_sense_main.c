@@ -96,8 +96,6 @@ typedef struct run {
     bool given[sizeof SPEC / sizeof *SPEC];
     app_problem pb;
     long rebalance_iter, last_t;
-    double imb_init;
-    char err[1024];
 } run;
 
 static void run_free(run *r)
@@ -124,15 +122,7 @@ static mfd_status sense_eval(void *ctx, long t, double *monitor)
     return MFD_OK;
 }
 
-static mfd_status sense_log_row(void *ctx, long t, double *row)
-{
-    run *r = ctx;
-    MFD_CHECK(mfd_sensediag_compute(r->pb.g, r->pb.s));
-    mfd_sensediag_row(r->pb.g, row);
-    if (t == 0)
-        r->imb_init = r->pb.s->symmetric ? NAN : r->pb.g->imb_min_abs;
-    return MFD_OK;
-}
+static mfd_status sense_log_row(void *ctx, long t, double *row) { return app_problem_log_row(&((run *)ctx)->pb, t, row); }
 
 static mfd_status sense_step(void *ctx, long t, mfd_stop *stop)
 {
@@ -143,74 +133,33 @@ static mfd_status sense_step(void *ctx, long t, mfd_stop *stop)
     return MFD_OK;
 }
 
-/* Summary columns of the problem, shared with mfd-scaled's spirit: sizes,
- * errors, the diagnostics' final values, the initialization's scale. */
 static mfd_status sense_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
 {
     (void)stop;
     run *r = ctx;
     const app_problem *pb = &r->pb;
     const mfd_sense *s = pb->s;
-    const mfd_sensediag *g = pb->g;
-    bool sym = s->symmetric;
-    MFD_CHECK(mfd_kv_add_str(kv, "model", sym ? "sym" : "asym"));
+    MFD_CHECK(app_problem_summary(pb, kv));
     MFD_CHECK(mfd_kv_add_str(kv, "operator", app_problem_op_names[r->p.prob.op]));
-    MFD_CHECK(mfd_kv_add_int(kv, "n1", (long)pb->n1));
-    MFD_CHECK(mfd_kv_add_int(kv, "n2", (long)pb->n2));
-    MFD_CHECK(mfd_kv_add_int(kv, "k", (long)pb->k));
-    MFD_CHECK(mfd_kv_add_int(kv, "r", (long)pb->r));
-    MFD_CHECK(mfd_kv_add_int(kv, "m", (long)pb->m));
-    MFD_CHECK(mfd_kv_add_real(kv, "loss", s->loss));
-    MFD_CHECK(mfd_kv_add_real(kv, "err_abs", s->err_abs));
     /* S1: t |X_t X_tᵀ − M*| and its predicted limit sqrt(k − r) / (2 eta) */
     MFD_CHECK(mfd_kv_add_real(kv, "t_err_abs", (double)r->last_t * s->err_abs));
-    MFD_CHECK(mfd_kv_add_real(kv, "s1_limit", sym ? sqrt((double)(pb->k - pb->r)) / (2 * r->p.eta) : NAN));
-    MFD_CHECK(mfd_kv_add_real(kv, "signal_min", g->sig_min[0]));
-    MFD_CHECK(mfd_kv_add_real(kv, "excess_fro", g->exc_fro[0]));
-    MFD_CHECK(mfd_kv_add_real(kv, "align_sin", g->align_sin[0]));
-    MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs_init", r->imb_init));
-    MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs", sym ? NAN : g->imb_min_abs));
+    MFD_CHECK(mfd_kv_add_real(kv, "s1_limit", s->symmetric ? sqrt((double)(pb->k - pb->r)) / (2 * r->p.eta) : NAN));
     MFD_CHECK(mfd_kv_add_int(kv, "rebalance_iter", r->rebalance_iter));
-    MFD_CHECK(mfd_kv_add_real(kv, "f0_norm", pb->f0_norm));
-    MFD_CHECK(mfd_kv_add_real(kv, "g0_norm", sym ? NAN : pb->g0_norm));
-    MFD_CHECK(mfd_kv_add_real(kv, "noise_std", pb->noise_std));
-    MFD_CHECK(mfd_kv_add_real(kv, "sigma1", pb->sigma1));
     return MFD_OK;
 }
 
 static mfd_status sense_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
 {
     run *r = ctx;
-    const mfd_sense *s = r->pb.s;
-    char path[4096];
-    if (r->p.save_final) {
-        MFD_CHECK(mfd_out_mkdir(o, "final", err, errlen));
-        snprintf(path, sizeof path, "%s/final/%s", o->dir, s->symmetric ? "X.npy" : "F.npy");
-        MFD_CHECK(mfd_npy_write_mat(path, s->F, err, errlen));
-        if (!s->symmetric) {
-            snprintf(path, sizeof path, "%s/final/G.npy", o->dir);
-            MFD_CHECK(mfd_npy_write_mat(path, s->G, err, errlen));
-        }
-    }
-    if (r->p.save_inputs)
-        MFD_CHECK(app_problem_save_inputs(&r->pb, o, "F0.npy", "G0.npy", err, errlen));
-    return MFD_OK;
+    return app_problem_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "F.npy", "G.npy", "F0.npy", "G0.npy",
+                                  err, errlen);
 }
 
 static int run_loop(run *r, int argc, char **argv)
 {
     sense_params *p = &r->p;
     app_problem *pb = &r->pb;
-    size_t ncols = mfd_sensediag_ncols(pb->g);
-    const char **cols = malloc(ncols * sizeof *cols);
-    if (!cols) {
-        app_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
-        return APP_EXIT_FAILURE;
-    }
-    for (size_t i = 0; i < ncols; i++)
-        cols[i] = mfd_sensediag_name(pb->g, i);
     r->rebalance_iter = -1;
-    r->imb_init = NAN;
     char started[32];
     app_utc_iso(started, sizeof started);
     mfd_kv meta, extra;
@@ -233,12 +182,12 @@ static int run_loop(run *r, int argc, char **argv)
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
-        app_model model = {r, ncols, cols, sense_eval, sense_log_row, sense_step, sense_summary, sense_write_final};
+        app_model model = {r,          mfd_sensediag_ncols(pb->g), pb->cols,       sense_eval,
+                           sense_log_row, sense_step,               sense_summary, sense_write_final};
         code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
     }
     mfd_kv_free(&meta);
     mfd_kv_free(&extra);
-    free(cols);
     return code;
 }
 
@@ -247,16 +196,9 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (app_info_flags(PROG, SYNOPSIS, TABLE, argc - 1, argv + 1, &code))
-        return code;
-    if (mfd_param_defaults(TABLE, &r.p, r.err, sizeof r.err) != MFD_OK) {
-        app_error(PROG, "%s", r.err);
-        return APP_EXIT_FAILURE;
-    }
-    if (mfd_param_parse_args(TABLE, &r.p, argc - 1, argv + 1, r.given, r.err, sizeof r.err) != MFD_OK) {
-        app_error(PROG, "%s (%s --help lists the keys)", r.err, PROG);
+    if (!app_parse(PROG, SYNOPSIS, TABLE, &r.p, r.given, argc, argv, &code)) {
         run_free(&r);
-        return APP_EXIT_USAGE;
+        return code;
     }
     r.p.prob.symmetric = r.p.model == MODEL_SYM;
     if ((code = app_problem_resolve(PROG, &r.p.prob, &r.pb, TABLE, r.given, &NAMES)) != APP_EXIT_OK ||
