@@ -160,9 +160,9 @@ static int resolve(run *r)
     if ((p->method == METHOD_ALTSCALEDGD || p->method == METHOD_ALTMIN) && sym)
         return app_usage_error(PROG, "method=%s alternates between L and R: it needs model=asym",
                                METHOD_NAMES[p->method]);
-    if (p->method == METHOD_ALTMIN && p->problem == PROBLEM_SENSING)
-        return app_usage_error(PROG, "method=altmin is implemented for factorization, completion and rpca, "
-                                     "not for sensing");
+    if (p->method == METHOD_ALTMIN && (pp->op == PROB_OP_GAUSSIAN_OTF || pp->op == PROB_OP_GAUSSIAN_SYM_OTF))
+        return app_usage_error(PROG, "method=altmin needs the stored operator (its least squares read every A_k "
+                                     "twice per step); use operator=gaussian");
     if (p->method == METHOD_SCALEDGD && p->lambda != 0)
         return app_usage_error(PROG, "key 'lambda': method=scaledgd has lambda = 0; use method=scaledgd_lambda");
     if (p->method == METHOD_SCALEDGD_LAMBDA && !(p->lambda > 0))
@@ -257,6 +257,18 @@ int main(int argc, char **argv)
         (code = app_loop_check(PROG, &r.p.loop)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
+    }
+    if (r.p.method == METHOD_ALTMIN && r.p.problem == PROBLEM_SENSING) {
+        size_t need = mfd_scaled_altmin_bytes(r.pb.m, r.pb.n1, r.pb.n2, r.pb.k);
+        if (need == 0 || (double)need > r.p.prob.mem_limit) {
+            code = app_usage_error(PROG,
+                                   "method=altmin on sensing needs %.0f bytes for its normal equations (m = %zu, "
+                                   "n k = %zu) but mem_limit is %.0f bytes",
+                                   need ? (double)need : INFINITY, r.pb.m,
+                                   (r.pb.n1 > r.pb.n2 ? r.pb.n1 : r.pb.n2) * r.pb.k, r.p.prob.mem_limit);
+            run_free(&r);
+            return code;
+        }
     }
     if (r.p.threads > 0)
         mfd_la_set_blas_threads((int)r.p.threads);

@@ -10,8 +10,7 @@ mfd_status mfd_scaled_alloc(mfd_method method, mfd_sense *s, double eta, double 
     *out = NULL;
     if (method == MFD_METHOD_ALTSCALEDGD && s->symmetric)
         return MFD_EINVAL;
-    if (method == MFD_METHOD_ALTMIN &&
-        (s->symmetric || (s->op->kind != MFD_SENSOP_IDENTITY && s->op->kind != MFD_SENSOP_MASK)))
+    if (method == MFD_METHOD_ALTMIN && (s->symmetric || s->op->kind == MFD_SENSOP_GAUSSIAN_OTF))
         return MFD_EINVAL;
     mfd_scaled *m = calloc(1, sizeof *m);
     if (!m)
@@ -26,6 +25,21 @@ mfd_status mfd_scaled_alloc(mfd_method method, mfd_sense *s, double eta, double 
         (st = mfd_mat_alloc(MFD_REAL, s->n1, s->k, &m->pF)) != MFD_OK ||
         (st = mfd_mat_alloc(MFD_REAL, s->n2, s->k, &m->pG)) != MFD_OK)
         goto fail;
+    if (method == MFD_METHOD_ALTMIN && s->op->kind == MFD_SENSOP_DENSE) {
+        size_t q = (s->n1 > s->n2 ? s->n1 : s->n2) * s->k;
+        if (mfd_scaled_altmin_bytes(s->op->m, s->n1, s->n2, s->k) == 0) {
+            st = MFD_ERANGE;
+            goto fail;
+        }
+        if ((st = mfd_mat_alloc(MFD_REAL, q, s->op->m, &m->design)) != MFD_OK ||
+            (st = mfd_mat_alloc(MFD_REAL, q, q, &m->normal)) != MFD_OK)
+            goto fail;
+        m->rhs = malloc(q * sizeof(double));
+        if (!m->rhs) {
+            st = MFD_ENOMEM;
+            goto fail;
+        }
+    }
     if (method == MFD_METHOD_ALTMIN && s->op->kind == MFD_SENSOP_MASK) {
         const mfd_sensop *op = s->op;
         m->row_start = calloc(s->n1 + 1, sizeof(size_t));
@@ -68,7 +82,45 @@ void mfd_scaled_free(mfd_scaled *m)
     free(m->row_start);
     free(m->row_entry);
     free(m->rhs);
+    mfd_mat_free(&m->design);
+    mfd_mat_free(&m->normal);
     free(m);
+}
+
+size_t mfd_scaled_altmin_bytes(size_t m, size_t n1, size_t n2, size_t k)
+{
+    size_t q = (n1 > n2 ? n1 : n2) * k;
+    if (k != 0 && q / k != (n1 > n2 ? n1 : n2))
+        return 0;
+    double bytes = 8.0 * ((double)q * (double)m + (double)q * (double)q + (double)q);
+    return bytes < 1e18 ? (size_t)bytes : 0;
+}
+
+/* Exact least squares in F (or in G when for_g) over a stored operator:
+ * column j of the design is vec(A_j G) (vec(A_jᵀ F)); solve the normal
+ * equations (D Dᵀ + λI) vec(X) = D y by Cholesky. */
+static mfd_status dense_least_squares(mfd_scaled *m, bool for_g)
+{
+    mfd_sense *s = m->s;
+    const mfd_sensop *op = s->op;
+    size_t n1 = s->n1, n2 = s->n2, k = s->k, nx = for_g ? n2 : n1, q = nx * k;
+    mfd_mat Fix = for_g ? s->F : s->G, X = for_g ? s->G : s->F;
+    mfd_mat D = mfd_mat_view(m->design.data, MFD_REAL, q, op->m, q);
+    mfd_mat N = mfd_mat_view(m->normal.data, MFD_REAL, q, q, q);
+    for (size_t j = 0; j < op->m; j++) {
+        mfd_mat Aj = mfd_mat_view(op->block + j * n1 * n2, MFD_REAL, n1, n2, n1);
+        mfd_mat col = mfd_mat_view(mfd_mat_at(D, 0, j), MFD_REAL, nx, k, nx);
+        MFD_CHECK(mfd_la_gemm(for_g ? 'T' : 'N', 'N', 1.0, Aj, Fix, 0.0, col));
+    }
+    MFD_CHECK(mfd_la_gemm('N', 'T', 1.0, D, D, 0.0, N));
+    for (size_t i = 0; i < q; i++)
+        *mfd_mat_at(N, i, i) += m->lambda;
+    MFD_CHECK(mfd_la_dgemv('N', 1.0, D, s->y, 0.0, m->rhs));
+    MFD_CHECK(mfd_la_cholesky(N));
+    mfd_mat rhs = mfd_mat_view(m->rhs, MFD_REAL, q, 1, q);
+    MFD_CHECK(mfd_la_trsm_lower('L', 'N', N, rhs));
+    MFD_CHECK(mfd_la_trsm_lower('L', 'T', N, rhs));
+    return mfd_mat_copy(X, mfd_mat_view(m->rhs, MFD_REAL, nx, k, nx));
 }
 
 /* Cholesky of the Gram matrix in m->gram (lower triangle). */
@@ -166,15 +218,15 @@ mfd_status mfd_scaled_step(mfd_scaled *m, mfd_stop *stop)
     case MFD_METHOD_ALTSCALEDGD:
     case MFD_METHOD_ALTMIN:
         m->lambda_used = lambda;
-        if (m->method == MFD_METHOD_ALTMIN && s->op->kind == MFD_SENSOP_MASK) {
-            /* exact least squares in F, then in G (an under-observed row is singular) */
+        if (m->method == MFD_METHOD_ALTMIN && s->op->kind != MFD_SENSOP_IDENTITY) {
+            /* exact least squares in F, then in G (a singular system leaves both as they were) */
+            bool dense = s->op->kind == MFD_SENSOP_DENSE;
             MFD_CHECK(mfd_mat_copy(m->pF, s->F));
-            if ((st = mask_least_squares(m, false)) != MFD_OK) {
-                mfd_mat_copy(s->F, m->pF);
-                return singular(st, stop);
-            }
             MFD_CHECK(mfd_mat_copy(m->pG, s->G));
-            if ((st = mask_least_squares(m, true)) != MFD_OK) {
+            st = dense ? dense_least_squares(m, false) : mask_least_squares(m, false);
+            if (st == MFD_OK)
+                st = dense ? dense_least_squares(m, true) : mask_least_squares(m, true);
+            if (st != MFD_OK) {
                 mfd_mat_copy(s->F, m->pF);
                 mfd_mat_copy(s->G, m->pG);
                 return singular(st, stop);

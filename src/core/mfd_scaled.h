@@ -11,7 +11,10 @@
  *   altmin          exact least squares in F, then in G: for the identity
  *                   operator (factorization, robust PCA) this is altscaledgd
  *                   with η = 1, λ = 0; for completion one k × k system per
- *                   row of F and per column of G over the observed entries.
+ *                   row of F and per column of G over the observed entries;
+ *                   for a stored sensing operator the normal equations of
+ *                   A(FGᵀ)_j = ⟨A_j G, F⟩ in the n1 k unknowns of F (then
+ *                   ⟨A_jᵀ F, G⟩ for G), one (n k) × (n k) Cholesky each.
  *
  * The k × k systems are never inverted: the Gram matrix is factorized by
  * Cholesky and applied with two triangular solves.  A factorization that
@@ -41,10 +44,16 @@ typedef struct mfd_scaled {
     /* altmin on a mask: observed entries by row */
     size_t *row_start, *row_entry;
     double *rhs;
+    /* altmin on a stored sensing operator: design (n k) × m, normal matrix */
+    mfd_mat design, normal;
 } mfd_scaled;
 
+/* Bytes altmin needs on a stored sensing operator (0 if it overflows). */
+size_t mfd_scaled_altmin_bytes(size_t m, size_t n1, size_t n2, size_t k);
+
 /* method/problem combinations that do not exist are MFD_EINVAL:
- * altscaledgd needs the asymmetric model, altmin the identity or a mask operator. */
+ * altscaledgd needs the asymmetric model, altmin the identity, a mask or a
+ * stored (dense) operator. */
 mfd_status mfd_scaled_alloc(mfd_method method, mfd_sense *s, double eta, double lambda, double gd_scale,
                             mfd_scaled **out);
 void mfd_scaled_free(mfd_scaled *m);
