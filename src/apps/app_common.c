@@ -46,6 +46,12 @@ bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, i
             *code = APP_EXIT_OK;
             return true;
         }
+        if (strcmp(argv[i], "--keys") == 0) { /* machine-readable: the driver validates specs with it */
+            for (size_t k = 0; k < t.n; k++)
+                printf("%s\n", t.spec[k].key);
+            *code = APP_EXIT_OK;
+            return true;
+        }
         if (strcmp(argv[i], "--version") == 0) {
             printf("%s %s\n", prog, MFD_VERSION);
             *code = APP_EXIT_OK;

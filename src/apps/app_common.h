@@ -24,7 +24,7 @@ void app_error(const char *prog, const char *fmt, ...) __attribute__((format(pri
 /* app_error, then APP_EXIT_USAGE: for bad arguments and inputs. */
 int app_usage_error(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Handle --help / -h and --version.  Returns true (and sets *code) when one
+/* Handle --help / -h, --keys (one key per line) and --version.  Returns true (and sets *code) when one
  * of them was given and answered. */
 bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, int argc, char **argv, int *code);
 

@@ -162,7 +162,7 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     const char *mon = cfg->monitor;
     TRY(mfd_kv_add_str(&s.summary, "program", cfg->prog));
     TRY(mfd_kv_add_str(&s.summary, "stop_reason", mfd_stop_name(stop)));
-    TRY(mfd_kv_add_int(&s.summary, "iters", t));
+    TRY(mfd_kv_add_int(&s.summary, "iterations", t)); /* "iters" is the budget key */
     snprintf(name, sizeof name, "%s_init", mon);
     TRY(mfd_kv_add_real(&s.summary, name, e_init));
     TRY(mfd_kv_add_real(&s.summary, mon, e));

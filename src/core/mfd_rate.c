@@ -163,3 +163,17 @@ size_t mfd_rate_plateaus(const double *t, const double *e, size_t n, double rtol
 }
 
 void mfd_rate_threshold_name(double thr, char *buf, size_t len) { snprintf(buf, len, "iter_to_%.0e", thr); }
+
+void mfd_rate_wilson(size_t k, size_t n, double z, double *lo, double *hi)
+{
+    if (n == 0) {
+        *lo = 0;
+        *hi = 1;
+        return;
+    }
+    double nn = (double)n, p = (double)k / nn, z2 = z * z;
+    double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+    double half = z / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+    *lo = fmax(0.0, centre - half);
+    *hi = fmin(1.0, centre + half);
+}

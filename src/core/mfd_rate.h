@@ -68,6 +68,10 @@ typedef struct mfd_plateau {
 size_t mfd_rate_plateaus(const double *t, const double *e, size_t n, double rtol, double min_decades,
                          mfd_plateau *out, size_t cap);
 
+/* Wilson score interval of a binomial proportion with k successes in n
+ * trials at z standard deviations (z = 1.96: 95%); [0, 1] when n == 0. */
+void mfd_rate_wilson(size_t k, size_t n, double z, double *lo, double *hi);
+
 /* Column name for a threshold, e.g. 1e-6 -> "iter_to_1e-06". */
 void mfd_rate_threshold_name(double thr, char *buf, size_t len);
 

@@ -58,7 +58,7 @@ check "P7 gd: a mild gauge (cond 3) changes the rel_err trace (GD depends on the
 run cd method=scaledgd problem=completion n=80 r=3 p=0.2 iters=2000
 run cs method=scaledgd problem=completion n=80 r=3 p=0.2 iters=2000 sparse=1
 check "sparse=1 reproduces the dense completion run" \
-    "[ \"\$(value cd/summary.csv iters)\" = \"\$(value cs/summary.csv iters)\" ] && [ \"\$(value cs/summary.csv stop_reason)\" = converged ]"
+    "[ \"\$(value cd/summary.csv iterations)\" = \"\$(value cs/summary.csv iterations)\" ] && [ \"\$(value cs/summary.csv stop_reason)\" = converged ]"
 
 # error paths
 expect_error "an unknown method is refused" "key 'method': 'adam' is not one of" method=adam

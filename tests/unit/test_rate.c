@@ -120,6 +120,18 @@ int main(void)
         CHECK("first plateau escapes just after 1e3", p[0].t_end <= 1000 && p[0].escape > 1000 && p[0].escape < 1200);
         CHECK("second plateau ends at 1e5", p[1].t_end == 100000);
     }
+    /* Wilson intervals: known values (Wilson 1927; e.g. 8 of 10 at 95%: [0.4902, 0.9433]) */
+    {
+        double lo, hi;
+        mfd_rate_wilson(8, 10, 1.959963984540054, &lo, &hi);
+        CHECK("Wilson 8/10 at 95% is [0.4902, 0.9433]", fabs(lo - 0.4901625) < 1e-6 && fabs(hi - 0.9433178) < 1e-6);
+        mfd_rate_wilson(0, 20, 1.959963984540054, &lo, &hi);
+        CHECK("Wilson 0/20 starts at 0 and ends at 0.1611", lo == 0.0 && fabs(hi - 0.1611252) < 1e-6);
+        mfd_rate_wilson(20, 20, 1.959963984540054, &lo, &hi);
+        CHECK("Wilson 20/20 ends at 1", hi == 1.0 && fabs(lo - 0.8388748) < 1e-6);
+        mfd_rate_wilson(0, 0, 1.96, &lo, &hi);
+        CHECK("Wilson with no trials is [0, 1]", lo == 0.0 && hi == 1.0);
+    }
     /* schedule: log-spaced points */
     {
         mfd_schedule s;

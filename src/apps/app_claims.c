@@ -1,0 +1,562 @@
+#define _POSIX_C_SOURCE 200809L
+#include "app_claims.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_expr.h"
+#include "mfd_out.h"
+#include "mfd_param.h"
+#include "mfd_rate.h"
+
+const char *claims_verdict_name(int v)
+{
+    return v == CLAIM_PASS ? "PASS" : v == CLAIM_FAIL ? "FAIL" : "DEVIATION";
+}
+
+/* ---- looking up a row's values ------------------------------------------ */
+
+typedef struct rowctx {
+    const app_csv *t;
+    size_t row;
+} rowctx;
+
+static bool lookup(void *ctx, const char *name, app_value *out)
+{
+    rowctx *c = ctx;
+    long col = app_csv_col(c->t, name);
+    if (col < 0)
+        return false;
+    const char *v = app_csv_cell(c->t, c->row, (size_t)col);
+    char *end;
+    double x = strtod(v, &end);
+    if (*v && *end == '\0') {
+        out->is_str = false;
+        out->num = x;
+    } else {
+        out->is_str = true;
+        out->str = v;
+    }
+    return true;
+}
+
+typedef struct namecheck {
+    const app_csv *t;
+    char missing[128];
+} namecheck;
+
+static void check_name(void *ctx, const char *name)
+{
+    namecheck *c = ctx;
+    if (!c->missing[0] && app_csv_col(c->t, name) < 0)
+        snprintf(c->missing, sizeof c->missing, "%s", name);
+}
+
+static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *buf, size_t len, const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, len, f, ap);
+    va_end(ap);
+}
+
+/* Append to a result text, separated by "; ". */
+static void append(char *buf, size_t len, const char *text)
+{
+    size_t l = strlen(buf);
+    snprintf(buf + l, len - l, "%s%s", l ? "; " : "", text);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Does measured meet the bound against predicted? */
+static bool meets(const char *bound, double m, double p, double tol, bool rel)
+{
+    double slack = rel ? tol * fabs(p) : tol;
+    if (strcmp(bound, "<=") == 0)
+        return m <= p + slack;
+    if (strcmp(bound, ">=") == 0)
+        return m >= p - slack;
+    return fabs(m - p) <= slack; /* within */
+}
+
+/* A short number for the table. */
+static void num(char *buf, size_t len, double x)
+{
+    if (x == floor(x) && fabs(x) < 1e9)
+        snprintf(buf, len, "%.0f", x);
+    else
+        snprintf(buf, len, "%.4g", x);
+}
+
+typedef struct claimdef {
+    const char *name, *where_s, *measure_s, *aggregate, *against, *group_by, *predicted_s, *bound, *deviation;
+    double tol;
+    bool rel;
+    app_expr *where, *measure, *predicted, *against_e;
+} claimdef;
+
+static bool compile(const spec *s, const spec_claim *c, const char *key, bool required, app_expr **out,
+                    const app_csv *t, char *err, size_t errlen)
+{
+    int line;
+    const char *text = spec_claim_get(c, key, &line);
+    *out = NULL;
+    if (!text) {
+        if (required)
+            snprintf(err, errlen, "%s:%d: [claim %s] has no '%s'", s->path, c->line, c->name, key);
+        return !required;
+    }
+    char e2[512];
+    *out = app_expr_compile(text, e2, sizeof e2);
+    if (!*out) {
+        snprintf(err, errlen, "%s:%d: [claim %s] key '%s': %s", s->path, line, c->name, key, e2);
+        return false;
+    }
+    namecheck nc = {t, ""};
+    app_expr_names(*out, check_name, &nc);
+    if (nc.missing[0]) {
+        snprintf(err, errlen,
+                 "%s:%d: [claim %s] key '%s': '%s' is neither a run parameter nor a summary column of this "
+                 "experiment",
+                 s->path, line, c->name, key, nc.missing);
+        return false;
+    }
+    return true;
+}
+
+/* Evaluate expression e at a row as a number (NaN with a note on error). */
+static double at(const app_expr *e, const app_csv *t, size_t row, char *err, size_t errlen)
+{
+    rowctx rc = {t, row};
+    app_value v;
+    if (!app_expr_eval(e, lookup, &rc, &v, err, errlen))
+        return NAN;
+    if (v.is_str) {
+        snprintf(err, errlen, "the expression gives the text \"%s\", not a number", v.str);
+        return NAN;
+    }
+    return v.num;
+}
+
+/* One group: rows[n]; fills measured/predicted texts; returns pass. */
+static bool eval_group(const claimdef *d, const app_csv *t, const size_t *rows, size_t n, char *measured,
+                       size_t mlen, char *predicted, size_t plen, char *note, size_t nlen)
+{
+    char e[256] = "", a[64], b[64], c[64];
+    const char *ag = d->aggregate;
+    if (strcmp(ag, "each") == 0) {
+        /* the signed deviation toward failing: positive beyond the bound's side */
+        double worst = -INFINITY, worst_m = NAN, worst_p = NAN;
+        size_t fails = 0;
+        for (size_t i = 0; i < n; i++) {
+            double m = at(d->measure, t, rows[i], e, sizeof e), p = at(d->predicted, t, rows[i], e, sizeof e);
+            bool pass = !isnan(m) && !isnan(p) && meets(d->bound, m, p, d->tol, d->rel);
+            double scale = d->rel ? fabs(p) : 1.0;
+            double dev = strcmp(d->bound, "<=") == 0   ? (m - p) / scale
+                         : strcmp(d->bound, ">=") == 0 ? (p - m) / scale
+                                                       : fabs(m - p) / scale;
+            if (isnan(dev))
+                dev = INFINITY;
+            fails += !pass;
+            if (dev > worst) {
+                worst = dev;
+                worst_m = m;
+                worst_p = p;
+            }
+        }
+        num(a, sizeof a, worst_m);
+        num(b, sizeof b, worst_p);
+        fmt(measured, mlen, "worst of %zu runs: %s (%s %.2g)", n, a, d->rel ? "rel. dev." : "dev.", worst);
+        fmt(predicted, plen, "%s %s", d->bound, b);
+        if (d->tol > 0) {
+            char tt[96];
+            num(c, sizeof c, d->tol);
+            fmt(tt, sizeof tt, "tol. %s%s", c, d->rel ? " rel." : "");
+            append(predicted, plen, tt);
+        }
+        if (fails)
+            fmt(note, nlen, "%zu of %zu runs outside the bound%s%s", fails, n, e[0] ? ": " : "", e);
+        return fails == 0;
+    }
+    double *v = malloc((n ? n : 1) * sizeof *v), *x = malloc((n ? n : 1) * sizeof *x);
+    if (!v || !x) {
+        free(v);
+        free(x);
+        return false;
+    }
+    size_t k = 0, nan = 0;
+    for (size_t i = 0; i < n; i++) {
+        double m = at(d->measure, t, rows[i], e, sizeof e);
+        if (isnan(m)) {
+            nan++;
+            continue;
+        }
+        if (d->against_e)
+            x[k] = at(d->against_e, t, rows[i], e, sizeof e);
+        v[k++] = m;
+    }
+    double p = n ? at(d->predicted, t, rows[0], e, sizeof e) : NAN, meas = NAN;
+    bool pass;
+    num(b, sizeof b, p);
+    if (strcmp(ag, "fraction") == 0) {
+        size_t yes = 0;
+        for (size_t i = 0; i < k; i++)
+            yes += v[i] != 0;
+        double lo, hi;
+        mfd_rate_wilson(yes, k, 1.959963984540054, &lo, &hi);
+        fmt(measured, mlen, "%zu/%zu = %.3f [%.3f, %.3f]", yes, k, k ? (double)yes / (double)k : NAN, lo, hi);
+        if (strcmp(d->bound, ">=") == 0)
+            pass = hi >= p - d->tol;
+        else if (strcmp(d->bound, "<=") == 0)
+            pass = lo <= p + d->tol;
+        else /* within / contains: the interval meets [p - tol, p + tol] */
+            pass = lo <= p + d->tol && hi >= p - d->tol;
+        if (d->tol > 0) {
+            num(c, sizeof c, d->tol);
+            fmt(predicted, plen, "%s %s ± %s", d->bound, b, c);
+        } else {
+            fmt(predicted, plen, "%s %s", d->bound, b);
+        }
+        pass = pass && k > 0;
+    } else {
+        if (k == 0) {
+            fmt(measured, mlen, "no value (%zu runs, all NaN)", n);
+            free(v);
+            free(x);
+            return false;
+        }
+        if (strcmp(ag, "median") == 0)
+            meas = median(v, k);
+        else if (strcmp(ag, "mean") == 0) {
+            meas = 0;
+            for (size_t i = 0; i < k; i++)
+                meas += v[i] / (double)k;
+        } else if (strcmp(ag, "min") == 0 || strcmp(ag, "max") == 0 || strcmp(ag, "ratio") == 0) {
+            double lo = v[0], hi2 = v[0];
+            for (size_t i = 1; i < k; i++) {
+                lo = fmin(lo, v[i]);
+                hi2 = fmax(hi2, v[i]);
+            }
+            meas = strcmp(ag, "min") == 0 ? lo : strcmp(ag, "max") == 0 ? hi2 : hi2 / lo;
+        } else { /* slope: medians per distinct x, then log-log least squares */
+            mfd_linreg lr;
+            mfd_linreg_reset(&lr);
+            double *ys = malloc(k * sizeof *ys);
+            bool *used = calloc(k, sizeof *used);
+            for (size_t i = 0; ys && used && i < k; i++) {
+                if (used[i])
+                    continue;
+                size_t m = 0;
+                for (size_t j = i; j < k; j++)
+                    if (!used[j] && x[j] == x[i]) {
+                        used[j] = true;
+                        ys[m++] = v[j];
+                    }
+                double my = median(ys, m);
+                if (x[i] > 0 && my > 0)
+                    mfd_linreg_add(&lr, log(x[i]), log(my));
+            }
+            free(ys);
+            free(used);
+            mfd_fit f = mfd_linreg_fit(&lr);
+            meas = f.slope;
+            fmt(note, nlen, "%zu points, slope standard error %.2g", f.n, f.slope_se);
+        }
+        num(a, sizeof a, meas);
+        fmt(measured, mlen, "%s %s over %zu runs", strcmp(ag, "ratio") == 0 ? "max/min" : ag, a, k);
+        pass = !isnan(meas) && !isnan(p) && meets(d->bound, meas, p, d->tol, d->rel);
+        fmt(predicted, plen, "%s %s", d->bound, b);
+        if (d->tol > 0) {
+            char tt[96];
+            num(c, sizeof c, d->tol);
+            fmt(tt, sizeof tt, "tol. %s%s", c, d->rel ? " rel." : "");
+            append(predicted, plen, tt);
+        }
+    }
+    if (nan)
+        fmt(note + strlen(note), nlen - strlen(note), "%s%zu runs gave NaN", note[0] ? "; " : "", nan);
+    free(v);
+    free(x);
+    return pass;
+}
+
+static void def_free(claimdef *d)
+{
+    app_expr_free(d->where);
+    app_expr_free(d->measure);
+    app_expr_free(d->predicted);
+    app_expr_free(d->against_e);
+}
+
+bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n, char *err, size_t errlen)
+{
+    claim_result *res = calloc(s->nclaims ? s->nclaims : 1, sizeof *res);
+    if (!res) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (size_t ci = 0; ci < s->nclaims; ci++) {
+        const spec_claim *c = &s->claims[ci];
+        claim_result *r = &res[ci];
+        claimdef d;
+        memset(&d, 0, sizeof d);
+        int line;
+        d.name = c->name;
+        d.aggregate = spec_claim_get(c, "aggregate", &line);
+        if (!d.aggregate)
+            d.aggregate = "each";
+        static const char *const aggs[] = {"each", "median", "mean", "min", "max", "fraction", "ratio", "slope"};
+        bool ok = false;
+        for (size_t i = 0; i < sizeof aggs / sizeof *aggs; i++)
+            ok = ok || strcmp(d.aggregate, aggs[i]) == 0;
+        if (!ok) {
+            snprintf(err, errlen, "%s:%d: [claim %s] aggregate '%s' is not one of each, median, mean, min, max, "
+                     "fraction, ratio, slope", s->path, line, c->name, d.aggregate);
+            free(res);
+            return false;
+        }
+        d.bound = spec_claim_get(c, "bound", &line);
+        if (!d.bound || (strcmp(d.bound, "<=") && strcmp(d.bound, ">=") && strcmp(d.bound, "within") &&
+                         strcmp(d.bound, "contains"))) {
+            snprintf(err, errlen, "%s:%d: [claim %s] bound '%s' is not one of <=, >=, within, contains", s->path,
+                     line, c->name, d.bound ? d.bound : "(missing)");
+            free(res);
+            return false;
+        }
+        const char *tol = spec_claim_get(c, "tolerance", &line), *rel = spec_claim_get(c, "relative", NULL);
+        if (tol) {
+            char *end;
+            d.tol = strtod(tol, &end);
+            if (*end || !(d.tol >= 0)) {
+                snprintf(err, errlen, "%s:%d: [claim %s] tolerance '%s' is not a number >= 0", s->path, line, c->name,
+                         tol);
+                free(res);
+                return false;
+            }
+        }
+        d.rel = rel && (strcmp(rel, "yes") == 0 || strcmp(rel, "1") == 0 || strcmp(rel, "true") == 0);
+        d.deviation = spec_claim_get(c, "deviation", NULL);
+        d.group_by = spec_claim_get(c, "group_by", NULL);
+        if (!compile(s, c, "where", false, &d.where, t, err, errlen) ||
+            !compile(s, c, "measure", true, &d.measure, t, err, errlen) ||
+            !compile(s, c, "predicted", true, &d.predicted, t, err, errlen) ||
+            !compile(s, c, "against", strcmp(d.aggregate, "slope") == 0, &d.against_e, t, err, errlen)) {
+            def_free(&d);
+            free(res);
+            return false;
+        }
+        /* the runs that count, split into groups */
+        size_t *rows = malloc((t->nrows ? t->nrows : 1) * sizeof *rows), nr = 0;
+        for (size_t i = 0; rows && i < t->nrows; i++) {
+            char e[128];
+            if (!d.where || at(d.where, t, i, e, sizeof e) != 0)
+                rows[nr++] = i;
+        }
+        long gcols[8];
+        size_t ng = 0;
+        if (d.group_by) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", d.group_by);
+            char *save = NULL;
+            for (char *g = strtok_r(buf, ", ", &save); g && ng < 8; g = strtok_r(NULL, ", ", &save)) {
+                gcols[ng] = app_csv_col(t, g);
+                if (gcols[ng] < 0) {
+                    spec_claim_get(c, "group_by", &line);
+                    snprintf(err, errlen, "%s:%d: [claim %s] group_by '%s' is not a run parameter", s->path, line,
+                             c->name, g);
+                    free(rows);
+                    def_free(&d);
+                    free(res);
+                    return false;
+                }
+                ng++;
+            }
+        }
+        snprintf(r->experiment, sizeof r->experiment, "%s%s%s", s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
+        snprintf(r->name, sizeof r->name, "%s", c->name);
+        const char *v;
+        snprintf(r->id, sizeof r->id, "%s", (v = spec_claim_get(c, "id", NULL)) ? v : "");
+        snprintf(r->source, sizeof r->source, "%s", (v = spec_claim_get(c, "source", NULL)) ? v : "");
+        snprintf(r->statement, sizeof r->statement, "%s", (v = spec_claim_get(c, "statement", NULL)) ? v : "");
+        bool all = nr > 0;
+        if (nr == 0)
+            snprintf(r->note, sizeof r->note, "no run matched (collect the runs first)");
+        bool *done = calloc(nr ? nr : 1, sizeof *done);
+        size_t *grp = malloc((nr ? nr : 1) * sizeof *grp);
+        for (size_t i = 0; done && grp && i < nr; i++) {
+            if (done[i])
+                continue;
+            size_t gn = 0;
+            for (size_t j = i; j < nr; j++) {
+                bool same = true;
+                for (size_t g = 0; g < ng && same; g++)
+                    same = strcmp(app_csv_cell(t, rows[i], (size_t)gcols[g]), app_csv_cell(t, rows[j], (size_t)gcols[g])) == 0;
+                if (same && !done[j]) {
+                    done[j] = true;
+                    grp[gn++] = rows[j];
+                }
+            }
+            char m[512] = "", p[256] = "", note[256] = "", label[256] = "";
+            for (size_t g = 0; g < ng; g++) {
+                size_t l = strlen(label);
+                snprintf(label + l, sizeof label - l, "%s%s=%s", g ? "," : "", t->names[gcols[g]],
+                         app_csv_cell(t, rows[i], (size_t)gcols[g]));
+            }
+            bool pass = eval_group(&d, t, grp, gn, m, sizeof m, p, sizeof p, note, sizeof note);
+            all = all && pass;
+            char item[768];
+            if (ng)
+                snprintf(item, sizeof item, "%s: %s%s", label, m, pass ? "" : " (fails)");
+            else
+                snprintf(item, sizeof item, "%s", m);
+            append(r->measured, sizeof r->measured, item);
+            if (!r->predicted[0])
+                snprintf(r->predicted, sizeof r->predicted, "%s", p);
+            if (note[0])
+                append(r->note, sizeof r->note, note);
+        }
+        free(done);
+        free(grp);
+        free(rows);
+        r->verdict = all ? CLAIM_PASS : d.deviation ? CLAIM_DEVIATION : CLAIM_FAIL;
+        if (d.deviation) {
+            char why[600];
+            snprintf(why, sizeof why, "known deviation%s: %s", all ? " (not observed this time)" : "", d.deviation);
+            append(r->note, sizeof r->note, why);
+        }
+        def_free(&d);
+    }
+    *out = res;
+    *n = s->nclaims;
+    return true;
+}
+
+void claims_print(FILE *f, const claim_result *r, size_t n)
+{
+    fprintf(f, "%-4s %-28s %-22s %-26s %-40s %s\n", "id", "claim", "source", "predicted", "measured", "verdict");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%-4s %-28.28s %-22.22s %-26.26s %-40.40s %s\n", r[i].id, r[i].name, r[i].source, r[i].predicted,
+                r[i].measured, claims_verdict_name(r[i].verdict));
+        if (strlen(r[i].measured) > 40)
+            fprintf(f, "     measured: %s\n", r[i].measured);
+        if (r[i].note[0])
+            fprintf(f, "     note: %s\n", r[i].note);
+    }
+}
+
+bool claims_write_csv(const char *path, const claim_result *r, size_t n, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    fputs("experiment,claim,id,source,statement,predicted,measured,verdict,note\n", f);
+    for (size_t i = 0; i < n; i++) {
+        const char *fields[9] = {r[i].experiment, r[i].name,     r[i].id, r[i].source,
+                                 r[i].statement, r[i].predicted, r[i].measured,
+                                 claims_verdict_name(r[i].verdict), r[i].note};
+        for (int k = 0; k < 9; k++) {
+            if (k)
+                fputc(',', f);
+            app_csv_put(f, fields[k]);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    bool ok = mfd_out_write_text(path, buf, err, errlen) == MFD_OK;
+    free(buf);
+    return ok;
+}
+
+/* LaTeX-escape into f. */
+static void tex(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': case '%': case '$': case '#': case '_': case '{': case '}': fprintf(f, "\\%c", *s); break;
+        case '~': fputs("\\textasciitilde{}", f); break;
+        case '^': fputs("\\textasciicircum{}", f); break;
+        case '\\': fputs("\\textbackslash{}", f); break;
+        case '<': fputs("$<$", f); break;
+        case '>': fputs("$>$", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+bool claims_write_tex(const char *path, const claim_result *r, size_t n, char *err, size_t errlen)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    fputs("% Generated by mfd check.\n\\begin{longtable}{@{}lp{0.2\\linewidth}p{0.2\\linewidth}p{0.33\\linewidth}l@{}}\n"
+          "\\toprule\nid & source & predicted & measured & verdict\\\\\n\\midrule\n\\endhead\n", f);
+    for (size_t i = 0; i < n; i++) {
+        tex(f, r[i].id);
+        fputs(" & ", f);
+        tex(f, r[i].source);
+        fputs(" & ", f);
+        tex(f, r[i].predicted);
+        fputs(" & ", f);
+        tex(f, r[i].measured);
+        fputs(" & ", f);
+        fputs(r[i].verdict == CLAIM_PASS ? "pass" : r[i].verdict == CLAIM_FAIL ? "\\textbf{fail}" : "deviation", f);
+        fputs("\\\\\n", f);
+    }
+    fputs("\\bottomrule\n\\end{longtable}\n", f);
+    fclose(f);
+    bool ok = mfd_out_write_text(path, buf, err, errlen) == MFD_OK;
+    free(buf);
+    return ok;
+}
+
+bool claims_read_csv(const char *path, claim_result **out, size_t *n, char *err, size_t errlen)
+{
+    app_csv t;
+    if (!app_csv_read(path, &t, err, errlen))
+        return false;
+    claim_result *r = calloc(t.nrows ? t.nrows : 1, sizeof *r);
+    if (!r) {
+        app_csv_free(&t);
+        return false;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        const char *v[9];
+        for (int k = 0; k < 9; k++)
+            v[k] = k < (int)t.ncols ? app_csv_cell(&t, i, (size_t)k) : "";
+        snprintf(r[i].experiment, sizeof r[i].experiment, "%s", v[0]);
+        snprintf(r[i].name, sizeof r[i].name, "%s", v[1]);
+        snprintf(r[i].id, sizeof r[i].id, "%s", v[2]);
+        snprintf(r[i].source, sizeof r[i].source, "%s", v[3]);
+        snprintf(r[i].statement, sizeof r[i].statement, "%s", v[4]);
+        snprintf(r[i].predicted, sizeof r[i].predicted, "%s", v[5]);
+        snprintf(r[i].measured, sizeof r[i].measured, "%s", v[6]);
+        r[i].verdict = strcmp(v[7], "PASS") == 0 ? CLAIM_PASS : strcmp(v[7], "FAIL") == 0 ? CLAIM_FAIL : CLAIM_DEVIATION;
+        snprintf(r[i].note, sizeof r[i].note, "%s", v[8]);
+    }
+    *out = r;
+    *n = t.nrows;
+    app_csv_free(&t);
+    return true;
+}

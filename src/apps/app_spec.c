@@ -1,0 +1,497 @@
+#define _POSIX_C_SOURCE 200809L
+#include "app_spec.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_param.h"
+#include "mfd_rng.h"
+
+static char *dup(const char *s)
+{
+    size_t l = strlen(s) + 1;
+    char *p = malloc(l);
+    if (p)
+        memcpy(p, s, l);
+    return p;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t l = strlen(s);
+    while (l > 0 && isspace((unsigned char)s[l - 1]))
+        s[--l] = '\0';
+    return s;
+}
+
+typedef struct loader {
+    spec *s;
+    const char *scale;
+    FILE *fp;
+    int line;
+    char *err;
+    size_t errlen;
+    bool failed;
+    char prev_section[128], prev_key[128]; /* inih repeats the key for continuation lines */
+    char *(*prev_slot);
+} loader;
+
+static int fail(loader *L, const char *fmt, ...)
+{
+    if (L->failed)
+        return 0;
+    L->failed = true;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(L->err, L->errlen, "%s:%d: %s", L->s->path, L->line, msg);
+    return 0;
+}
+
+/* The line reader counts lines for error messages. */
+static char *reader(char *str, int num, void *stream)
+{
+    loader *L = stream;
+    char *r = fgets(str, num, L->fp);
+    if (r)
+        L->line++;
+    return r;
+}
+
+/* Parse "lin(a, b, n)" / "log(a, b, n)" / "v1, v2, ..." into values. */
+static bool parse_axis(loader *L, const char *key, const char *value, spec_axis *ax)
+{
+    ax->raw = dup(value);
+    ax->key = dup(key);
+    ax->line = L->line;
+    ax->n = 0;
+    ax->values = NULL;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", value);
+    char *v = trim(buf);
+    int is_lin = strncmp(v, "lin(", 4) == 0, is_log = strncmp(v, "log(", 4) == 0;
+    if (is_lin || is_log) {
+        double a, b, n;
+        char tail;
+        if (sscanf(v + 4, "%lf , %lf , %lf %c", &a, &b, &n, &tail) != 4 || tail != ')' || n < 1 || n != floor(n) ||
+            n > 100000 || (is_log && !(a > 0 && b > 0))) {
+            fail(L, "key '%s': bad range '%s'; expected lin(a, b, n) or log(a, b, n) with a whole n >= 1 (and "
+                    "a, b > 0 for log)", key, v);
+            return false;
+        }
+        ax->n = (size_t)n;
+        ax->values = calloc(ax->n, sizeof(char *));
+        for (size_t i = 0; ax->values && i < ax->n; i++) {
+            double f = ax->n == 1 ? 0 : (double)i / (double)(ax->n - 1);
+            double x = is_lin ? a + (b - a) * f : exp(log(a) + (log(b) - log(a)) * f);
+            if (is_lin && fabs(x - round(x)) < 1e-9 * fmax(1, fabs(x)) && a == floor(a) && b == floor(b))
+                x = round(x); /* integer ranges stay integers */
+            char num[40];
+            mfd_format_real(num, sizeof num, x);
+            ax->values[i] = dup(num);
+        }
+        return ax->values != NULL;
+    }
+    size_t cap = 1;
+    for (const char *p = v; *p; p++)
+        cap += *p == ',';
+    ax->values = calloc(cap, sizeof(char *));
+    char *save = NULL;
+    for (char *tok = strtok_r(v, ",", &save); tok && ax->values; tok = strtok_r(NULL, ",", &save)) {
+        char *t = trim(tok);
+        if (!*t) {
+            fail(L, "key '%s': an empty value in the list '%s'", key, value);
+            return false;
+        }
+        ax->values[ax->n++] = dup(t);
+    }
+    if (ax->n == 0) {
+        fail(L, "key '%s': an empty sweep axis", key);
+        return false;
+    }
+    return true;
+}
+
+static bool add_kv(spec_kv **arr, size_t *n, const char *key, const char *value, int line)
+{
+    for (size_t i = 0; i < *n; i++) /* a later entry (the .paper section) replaces an earlier one */
+        if (strcmp((*arr)[i].key, key) == 0) {
+            free((*arr)[i].value);
+            (*arr)[i].value = dup(value);
+            (*arr)[i].line = line;
+            return true;
+        }
+    spec_kv *p = realloc(*arr, (*n + 1) * sizeof *p);
+    if (!p)
+        return false;
+    *arr = p;
+    p[*n].key = dup(key);
+    p[*n].value = dup(value);
+    p[*n].line = line;
+    (*n)++;
+    return true;
+}
+
+static const char *const CLAIM_KEYS[] = {"id",        "source", "statement", "where",     "measure",
+                                         "aggregate", "against", "group_by", "predicted", "bound",
+                                         "tolerance", "relative", "deviation"};
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    loader *L = user;
+    spec *s = L->s;
+    if (L->failed)
+        return 0;
+    /* a continuation line: inih calls again with the same section and key */
+    bool cont = strcmp(section, L->prev_section) == 0 && strcmp(name, L->prev_key) == 0 && L->prev_slot;
+    if (cont) {
+        char *old = *L->prev_slot;
+        size_t l = strlen(old) + strlen(value) + 2;
+        char *joined = malloc(l);
+        if (!joined)
+            return fail(L, "out of memory");
+        snprintf(joined, l, "%s %s", old, value);
+        free(old);
+        *L->prev_slot = joined;
+        if (strncmp(section, "sweep", 5) == 0) /* re-parse the joined axis */
+            for (size_t i = 0; i < s->naxes; i++)
+                if (&s->axes[i].raw == L->prev_slot) {
+                    spec_axis ax;
+                    if (!parse_axis(L, name, joined, &ax))
+                        return 0;
+                    for (size_t j = 0; j < s->axes[i].n; j++)
+                        free(s->axes[i].values[j]);
+                    free(s->axes[i].values);
+                    free(s->axes[i].key);
+                    free(s->axes[i].raw);
+                    ax.line = s->axes[i].line;
+                    s->axes[i] = ax;
+                    L->prev_slot = &s->axes[i].raw;
+                }
+        return 1;
+    }
+    snprintf(L->prev_section, sizeof L->prev_section, "%s", section);
+    snprintf(L->prev_key, sizeof L->prev_key, "%s", name);
+    L->prev_slot = NULL;
+    const char *dot = strchr(section, '.');
+    char base[128];
+    snprintf(base, sizeof base, "%.*s", dot ? (int)(dot - section) : (int)strlen(section), section);
+    if (dot) { /* a scale variant */
+        if (strcmp(dot + 1, "paper") != 0 || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0)
+            return fail(L, "unknown section [%s] (scale variants are [experiment.paper], [fixed.paper], "
+                           "[sweep.paper])", section);
+        if (!L->scale || strcmp(L->scale, "paper") != 0)
+            return 1; /* not the requested scale: skip */
+    }
+    if (strcmp(base, "experiment") == 0) {
+        char **slot = NULL;
+        if (strcmp(name, "program") == 0)
+            slot = &s->program;
+        else if (strcmp(name, "title") == 0)
+            slot = &s->title;
+        else if (strcmp(name, "verifies") == 0)
+            slot = &s->verifies;
+        else if (strcmp(name, "plots") == 0)
+            slot = &s->plots;
+        else if (strcmp(name, "repetitions") == 0) {
+            char *end;
+            long r = strtol(value, &end, 10);
+            if (*end || r < 1 || r > 1000000)
+                return fail(L, "key 'repetitions': '%s' is not a whole number in [1, 1000000]", value);
+            s->repetitions = r;
+            return 1;
+        } else if (strcmp(name, "seed") == 0) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(value, &end, 10);
+            if (*end || errno || value[0] == '-')
+                return fail(L, "key 'seed': '%s' is not an unsigned 64-bit integer", value);
+            s->seed = (uint64_t)v;
+            return 1;
+        } else if (strcmp(name, "method_keys") == 0) {
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%s", value);
+            char *save = NULL;
+            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                char **p = realloc(s->method_keys, (s->nmethod + 1) * sizeof *p);
+                if (!p)
+                    return fail(L, "out of memory");
+                s->method_keys = p;
+                p[s->nmethod++] = dup(trim(t));
+            }
+            return 1;
+        } else {
+            return fail(L, "unknown key '%s' in [experiment] (program, title, verifies, repetitions, seed, "
+                           "method_keys, plots)", name);
+        }
+        free(*slot);
+        *slot = dup(value);
+        L->prev_slot = slot;
+        return 1;
+    }
+    if (strcmp(base, "fixed") == 0) {
+        if (strcmp(name, "seed") == 0 || strcmp(name, "out") == 0)
+            return fail(L, "key '%s' is set by the driver (the master seed is [experiment] seed)", name);
+        if (!add_kv(&s->fixed, &s->nfixed, name, value, L->line))
+            return fail(L, "out of memory");
+        for (size_t i = 0; i < s->nfixed; i++)
+            if (strcmp(s->fixed[i].key, name) == 0)
+                L->prev_slot = &s->fixed[i].value;
+        return 1;
+    }
+    if (strcmp(base, "sweep") == 0) {
+        if (strcmp(name, "seed") == 0 || strcmp(name, "out") == 0)
+            return fail(L, "key '%s' is set by the driver and cannot be swept (use repetitions)", name);
+        spec_axis ax;
+        if (!parse_axis(L, name, value, &ax))
+            return 0;
+        for (size_t i = 0; i < s->naxes; i++)
+            if (strcmp(s->axes[i].key, name) == 0) { /* the .paper section replaces an axis */
+                for (size_t j = 0; j < s->axes[i].n; j++)
+                    free(s->axes[i].values[j]);
+                free(s->axes[i].values);
+                free(s->axes[i].key);
+                free(s->axes[i].raw);
+                s->axes[i] = ax;
+                L->prev_slot = &s->axes[i].raw;
+                return 1;
+            }
+        spec_axis *p = realloc(s->axes, (s->naxes + 1) * sizeof *p);
+        if (!p)
+            return fail(L, "out of memory");
+        s->axes = p;
+        p[s->naxes++] = ax;
+        L->prev_slot = &p[s->naxes - 1].raw;
+        return 1;
+    }
+    if (strncmp(section, "claim ", 6) == 0) {
+        const char *cname = section + 6;
+        spec_claim *c = NULL;
+        for (size_t i = 0; i < s->nclaims; i++)
+            if (strcmp(s->claims[i].name, cname) == 0)
+                c = &s->claims[i];
+        if (!c) {
+            spec_claim *p = realloc(s->claims, (s->nclaims + 1) * sizeof *p);
+            if (!p)
+                return fail(L, "out of memory");
+            s->claims = p;
+            c = &p[s->nclaims++];
+            memset(c, 0, sizeof *c);
+            c->name = dup(cname);
+            c->line = L->line;
+        }
+        bool known = false;
+        for (size_t i = 0; i < sizeof CLAIM_KEYS / sizeof *CLAIM_KEYS; i++)
+            known = known || strcmp(name, CLAIM_KEYS[i]) == 0;
+        if (!known)
+            return fail(L, "unknown key '%s' in [claim %s] (id, source, statement, where, measure, aggregate, "
+                           "against, group_by, predicted, bound, tolerance, relative, deviation)", name, cname);
+        if (!add_kv(&c->keys, &c->nkeys, name, value, L->line))
+            return fail(L, "out of memory");
+        for (size_t i = 0; i < c->nkeys; i++)
+            if (strcmp(c->keys[i].key, name) == 0)
+                L->prev_slot = &c->keys[i].value;
+        return 1;
+    }
+    return fail(L, "unknown section [%s] (expected [experiment], [fixed], [sweep], [claim NAME])", section);
+}
+
+bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->path = dup(path);
+    s->repetitions = 1;
+    s->seed = 1;
+    s->scale = scale ? dup(scale) : NULL;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    s->name = dup(base);
+    char *dotini = strstr(s->name, ".ini");
+    if (dotini)
+        *dotini = '\0';
+    loader L = {s, scale, NULL, 0, err, errlen, false, "", "", NULL};
+    L.fp = fopen(path, "r");
+    if (!L.fp) {
+        snprintf(err, errlen, "cannot open spec '%s': %s", path, strerror(errno));
+        spec_free(s);
+        return false;
+    }
+    int rc = ini_parse_stream(reader, &L, handler, &L);
+    fclose(L.fp);
+    if (!L.failed && rc > 0) {
+        L.line = rc;
+        fail(&L, "malformed line (expected [section] or key = value)");
+    }
+    if (!L.failed && !s->program) {
+        L.line = 1;
+        fail(&L, "[experiment] has no program (mfd-deep, mfd-sense or mfd-scaled)");
+    }
+    if (!L.failed && !s->title)
+        s->title = dup(s->name);
+    for (size_t i = 0; !L.failed && i < s->nfixed; i++)
+        for (size_t j = 0; j < s->naxes; j++)
+            if (strcmp(s->fixed[i].key, s->axes[j].key) == 0) {
+                L.line = s->axes[j].line;
+                fail(&L, "key '%s' is both fixed (line %d) and swept", s->axes[j].key, s->fixed[i].line);
+            }
+    if (L.failed) {
+        spec_free(s);
+        return false;
+    }
+    return true;
+}
+
+static void free_kvs(spec_kv *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].key);
+        free(a[i].value);
+    }
+    free(a);
+}
+
+void spec_free(spec *s)
+{
+    free(s->path);
+    free(s->name);
+    free(s->program);
+    free(s->title);
+    free(s->verifies);
+    free(s->plots);
+    free(s->scale);
+    free_kvs(s->fixed, s->nfixed);
+    for (size_t i = 0; i < s->naxes; i++) {
+        for (size_t j = 0; j < s->axes[i].n; j++)
+            free(s->axes[i].values[j]);
+        free(s->axes[i].values);
+        free(s->axes[i].key);
+        free(s->axes[i].raw);
+    }
+    free(s->axes);
+    for (size_t i = 0; i < s->nmethod; i++)
+        free(s->method_keys[i]);
+    free(s->method_keys);
+    for (size_t i = 0; i < s->nclaims; i++) {
+        free(s->claims[i].name);
+        free_kvs(s->claims[i].keys, s->claims[i].nkeys);
+    }
+    free(s->claims);
+    memset(s, 0, sizeof *s);
+}
+
+const char *spec_claim_get(const spec_claim *c, const char *key, int *line)
+{
+    for (size_t i = 0; i < c->nkeys; i++)
+        if (strcmp(c->keys[i].key, key) == 0) {
+            if (line)
+                *line = c->keys[i].line;
+            return c->keys[i].value;
+        }
+    if (line)
+        *line = c->line;
+    return NULL;
+}
+
+static bool is_method_key(const spec *s, const char *key)
+{
+    for (size_t i = 0; i < s->nmethod; i++)
+        if (strcmp(s->method_keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+static int cmp_kv(const void *a, const void *b)
+{
+    return strcmp(((const spec_kv *)a)->key, ((const spec_kv *)b)->key);
+}
+
+bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t errlen)
+{
+    size_t total = (size_t)s->repetitions;
+    for (size_t i = 0; i < s->naxes; i++) {
+        if (total > 10000000 / s->axes[i].n) {
+            snprintf(err, errlen, "%s: the sweep has more than 10^7 runs", s->path);
+            return false;
+        }
+        total *= s->axes[i].n;
+    }
+    plan_run *r = calloc(total, sizeof *r);
+    spec_kv *sorted = malloc((s->nfixed + s->naxes + 1) * sizeof *sorted);
+    if (!r || !sorted) {
+        free(r);
+        free(sorted);
+        snprintf(err, errlen, "out of memory planning %zu runs", total);
+        return false;
+    }
+    for (size_t idx = 0; idx < total; idx++) {
+        plan_run *p = &r[idx];
+        p->index = idx;
+        p->rep = (long)(idx % (size_t)s->repetitions);
+        p->nparams = s->nfixed + s->naxes;
+        p->params = malloc(p->nparams * sizeof *p->params);
+        if (!p->params) {
+            *count = idx;
+            spec_plan_free(r, idx);
+            free(sorted);
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+        for (size_t i = 0; i < s->nfixed; i++)
+            p->params[i] = s->fixed[i];
+        size_t rest = idx / (size_t)s->repetitions;
+        for (size_t i = s->naxes; i-- > 0;) { /* last axis varies fastest */
+            const spec_axis *ax = &s->axes[i];
+            p->params[s->nfixed + i] = (spec_kv){ax->key, ax->values[rest % ax->n], ax->line};
+            rest /= ax->n;
+        }
+        /* seed: master seed, the instance's parameters sorted by key, the repetition */
+        size_t ns = 0;
+        for (size_t i = 0; i < p->nparams; i++)
+            if (!is_method_key(s, p->params[i].key))
+                sorted[ns++] = p->params[i];
+        qsort(sorted, ns, sizeof *sorted, cmp_kv);
+        uint64_t h = mfd_rng_mix(0x6d66646e79ULL, s->seed);
+        for (size_t i = 0; i < ns; i++) {
+            h = mfd_rng_hash_str(h, sorted[i].key);
+            h = mfd_rng_hash_str(h, sorted[i].value);
+        }
+        p->seed = mfd_rng_mix(h, (uint64_t)p->rep) >> 1; /* < 2^63: prints the same everywhere */
+        /* id: program and every argument, sorted, with the seed */
+        for (size_t i = 0; i < p->nparams; i++)
+            sorted[i] = p->params[i];
+        qsort(sorted, p->nparams, sizeof *sorted, cmp_kv);
+        uint64_t g = mfd_rng_hash_str(0x72756eULL, s->program);
+        for (size_t i = 0; i < p->nparams; i++) {
+            g = mfd_rng_hash_str(g, sorted[i].key);
+            g = mfd_rng_hash_str(g, sorted[i].value);
+        }
+        g = mfd_rng_mix(g, p->seed);
+        snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)g);
+    }
+    free(sorted);
+    *runs = r;
+    *count = total;
+    return true;
+}
+
+void spec_plan_free(plan_run *runs, size_t count)
+{
+    for (size_t i = 0; runs && i < count; i++)
+        free(runs[i].params);
+    free(runs);
+}
+
+void spec_results_dir(const spec *s, const char *results_root, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s%s%s", results_root, s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
+}

@@ -1,0 +1,83 @@
+/* app_spec.h — experiment specs: INI files (parsed with inih) that name a
+ * program, fixed parameters, sweep axes, repetitions and claims.
+ *
+ *   [experiment]   program, title, verifies (THEORY ids), repetitions, seed
+ *                  (the master seed), method_keys (keys that do not define
+ *                  the problem instance), plots
+ *   [fixed]        key = value, passed to every run
+ *   [sweep]        key = v1, v2, ... | lin(a, b, n) | log(a, b, n); the plan is
+ *                  the Cartesian product (first axis outermost), times the
+ *                  repetitions (innermost)
+ *   [claim NAME]   see app_claims.h
+ *   [experiment.paper], [fixed.paper], [sweep.paper]: what --scale paper changes
+ *
+ * Each run's seed is derived from (master seed, every parameter that is not
+ * a method key, repetition): runs that differ only in method keys see the
+ * same target, operator and initialization, and a run has the same seed
+ * whether it runs alone, in a sweep, in a shard or after a resume.  A run's
+ * id hashes its program and full argument list; it names its directory. */
+#ifndef APP_SPEC_H
+#define APP_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct spec_kv {
+    char *key, *value;
+    int line;
+} spec_kv;
+
+typedef struct spec_axis {
+    char *key, *raw; /* raw: the text as written (continuation lines joined) */
+    size_t n;
+    char **values;
+    int line;
+} spec_axis;
+
+typedef struct spec_claim {
+    char *name;
+    int line;
+    spec_kv *keys; /* id, source, statement, where, measure, aggregate, against, group_by,
+                      predicted, bound, tolerance, relative, deviation */
+    size_t nkeys;
+} spec_claim;
+
+typedef struct spec {
+    char *path, *name, *program, *title, *verifies, *plots, *scale;
+    long repetitions;
+    uint64_t seed;
+    spec_kv *fixed;
+    size_t nfixed;
+    spec_axis *axes;
+    size_t naxes;
+    char **method_keys;
+    size_t nmethod;
+    spec_claim *claims;
+    size_t nclaims;
+} spec;
+
+typedef struct plan_run {
+    size_t index;
+    long rep;
+    uint64_t seed;
+    char id[17];
+    spec_kv *params; /* fixed then swept, in spec order (values not owned) */
+    size_t nparams;
+} plan_run;
+
+/* Load a spec; scale is NULL or "paper".  Errors name the file and line. */
+bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen);
+void spec_free(spec *s);
+
+/* The value of a claim key, or NULL (and its line through *line when given). */
+const char *spec_claim_get(const spec_claim *c, const char *key, int *line);
+
+/* Expand the plan: runs[count]. */
+bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t errlen);
+void spec_plan_free(plan_run *runs, size_t count);
+
+/* Results folder of an experiment: <results>/<name> or <results>/<name>-paper. */
+void spec_results_dir(const spec *s, const char *results_root, char *buf, size_t len);
+
+#endif

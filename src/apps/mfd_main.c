@@ -1,0 +1,729 @@
+/* mfd: the experiment driver.  Specs in experiments/ name a program, a sweep
+ * and claims; mfd plans the runs, runs the programs as separate processes
+ * (in parallel, sharded, resumable), collects their summaries and checks
+ * the claims (DESIGN.md "The driver"). */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app_claims.h"
+#include "app_common.h"
+#include "app_csv.h"
+#include "app_spec.h"
+#include "mfd_out.h"
+#include "mfd_version.h"
+
+static const char *const PROG = "mfd";
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: mfd <verb> [arguments] [options]\n\n"
+               "  mfd list                           the experiments and what each verifies\n"
+               "  mfd plan X [--count]               one line per run: index, id, program, arguments\n"
+               "  mfd run X... | --all [-j N] [--shard K/N] [--task I]\n"
+               "                                     run what is not yet complete (resumable)\n"
+               "  mfd collect X...                   merge the summaries into results/X/index.csv\n"
+               "  mfd check X... | --all             evaluate the claims; exit 1 on a failed claim\n"
+               "\n"
+               "X is an experiment name (experiments/X.ini) or a spec path.  Options:\n"
+               "  --specs DIR      where the specs are (default experiments)\n"
+               "  --results DIR    where results go (default results)\n"
+               "  --scale paper    the papers' sizes ([experiment.paper], [fixed.paper], [sweep.paper])\n"
+               "  -j N             N runs at once; each gets one BLAS thread unless OPENBLAS_NUM_THREADS is set\n"
+               "  --shard K/N      only the runs whose index is K-1 modulo N (K = 1..N)\n"
+               "  --task I         only run I (0-based; a Slurm array task)\n"
+               "\nexit codes: 0 success, 1 a run or a claim failed, 2 bad arguments or spec\n");
+}
+
+typedef struct opts {
+    const char *specs, *results, *scale;
+    long jobs, shard_k, shard_n, task;
+    int all, count;
+} opts;
+
+/* ---- finding specs and programs ------------------------------------------ */
+
+static void spec_path(const opts *o, const char *x, char *buf, size_t len)
+{
+    if (strchr(x, '/') || (strlen(x) > 4 && strcmp(x + strlen(x) - 4, ".ini") == 0))
+        snprintf(buf, len, "%s", x);
+    else
+        snprintf(buf, len, "%s/%s.ini", o->specs, x);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* All spec files of the specs folder, sorted. */
+static char **all_specs(const opts *o, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(o->specs);
+    if (!d)
+        return NULL;
+    char **list = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 4, ".ini") != 0)
+            continue;
+        char **p = realloc(list, (*n + 1) * sizeof *p);
+        if (!p)
+            break;
+        list = p;
+        size_t need = strlen(o->specs) + l + 2;
+        list[*n] = malloc(need);
+        if (list[*n])
+            snprintf(list[(*n)++], need, "%s/%s", o->specs, e->d_name);
+    }
+    closedir(d);
+    qsort(list, *n, sizeof *list, cmp_str);
+    return list;
+}
+
+/* The programs sit next to mfd (the build tree) or on PATH. */
+static void program_path(const char *name, char *buf, size_t len)
+{
+    char self[PATH_MAX];
+    ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (l > 0) {
+        self[l] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, len, "%s/%s", self, name);
+            if (access(buf, X_OK) == 0)
+                return;
+        }
+    }
+    snprintf(buf, len, "%s", name);
+}
+
+/* Check the spec's keys against `program --keys`. */
+static int validate_keys(const spec *s)
+{
+    char prog[PATH_MAX + 16], cmd[PATH_MAX + 64];
+    program_path(s->program, prog, sizeof prog);
+    snprintf(cmd, sizeof cmd, "'%s' --keys 2>/dev/null", prog);
+    FILE *p = popen(cmd, "r");
+    char *keys = NULL;
+    size_t cap = 0, len = 0;
+    char line[256];
+    while (p && fgets(line, sizeof line, p)) {
+        size_t l = strlen(line);
+        if (len + l + 2 > cap) {
+            char *nk = realloc(keys, cap = 2 * (len + l + 2));
+            if (!nk)
+                break;
+            keys = nk;
+        }
+        memcpy(keys + len, line, l + 1);
+        len += l;
+    }
+    int status = p ? pclose(p) : -1;
+    if (status != 0 || !keys) {
+        free(keys);
+        return app_usage_error(PROG, "%s: program '%s' cannot be run (looked for %s)", s->path, s->program, prog);
+    }
+    for (size_t i = 0; i < s->nfixed + s->naxes; i++) {
+        const char *k = i < s->nfixed ? s->fixed[i].key : s->axes[i - s->nfixed].key;
+        int kline = i < s->nfixed ? s->fixed[i].line : s->axes[i - s->nfixed].line;
+        char pat[160];
+        snprintf(pat, sizeof pat, "\n%s\n", k);
+        char *hay = malloc(len + 3);
+        if (!hay)
+            break;
+        hay[0] = '\n';
+        memcpy(hay + 1, keys, len + 1);
+        bool found = strstr(hay, pat) != NULL;
+        free(hay);
+        if (!found) {
+            free(keys);
+            return app_usage_error(PROG, "%s:%d: key '%s' is not a key of %s (%s --help lists them)", s->path, kline,
+                                   k, s->program, s->program);
+        }
+    }
+    free(keys);
+    return APP_EXIT_OK;
+}
+
+static int load(const opts *o, const char *x, spec *s, bool check_keys)
+{
+    char path[PATH_MAX], err[1024];
+    spec_path(o, x, path, sizeof path);
+    if (!spec_load(path, o->scale, s, err, sizeof err))
+        return app_usage_error(PROG, "%s", err);
+    return check_keys ? validate_keys(s) : APP_EXIT_OK;
+}
+
+/* ---- list and plan -------------------------------------------------------- */
+
+static int cmd_list(const opts *o)
+{
+    size_t n;
+    char **list = all_specs(o, &n);
+    if (n == 0)
+        return app_usage_error(PROG, "no specs in '%s'", o->specs);
+    printf("%-26s %-10s %6s  %s\n", "experiment", "verifies", "runs", "title");
+    for (size_t i = 0; i < n; i++) {
+        spec s;
+        char err[1024];
+        if (!spec_load(list[i], o->scale, &s, err, sizeof err)) {
+            printf("%-26s (%s)\n", list[i], err);
+            continue;
+        }
+        size_t runs = (size_t)s.repetitions;
+        for (size_t a = 0; a < s.naxes; a++)
+            runs *= s.axes[a].n;
+        printf("%-26s %-10s %6zu  %s\n", s.name, s.verifies ? s.verifies : "", runs, s.title);
+        spec_free(&s);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    return 0;
+}
+
+static int cmd_plan(const opts *o, const char *x)
+{
+    spec s;
+    int code = load(o, x, &s, true);
+    if (code)
+        return code;
+    plan_run *runs;
+    size_t n;
+    char err[1024], dir[PATH_MAX];
+    if (!spec_plan(&s, &runs, &n, err, sizeof err)) {
+        spec_free(&s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    spec_results_dir(&s, o->results, dir, sizeof dir);
+    if (o->count) {
+        printf("%zu\n", n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            printf("%zu %s %s", runs[i].index, runs[i].id, s.program);
+            for (size_t k = 0; k < runs[i].nparams; k++)
+                printf(" %s=%s", runs[i].params[k].key, runs[i].params[k].value);
+            printf(" seed=%llu out=%s/runs/%s\n", (unsigned long long)runs[i].seed, dir, runs[i].id);
+        }
+    }
+    spec_plan_free(runs, n);
+    spec_free(&s);
+    return 0;
+}
+
+/* ---- run ------------------------------------------------------------------- */
+
+static bool is_complete(const char *dir, const char *id)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/runs/%s/summary.csv", dir, id);
+    return access(p, F_OK) == 0;
+}
+
+/* Claim run `id` with an O_EXCL lock file holding our pid; a lock whose
+ * process is gone is taken over.  False when another live runner has it. */
+static bool lock_run(const char *dir, const char *id)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/runs/%s.lock", dir, id);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd >= 0) {
+            char b[32];
+            int l = snprintf(b, sizeof b, "%ld\n", (long)getpid());
+            if (write(fd, b, (size_t)l) != l) {
+                close(fd);
+                unlink(p);
+                return false;
+            }
+            close(fd);
+            return true;
+        }
+        FILE *f = fopen(p, "r");
+        long pid = 0;
+        if (f) {
+            if (fscanf(f, "%ld", &pid) != 1)
+                pid = 0;
+            fclose(f);
+        }
+        if (pid > 0 && kill((pid_t)pid, 0) == 0)
+            return false; /* another runner is on it */
+        unlink(p);        /* stale: its process is gone */
+    }
+    return false;
+}
+
+static void unlock_run(const char *dir, const char *id)
+{
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/runs/%s.lock", dir, id);
+    unlink(p);
+}
+
+typedef struct slot {
+    pid_t pid;
+    size_t run;
+    double start;
+} slot;
+
+static void progress(bool tty, size_t done, size_t total, size_t failed, double t0, double per_run, long jobs)
+{
+    if (!tty)
+        return;
+    double el = app_now() - t0, eta = per_run * (double)(total - done) / (double)jobs;
+    fprintf(stderr, "\r%zu/%zu runs, %zu failed, elapsed %.0f s, ETA %.0f s   ", done, total, failed, el,
+            done > 0 ? eta : 0.0);
+    fflush(stderr);
+}
+
+static pid_t start_run(const spec *s, const plan_run *r, const char *dir, const char *prog, long jobs)
+{
+    char out[PATH_MAX + 64], log[PATH_MAX + 64];
+    snprintf(out, sizeof out, "%s/runs/%s", dir, r->id);
+    snprintf(log, sizeof log, "%s/logs/%s.log", dir, r->id);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+    if (jobs > 1 && !getenv("OPENBLAS_NUM_THREADS"))
+        setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    size_t argc = r->nparams + 3;
+    char **argv = calloc(argc + 1, sizeof *argv);
+    char seed[64], outarg[PATH_MAX + 80];
+    if (!argv)
+        _exit(127);
+    argv[0] = (char *)prog;
+    for (size_t k = 0; k < r->nparams; k++) {
+        size_t l = strlen(r->params[k].key) + strlen(r->params[k].value) + 2;
+        argv[k + 1] = malloc(l);
+        if (!argv[k + 1])
+            _exit(127);
+        snprintf(argv[k + 1], l, "%s=%s", r->params[k].key, r->params[k].value);
+    }
+    snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)r->seed);
+    snprintf(outarg, sizeof outarg, "out=%s", out);
+    argv[r->nparams + 1] = seed;
+    argv[r->nparams + 2] = outarg;
+    (void)s;
+    execv(prog, argv);
+    execvp(prog, argv);
+    fprintf(stderr, "mfd: cannot run %s: %s\n", prog, strerror(errno));
+    _exit(127);
+}
+
+static int run_spec(const opts *o, const char *x)
+{
+    spec s;
+    int code = load(o, x, &s, true);
+    if (code)
+        return code;
+    plan_run *runs;
+    size_t n;
+    char err[1024], dir[PATH_MAX], prog[PATH_MAX + 16], sub[PATH_MAX + 16];
+    if (!spec_plan(&s, &runs, &n, err, sizeof err)) {
+        spec_free(&s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    spec_results_dir(&s, o->results, dir, sizeof dir);
+    program_path(s.program, prog, sizeof prog);
+    snprintf(sub, sizeof sub, "%s/runs", dir);
+    if (mfd_out_mkdirs(sub, err, sizeof err) != MFD_OK) {
+        spec_plan_free(runs, n);
+        spec_free(&s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    snprintf(sub, sizeof sub, "%s/logs", dir);
+    mfd_out_mkdirs(sub, err, sizeof err);
+    /* this invocation's share of the plan */
+    size_t *todo = malloc((n ? n : 1) * sizeof *todo), ntodo = 0, already = 0;
+    for (size_t i = 0; todo && i < n; i++) {
+        if (o->task >= 0 && (long)i != o->task)
+            continue;
+        if (o->shard_n > 0 && (long)(i % (size_t)o->shard_n) != o->shard_k - 1)
+            continue;
+        if (is_complete(dir, runs[i].id))
+            already++;
+        else
+            todo[ntodo++] = i;
+    }
+    if (o->task >= 0 && (size_t)o->task >= n) {
+        free(todo);
+        spec_plan_free(runs, n);
+        spec_free(&s);
+        return app_usage_error(PROG, "--task %ld: the plan of %s has %zu runs (0 to %zu)", o->task, s.name, n,
+                               n ? n - 1 : 0);
+    }
+    bool tty = isatty(STDERR_FILENO);
+    long jobs = o->jobs > 0 ? o->jobs : 1;
+    slot *slots = calloc((size_t)jobs, sizeof *slots);
+    size_t next = 0, done = 0, failed = 0, skipped = 0, running = 0;
+    double t0 = app_now(), spent = 0;
+    if (tty)
+        fprintf(stderr, "%s: %zu runs to do (%zu already complete)\n", s.name, ntodo, already);
+    while (slots && (next < ntodo || running > 0)) {
+        while (running < (size_t)jobs && next < ntodo) {
+            size_t ri = todo[next++];
+            if (!lock_run(dir, runs[ri].id)) {
+                skipped++;
+                continue;
+            }
+            pid_t pid = start_run(&s, &runs[ri], dir, prog, jobs);
+            if (pid < 0) {
+                unlock_run(dir, runs[ri].id);
+                failed++;
+                continue;
+            }
+            for (long j = 0; j < jobs; j++)
+                if (slots[j].pid == 0) {
+                    slots[j] = (slot){pid, ri, app_now()};
+                    break;
+                }
+            running++;
+        }
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (long j = 0; j < jobs; j++) {
+            if (slots[j].pid != pid)
+                continue;
+            const plan_run *r = &runs[slots[j].run];
+            bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && is_complete(dir, r->id);
+            unlock_run(dir, r->id);
+            spent += app_now() - slots[j].start;
+            done++;
+            if (!ok) {
+                failed++;
+                if (tty)
+                    fprintf(stderr, "\n");
+                fprintf(stderr, "%s: run %zu (%s) failed; see %s/logs/%s.log\n", PROG, r->index, r->id, dir, r->id);
+            }
+            slots[j].pid = 0;
+            running--;
+            progress(tty, done, ntodo - skipped, failed, t0, spent / (double)done, jobs);
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\n");
+    printf("%s: %zu runs done, %zu already complete, %zu taken by another runner, %zu failed (%.1f s)\n", s.name,
+           done - failed, already, skipped, failed, app_now() - t0);
+    free(slots);
+    free(todo);
+    spec_plan_free(runs, n);
+    spec_free(&s);
+    return failed ? 1 : 0;
+}
+
+/* ---- collect ------------------------------------------------------------------ */
+
+static bool volatile_column(const char *name)
+{
+    return strcmp(name, "wall_s") == 0 || strcmp(name, "algo_s") == 0 || strcmp(name, "s_per_iter") == 0;
+}
+
+/* index.csv: one row per complete run in plan order (id, index, rep, seed,
+ * parameters, summary columns); timing.csv: the time columns, which differ
+ * from one execution to the next.  Returns complete runs through *ndone. */
+static int collect_spec(const spec *s, const opts *o, size_t *ndone, size_t *ntotal, bool quiet)
+{
+    plan_run *runs;
+    size_t n;
+    char err[1024], dir[PATH_MAX], p[PATH_MAX + 64];
+    if (!spec_plan(s, &runs, &n, err, sizeof err))
+        return app_usage_error(PROG, "%s", err);
+    spec_results_dir(s, o->results, dir, sizeof dir);
+    app_csv *sum = calloc(n ? n : 1, sizeof *sum);
+    mfd_strlist cols = {0, 0, NULL};
+    size_t nparam_cols = 4 + s->nfixed + s->naxes, done = 0;
+    static const char *const head[4] = {"id", "index", "rep", "seed"};
+    for (size_t i = 0; i < 4; i++)
+        mfd_strlist_addf(&cols, "%s", head[i]);
+    for (size_t i = 0; i < s->nfixed; i++)
+        mfd_strlist_addf(&cols, "%s", s->fixed[i].key);
+    for (size_t i = 0; i < s->naxes; i++)
+        mfd_strlist_addf(&cols, "%s", s->axes[i].key);
+    for (size_t i = 0; sum && i < n; i++) {
+        snprintf(p, sizeof p, "%s/runs/%s/summary.csv", dir, runs[i].id);
+        if (access(p, F_OK) != 0)
+            continue;
+        if (!app_csv_read(p, &sum[i], err, sizeof err)) {
+            fprintf(stderr, "%s: warning: %s\n", PROG, err);
+            continue;
+        }
+        done++;
+        for (size_t c = 0; c < sum[i].ncols; c++) {
+            bool have = volatile_column(sum[i].names[c]);
+            for (size_t k = 0; k < cols.n && !have; k++)
+                have = strcmp(cols.s[k], sum[i].names[c]) == 0;
+            if (!have)
+                mfd_strlist_addf(&cols, "%s", sum[i].names[c]);
+        }
+    }
+    char *ib = NULL, *tb = NULL;
+    size_t il = 0, tl = 0;
+    FILE *fi = open_memstream(&ib, &il), *ft = open_memstream(&tb, &tl);
+    for (size_t k = 0; fi && k < cols.n; k++) {
+        fputs(k ? "," : "", fi);
+        app_csv_put(fi, cols.s[k]);
+    }
+    if (fi)
+        fputc('\n', fi);
+    if (ft)
+        fputs("id,wall_s,algo_s,s_per_iter\n", ft);
+    for (size_t i = 0; fi && ft && sum && i < n; i++) {
+        if (!sum[i].names)
+            continue;
+        const plan_run *r = &runs[i];
+        char num[64];
+        fputs(r->id, fi);
+        fprintf(fi, ",%zu,%ld,%llu", r->index, r->rep, (unsigned long long)r->seed);
+        for (size_t k = 0; k < r->nparams; k++) {
+            fputc(',', fi);
+            app_csv_put(fi, r->params[k].value);
+        }
+        for (size_t k = nparam_cols; k < cols.n; k++) {
+            long c = app_csv_col(&sum[i], cols.s[k]);
+            fputc(',', fi);
+            app_csv_put(fi, c >= 0 && sum[i].nrows > 0 ? app_csv_cell(&sum[i], 0, (size_t)c) : "");
+        }
+        fputc('\n', fi);
+        fputs(r->id, ft);
+        static const char *const tc[3] = {"wall_s", "algo_s", "s_per_iter"};
+        for (int k = 0; k < 3; k++) {
+            long c = app_csv_col(&sum[i], tc[k]);
+            snprintf(num, sizeof num, "%s", c >= 0 && sum[i].nrows > 0 ? app_csv_cell(&sum[i], 0, (size_t)c) : "");
+            fprintf(ft, ",%s", num);
+        }
+        fputc('\n', ft);
+    }
+    if (fi)
+        fclose(fi);
+    if (ft)
+        fclose(ft);
+    int code = 0;
+    snprintf(p, sizeof p, "%s", dir);
+    if (mfd_out_mkdirs(p, err, sizeof err) != MFD_OK)
+        code = app_usage_error(PROG, "%s", err);
+    snprintf(p, sizeof p, "%s/index.csv", dir);
+    if (!code && (!ib || mfd_out_write_text(p, ib, err, sizeof err) != MFD_OK))
+        code = app_usage_error(PROG, "%s", err);
+    snprintf(p, sizeof p, "%s/timing.csv", dir);
+    if (!code && (!tb || mfd_out_write_text(p, tb, err, sizeof err) != MFD_OK))
+        code = app_usage_error(PROG, "%s", err);
+    if (!code && !quiet)
+        printf("%s: collected %zu of %zu runs into %s/index.csv%s\n", s->name, done, n, dir,
+               done < n ? " (the others are not complete)" : "");
+    free(ib);
+    free(tb);
+    for (size_t i = 0; sum && i < n; i++)
+        app_csv_free(&sum[i]);
+    free(sum);
+    mfd_strlist_free(&cols);
+    spec_plan_free(runs, n);
+    *ndone = done;
+    *ntotal = n;
+    return code;
+}
+
+static int cmd_collect(const opts *o, const char *x)
+{
+    spec s;
+    int code = load(o, x, &s, false);
+    if (code)
+        return code;
+    size_t d, t;
+    code = collect_spec(&s, o, &d, &t, false);
+    spec_free(&s);
+    return code;
+}
+
+/* ---- check -------------------------------------------------------------------- */
+
+static int check_spec(const opts *o, const char *x, claim_result **all, size_t *nall, bool quiet)
+{
+    spec s;
+    int code = load(o, x, &s, false);
+    if (code)
+        return code;
+    size_t done, total;
+    if ((code = collect_spec(&s, o, &done, &total, true)) != 0) {
+        spec_free(&s);
+        return code;
+    }
+    char dir[PATH_MAX], p[PATH_MAX + 32], err[1024];
+    spec_results_dir(&s, o->results, dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/index.csv", dir);
+    app_csv t;
+    if (!app_csv_read(p, &t, err, sizeof err)) {
+        spec_free(&s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    claim_result *r;
+    size_t n;
+    if (!claims_eval(&s, &t, &r, &n, err, sizeof err)) {
+        app_csv_free(&t);
+        spec_free(&s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    if (done < total)
+        for (size_t i = 0; i < n; i++) {
+            char note[160];
+            snprintf(note, sizeof note, "%zu of %zu runs complete", done, total);
+            size_t l = strlen(r[i].note);
+            snprintf(r[i].note + l, sizeof r[i].note - l, "%s%s", l ? "; " : "", note);
+        }
+    if (!quiet) {
+        printf("%s (%zu of %zu runs): %s\n", s.name, done, total, s.title);
+        claims_print(stdout, r, n);
+    }
+    snprintf(p, sizeof p, "%s/claims.csv", dir);
+    bool ok = claims_write_csv(p, r, n, err, sizeof err);
+    snprintf(p, sizeof p, "%s/claims.tex", dir);
+    ok = ok && claims_write_tex(p, r, n, err, sizeof err);
+    if (!ok)
+        code = app_usage_error(PROG, "%s", err);
+    for (size_t i = 0; i < n; i++)
+        if (r[i].verdict == CLAIM_FAIL && code == 0)
+            code = 1;
+    claim_result *m = realloc(*all, (*nall + n + 1) * sizeof *m);
+    if (m) {
+        memcpy(m + *nall, r, n * sizeof *r);
+        *all = m;
+        *nall += n;
+    }
+    free(r);
+    app_csv_free(&t);
+    spec_free(&s);
+    return code;
+}
+
+/* ---- main ------------------------------------------------------------------------ */
+
+static bool parse_long(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || errno)
+        return false;
+    *out = v;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {"experiments", "results", NULL, 0, 0, 0, -1, 0, 0};
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? APP_EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("mfd %s\n", MFD_VERSION);
+        return 0;
+    }
+    const char *verb = argv[1];
+    char **args = calloc((size_t)argc, sizeof *args);
+    int nargs = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        bool more = i + 1 < argc;
+        if (strcmp(a, "--specs") == 0 && more)
+            o.specs = argv[++i];
+        else if (strcmp(a, "--results") == 0 && more)
+            o.results = argv[++i];
+        else if (strcmp(a, "--scale") == 0 && more) {
+            o.scale = argv[++i];
+            if (strcmp(o.scale, "paper") != 0)
+                return app_usage_error(PROG, "--scale: '%s' is not a scale (expected paper)", o.scale);
+        } else if (strcmp(a, "-j") == 0 && more) {
+            if (!parse_long(argv[++i], &o.jobs) || o.jobs < 1 || o.jobs > 1024)
+                return app_usage_error(PROG, "-j: '%s' is not a number of jobs in [1, 1024]", argv[i]);
+        } else if (strcmp(a, "--shard") == 0 && more) {
+            const char *v = argv[++i];
+            char *slash = strchr(v, '/');
+            char kbuf[32];
+            snprintf(kbuf, sizeof kbuf, "%.*s", slash ? (int)(slash - v) : 0, v);
+            if (!slash || !parse_long(kbuf, &o.shard_k) || !parse_long(slash + 1, &o.shard_n) || o.shard_n < 1 ||
+                o.shard_k < 1 || o.shard_k > o.shard_n)
+                return app_usage_error(PROG, "--shard: '%s' is not K/N with 1 <= K <= N", v);
+        } else if (strcmp(a, "--task") == 0 && more) {
+            if (!parse_long(argv[++i], &o.task) || o.task < 0)
+                return app_usage_error(PROG, "--task: '%s' is not a run index >= 0", argv[i]);
+        } else if (strcmp(a, "--all") == 0)
+            o.all = 1;
+        else if (strcmp(a, "--count") == 0)
+            o.count = 1;
+        else if (a[0] == '-')
+            return app_usage_error(PROG, "unknown option '%s' (mfd --help)", a);
+        else
+            args[nargs++] = argv[i];
+    }
+    int code = 0;
+    size_t nspecs = 0;
+    char **specs_all = NULL;
+    if (o.all) {
+        specs_all = all_specs(&o, &nspecs);
+        for (size_t i = 0; i < nspecs; i++)
+            args[nargs++ < argc ? nargs - 1 : 0] = specs_all[i];
+    }
+    if (strcmp(verb, "list") == 0) {
+        code = cmd_list(&o);
+    } else if (strcmp(verb, "plan") == 0) {
+        code = nargs == 1 ? cmd_plan(&o, args[0]) : app_usage_error(PROG, "plan takes one experiment");
+    } else if (strcmp(verb, "run") == 0 || strcmp(verb, "collect") == 0 || strcmp(verb, "check") == 0) {
+        if (nargs == 0)
+            code = app_usage_error(PROG, "%s: name an experiment (or --all)", verb);
+        claim_result *all = NULL;
+        size_t nall = 0;
+        for (int i = 0; i < nargs && code != APP_EXIT_USAGE; i++) {
+            int c = strcmp(verb, "run") == 0       ? run_spec(&o, args[i])
+                    : strcmp(verb, "collect") == 0 ? cmd_collect(&o, args[i])
+                                                   : check_spec(&o, args[i], &all, &nall, o.all);
+            code = c > code ? c : code;
+        }
+        if (strcmp(verb, "check") == 0 && o.all && code != APP_EXIT_USAGE) {
+            char err[1024], p[PATH_MAX];
+            printf("All claims (%zu):\n", nall);
+            claims_print(stdout, all, nall);
+            size_t fails = 0, dev = 0;
+            for (size_t i = 0; i < nall; i++) {
+                fails += all[i].verdict == CLAIM_FAIL;
+                dev += all[i].verdict == CLAIM_DEVIATION;
+            }
+            printf("%zu claims: %zu pass, %zu known deviations, %zu fail\n", nall, nall - fails - dev, dev, fails);
+            snprintf(err, sizeof err, "%s", o.results);
+            mfd_out_mkdirs(o.results, err, sizeof err);
+            snprintf(p, sizeof p, "%s/claims.csv", o.results);
+            claims_write_csv(p, all, nall, err, sizeof err);
+            snprintf(p, sizeof p, "%s/claims.tex", o.results);
+            claims_write_tex(p, all, nall, err, sizeof err);
+        }
+        free(all);
+    } else {
+        code = app_usage_error(PROG, "unknown verb '%s' (list, plan, run, collect, check)", verb);
+    }
+    for (size_t i = 0; i < nspecs; i++)
+        free(specs_all[i]);
+    free(specs_all);
+    free(args);
+    return code;
+}
