@@ -37,6 +37,7 @@ typedef struct loader {
     const char *scale;
     FILE *fp;
     int line;
+    int section_line; /* the line of the last [section] header */
     char *err;
     size_t errlen;
     bool failed;
@@ -63,8 +64,14 @@ static char *reader(char *str, int num, void *stream)
 {
     loader *L = stream;
     char *r = fgets(str, num, L->fp);
-    if (r)
+    if (r) {
         L->line++;
+        const char *p = r;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '[')
+            L->section_line = L->line;
+    }
     return r;
 }
 
@@ -187,9 +194,11 @@ static int handler(void *user, const char *section, const char *name, const char
     char base[128];
     snprintf(base, sizeof base, "%.*s", dot ? (int)(dot - section) : (int)strlen(section), section);
     if (dot) { /* a scale variant */
-        if (strcmp(dot + 1, "paper") != 0 || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0)
+        if (strcmp(dot + 1, "paper") != 0 || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0) {
+            L->line = L->section_line;
             return fail(L, "unknown section [%s] (scale variants are [experiment.paper], [fixed.paper], "
                            "[sweep.paper])", section);
+        }
         if (!L->scale || strcmp(L->scale, "paper") != 0)
             return 1; /* not the requested scale: skip */
     }
@@ -303,6 +312,7 @@ static int handler(void *user, const char *section, const char *name, const char
                 L->prev_slot = &c->keys[i].value;
         return 1;
     }
+    L->line = L->section_line;
     return fail(L, "unknown section [%s] (expected [experiment], [fixed], [sweep], [claim NAME])", section);
 }
 
@@ -319,7 +329,7 @@ bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t e
     char *dotini = strstr(s->name, ".ini");
     if (dotini)
         *dotini = '\0';
-    loader L = {s, scale, NULL, 0, err, errlen, false, "", "", NULL};
+    loader L = {s, scale, NULL, 0, 0, err, errlen, false, "", "", NULL};
     L.fp = fopen(path, "r");
     if (!L.fp) {
         snprintf(err, errlen, "cannot open spec '%s': %s", path, strerror(errno));

@@ -1,0 +1,155 @@
+#!/bin/sh
+# The experiment driver: plans, sharding, resume after a kill, seeds, claims,
+# and every malformed-spec error (with file and line).
+# usage: cli_driver.sh <mfd> <tests/specs> <workdir>
+exe=$1
+prog=mfd
+specs=$2
+work=$3
+. "$(dirname "$0")/testlib.sh"
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+mfd() { "$exe" "$@" --specs "$specs"; }
+
+check "mfd list shows the specs" "mfd list | grep -q '^tiny .* 12 '"
+check "mfd plan --count gives the product of the axes times the repetitions" "[ \"\$(mfd plan tiny --count)\" = 12 ]"
+mfd plan tiny > plan1.txt
+mfd plan tiny > plan2.txt
+check "the plan is deterministic" "cmp -s plan1.txt plan2.txt && [ \$(wc -l < plan1.txt) -eq 12 ]"
+check "the plan puts repetitions innermost and the last axis fastest" \
+    "sed -n 1p plan1.txt | grep -q 'field=real eta=0.01 seed=' && sed -n 3p plan1.txt | grep -q 'field=real eta=0.02 seed='"
+
+# whole against two shards
+mfd run tiny -j 2 --results whole > /dev/null 2>&1
+check "a whole run completes all 12 runs" "[ \$(ls whole/tiny/runs/*/summary.csv | wc -l) -eq 12 ]"
+mfd run tiny --shard 1/2 --results sharded > /dev/null 2>&1
+check "shard 1/2 runs half of the plan" "[ \$(ls sharded/tiny/runs/*/summary.csv | wc -l) -eq 6 ]"
+mfd run tiny --shard 2/2 --results sharded > /dev/null 2>&1
+mfd collect tiny --results whole > /dev/null
+mfd collect tiny --results sharded > /dev/null
+check "a sweep run whole and as two shards gives identical index.csv" \
+    "cmp -s whole/tiny/index.csv sharded/tiny/index.csv && [ \$(wc -l < whole/tiny/index.csv) -eq 13 ]"
+check "timing columns go to timing.csv, not index.csv" \
+    "! head -n 1 whole/tiny/index.csv | grep -q wall_s && head -n 1 whole/tiny/timing.csv | grep -q wall_s"
+mfd run tiny --task 5 --results task > /dev/null 2>&1
+check "--task 5 runs exactly run 5" "[ \$(ls task/tiny/runs/*/summary.csv | wc -l) -eq 1 ] && [ -f task/tiny/runs/\$(sed -n 6p plan1.txt | cut -d' ' -f2)/summary.csv ]"
+out=$(mfd run tiny --results whole 2>&1)
+check "a second run skips the complete runs" "echo '$out' | grep -q '0 runs done, 12 already complete'"
+
+# a run alone gives the same bits as in the sweep (its plan line, another out)
+line=$(sed -n 4p plan1.txt)
+id=$(echo "$line" | cut -d' ' -f2)
+args=$(echo "$line" | cut -d' ' -f4- | sed 's| out=[^ ]*||')
+"$(dirname "$exe")/mfd-deep" $args out=alone > /dev/null 2>&1
+drop_time() { grep -v '^#' "$1" | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i != "time_s" && $i != "wall_s" && $i != "algo_s" && $i != "s_per_iter") keep[i] = 1 } { s = ""; for (i = 1; i <= NF; i++) if (keep[i]) s = s (s == "" ? "" : ",") $i; print s }'; }
+drop_time alone/trace.csv > a.txt
+drop_time "whole/tiny/runs/$id/trace.csv" > b.txt
+check "a run alone reproduces the sweep's trace bit for bit" "cmp -s a.txt b.txt && [ \$(wc -l < a.txt) -gt 5 ]"
+drop_time alone/summary.csv > a.txt
+drop_time "whole/tiny/runs/$id/summary.csv" > b.txt
+check "... and its summary" "cmp -s a.txt b.txt"
+
+# method keys do not change the instance: runs differing only in eta share their seed
+check "runs that differ only in a method key share the seed" \
+    "[ \$(awk -F, 'NR > 1 { print \$5 \",\" \$3 \",\" \$4 }' whole/tiny/index.csv | sort -u | wc -l) -eq 4 ]"
+check "different repetitions and fields have different seeds" \
+    "[ \$(awk -F, 'NR > 1 { print \$4 }' whole/tiny/index.csv | sort -u | wc -l) -eq 4 ]"
+
+# kill part-way and resume: the same index.csv as an uninterrupted run
+mfd run slowish --results ref > /dev/null 2>&1
+mfd collect slowish --results ref > /dev/null
+setsid "$exe" run slowish --specs "$specs" --results killed > /dev/null 2>&1 &
+pid=$!
+n=0
+while [ "$(ls killed/slowish/runs/*/summary.csv 2> /dev/null | wc -l)" -lt 2 ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
+kill -KILL -"$pid" 2> /dev/null
+wait "$pid" 2> /dev/null
+partial=$(ls killed/slowish/runs/*/summary.csv 2> /dev/null | wc -l)
+check "the killed sweep stopped part-way ($partial of 8 complete)" "[ $partial -ge 2 ] && [ $partial -lt 8 ]"
+check "the killed run left no complete-looking directory (a .part file and no summary)" \
+    "[ \$(ls killed/slowish/runs/*/trace.csv.part 2> /dev/null | wc -l) -ge 1 ]"
+out=$(mfd run slowish --results killed 2>&1)
+check "the resumed sweep redoes only what was not complete" "echo '$out' | grep -q \"runs done, $partial already complete\""
+mfd collect slowish --results killed > /dev/null
+check "a killed and resumed sweep gives the index.csv of an uninterrupted one" \
+    "cmp -s ref/slowish/index.csv killed/slowish/index.csv"
+check "no lock files remain" "! ls killed/slowish/runs/*.lock > /dev/null 2>&1"
+
+# claims: pass, fail (exit 1), known deviation (exit 0)
+mfd check tiny --results whole > check.txt
+check "mfd check prints the claim and passes" "[ \$? -eq 0 ] && grep -q 'decreases .* PASS' check.txt"
+check "mfd check writes claims.csv and claims.tex" "[ -f whole/tiny/claims.csv ] && grep -q 'longtable' whole/tiny/claims.tex"
+sed 's/^predicted = 1$/predicted = 2/' "$specs/tiny.ini" > failing.ini
+mfd run failing.ini --results whole > /dev/null 2>&1
+"$exe" check failing.ini --results whole > check.txt
+check "a failed claim makes mfd check exit 1" "[ \$? -eq 1 ] && grep -q 'FAIL' check.txt"
+sed 's/^predicted = 1$/predicted = 2\ndeviation = a test of the deviation mark/' "$specs/tiny.ini" > deviating.ini
+mfd run deviating.ini --results whole > /dev/null 2>&1
+"$exe" check deviating.ini --results whole > check.txt
+check "a known deviation prints what was measured and exits 0" \
+    "[ \$? -eq 0 ] && grep -q 'DEVIATION' check.txt && grep -q '12/12' check.txt && grep -q 'a test of the deviation mark' check.txt"
+
+# malformed specs: exit 2, the file and the line
+bad() { # name, fragment, spec text
+    printf '%s\n' "$3" > bad.ini
+    "$exe" "${4:-plan}" bad.ini --results whole > err.txt 2>&1
+    code=$?
+    if [ $code -eq 2 ] && grep -qF -- "$2" err.txt; then pass "$1"; else fail "$1 (exit $code: $(cat err.txt))"; fi
+}
+head='[experiment]
+program = mfd-deep'
+bad "an unknown section names file and line" "bad.ini:3: unknown section [sweeps]" "$head
+[sweeps]
+d = 1"
+bad "an unknown key of [experiment] names file and line" "bad.ini:3: unknown key 'programme' in [experiment]" "$head
+programme = x"
+bad "a bad range names file, line and the expected form" "bad.ini:4: key 'eta': bad range 'lin(0, 1)'" "$head
+[sweep]
+eta = lin(0, 1)"
+bad "a log range through 0 is refused" "bad.ini:4: key 'eps': bad range 'log(0, 1, 3)'" "$head
+[sweep]
+eps = log(0, 1, 3)"
+bad "a key the program does not have names file and line" "bad.ini:4: key 'etaa' is not a key of mfd-deep" "$head
+[fixed]
+etaa = 1"
+bad "a key both fixed and swept is refused" "key 'eta' is both fixed (line 4) and swept" "$head
+[fixed]
+eta = 1
+[sweep]
+eta = 1, 2"
+bad "seed in [fixed] is refused" "bad.ini:4: key 'seed' is set by the driver" "$head
+[fixed]
+seed = 3"
+bad "a spec without a program is refused" "bad.ini:1: [experiment] has no program" "[experiment]
+title = x"
+bad "an unknown claim key names file and line" "bad.ini:4: unknown key 'bounds' in [claim x]" "$head
+[claim x]
+bounds = <="
+bad "a malformed line names its line" "bad.ini:3: malformed line" "$head
+this is not ini"
+bad "a claim on a metric that does not exist names file and line" \
+    "bad.ini:6: [claim x] key 'measure': 'no_such_metric' is neither a run parameter nor a summary column" "$head
+[fixed]
+iters = 10
+[claim x]
+measure = no_such_metric > 0
+predicted = 0
+bound = >=" check
+bad "a claim with a syntax error names file and line" "bad.ini:6: [claim x] key 'measure': unexpected ')'" "$head
+[fixed]
+iters = 10
+[claim x]
+measure = loss > )
+predicted = 0
+bound = >=" check
+bad "an unknown aggregate is refused" "aggregate 'average' is not one of" "$head
+[claim x]
+measure = loss
+aggregate = average
+predicted = 0
+bound = >=" check
+"$exe" run nonexistent --specs "$specs" > err.txt 2>&1
+check "a missing spec is exit 2 naming it" "[ \$? -eq 2 ] && grep -q \"cannot open spec '$specs/nonexistent.ini'\" err.txt"
+"$exe" run tiny --specs "$specs" --shard 3/2 > err.txt 2>&1
+check "a bad --shard is exit 2" "[ \$? -eq 2 ] && grep -q 'not K/N' err.txt"
+
+finish
