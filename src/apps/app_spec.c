@@ -38,6 +38,9 @@ typedef struct loader {
     FILE *fp;
     int line;
     int section_line; /* the line of the last [section] header */
+    int too_long;     /* the first line longer than the reader's buffer */
+    int max_line;
+    int fail_line;
     char *err;
     size_t errlen;
     bool failed;
@@ -50,6 +53,7 @@ static int fail(loader *L, const char *fmt, ...)
     if (L->failed)
         return 0;
     L->failed = true;
+    L->fail_line = L->line;
     char msg[768];
     va_list ap;
     va_start(ap, fmt);
@@ -64,6 +68,8 @@ static char *reader(char *str, int num, void *stream)
 {
     loader *L = stream;
     char *r = fgets(str, num, L->fp);
+    if (r && !L->too_long && strlen(r) == (size_t)num - 1 && r[num - 2] != '\n' && !feof(L->fp))
+        L->too_long = L->line + 1, L->max_line = num - 2; /* inih will see a truncated line */
     if (r) {
         L->line++;
         const char *p = r;
@@ -131,7 +137,7 @@ static bool parse_axis(loader *L, const char *key, const char *value, spec_axis 
 
 static bool add_kv(spec_kv **arr, size_t *n, const char *key, const char *value, int line)
 {
-    for (size_t i = 0; i < *n; i++) /* a later entry (the .paper section) replaces an earlier one */
+    for (size_t i = 0; i < *n; i++) /* a later entry (a scale section) replaces an earlier one */
         if (strcmp((*arr)[i].key, key) == 0) {
             free((*arr)[i].value);
             (*arr)[i].value = dup(value);
@@ -152,6 +158,11 @@ static bool add_kv(spec_kv **arr, size_t *n, const char *key, const char *value,
 static const char *const CLAIM_KEYS[] = {"id",        "source", "statement", "where",     "measure",
                                          "aggregate", "against", "group_by", "predicted", "bound",
                                          "tolerance", "relative", "deviation"};
+
+bool spec_scale_known(const char *scale)
+{
+    return strcmp(scale, "paper") == 0 || strcmp(scale, "quick") == 0;
+}
 
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -194,12 +205,12 @@ static int handler(void *user, const char *section, const char *name, const char
     char base[128];
     snprintf(base, sizeof base, "%.*s", dot ? (int)(dot - section) : (int)strlen(section), section);
     if (dot) { /* a scale variant */
-        if (strcmp(dot + 1, "paper") != 0 || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0) {
+        if (!spec_scale_known(dot + 1) || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0) {
             L->line = L->section_line;
-            return fail(L, "unknown section [%s] (scale variants are [experiment.paper], [fixed.paper], "
-                           "[sweep.paper])", section);
+            return fail(L, "unknown section [%s] (scale variants are [experiment.S], [fixed.S], [sweep.S] "
+                           "with S one of paper, quick)", section);
         }
-        if (!L->scale || strcmp(L->scale, "paper") != 0)
+        if (!L->scale || strcmp(L->scale, dot + 1) != 0)
             return 1; /* not the requested scale: skip */
     }
     if (strcmp(base, "experiment") == 0) {
@@ -265,7 +276,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!parse_axis(L, name, value, &ax))
             return 0;
         for (size_t i = 0; i < s->naxes; i++)
-            if (strcmp(s->axes[i].key, name) == 0) { /* the .paper section replaces an axis */
+            if (strcmp(s->axes[i].key, name) == 0) { /* a scale section replaces an axis */
                 for (size_t j = 0; j < s->axes[i].n; j++)
                     free(s->axes[i].values[j]);
                 free(s->axes[i].values);
@@ -329,7 +340,7 @@ bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t e
     char *dotini = strstr(s->name, ".ini");
     if (dotini)
         *dotini = '\0';
-    loader L = {s, scale, NULL, 0, 0, err, errlen, false, "", "", NULL};
+    loader L = {s, scale, NULL, 0, 0, 0, 0, 0, err, errlen, false, "", "", NULL};
     L.fp = fopen(path, "r");
     if (!L.fp) {
         snprintf(err, errlen, "cannot open spec '%s': %s", path, strerror(errno));
@@ -338,6 +349,11 @@ bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t e
     }
     int rc = ini_parse_stream(reader, &L, handler, &L);
     fclose(L.fp);
+    if (L.too_long && (!L.failed || L.fail_line >= L.too_long)) {
+        L.failed = false;
+        L.line = L.too_long;
+        fail(&L, "line longer than %d characters (continue a long value on indented lines)", L.max_line);
+    }
     if (!L.failed && rc > 0) {
         L.line = rc;
         fail(&L, "malformed line (expected [section] or key = value)");

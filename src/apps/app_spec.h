@@ -66,7 +66,10 @@ typedef struct plan_run {
     size_t nparams;
 } plan_run;
 
-/* Load a spec; scale is NULL or "paper".  Errors name the file and line. */
+/* Is scale a known size variant (paper, quick)? */
+bool spec_scale_known(const char *scale);
+
+/* Load a spec; scale is NULL or a known size variant.  Errors name the file and line. */
 bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen);
 void spec_free(spec *s);
 
@@ -77,7 +80,7 @@ const char *spec_claim_get(const spec_claim *c, const char *key, int *line);
 bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t errlen);
 void spec_plan_free(plan_run *runs, size_t count);
 
-/* Results folder of an experiment: <results>/<name> or <results>/<name>-paper. */
+/* Results folder of an experiment: <results>/<name> or <results>/<name>-<scale>. */
 void spec_results_dir(const spec *s, const char *results_root, char *buf, size_t len);
 
 #endif

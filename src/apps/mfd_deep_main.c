@@ -312,23 +312,25 @@ static mfd_status make_init(run *r)
     return MFD_EINVAL;
 }
 
-/* σ_min(Σ) − ‖W(0) − Σ‖_F: [ACGH19]'s deficiency margin (square targets). */
-static mfd_status deficiency_margin(const mfd_deep *m, double *out)
+/* At t = 0: the target's singular values (for the mode times of D7) and
+ * σ_min(Σ) − ‖W(0) − Σ‖_F, [ACGH19]'s deficiency margin (square targets). */
+static mfd_status target_spectrum(run *r)
 {
-    *out = NAN;
-    if (!mfd_deep_is_square(m))
-        return MFD_OK;
-    size_t d = m->dims[0];
+    const mfd_deep *m = r->m;
+    size_t ns = m->target.rows < m->target.cols ? m->target.rows : m->target.cols;
+    size_t big = m->target.rows > m->target.cols ? m->target.rows : m->target.cols;
     mfd_mat T;
-    MFD_CHECK(mfd_mat_alloc(m->field, d, d, &T));
-    double *s = malloc(d * sizeof(double));
+    MFD_CHECK(mfd_mat_alloc(m->field, m->target.rows, m->target.cols, &T));
+    double *s = malloc(ns * sizeof(double));
     mfd_la_ws ws;
-    mfd_status st = s ? mfd_la_ws_alloc(m->field, d, &ws) : MFD_ENOMEM;
+    mfd_status st = s ? mfd_la_ws_alloc(m->field, big, &ws) : MFD_ENOMEM;
     if (st == MFD_OK) {
         mfd_mat_copy(T, m->target);
         st = mfd_la_svd(T, s, NULL, NULL, &ws);
-        if (st == MFD_OK)
-            *out = s[d - 1] - sqrt(2.0 * m->loss_ori);
+        if (st == MFD_OK) {
+            mfd_deeptrack_set_modes(&r->tr, s, ns);
+            r->margin = mfd_deep_is_square(m) ? s[ns - 1] - sqrt(2.0 * m->loss_ori) : NAN;
+        }
         mfd_la_ws_free(&ws);
     }
     free(s);
@@ -343,7 +345,7 @@ static mfd_status deep_eval(void *ctx, long t, double *monitor)
     run *r = ctx;
     MFD_CHECK(mfd_deep_eval(r->m));
     if (t == 0)
-        MFD_CHECK(deficiency_margin(r->m, &r->margin));
+        MFD_CHECK(target_spectrum(r));
     mfd_rate_band_add(&r->band_ori, r->p.loop.rate_lo, r->p.loop.rate_hi, (double)t, r->m->loss_ori);
     *monitor = r->m->loss_ori + r->m->loss_reg;
     return MFD_OK;
@@ -402,6 +404,12 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "skew_err_max_rise", g->four && moved ? tr->skew_max_rise : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "herm_smin_max_drop", g->four && moved ? tr->herm_max_drop : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "sandwich_max_violation", g->four ? tr->sandwich_max_violation : NAN));
+    for (size_t k = 0; k < MFD_DEEP_MODES; k++)
+        for (size_t l = 0; l < MFD_DEEP_NFRAC; l++) {
+            char name[32];
+            snprintf(name, sizeof name, "mode%zu_t%02.0f", k + 1, 100 * MFD_DEEP_MODE_FRAC[l]);
+            MFD_CHECK(mfd_kv_add_real(kv, name, tr->mode_t[k][l]));
+        }
     return MFD_OK;
 }
 

@@ -38,7 +38,8 @@ static void usage(FILE *f)
                "X is an experiment name (experiments/X.ini) or a spec path.  Options:\n"
                "  --specs DIR      where the specs are (default experiments)\n"
                "  --results DIR    where results go (default results)\n"
-               "  --scale paper    the papers' sizes ([experiment.paper], [fixed.paper], [sweep.paper])\n"
+               "  --scale S        a size variant: paper (the papers' sizes) or quick (the fast variants the\n"
+               "                   tests check); [experiment.S], [fixed.S] and [sweep.S] override the defaults\n"
                "  -j N             N runs at once; each gets one BLAS thread unless OPENBLAS_NUM_THREADS is set\n"
                "  --shard K/N      only the runs whose index is K-1 modulo N (K = 1..N)\n"
                "  --task I         only run I (0-based; a Slurm array task)\n"
@@ -629,6 +630,47 @@ static bool parse_long(const char *s, long *out)
     return true;
 }
 
+/* Options and experiment names (into args[0 .. *nargs)); 0 or an exit code. */
+static int parse_args(int argc, char **argv, opts *o, char **args, int *nargs)
+{
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        bool more = i + 1 < argc;
+        if (strcmp(a, "--specs") == 0 && more)
+            o->specs = argv[++i];
+        else if (strcmp(a, "--results") == 0 && more)
+            o->results = argv[++i];
+        else if (strcmp(a, "--scale") == 0 && more) {
+            o->scale = argv[++i];
+            if (!spec_scale_known(o->scale))
+                return app_usage_error(PROG, "--scale: '%s' is not a scale (expected paper or quick)", o->scale);
+        } else if ((strcmp(a, "-j") == 0 && more) || (strncmp(a, "-j", 2) == 0 && a[2])) {
+            const char *v = a[2] ? a + 2 : argv[++i];
+            if (!parse_long(v, &o->jobs) || o->jobs < 1 || o->jobs > 1024)
+                return app_usage_error(PROG, "-j: '%s' is not a number of jobs in [1, 1024]", v);
+        } else if (strcmp(a, "--shard") == 0 && more) {
+            const char *v = argv[++i];
+            char *slash = strchr(v, '/');
+            char kbuf[32];
+            snprintf(kbuf, sizeof kbuf, "%.*s", slash ? (int)(slash - v) : 0, v);
+            if (!slash || !parse_long(kbuf, &o->shard_k) || !parse_long(slash + 1, &o->shard_n) || o->shard_n < 1 ||
+                o->shard_k < 1 || o->shard_k > o->shard_n)
+                return app_usage_error(PROG, "--shard: '%s' is not K/N with 1 <= K <= N", v);
+        } else if (strcmp(a, "--task") == 0 && more) {
+            if (!parse_long(argv[++i], &o->task) || o->task < 0)
+                return app_usage_error(PROG, "--task: '%s' is not a run index >= 0", argv[i]);
+        } else if (strcmp(a, "--all") == 0)
+            o->all = 1;
+        else if (strcmp(a, "--count") == 0)
+            o->count = 1;
+        else if (a[0] == '-')
+            return app_usage_error(PROG, "unknown option '%s' (mfd --help)", a);
+        else
+            args[(*nargs)++] = argv[i];
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     opts o = {"experiments", "results", NULL, 0, 0, 0, -1, 0, 0};
@@ -643,47 +685,24 @@ int main(int argc, char **argv)
     const char *verb = argv[1];
     char **args = calloc((size_t)argc, sizeof *args);
     int nargs = 0;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        bool more = i + 1 < argc;
-        if (strcmp(a, "--specs") == 0 && more)
-            o.specs = argv[++i];
-        else if (strcmp(a, "--results") == 0 && more)
-            o.results = argv[++i];
-        else if (strcmp(a, "--scale") == 0 && more) {
-            o.scale = argv[++i];
-            if (strcmp(o.scale, "paper") != 0)
-                return app_usage_error(PROG, "--scale: '%s' is not a scale (expected paper)", o.scale);
-        } else if (strcmp(a, "-j") == 0 && more) {
-            if (!parse_long(argv[++i], &o.jobs) || o.jobs < 1 || o.jobs > 1024)
-                return app_usage_error(PROG, "-j: '%s' is not a number of jobs in [1, 1024]", argv[i]);
-        } else if (strcmp(a, "--shard") == 0 && more) {
-            const char *v = argv[++i];
-            char *slash = strchr(v, '/');
-            char kbuf[32];
-            snprintf(kbuf, sizeof kbuf, "%.*s", slash ? (int)(slash - v) : 0, v);
-            if (!slash || !parse_long(kbuf, &o.shard_k) || !parse_long(slash + 1, &o.shard_n) || o.shard_n < 1 ||
-                o.shard_k < 1 || o.shard_k > o.shard_n)
-                return app_usage_error(PROG, "--shard: '%s' is not K/N with 1 <= K <= N", v);
-        } else if (strcmp(a, "--task") == 0 && more) {
-            if (!parse_long(argv[++i], &o.task) || o.task < 0)
-                return app_usage_error(PROG, "--task: '%s' is not a run index >= 0", argv[i]);
-        } else if (strcmp(a, "--all") == 0)
-            o.all = 1;
-        else if (strcmp(a, "--count") == 0)
-            o.count = 1;
-        else if (a[0] == '-')
-            return app_usage_error(PROG, "unknown option '%s' (mfd --help)", a);
-        else
-            args[nargs++] = argv[i];
+    int perr = args ? parse_args(argc, argv, &o, args, &nargs) : app_usage_error(PROG, "out of memory");
+    if (perr) {
+        free(args);
+        return perr;
     }
     int code = 0;
     size_t nspecs = 0;
     char **specs_all = NULL;
-    if (o.all) {
+    if (o.all) { /* every spec, after the named ones */
         specs_all = all_specs(&o, &nspecs);
+        char **p = realloc(args, ((size_t)nargs + nspecs + 1) * sizeof *p);
+        if (!p) {
+            free(args);
+            return app_usage_error(PROG, "out of memory");
+        }
+        args = p;
         for (size_t i = 0; i < nspecs; i++)
-            args[nargs++ < argc ? nargs - 1 : 0] = specs_all[i];
+            args[nargs++] = specs_all[i];
     }
     if (strcmp(verb, "list") == 0) {
         code = cmd_list(&o);

@@ -255,9 +255,14 @@ void mfd_deepdiag_row(const mfd_deepdiag *g, double *row)
     }
 }
 
+const double MFD_DEEP_MODE_FRAC[MFD_DEEP_NFRAC] = {0.1, 0.5, 0.9};
+
 void mfd_deeptrack_init(mfd_deeptrack *tr, double balance_tol)
 {
     memset(tr, 0, sizeof *tr);
+    for (size_t k = 0; k < MFD_DEEP_MODES; k++)
+        for (size_t l = 0; l < MFD_DEEP_NFRAC; l++)
+            tr->mode_t[k][l] = NAN;
     tr->balance_tol = balance_tol;
     tr->skew_max_rise = tr->herm_max_drop = tr->sandwich_max_violation = tr->layer_sv_max_step = -INFINITY;
     tr->det_sign_init = tr->init_q_init = tr->skew_init = tr->herm_init = tr->det_sign_balanced = NAN;
@@ -313,6 +318,27 @@ void mfd_deeptrack_update(mfd_deeptrack *tr, const mfd_deepdiag *g, const mfd_de
         tr->prev_lsv[2 * j] = g->layer_smax[j];
         tr->prev_lsv[2 * j + 1] = g->layer_smin[j];
     }
+    for (size_t k = 0; k < tr->nmodes && k < g->nsv; k++) {
+        for (size_t l = 0; l < MFD_DEEP_NFRAC; l++) {
+            double level = MFD_DEEP_MODE_FRAC[l] * tr->mode_s[k];
+            if (!isnan(tr->mode_t[k][l]) || !(g->sv[k] >= level))
+                continue;
+            if (tr->nlogged == 0 || !(g->sv[k] > tr->prev_sv[k]))
+                tr->mode_t[k][l] = (double)t;
+            else /* linear interpolation between the two logged points */
+                tr->mode_t[k][l] = (double)tr->prev_t + (double)(t - tr->prev_t) * (level - tr->prev_sv[k]) /
+                                                            (g->sv[k] - tr->prev_sv[k]);
+        }
+        tr->prev_sv[k] = g->sv[k];
+    }
     tr->prev_t = t;
     tr->nlogged++;
+}
+
+void mfd_deeptrack_set_modes(mfd_deeptrack *tr, const double *s, size_t n)
+{
+    tr->nmodes = 0;
+    for (size_t k = 0; k < n && tr->nmodes < MFD_DEEP_MODES; k++)
+        if (s[k] > 0)
+            tr->mode_s[tr->nmodes++] = s[k];
 }

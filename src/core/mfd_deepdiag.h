@@ -67,7 +67,17 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m);
  *                                  points (D4: O(1) means O(eta) per step);
  *   iter_balanced, det_sign_balanced  the first logged point where
  *                                  max_j |Δ_j| / |W_j|² <= balance_tol, and the
- *                                  sign of det W there. */
+ *                                  sign of det W there;
+ *   mode_t[k][l]                   (D7) the iteration at which σ_{k+1}(W) first
+ *                                  reaches MFD_DEEP_MODE_FRAC[l] × s_{k+1}, the
+ *                                  target's singular value (mfd_deeptrack_set_modes),
+ *                                  interpolated linearly between logged points;
+ *                                  NaN if it never did.  Log densely (log_every)
+ *                                  when the crossing times matter. */
+#define MFD_DEEP_MODES 4
+#define MFD_DEEP_NFRAC 3
+extern const double MFD_DEEP_MODE_FRAC[MFD_DEEP_NFRAC]; /* 0.1, 0.5, 0.9 */
+
 typedef struct mfd_deeptrack {
     double balance_tol;
     long nlogged, prev_t;
@@ -76,9 +86,16 @@ typedef struct mfd_deeptrack {
     double det_sign_init, init_q_init, skew_init, herm_init;
     long iter_balanced;
     double det_sign_balanced;
+    size_t nmodes;
+    double mode_s[MFD_DEEP_MODES], prev_sv[MFD_DEEP_MODES];
+    double mode_t[MFD_DEEP_MODES][MFD_DEEP_NFRAC];
 } mfd_deeptrack;
 
 void mfd_deeptrack_init(mfd_deeptrack *tr, double balance_tol);
+
+/* The target's singular values s (descending, n of them) whose learning
+ * times are tracked: the first min(n, MFD_DEEP_MODES) that are > 0. */
+void mfd_deeptrack_set_modes(mfd_deeptrack *tr, const double *s, size_t n);
 void mfd_deeptrack_update(mfd_deeptrack *tr, const mfd_deepdiag *g, const mfd_deep *m, long t, double eta);
 
 /* The trace columns (without "iter"), their names, and the current row. */
