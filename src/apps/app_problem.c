@@ -35,9 +35,9 @@ int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *p
     if ((code = app_file_choice(prog, "init", app_given(t, given, "init"), &pp->init, PROB_INIT_FILE,
                                 sym ? "x0_file" : names->f0_file, init_path)) != APP_EXIT_OK)
         return code;
-    if (sym && (pp->init == PROB_INIT_BALANCED || pp->init == PROB_INIT_SAME))
+    if (sym && (pp->init == PROB_INIT_BALANCED || pp->init == PROB_INIT_SAME || pp->init == PROB_INIT_SCALED))
         return app_usage_error(prog, "key 'init': '%s' is for the asymmetric model",
-                               pp->init == PROB_INIT_BALANCED ? "balanced" : "same");
+                               pp->init == PROB_INIT_BALANCED ? "balanced" : pp->init == PROB_INIT_SAME ? "same" : "scaled");
     if (pp->op == PROB_OP_AUTO)
         pp->op = sym ? PROB_OP_GAUSSIAN_SYM : PROB_OP_GAUSSIAN;
     /* sizes */
@@ -320,8 +320,11 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
     case PROB_INIT_SPECTRAL: st = mfd_senseinit_spectral(pb->s); break;
     case PROB_INIT_BALANCED: st = mfd_senseinit_balanced(pb->s, &rng, pp->alpha, pp->init_per_sqrt_n != 0); break;
     case PROB_INIT_SAME:
+    case PROB_INIT_SCALED: /* G0 = F0, or g_ratio F0: imbalance (1 - g_ratio^2) F0^T F0 */
         mfd_senseinit_small(pb->s, &rng, pp->alpha, 1.0, pp->init_per_sqrt_n != 0);
         st = mfd_mat_copy(pb->s->G, pb->s->F);
+        if (pp->init == PROB_INIT_SCALED)
+            mfd_mat_scale(pb->s->G, pp->g_ratio);
         break;
     default:
         mfd_mat_copy(pb->s->F, mfd_npy_matrix(&pb->x0_npy, 0));
@@ -329,7 +332,7 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
             mfd_mat_copy(pb->s->G, mfd_npy_matrix(&pb->g0_npy, 0));
         break;
     }
-    pb->imb_init = NAN;
+    pb->imb_init = pb->imb_fro_init = pb->imb_fro_max = NAN;
     if (st == MFD_OK && pp->gauge_cond > 1 && !sym)
         st = apply_gauge(pb->s, pp->gauge_cond, &rng);
     if (st != MFD_OK)
@@ -380,8 +383,15 @@ mfd_status app_problem_log_row(app_problem *pb, long t, double *row)
 {
     MFD_CHECK(mfd_sensediag_compute(pb->g, pb->s));
     mfd_sensediag_row(pb->g, row);
-    if (t == 0)
-        pb->imb_init = pb->s->symmetric ? NAN : pb->g->imb_min_abs;
+    if (!pb->s->symmetric) {
+        double rel = pb->g->imb_fro / mfd_mat_norm2(pb->s->F);
+        if (t == 0) {
+            pb->imb_init = pb->g->imb_min_abs;
+            pb->imb_fro_init = pb->imb_fro_max = rel;
+        } else if (rel > pb->imb_fro_max || isnan(rel)) {
+            pb->imb_fro_max = rel;
+        }
+    }
     return MFD_OK;
 }
 
@@ -403,6 +413,19 @@ mfd_status app_problem_summary(const app_problem *pb, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "align_sin", g->align_sin[0]));
     MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs_init", pb->imb_init));
     MFD_CHECK(mfd_kv_add_real(kv, "imb_min_abs", sym ? NAN : g->imb_min_abs));
+    MFD_CHECK(mfd_kv_add_real(kv, "imb_fro_init", pb->imb_fro_init));
+    MFD_CHECK(mfd_kv_add_real(kv, "imb_fro_max", pb->imb_fro_max));
+    double fg = NAN; /* ‖F − G‖_F / ‖F‖_F: 0 when the asymmetric run is the symmetric one */
+    if (!sym && s->F.rows == s->G.rows) {
+        double d2 = 0;
+        for (size_t j = 0; j < s->F.cols; j++)
+            for (size_t i = 0; i < s->F.rows; i++) {
+                double e = s->F.data[i + j * s->F.ld] - s->G.data[i + j * s->G.ld];
+                d2 += e * e;
+            }
+        fg = sqrt(d2 / mfd_mat_norm2(s->F));
+    }
+    MFD_CHECK(mfd_kv_add_real(kv, "fg_rel_diff", fg));
     MFD_CHECK(mfd_kv_add_real(kv, "f0_norm", pb->f0_norm));
     MFD_CHECK(mfd_kv_add_real(kv, "g0_norm", sym ? NAN : pb->g0_norm));
     MFD_CHECK(mfd_kv_add_real(kv, "noise_std", pb->noise_std));

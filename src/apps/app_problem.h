@@ -22,7 +22,7 @@
 
 enum { PROB_OP_AUTO, PROB_OP_IDENTITY, PROB_OP_GAUSSIAN, PROB_OP_GAUSSIAN_SYM, PROB_OP_GAUSSIAN_OTF,
        PROB_OP_GAUSSIAN_SYM_OTF, PROB_OP_FILE, PROB_OP_MASK };
-enum { PROB_INIT_SMALL, PROB_INIT_SPECTRAL, PROB_INIT_BALANCED, PROB_INIT_SAME, PROB_INIT_FILE };
+enum { PROB_INIT_SMALL, PROB_INIT_SPECTRAL, PROB_INIT_BALANCED, PROB_INIT_SAME, PROB_INIT_SCALED, PROB_INIT_FILE };
 extern const char *const app_problem_op_names[];
 
 typedef struct app_problem_params {
@@ -63,6 +63,8 @@ typedef struct app_problem {
     mfd_mat F0, G0;
     double f0_norm, g0_norm;
     double imb_init;          /* smallest |eigenvalue| of FᵀF − GᵀG at t = 0 (asym) */
+    double imb_fro_init;      /* ‖FᵀF − GᵀG‖_F at t = 0 and its largest logged value, */
+    double imb_fro_max;       /* both relative to ‖F‖_F² (asym) */
     const char **cols;        /* trace columns of the diagnostics */
 } app_problem;
 

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,13 @@ typedef struct loader {
     int too_long;     /* the first line longer than the reader's buffer */
     int max_line;
     int fail_line;
+    int groups; /* sweep axes groups so far */
+    struct pending {
+        char *name, *value;
+        int line;
+    } *sweeps; /* [sweep] lines, continuations joined, parsed after the file */
+    size_t nsweeps;
+    bool sweep_open; /* the last line read was a [sweep] key: a continuation extends it */
     char *err;
     size_t errlen;
     bool failed;
@@ -81,12 +89,22 @@ static char *reader(char *str, int num, void *stream)
     return r;
 }
 
+static void axis_free(spec_axis *ax)
+{
+    for (size_t j = 0; j < ax->n; j++)
+        free(ax->values[j]);
+    free(ax->values);
+    free(ax->key);
+    free(ax->raw);
+}
+
 /* Parse "lin(a, b, n)" / "log(a, b, n)" / "v1, v2, ..." into values. */
 static bool parse_axis(loader *L, const char *key, const char *value, spec_axis *ax)
 {
     ax->raw = dup(value);
     ax->key = dup(key);
     ax->line = L->line;
+    ax->group = 0;
     ax->n = 0;
     ax->values = NULL;
     char buf[4096];
@@ -131,6 +149,128 @@ static bool parse_axis(loader *L, const char *key, const char *value, spec_axis 
     if (ax->n == 0) {
         fail(L, "key '%s': an empty sweep axis", key);
         return false;
+    }
+    return true;
+}
+
+/* Zipped axes "k1, k2 = (a1, b1), (a2, b2), ...": one axis per key, sharing
+ * a group, so that they advance together.  into[0..nk) are filled. */
+static bool parse_tuples(loader *L, char **keys, size_t nk, const char *value, spec_axis *into)
+{
+    for (size_t j = 0; j < nk; j++) {
+        into[j] = (spec_axis){dup(keys[j]), j == 0 ? dup(value) : NULL, 0, NULL, L->line, 0};
+        into[j].values = calloc(strlen(value) / 2 + 1, sizeof(char *));
+        if (!into[j].key || !into[j].values)
+            return fail(L, "out of memory"), false;
+    }
+    const char *p = value;
+    for (;;) {
+        while (isspace((unsigned char)*p) || *p == ',')
+            p++;
+        if (!*p)
+            break;
+        const char *close = *p == '(' ? strchr(p, ')') : NULL;
+        if (!close) {
+            fail(L, "key '%s': '%s' is not a list of tuples; expected (v1, v2, ...), (v1, v2, ...) with one "
+                    "value per key", L->prev_key, value);
+            return false;
+        }
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%.*s", (int)(close - p - 1), p + 1);
+        size_t got = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), got++) {
+            t = trim(t);
+            if (got >= nk || !*t)
+                break;
+            into[got].values[into[got].n++] = dup(t);
+        }
+        if (got != nk || into[nk - 1].n != into[0].n) {
+            fail(L, "key '%s': the tuple (%.*s) does not have %zu non-empty values, one per key", L->prev_key,
+                 (int)(close - p - 1), p + 1, nk);
+            return false;
+        }
+        p = close + 1;
+    }
+    if (into[0].n == 0) {
+        fail(L, "key '%s': an empty sweep axis", L->prev_key);
+        return false;
+    }
+    return true;
+}
+
+/* Remove every axis of a group that holds one of keys. */
+static void drop_axes(spec *s, char **keys, size_t nk)
+{
+    for (size_t k = 0; k < nk; k++)
+        for (size_t i = 0; i < s->naxes; i++)
+            if (strcmp(s->axes[i].key, keys[k]) == 0) {
+                int g = s->axes[i].group;
+                size_t w = 0;
+                for (size_t j = 0; j < s->naxes; j++) {
+                    if (s->axes[j].group == g)
+                        axis_free(&s->axes[j]);
+                    else
+                        s->axes[w++] = s->axes[j];
+                }
+                s->naxes = w;
+                break;
+            }
+}
+
+/* A [sweep] line (or its continuation, joined): one axis, or zipped axes
+ * when name lists several keys.  A later line for the same key (a scale
+ * section) replaces the axis, with its whole group. */
+static bool set_axis(loader *L, const char *name, const char *value, int line)
+{
+    spec *s = L->s;
+    char names[256], *keys[16];
+    size_t nk = 0;
+    snprintf(names, sizeof names, "%s", name);
+    char *save = NULL;
+    for (char *t = strtok_r(names, ",", &save); t && nk < 16; t = strtok_r(NULL, ",", &save))
+        keys[nk++] = trim(t);
+    for (size_t k = 0; k < nk; k++) {
+        if (strcmp(keys[k], "seed") == 0 || strcmp(keys[k], "out") == 0)
+            return fail(L, "key '%s' is set by the driver and cannot be swept (use repetitions)", keys[k]), false;
+        if (!*keys[k])
+            return fail(L, "key '%s': an empty key in a zipped axis", name), false;
+    }
+    for (size_t k = 0; k < nk; k++) /* a group is replaced whole */
+        for (size_t i = 0; i < s->naxes; i++)
+            if (strcmp(s->axes[i].key, keys[k]) == 0) {
+                size_t same = 0, size = 0;
+                for (size_t j = 0; j < s->naxes; j++)
+                    if (s->axes[j].group == s->axes[i].group) {
+                        size++;
+                        for (size_t q = 0; q < nk; q++)
+                            same += strcmp(s->axes[j].key, keys[q]) == 0;
+                    }
+                if (same != size || size != nk)
+                    return fail(L, "key '%s' is swept together with other keys on line %d; replace that line's "
+                                   "keys together", keys[k], s->axes[i].line), false;
+            }
+    spec_axis ax[16];
+    memset(ax, 0, sizeof ax);
+    bool ok = nk == 1 ? parse_axis(L, keys[0], value, &ax[0]) : parse_tuples(L, keys, nk, value, ax);
+    if (!ok) {
+        for (size_t k = 0; k < nk; k++)
+            axis_free(&ax[k]);
+        return false;
+    }
+    drop_axes(s, keys, nk);
+    spec_axis *p = realloc(s->axes, (s->naxes + nk) * sizeof *p);
+    if (!p) {
+        for (size_t k = 0; k < nk; k++)
+            axis_free(&ax[k]);
+        return fail(L, "out of memory"), false;
+    }
+    s->axes = p;
+    int group = ++L->groups;
+    for (size_t k = 0; k < nk; k++) {
+        ax[k].line = line;
+        ax[k].group = group;
+        p[s->naxes++] = ax[k];
     }
     return true;
 }
@@ -181,26 +321,23 @@ static int handler(void *user, const char *section, const char *name, const char
         snprintf(joined, l, "%s %s", old, value);
         free(old);
         *L->prev_slot = joined;
-        if (strncmp(section, "sweep", 5) == 0) /* re-parse the joined axis */
-            for (size_t i = 0; i < s->naxes; i++)
-                if (&s->axes[i].raw == L->prev_slot) {
-                    spec_axis ax;
-                    if (!parse_axis(L, name, joined, &ax))
-                        return 0;
-                    for (size_t j = 0; j < s->axes[i].n; j++)
-                        free(s->axes[i].values[j]);
-                    free(s->axes[i].values);
-                    free(s->axes[i].key);
-                    free(s->axes[i].raw);
-                    ax.line = s->axes[i].line;
-                    s->axes[i] = ax;
-                    L->prev_slot = &s->axes[i].raw;
-                }
+        return 1;
+    }
+    if (L->sweep_open && strcmp(section, L->prev_section) == 0 && strcmp(name, L->prev_key) == 0) {
+        struct pending *q = &L->sweeps[L->nsweeps - 1]; /* a continuation of a sweep line */
+        size_t l = strlen(q->value) + strlen(value) + 2;
+        char *joined = malloc(l);
+        if (!joined)
+            return fail(L, "out of memory");
+        snprintf(joined, l, "%s %s", q->value, value);
+        free(q->value);
+        q->value = joined;
         return 1;
     }
     snprintf(L->prev_section, sizeof L->prev_section, "%s", section);
     snprintf(L->prev_key, sizeof L->prev_key, "%s", name);
     L->prev_slot = NULL;
+    L->sweep_open = false;
     const char *dot = strchr(section, '.');
     char base[128];
     snprintf(base, sizeof base, "%.*s", dot ? (int)(dot - section) : (int)strlen(section), section);
@@ -270,28 +407,12 @@ static int handler(void *user, const char *section, const char *name, const char
         return 1;
     }
     if (strcmp(base, "sweep") == 0) {
-        if (strcmp(name, "seed") == 0 || strcmp(name, "out") == 0)
-            return fail(L, "key '%s' is set by the driver and cannot be swept (use repetitions)", name);
-        spec_axis ax;
-        if (!parse_axis(L, name, value, &ax))
-            return 0;
-        for (size_t i = 0; i < s->naxes; i++)
-            if (strcmp(s->axes[i].key, name) == 0) { /* a scale section replaces an axis */
-                for (size_t j = 0; j < s->axes[i].n; j++)
-                    free(s->axes[i].values[j]);
-                free(s->axes[i].values);
-                free(s->axes[i].key);
-                free(s->axes[i].raw);
-                s->axes[i] = ax;
-                L->prev_slot = &s->axes[i].raw;
-                return 1;
-            }
-        spec_axis *p = realloc(s->axes, (s->naxes + 1) * sizeof *p);
-        if (!p)
+        struct pending *q = realloc(L->sweeps, (L->nsweeps + 1) * sizeof *q);
+        if (!q)
             return fail(L, "out of memory");
-        s->axes = p;
-        p[s->naxes++] = ax;
-        L->prev_slot = &p[s->naxes - 1].raw;
+        L->sweeps = q;
+        q[L->nsweeps++] = (struct pending){dup(name), dup(value), L->line};
+        L->sweep_open = true;
         return 1;
     }
     if (strncmp(section, "claim ", 6) == 0) {
@@ -340,7 +461,7 @@ bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t e
     char *dotini = strstr(s->name, ".ini");
     if (dotini)
         *dotini = '\0';
-    loader L = {s, scale, NULL, 0, 0, 0, 0, 0, err, errlen, false, "", "", NULL};
+    loader L = {.s = s, .scale = scale, .err = err, .errlen = errlen};
     L.fp = fopen(path, "r");
     if (!L.fp) {
         snprintf(err, errlen, "cannot open spec '%s': %s", path, strerror(errno));
@@ -349,6 +470,16 @@ bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t e
     }
     int rc = ini_parse_stream(reader, &L, handler, &L);
     fclose(L.fp);
+    for (size_t i = 0; i < L.nsweeps; i++) {
+        if (!L.failed && !(L.too_long && L.sweeps[i].line >= L.too_long)) {
+            L.line = L.sweeps[i].line;
+            snprintf(L.prev_key, sizeof L.prev_key, "%s", L.sweeps[i].name);
+            set_axis(&L, L.sweeps[i].name, L.sweeps[i].value, L.sweeps[i].line);
+        }
+        free(L.sweeps[i].name);
+        free(L.sweeps[i].value);
+    }
+    free(L.sweeps);
     if (L.too_long && (!L.failed || L.fail_line >= L.too_long)) {
         L.failed = false;
         L.line = L.too_long;
@@ -396,13 +527,8 @@ void spec_free(spec *s)
     free(s->plots);
     free(s->scale);
     free_kvs(s->fixed, s->nfixed);
-    for (size_t i = 0; i < s->naxes; i++) {
-        for (size_t j = 0; j < s->axes[i].n; j++)
-            free(s->axes[i].values[j]);
-        free(s->axes[i].values);
-        free(s->axes[i].key);
-        free(s->axes[i].raw);
-    }
+    for (size_t i = 0; i < s->naxes; i++)
+        axis_free(&s->axes[i]);
     free(s->axes);
     for (size_t i = 0; i < s->nmethod; i++)
         free(s->method_keys[i]);
@@ -441,15 +567,33 @@ static int cmp_kv(const void *a, const void *b)
     return strcmp(((const spec_kv *)a)->key, ((const spec_kv *)b)->key);
 }
 
-bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t errlen)
+/* Does axis i lead its group (the first axis of it)? */
+static bool leads(const spec *s, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (s->axes[j].group == s->axes[i].group)
+            return false;
+    return true;
+}
+
+size_t spec_count(const spec *s)
 {
     size_t total = (size_t)s->repetitions;
-    for (size_t i = 0; i < s->naxes; i++) {
-        if (total > 10000000 / s->axes[i].n) {
-            snprintf(err, errlen, "%s: the sweep has more than 10^7 runs", s->path);
-            return false;
+    for (size_t i = 0; i < s->naxes; i++)
+        if (leads(s, i)) {
+            if (total > 10000000 / s->axes[i].n)
+                return SIZE_MAX;
+            total *= s->axes[i].n;
         }
-        total *= s->axes[i].n;
+    return total;
+}
+
+bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t errlen)
+{
+    size_t total = spec_count(s);
+    if (total == SIZE_MAX) {
+        snprintf(err, errlen, "%s: the sweep has more than 10^7 runs", s->path);
+        return false;
     }
     plan_run *r = calloc(total, sizeof *r);
     spec_kv *sorted = malloc((s->nfixed + s->naxes + 1) * sizeof *sorted);
@@ -475,10 +619,14 @@ bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t 
         for (size_t i = 0; i < s->nfixed; i++)
             p->params[i] = s->fixed[i];
         size_t rest = idx / (size_t)s->repetitions;
-        for (size_t i = s->naxes; i-- > 0;) { /* last axis varies fastest */
-            const spec_axis *ax = &s->axes[i];
-            p->params[s->nfixed + i] = (spec_kv){ax->key, ax->values[rest % ax->n], ax->line};
-            rest /= ax->n;
+        for (size_t i = s->naxes; i-- > 0;) { /* last axis varies fastest; a group moves with its leader */
+            if (!leads(s, i))
+                continue;
+            size_t at = rest % s->axes[i].n;
+            rest /= s->axes[i].n;
+            for (size_t j = i; j < s->naxes; j++)
+                if (s->axes[j].group == s->axes[i].group)
+                    p->params[s->nfixed + j] = (spec_kv){s->axes[j].key, s->axes[j].values[at], s->axes[j].line};
         }
         /* seed: master seed, the instance's parameters sorted by key, the repetition */
         size_t ns = 0;

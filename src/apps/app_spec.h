@@ -7,7 +7,9 @@
  *   [fixed]        key = value, passed to every run
  *   [sweep]        key = v1, v2, ... | lin(a, b, n) | log(a, b, n); the plan is
  *                  the Cartesian product (first axis outermost), times the
- *                  repetitions (innermost)
+ *                  repetitions (innermost); zipped axes
+ *                  k1, k2 = (a1, b1), (a2, b2) advance together (one axis of
+ *                  the product)
  *   [claim NAME]   see app_claims.h
  *   [experiment.paper], [fixed.paper], [sweep.paper]: what --scale paper changes
  *
@@ -33,6 +35,7 @@ typedef struct spec_axis {
     size_t n;
     char **values;
     int line;
+    int group; /* zipped axes ("k1, k2 = (a, b), ...") share a group and advance together */
 } spec_axis;
 
 typedef struct spec_claim {
@@ -75,6 +78,10 @@ void spec_free(spec *s);
 
 /* The value of a claim key, or NULL (and its line through *line when given). */
 const char *spec_claim_get(const spec_claim *c, const char *key, int *line);
+
+/* The number of runs of the plan (the product of the axes' lengths, zipped
+ * axes counted once, times the repetitions). */
+size_t spec_count(const spec *s);
 
 /* Expand the plan: runs[count]. */
 bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t errlen);

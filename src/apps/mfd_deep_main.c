@@ -390,6 +390,7 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "sv_min", g->sv[g->nsv - 1]));
     MFD_CHECK(mfd_kv_add_real(kv, "erank_entropy", g->erank_ent));
     MFD_CHECK(mfd_kv_add_real(kv, "layer_sv_max_step", tr->layer_sv_max_step));
+    MFD_CHECK(mfd_kv_add_real(kv, "layer_sv_max_step_bal", tr->iter_balanced >= 0 ? tr->layer_sv_max_step_bal : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "deficiency_margin", r->margin));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_init", tr->det_sign_init));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_final", g->square ? g->det_sign : NAN));

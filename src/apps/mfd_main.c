@@ -182,10 +182,7 @@ static int cmd_list(const opts *o)
             printf("%-26s (%s)\n", list[i], err);
             continue;
         }
-        size_t runs = (size_t)s.repetitions;
-        for (size_t a = 0; a < s.naxes; a++)
-            runs *= s.axes[a].n;
-        printf("%-26s %-10s %6zu  %s\n", s.name, s.verifies ? s.verifies : "", runs, s.title);
+        printf("%-26s %-10s %6zu  %s\n", s.name, s.verifies ? s.verifies : "", spec_count(&s), s.title);
         spec_free(&s);
     }
     for (size_t i = 0; i < n; i++)

@@ -265,6 +265,7 @@ void mfd_deeptrack_init(mfd_deeptrack *tr, double balance_tol)
             tr->mode_t[k][l] = NAN;
     tr->balance_tol = balance_tol;
     tr->skew_max_rise = tr->herm_max_drop = tr->sandwich_max_violation = tr->layer_sv_max_step = -INFINITY;
+    tr->layer_sv_max_step_bal = -INFINITY;
     tr->det_sign_init = tr->init_q_init = tr->skew_init = tr->herm_init = tr->det_sign_balanced = NAN;
     tr->iter_balanced = -1;
 }
@@ -291,6 +292,8 @@ void mfd_deeptrack_update(mfd_deeptrack *tr, const mfd_deepdiag *g, const mfd_de
             double ds = fmax(fabs(g->layer_smax[j] - tr->prev_lsv[2 * j]),
                              fabs(g->layer_smin[j] - tr->prev_lsv[2 * j + 1]));
             raise_to(&tr->layer_sv_max_step, ds / (dt * eta));
+            if (tr->iter_balanced >= 0)
+                raise_to(&tr->layer_sv_max_step_bal, ds / (dt * eta));
         }
         if (g->four) {
             raise_to(&tr->skew_max_rise, (g->skew_err - tr->prev_skew) / scale);

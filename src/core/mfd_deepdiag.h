@@ -65,6 +65,8 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m);
  *   layer_sv_max_step              largest |change of an extreme layer singular
  *                                  value| / (iterations × eta) between logged
  *                                  points (D4: O(1) means O(eta) per step);
+ *   layer_sv_max_step_bal          the same from iter_balanced on (once the
+ *                                  regularizer's term a Δ_j W_j is small);
  *   iter_balanced, det_sign_balanced  the first logged point where
  *                                  max_j |Δ_j| / |W_j|² <= balance_tol, and the
  *                                  sign of det W there;
@@ -82,7 +84,7 @@ typedef struct mfd_deeptrack {
     double balance_tol;
     long nlogged, prev_t;
     double prev_skew, prev_herm, prev_lsv[2 * MFD_DEEP_MAX_DEPTH];
-    double skew_max_rise, herm_max_drop, sandwich_max_violation, layer_sv_max_step;
+    double skew_max_rise, herm_max_drop, sandwich_max_violation, layer_sv_max_step, layer_sv_max_step_bal;
     double det_sign_init, init_q_init, skew_init, herm_init;
     long iter_balanced;
     double det_sign_balanced;

@@ -24,6 +24,7 @@ static mfd_status build_names(mfd_sensediag *g)
         for (size_t i = 0; i < g->k; i++)
             MFD_CHECK(mfd_strlist_addf(l, "imb_%zu", i + 1));
         MFD_CHECK(mfd_strlist_addf(l, "imb_min_abs"));
+        MFD_CHECK(mfd_strlist_addf(l, "imb_fro"));
     }
     return MFD_OK;
 }
@@ -136,7 +137,7 @@ mfd_status mfd_sensediag_compute(mfd_sensediag *g, const mfd_sense *s)
             g->svF[i] = g->svG[i] = g->imb[i] = NAN;
         for (int f = 0; f < 2; f++)
             g->sig_max[f] = g->sig_min[f] = g->exc_fro[f] = g->exc_op[f] = g->align_sin[f] = NAN;
-        g->imb_min_abs = NAN;
+        g->imb_min_abs = g->imb_fro = NAN;
         return MFD_OK;
     }
     MFD_CHECK(factor_parts(g, s->F, g->U, g->svF, 0));
@@ -149,8 +150,12 @@ mfd_status mfd_sensediag_compute(mfd_sensediag *g, const mfd_sense *s)
     MFD_CHECK(mfd_la_gemm('T', 'N', -1.0, s->G, s->G, 1.0, D));
     MFD_CHECK(mfd_la_eigh(D, g->imb, 0, &g->ws));
     g->imb_min_abs = INFINITY;
-    for (size_t i = 0; i < k; i++)
+    double ss = 0;
+    for (size_t i = 0; i < k; i++) {
         g->imb_min_abs = fmin(g->imb_min_abs, fabs(g->imb[i]));
+        ss += g->imb[i] * g->imb[i];
+    }
+    g->imb_fro = sqrt(ss);
     return MFD_OK;
 }
 
@@ -179,5 +184,6 @@ void mfd_sensediag_row(const mfd_sensediag *g, double *row)
         for (size_t i = 0; i < g->k; i++)
             row[c++] = g->imb[i];
         row[c++] = g->imb_min_abs;
+        row[c++] = g->imb_fro;
     }
 }

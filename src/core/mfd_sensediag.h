@@ -7,8 +7,8 @@
  *   alignment: sin of the largest principal angle between the top-r left
  *     singular subspace of F and U* (NaN when k < r);
  *   the same three for G against V* (asymmetric);
- *   the eigenvalues of the imbalance FᵀF − GᵀG, ascending, and the smallest
- *   |eigenvalue| (asymmetric).
+ *   the eigenvalues of the imbalance FᵀF − GᵀG, ascending, the smallest
+ *   |eigenvalue| and the Frobenius norm (asymmetric).
  * U* and V* are the truth's top-r singular subspaces, given at allocation. */
 #ifndef MFD_SENSEDIAG_H
 #define MFD_SENSEDIAG_H
@@ -23,7 +23,7 @@ typedef struct mfd_sensediag {
     /* results */
     double loss, rel_err, err_abs;
     double *svF, *svG, *imb;
-    double sig_max[2], sig_min[2], exc_fro[2], exc_op[2], align_sin[2], imb_min_abs;
+    double sig_max[2], sig_min[2], exc_fro[2], exc_op[2], align_sin[2], imb_min_abs, imb_fro;
     /* workspace */
     mfd_la_ws ws;
     mfd_mat A, B, UF, VH, C;

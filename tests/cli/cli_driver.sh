@@ -18,6 +18,13 @@ check "the plan is deterministic" "cmp -s plan1.txt plan2.txt && [ \$(wc -l < pl
 check "the plan puts repetitions innermost and the last axis fastest" \
     "sed -n 1p plan1.txt | grep -q 'field=real eta=0.01 seed=' && sed -n 3p plan1.txt | grep -q 'field=real eta=0.02 seed='"
 
+# zipped axes advance together: 2 pairs x 2 values x 1 repetition = 4 runs
+printf '[experiment]\nprogram = mfd-deep\n[fixed]\niters = 5\n[sweep]\nfield, d = (real, 2),\n  (complex, 3)\neta = 0.01, 0.02\n' > zip.ini
+"$exe" plan zip.ini > zip.txt
+check "zipped axes (continued on a second line) pair their values" \
+    "[ \$(wc -l < zip.txt) -eq 4 ] && grep -q 'field=real d=2 eta=0.02' zip.txt && grep -q 'field=complex d=3 eta=0.01' zip.txt && ! grep -q 'field=real d=3' zip.txt"
+check "mfd plan --count counts a zipped group once" "[ \"\$("$exe" plan zip.ini --count)\" = 4 ]"
+
 # whole against two shards
 mfd run tiny -j 2 --results whole > /dev/null 2>&1
 check "a whole run completes all 12 runs" "[ \$(ls whole/tiny/runs/*/summary.csv | wc -l) -eq 12 ]"
@@ -91,7 +98,7 @@ check "a known deviation prints what was measured and exits 0" \
 # malformed specs: exit 2, the file and the line
 bad() { # name, fragment, spec text
     printf '%s\n' "$3" > bad.ini
-    "$exe" "${4:-plan}" bad.ini --results whole > err.txt 2>&1
+    "$exe" ${4:-plan} bad.ini --results whole > err.txt 2>&1
     code=$?
     if [ $code -eq 2 ] && grep -qF -- "$2" err.txt; then pass "$1"; else fail "$1 (exit $code: $(cat err.txt))"; fi
 }
@@ -116,6 +123,19 @@ bad "a key both fixed and swept is refused" "key 'eta' is both fixed (line 4) an
 eta = 1
 [sweep]
 eta = 1, 2"
+bad "a zipped tuple with a missing value names file and line" "bad.ini:4: key 'field, d': the tuple (complex) does not have 2" "$head
+[sweep]
+field, d = (real, 2), (complex)"
+bad "a zipped axis needs tuples" "bad.ini:4: key 'field, d': 'real, 2' is not a list of tuples" "$head
+[sweep]
+field, d = real, 2"
+bad "a scale section cannot split a zipped group" "bad.ini:6: key 'd' is swept together with other keys on line 4" "$head
+[sweep]
+field, d = (real, 2), (complex, 3)
+[sweep.paper]
+d = 4, 5" "plan --scale paper"
+bad "a line longer than the parser's buffer is refused" "bad.ini:3: line longer than" "$head
+title = $(printf '%0300d' 0)"
 bad "seed in [fixed] is refused" "bad.ini:4: key 'seed' is set by the driver" "$head
 [fixed]
 seed = 3"
