@@ -76,8 +76,9 @@ int app_problem_resolve(const char *prog, app_problem_params *pp, app_problem *p
                                    o->shape[0]);
         pb->m = o->shape[0];
     } else if (pp->op == PROB_OP_IDENTITY) {
-        if (app_given(t, given, "m") && (size_t)pp->m != pb->n1 * pb->n2)
-            return app_usage_error(prog, "key 'm': the identity operator takes m = n1 n2 = %zu", pb->n1 * pb->n2);
+        if (app_given(t, given, "m") && pp->m != 0 && (size_t)pp->m != pb->n1 * pb->n2)
+            return app_usage_error(prog, "key 'm': the identity operator takes m = n1 n2 = %zu (or 0)",
+                                   pb->n1 * pb->n2);
         pb->m = pb->n1 * pb->n2;
     }
     pb->k = (size_t)pp->k;

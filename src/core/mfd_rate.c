@@ -174,6 +174,6 @@ void mfd_rate_wilson(size_t k, size_t n, double z, double *lo, double *hi)
     double nn = (double)n, p = (double)k / nn, z2 = z * z;
     double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
     double half = z / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-    *lo = fmax(0.0, centre - half);
-    *hi = fmin(1.0, centre + half);
+    *lo = k == 0 ? 0.0 : fmax(0.0, centre - half); /* exact at the ends, where rounding */
+    *hi = k == n ? 1.0 : fmin(1.0, centre + half);  /* would leave 1 - u or u */
 }

@@ -131,6 +131,14 @@ int main(void)
         CHECK("Wilson 20/20 ends at 1", hi == 1.0 && fabs(lo - 0.8388748) < 1e-6);
         mfd_rate_wilson(0, 0, 1.96, &lo, &hi);
         CHECK("Wilson with no trials is [0, 1]", lo == 0.0 && hi == 1.0);
+        bool ends = true; /* n/n must reach 1 exactly (27/27 once gave 1 - u) and 0/n start at 0 */
+        for (size_t n = 1; n <= 1000; n++) {
+            mfd_rate_wilson(n, n, 1.959963984540054, &lo, &hi);
+            ends = ends && hi == 1.0;
+            mfd_rate_wilson(0, n, 1.959963984540054, &lo, &hi);
+            ends = ends && lo == 0.0;
+        }
+        CHECK("Wilson n/n ends at exactly 1 and 0/n starts at exactly 0 for n = 1..1000", ends);
     }
     /* schedule: log-spaced points */
     {
