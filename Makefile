@@ -3,6 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DMFD_WERROR=ON
 DEPS = sh src/tools/deps.sh
+MFD = $(BUILD)/src/apps/mfd
 
 .PHONY: all build deps test test-all bench experiments clean help
 
@@ -12,7 +13,7 @@ help:
 	@echo "make             configure and build into $(BUILD)/"
 	@echo "make test        install what is missing, build, run every test but the slow ones"
 	@echo "make test-all    the same with the slow tests"
-	@echo "make experiments install what is missing, build, run the experiments"
+	@echo "make experiments install what is missing, build, run every experiment and check every claim"
 	@echo "make bench       speed benchmarks (mfdyn against NumPy and the GEMM rate)"
 	@echo "make deps        install the Debian packages (as root) or print the apt-get line"
 	@echo "make clean       remove $(BUILD)/"
@@ -40,10 +41,15 @@ bench:
 	@$(MAKE) --no-print-directory build
 	sh tests/bench/run_bench.sh $(BUILD)
 
+# Every spec in experiments/ (resumable: complete runs are skipped), then
+# every claim; exit 1 if a run or a claim failed, after printing the table.
 experiments:
 	@$(DEPS) build experiments
 	@$(MAKE) --no-print-directory build
-	sh experiments/demo_deep.sh $(BUILD)
+	@status=0; \
+	$(MFD) run --all -j $(JOBS) || status=1; \
+	$(MFD) check --all || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(BUILD)

@@ -52,6 +52,7 @@ typedef struct deep_params {
     mfd_list target_diag;
     long target_rank;
     const char *target_file;
+    long observed;
     int init;
     double eps, init_shift;
     const char *init_file;
@@ -83,6 +84,9 @@ static const mfd_param_spec SPEC[] = {
     {"target_rank", MFD_P_INT, "1", 1, 65536, 0, NULL, OFF(target_rank), "rank r of target=lowrank"},
     {"target_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(target_file),
      "target as a d_N x d_0 .npy (float64 or complex128); implies target=file"},
+    {"observed", MFD_P_INT, "0", 0, 1e15, 0, NULL, OFF(observed),
+     "matrix completion ([ACHL19], D8): fit only this many target entries, drawn uniformly without replacement "
+     "(0: all); the rest measure test_err"},
     {"init", MFD_P_CHOICE, "gaussian", 0, 0, 0,
      "gaussian|gaussian_achl|balanced_gaussian|balanced_from_product|identity|orthogonal|decoupled|file",
      OFF(init), "initialization of the layers (THEORY.md section 1)"},
@@ -116,6 +120,7 @@ typedef struct run {
     mfd_deeptrack tr;
     mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
     double margin;       /* deficiency margin at t = 0 */
+    double test_min;     /* completion: the smallest test_err over all iterations */
     double *w0;          /* initial layers (save_inputs) */
     const char **cols;   /* diagnostics columns of trace.csv */
     char err[1024];
@@ -242,6 +247,11 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
         app_error(PROG, "key 'target_rank': %ld is out of range; expected an integer in [1, %zu]", p->target_rank, k);
         return APP_EXIT_USAGE;
     }
+    if ((size_t)p->observed >= dims[*depth] * dims[0]) {
+        app_error(PROG, "key 'observed': %ld is out of range; expected fewer than the %zu entries of the target (0: all)",
+                  p->observed, dims[*depth] * dims[0]);
+        return APP_EXIT_USAGE;
+    }
     return app_loop_check(PROG, &p->loop);
 }
 
@@ -282,6 +292,37 @@ static mfd_status make_target(run *r)
     }
     }
     return MFD_EINVAL;
+}
+
+/* observed > 0: a uniform draw of that many entries (a partial Fisher-Yates
+ * shuffle on the mask stream), kept by the model. */
+static mfd_status make_mask(run *r)
+{
+    deep_params *p = &r->p;
+    if (p->observed == 0)
+        return MFD_OK;
+    size_t n = r->m->target.rows * r->m->target.cols, k = (size_t)p->observed;
+    size_t *idx = malloc(n * sizeof *idx);
+    unsigned char *mask = calloc(n, 1);
+    mfd_status st = idx && mask ? MFD_OK : MFD_ENOMEM;
+    if (st == MFD_OK) {
+        mfd_rng rng;
+        mfd_rng_init(&rng, p->seed, MFD_STREAM_MASK);
+        for (size_t i = 0; i < n; i++)
+            idx[i] = i;
+        for (size_t i = 0; i < k; i++) {
+            size_t j = i + (size_t)(mfd_rng_uniform(&rng) * (double)(n - i));
+            j = j < n ? j : n - 1;
+            size_t t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+            mask[idx[i]] = 1;
+        }
+        st = mfd_deep_set_mask(r->m, mask);
+    }
+    free(idx);
+    free(mask);
+    return st;
 }
 
 static mfd_status make_init(run *r)
@@ -347,6 +388,11 @@ static mfd_status deep_eval(void *ctx, long t, double *monitor)
     if (t == 0)
         MFD_CHECK(target_spectrum(r));
     mfd_rate_band_add(&r->band_ori, r->p.loop.rate_lo, r->p.loop.rate_hi, (double)t, r->m->loss_ori);
+    if (r->m->mask) {
+        double te = sqrt(2.0 * r->m->loss_test) / r->m->test_norm;
+        if (te < r->test_min || isnan(te))
+            r->test_min = te;
+    }
     *monitor = r->m->loss_ori + r->m->loss_reg;
     return MFD_OK;
 }
@@ -392,6 +438,8 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "layer_sv_max_step", tr->layer_sv_max_step));
     MFD_CHECK(mfd_kv_add_real(kv, "layer_sv_max_step_bal", tr->iter_balanced >= 0 ? tr->layer_sv_max_step_bal : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "deficiency_margin", r->margin));
+    MFD_CHECK(mfd_kv_add_real(kv, "test_err", m->mask ? sqrt(2.0 * m->loss_test) / m->test_norm : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "test_err_min", m->mask ? r->test_min : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_init", tr->det_sign_init));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_final", g->square ? g->det_sign : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_balanced", tr->det_sign_balanced));
@@ -463,6 +511,7 @@ static int run_loop(run *r, int argc, char **argv)
     mfd_deeptrack_init(&r->tr, p->balance_tol);
     mfd_linreg_reset(&r->band_ori);
     r->margin = NAN;
+    r->test_min = INFINITY;
 
     char dims_text[1024] = "", started[32];
     for (int j = 0, n = 0; j <= m->depth && (size_t)n < sizeof dims_text; j++)
@@ -481,7 +530,8 @@ static int run_loop(run *r, int argc, char **argv)
         (st = mfd_kv_add_str(&meta, "started", started)) != MFD_OK ||
         (st = mfd_kv_add_str(&extra, "widths", dims_text)) != MFD_OK ||
         (st = mfd_kv_add_str(&extra, "stream_target", "philox4x64(seed, 1)")) != MFD_OK ||
-        (st = mfd_kv_add_str(&extra, "stream_init", "philox4x64(seed, 2)")) != MFD_OK) {
+        (st = mfd_kv_add_str(&extra, "stream_init", "philox4x64(seed, 2)")) != MFD_OK ||
+        (st = mfd_kv_add_str(&extra, "stream_mask", "philox4x64(seed, 5)")) != MFD_OK) {
         app_error(PROG, "%s", mfd_status_str(st));
         mfd_kv_free(&meta);
         mfd_kv_free(&extra);
@@ -518,6 +568,8 @@ int main(int argc, char **argv)
         r.m->a = r.p.a;
         st = make_target(&r);
     }
+    if (st == MFD_OK)
+        st = make_mask(&r);
     if (st == MFD_OK)
         st = make_init(&r);
     if (st == MFD_OK)

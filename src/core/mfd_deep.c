@@ -1,5 +1,6 @@
 #include "mfd_deep.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,53 @@ void mfd_deep_free(mfd_deep *m)
     free(m->tbuf[1]);
     mfd_mat_free(&m->target);
     mfd_mat_free(&m->resid);
+    free(m->mask);
     free(m);
+}
+
+mfd_status mfd_deep_set_mask(mfd_deep *m, const unsigned char *mask)
+{
+    free(m->mask);
+    m->mask = NULL;
+    if (!mask)
+        return MFD_OK;
+    size_t n = m->dims[m->depth] * m->dims[0];
+    if (!(m->mask = malloc(n)))
+        return MFD_ENOMEM;
+    memcpy(m->mask, mask, n);
+    mfd_mat T = m->target;
+    size_t w = T.field == MFD_COMPLEX ? 2 : 1;
+    double s = 0.0;
+    for (size_t j = 0; j < T.cols; j++)
+        for (size_t i = 0; i < T.rows * w; i++)
+            if (!mask[j * T.rows + i / w])
+                s += T.data[w * j * T.ld + i] * T.data[w * j * T.ld + i];
+    m->test_norm = sqrt(s);
+    return MFD_OK;
+}
+
+/* Split the residual's energy into observed and unobserved entries and zero
+ * the unobserved ones (the gradients then see P_Ω(W − Σ) only). */
+static void apply_mask(mfd_deep *m)
+{
+    mfd_mat R = m->resid;
+    size_t w = R.field == MFD_COMPLEX ? 2 : 1;
+    double obs = 0.0, test = 0.0;
+    for (size_t j = 0; j < R.cols; j++) {
+        double *col = R.data + w * j * R.ld;
+        const unsigned char *f = m->mask + j * R.rows;
+        for (size_t i = 0; i < R.rows * w; i++) {
+            double e = col[i] * col[i];
+            if (f[i / w]) {
+                obs += e;
+            } else {
+                test += e;
+                col[i] = 0.0;
+            }
+        }
+    }
+    m->loss_ori = 0.5 * obs;
+    m->loss_test = 0.5 * test;
 }
 
 bool mfd_deep_is_square(const mfd_deep *m)
@@ -128,6 +175,9 @@ mfd_status mfd_deep_loss(mfd_deep *m)
     for (int j = 2; j <= N; j++)
         MFD_CHECK(mfd_la_gemm('N', 'N', 1.0, mfd_deep_layer(m, j), prefix(m, j - 1), 0.0, prefix(m, j)));
     m->loss_ori = 0.5 * mfd_mat_sub_norm2(prefix(m, N), m->target, m->resid);
+    m->loss_test = 0.0;
+    if (m->mask)
+        apply_mask(m);
     m->loss_reg = 0.0;
     if (m->a > 0) {
         MFD_CHECK(mfd_deep_imbalance(m));

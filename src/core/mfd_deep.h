@@ -15,6 +15,10 @@
  * accumulated top-down, never O(N²)).  The model owns every workspace: after
  * mfd_deep_alloc nothing allocates.
  *
+ * Matrix completion ([ACHL19], D8): with a mask (mfd_deep_set_mask) the data
+ * term is ½‖P_Ω(Σ − W)‖² over the observed entries Ω, the gradients use the
+ * masked residual, and loss_test = ½‖P_Ωᶜ(Σ − W)‖² measures the rest.
+ *
  * The caller owns the loop (GSL style): mfd_deep_eval at W(t) gives L(t) and
  * the gradients; stopping tests and diagnostics look at the model; then
  * mfd_deep_update moves all layers at once. */
@@ -43,13 +47,21 @@ typedef struct mfd_deep {
     double *tbuf[2];                    /* top-down products (W_N ⋯ W_{j+1})ᴴ (W − Σ) */
     double *delta;                      /* Δ_1 … Δ_{N−1} */
     size_t doff[MFD_DEEP_MAX_DEPTH + 1];
+    unsigned char *mask;                /* NULL, or dims[N] × dims[0] flags (column-major): 1 observed */
     double loss_ori, loss_reg;          /* at the last evaluation */
+    double loss_test;                   /* ½‖P_Ωᶜ(Σ − W)‖² (0 without a mask) */
+    double test_norm;                   /* ‖P_Ωᶜ Σ‖ when the mask was set */
 } mfd_deep;
 
 /* Allocate a model with zero layers and a zero target.  depth in [2, 64],
  * every dims[j] >= 1.  Returns MFD_EINVAL, MFD_ERANGE or MFD_ENOMEM. */
 mfd_status mfd_deep_alloc(mfd_field field, int depth, const size_t *dims, mfd_deep **out);
 void mfd_deep_free(mfd_deep *m);
+
+/* Observe only the entries flagged in mask (dims[N] × dims[0], column-major,
+ * copied); NULL observes everything again.  Set the target first: test_norm
+ * is taken from it.  MFD_ENOMEM on failure. */
+mfd_status mfd_deep_set_mask(mfd_deep *m, const unsigned char *mask);
 
 /* True when every layer is square of the same size. */
 bool mfd_deep_is_square(const mfd_deep *m);

@@ -11,6 +11,8 @@ static mfd_status build_names(mfd_deepdiag *g)
     static const char *const first[] = {"loss_ori", "loss_reg", "loss"};
     for (size_t i = 0; i < 3; i++)
         MFD_CHECK(mfd_strlist_addf(l, "%s", first[i]));
+    if (g->masked)
+        MFD_CHECK(mfd_strlist_addf(l, "test_err"));
     for (int j = 1; j < g->depth; j++)
         MFD_CHECK(mfd_strlist_addf(l, "delta_%d", j));
     for (size_t i = 0; i < g->nsv; i++)
@@ -49,6 +51,7 @@ mfd_status mfd_deepdiag_alloc(const mfd_deep *m, mfd_deepdiag **out)
     g->field = m->field;
     g->square = mfd_deep_is_square(m);
     g->four = g->square && N == 4;
+    g->masked = m->mask != NULL;
     g->nsv = m->dims[N] < m->dims[0] ? m->dims[N] : m->dims[0];
     mfd_status st = MFD_ENOMEM;
     g->delta_norm = calloc((size_t)N, sizeof(double));
@@ -160,6 +163,7 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m)
     int N = m->depth;
     g->loss_ori = m->loss_ori;
     g->loss_reg = m->loss_reg;
+    g->test_err = m->mask ? sqrt(2.0 * m->loss_test) / m->test_norm : NAN;
     /* A diverged run is logged too: LAPACK refuses non-finite input, so
      * report NaN rather than an error. */
     const double *w = m->w;
@@ -232,6 +236,8 @@ void mfd_deepdiag_row(const mfd_deepdiag *g, double *row)
     row[k++] = g->loss_ori;
     row[k++] = g->loss_reg;
     row[k++] = g->loss_ori + g->loss_reg;
+    if (g->masked)
+        row[k++] = g->test_err;
     for (int j = 1; j < g->depth; j++)
         row[k++] = g->delta_norm[j - 1];
     for (size_t i = 0; i < g->nsv; i++)

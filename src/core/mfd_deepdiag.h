@@ -31,9 +31,10 @@ typedef struct mfd_deepdiag {
     size_t nsv;     /* singular values of W logged: min(d_N, d_0) */
     bool square;    /* all layers square of one size */
     bool four;      /* N == 4 and square */
+    bool masked;    /* completion: a test_err column, ‖P_Ωᶜ(Σ − W)‖ / ‖P_Ωᶜ Σ‖ */
     mfd_field field;
     /* results of the last mfd_deepdiag_compute */
-    double loss_ori, loss_reg;
+    double loss_ori, loss_reg, test_err;
     double *delta_norm;             /* N−1 */
     double *sv;                     /* nsv, descending */
     double *layer_smax, *layer_smin; /* N each */

@@ -1,5 +1,6 @@
 /* mfd_deep and mfd_deepinit: gradients, exact identities, initializations. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static double loss_at(mfd_deep *m)
  * h^2 |L'''| / 6 and the rounding error u |L| / h; for these O(1) problems
  * (|L'''|, |L| < 1e2) both are below 1e-8, the tolerance relative to
  * max(1, max |G|).  A wrong term in the gradient is O(1). */
-static void fd_check(mfd_field f, int depth, const size_t *dims, double a, unsigned seed)
+static void fd_check(mfd_field f, int depth, const size_t *dims, double a, unsigned seed, bool masked)
 {
     mfd_deep *m;
     mfd_deep_alloc(f, depth, dims, &m);
@@ -33,6 +34,12 @@ static void fd_check(mfd_field f, int depth, const size_t *dims, double a, unsig
     mfd_rng_init(&r, seed, MFD_STREAM_INIT);
     mfd_deepinit_gaussian(m, &r, 0.8);
     mfd_random_gaussian(&r, m->target, 1.0);
+    if (masked) { /* completion: every other entry observed */
+        unsigned char mask[64];
+        for (size_t i = 0; i < dims[depth] * dims[0]; i++)
+            mask[i] = (unsigned char)(i % 2);
+        mfd_deep_set_mask(m, mask);
+    }
     mfd_deep_eval(m);
     size_t n = mfd_deep_ndoubles(m);
     double *g = malloc(n * sizeof(double)), h = 1e-5, worst = 0, gmax = 0;
@@ -48,8 +55,8 @@ static void fd_check(mfd_field f, int depth, const size_t *dims, double a, unsig
         gmax = fmax(gmax, fabs(g[i]));
     }
     char name[160];
-    int k = snprintf(name, sizeof name, "finite differences match the gradient: %s N=%d a=%g widths=", mfd_field_name(f),
-                     depth, a);
+    int k = snprintf(name, sizeof name, "finite differences match the gradient%s: %s N=%d a=%g widths=",
+                     masked ? " (masked)" : "", mfd_field_name(f), depth, a);
     for (int j = 0; j <= depth; j++)
         k += snprintf(name + k, sizeof name - (size_t)k, j ? ",%zu" : "%zu", dims[j]);
     CHECK_LE(name, worst / fmax(1.0, gmax), 1e-8);
@@ -74,12 +81,40 @@ int main(void)
         for (int N = 2; N <= 4; N++)
             for (int ia = 0; ia < 2; ia++) {
                 size_t dims[5] = {3, 3, 3, 3, 3};
-                fd_check((mfd_field)f, N, dims, ia ? 0.7 : 0.0, (unsigned)(10 * N + f + 100 * ia));
+                fd_check((mfd_field)f, N, dims, ia ? 0.7 : 0.0, (unsigned)(10 * N + f + 100 * ia), false);
             }
     size_t rect[5] = {3, 5, 2, 4, 3};
-    fd_check(MFD_REAL, 4, rect, 0.9, 5);
-    fd_check(MFD_COMPLEX, 4, rect, 0.9, 6);
-    fd_check(MFD_COMPLEX, 3, rect, 0.0, 7);
+    fd_check(MFD_REAL, 4, rect, 0.9, 5, false);
+    fd_check(MFD_COMPLEX, 4, rect, 0.9, 6, false);
+    fd_check(MFD_COMPLEX, 3, rect, 0.0, 7, false);
+    size_t sq[5] = {3, 3, 3, 3, 3};
+    fd_check(MFD_REAL, 3, sq, 0.0, 8, true);
+    fd_check(MFD_COMPLEX, 4, sq, 0.5, 9, true);
+    fd_check(MFD_REAL, 4, rect, 0.9, 10, true);
+
+    /* ---- a mask splits the data term: observed + unobserved = the full loss ---- */
+    {
+        size_t dims[4] = {4, 4, 4, 4};
+        mfd_deep *m;
+        mfd_deep_alloc(MFD_COMPLEX, 3, dims, &m);
+        mfd_rng r;
+        mfd_rng_init(&r, 11, MFD_STREAM_INIT);
+        mfd_deepinit_gaussian(m, &r, 0.7);
+        mfd_random_gaussian(&r, m->target, 1.0);
+        mfd_deep_loss(m);
+        double full = m->loss_ori;
+        unsigned char mask[16];
+        for (size_t i = 0; i < 16; i++)
+            mask[i] = (unsigned char)(i % 3 == 0);
+        mfd_deep_set_mask(m, mask);
+        mfd_deep_loss(m);
+        CHECK_LE("observed + unobserved loss is the full loss", fabs(m->loss_ori + m->loss_test - full) / full, 1e-14);
+        CHECK("the observed part is a strict part", m->loss_ori > 0 && m->loss_test > 0);
+        mfd_deep_set_mask(m, NULL);
+        mfd_deep_loss(m);
+        CHECK("removing the mask restores the full loss", m->loss_ori == full && m->loss_test == 0);
+        mfd_deep_free(m);
+    }
 
     /* ---- with a = 0 one step changes Δ_j by exactly η²(G_jG_jᴴ − G_{j+1}ᴴG_{j+1}) ---- */
     for (int f = 1; f <= 2; f++) {
