@@ -12,7 +12,7 @@ all: build
 help:
 	@echo "make             configure and build into $(BUILD)/"
 	@echo "make test        install what is missing, build, run every test but the slow ones"
-	@echo "make test-all    the same with the slow tests"
+	@echo "make test-all    the same with the slow tests (a local Slurm cluster: installs slurm, munge, parallel)"
 	@echo "make experiments install what is missing, build, run every experiment and check every claim"
 	@echo "make bench       speed benchmarks (mfdyn against NumPy and the GEMM rate)"
 	@echo "make deps        install the Debian packages (as root) or print the apt-get line"
@@ -32,7 +32,7 @@ test:
 	cd $(BUILD) && ctest --output-on-failure --label-exclude slow -j $(JOBS)
 
 test-all:
-	@$(DEPS) build test
+	@$(DEPS) build test slurm
 	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 

@@ -12,7 +12,7 @@ pkgs_for() {
     bench) echo "python3 python3-numpy" ;;
     experiments) echo "gnuplot-nox" ;;
     paper) echo "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended poppler-utils" ;;
-    slurm) echo "slurmctld slurmd slurm-client munge" ;;
+    slurm) echo "slurmctld slurmd slurm-client munge parallel" ;;
     fuzz) echo "clang libclang-rt-14-dev" ;;
     *) echo "deps.sh: unknown group '$1'" >&2; exit 2 ;;
     esac
