@@ -5,7 +5,7 @@ CMAKE_FLAGS ?= -DMFD_WERROR=ON
 DEPS = sh src/tools/deps.sh
 MFD = $(BUILD)/src/apps/mfd
 
-.PHONY: all build deps test test-all bench experiments clean help
+.PHONY: all build deps test test-all bench experiments figures paper clean help
 
 all: build
 
@@ -14,6 +14,7 @@ help:
 	@echo "make test        install what is missing, build, run every test but the slow ones"
 	@echo "make test-all    the same with the slow tests (a local Slurm cluster: installs slurm, munge, parallel)"
 	@echo "make experiments install what is missing, build, run every experiment and check every claim"
+	@echo "make figures     draw every experiment's figures from its results (gnuplot)"
 	@echo "make bench       speed benchmarks (mfdyn against NumPy and the GEMM rate)"
 	@echo "make deps        install the Debian packages (as root) or print the apt-get line"
 	@echo "make clean       remove $(BUILD)/"
@@ -41,15 +42,23 @@ bench:
 	@$(MAKE) --no-print-directory build
 	sh tests/bench/run_bench.sh $(BUILD)
 
-# Every spec in experiments/ (resumable: complete runs are skipped), then
-# every claim; exit 1 if a run or a claim failed, after printing the table.
+# Every spec in experiments/ (resumable: complete runs are skipped), every
+# figure, then every claim; exit 1 if a run, a figure or a claim failed,
+# after printing the table.
 experiments:
 	@$(DEPS) build experiments
 	@$(MAKE) --no-print-directory build
 	@status=0; \
 	$(MFD) run --all -j $(JOBS) || status=1; \
+	$(MFD) plot --all || status=1; \
 	$(MFD) check --all || status=1; \
 	exit $$status
+
+# The figures of the runs that are there (results/X/figures/*.pdf, *.png).
+figures:
+	@$(DEPS) build experiments
+	@$(MAKE) --no-print-directory build
+	$(MFD) plot --all
 
 clean:
 	rm -rf $(BUILD)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app_expr.h"
+#include "app_rowexpr.h"
 #include "mfd_out.h"
 #include "mfd_param.h"
 #include "mfd_rate.h"
@@ -14,44 +15,6 @@
 const char *claims_verdict_name(int v)
 {
     return v == CLAIM_PASS ? "PASS" : v == CLAIM_FAIL ? "FAIL" : "DEVIATION";
-}
-
-/* ---- looking up a row's values ------------------------------------------ */
-
-typedef struct rowctx {
-    const app_csv *t;
-    size_t row;
-} rowctx;
-
-static bool lookup(void *ctx, const char *name, app_value *out)
-{
-    rowctx *c = ctx;
-    long col = app_csv_col(c->t, name);
-    if (col < 0)
-        return false;
-    const char *v = app_csv_cell(c->t, c->row, (size_t)col);
-    char *end;
-    double x = strtod(v, &end);
-    if (*v && *end == '\0') {
-        out->is_str = false;
-        out->num = x;
-    } else {
-        out->is_str = true;
-        out->str = v;
-    }
-    return true;
-}
-
-typedef struct namecheck {
-    const app_csv *t;
-    char missing[128];
-} namecheck;
-
-static void check_name(void *ctx, const char *name)
-{
-    namecheck *c = ctx;
-    if (!c->missing[0] && app_csv_col(c->t, name) < 0)
-        snprintf(c->missing, sizeof c->missing, "%s", name);
 }
 
 static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -109,47 +72,16 @@ typedef struct claimdef {
     app_expr *where, *measure, *predicted, *against_e;
 } claimdef;
 
-static bool compile(const spec *s, const spec_claim *c, const char *key, bool required, app_expr **out,
+static bool compile(const spec *s, const spec_section *c, const char *key, bool required, app_expr **out,
                     const app_csv *t, char *err, size_t errlen)
 {
-    int line;
-    const char *text = spec_claim_get(c, key, &line);
-    *out = NULL;
-    if (!text) {
-        if (required)
-            snprintf(err, errlen, "%s:%d: [claim %s] has no '%s'", s->path, c->line, c->name, key);
-        return !required;
-    }
-    char e2[512];
-    *out = app_expr_compile(text, e2, sizeof e2);
-    if (!*out) {
-        snprintf(err, errlen, "%s:%d: [claim %s] key '%s': %s", s->path, line, c->name, key, e2);
-        return false;
-    }
-    namecheck nc = {t, ""};
-    app_expr_names(*out, check_name, &nc);
-    if (nc.missing[0]) {
-        snprintf(err, errlen,
-                 "%s:%d: [claim %s] key '%s': '%s' is neither a run parameter nor a summary column of this "
-                 "experiment",
-                 s->path, line, c->name, key, nc.missing);
-        return false;
-    }
-    return true;
+    return app_rowexpr_compile(s, c, "claim", key, required, t, NULL, out, err, errlen);
 }
 
-/* Evaluate expression e at a row as a number (NaN with a note on error). */
+/* Expression e at a row as a number (NaN with a note on error). */
 static double at(const app_expr *e, const app_csv *t, size_t row, char *err, size_t errlen)
 {
-    rowctx rc = {t, row};
-    app_value v;
-    if (!app_expr_eval(e, lookup, &rc, &v, err, errlen))
-        return NAN;
-    if (v.is_str) {
-        snprintf(err, errlen, "the expression gives the text \"%s\", not a number", v.str);
-        return NAN;
-    }
-    return v.num;
+    return app_rowexpr_num(e, t, row, NULL, 0.0, err, errlen);
 }
 
 /* One group: rows[n]; fills measured/predicted texts; returns pass. */
@@ -310,13 +242,13 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
         return false;
     }
     for (size_t ci = 0; ci < s->nclaims; ci++) {
-        const spec_claim *c = &s->claims[ci];
+        const spec_section *c = &s->claims[ci];
         claim_result *r = &res[ci];
         claimdef d;
         memset(&d, 0, sizeof d);
         int line;
         d.name = c->name;
-        d.aggregate = spec_claim_get(c, "aggregate", &line);
+        d.aggregate = spec_section_get(c, "aggregate", &line);
         if (!d.aggregate)
             d.aggregate = "each";
         static const char *const aggs[] = {"each", "median", "mean", "min", "max", "fraction", "ratio", "slope"};
@@ -329,7 +261,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             free(res);
             return false;
         }
-        d.bound = spec_claim_get(c, "bound", &line);
+        d.bound = spec_section_get(c, "bound", &line);
         if (!d.bound || (strcmp(d.bound, "<=") && strcmp(d.bound, ">=") && strcmp(d.bound, "within") &&
                          strcmp(d.bound, "contains"))) {
             snprintf(err, errlen, "%s:%d: [claim %s] bound '%s' is not one of <=, >=, within, contains", s->path,
@@ -337,7 +269,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             free(res);
             return false;
         }
-        const char *tol = spec_claim_get(c, "tolerance", &line), *rel = spec_claim_get(c, "relative", NULL);
+        const char *tol = spec_section_get(c, "tolerance", &line), *rel = spec_section_get(c, "relative", NULL);
         if (tol) {
             char *end;
             d.tol = strtod(tol, &end);
@@ -349,8 +281,8 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             }
         }
         d.rel = rel && (strcmp(rel, "yes") == 0 || strcmp(rel, "1") == 0 || strcmp(rel, "true") == 0);
-        d.deviation = spec_claim_get(c, "deviation", NULL);
-        d.group_by = spec_claim_get(c, "group_by", NULL);
+        d.deviation = spec_section_get(c, "deviation", NULL);
+        d.group_by = spec_section_get(c, "group_by", NULL);
         if (!compile(s, c, "where", false, &d.where, t, err, errlen) ||
             !compile(s, c, "measure", true, &d.measure, t, err, errlen) ||
             !compile(s, c, "predicted", true, &d.predicted, t, err, errlen) ||
@@ -375,7 +307,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             for (char *g = strtok_r(buf, ", ", &save); g && ng < 8; g = strtok_r(NULL, ", ", &save)) {
                 gcols[ng] = app_csv_col(t, g);
                 if (gcols[ng] < 0) {
-                    spec_claim_get(c, "group_by", &line);
+                    spec_section_get(c, "group_by", &line);
                     snprintf(err, errlen, "%s:%d: [claim %s] group_by '%s' is not a run parameter", s->path, line,
                              c->name, g);
                     free(rows);
@@ -389,9 +321,9 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
         snprintf(r->experiment, sizeof r->experiment, "%s%s%s", s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
         snprintf(r->name, sizeof r->name, "%s", c->name);
         const char *v;
-        snprintf(r->id, sizeof r->id, "%s", (v = spec_claim_get(c, "id", NULL)) ? v : "");
-        snprintf(r->source, sizeof r->source, "%s", (v = spec_claim_get(c, "source", NULL)) ? v : "");
-        snprintf(r->statement, sizeof r->statement, "%s", (v = spec_claim_get(c, "statement", NULL)) ? v : "");
+        snprintf(r->id, sizeof r->id, "%s", (v = spec_section_get(c, "id", NULL)) ? v : "");
+        snprintf(r->source, sizeof r->source, "%s", (v = spec_section_get(c, "source", NULL)) ? v : "");
+        snprintf(r->statement, sizeof r->statement, "%s", (v = spec_section_get(c, "statement", NULL)) ? v : "");
         bool all = nr > 0;
         if (nr == 0)
             snprintf(r->note, sizeof r->note, "no run matched (collect the runs first)");
@@ -485,8 +417,7 @@ bool claims_write_csv(const char *path, const claim_result *r, size_t n, char *e
     return ok;
 }
 
-/* LaTeX-escape into f. */
-static void tex(FILE *f, const char *s)
+void claims_tex_escape(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -513,13 +444,13 @@ bool claims_write_tex(const char *path, const claim_result *r, size_t n, char *e
     fputs("% Generated by mfd check.\n\\begin{longtable}{@{}lp{0.2\\linewidth}p{0.2\\linewidth}p{0.33\\linewidth}l@{}}\n"
           "\\toprule\nid & source & predicted & measured & verdict\\\\\n\\midrule\n\\endhead\n", f);
     for (size_t i = 0; i < n; i++) {
-        tex(f, r[i].id);
+        claims_tex_escape(f, r[i].id);
         fputs(" & ", f);
-        tex(f, r[i].source);
+        claims_tex_escape(f, r[i].source);
         fputs(" & ", f);
-        tex(f, r[i].predicted);
+        claims_tex_escape(f, r[i].predicted);
         fputs(" & ", f);
-        tex(f, r[i].measured);
+        claims_tex_escape(f, r[i].measured);
         fputs(" & ", f);
         fputs(r[i].verdict == CLAIM_PASS ? "pass" : r[i].verdict == CLAIM_FAIL ? "\\textbf{fail}" : "deviation", f);
         fputs("\\\\\n", f);

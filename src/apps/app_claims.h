@@ -50,6 +50,9 @@ void claims_print(FILE *f, const claim_result *r, size_t n);
 bool claims_write_csv(const char *path, const claim_result *r, size_t n, char *err, size_t errlen);
 bool claims_write_tex(const char *path, const claim_result *r, size_t n, char *err, size_t errlen);
 
+/* Write s into f with LaTeX's special characters escaped. */
+void claims_tex_escape(FILE *f, const char *s);
+
 /* Read back a claims.csv (to merge experiments into one table). */
 bool claims_read_csv(const char *path, claim_result **out, size_t *n, char *err, size_t errlen);
 

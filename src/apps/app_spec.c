@@ -298,6 +298,8 @@ static bool add_kv(spec_kv **arr, size_t *n, const char *key, const char *value,
 static const char *const CLAIM_KEYS[] = {"id",        "source", "statement", "where",     "measure",
                                          "aggregate", "against", "group_by", "predicted", "bound",
                                          "tolerance", "relative", "deviation"};
+static const char *const PLOT_KEYS[] = {"script", "kind", "where", "group_by", "x", "y", "measure", "theory",
+                                        "caption"};
 
 bool spec_scale_known(const char *scale)
 {
@@ -358,8 +360,6 @@ static int handler(void *user, const char *section, const char *name, const char
             slot = &s->title;
         else if (strcmp(name, "verifies") == 0)
             slot = &s->verifies;
-        else if (strcmp(name, "plots") == 0)
-            slot = &s->plots;
         else if (strcmp(name, "repetitions") == 0) {
             char *end;
             long r = strtol(value, &end, 10);
@@ -389,7 +389,7 @@ static int handler(void *user, const char *section, const char *name, const char
             return 1;
         } else {
             return fail(L, "unknown key '%s' in [experiment] (program, title, verifies, repetitions, seed, "
-                           "method_keys, plots)", name);
+                           "method_keys)", name);
         }
         free(*slot);
         *slot = dup(value);
@@ -415,28 +415,36 @@ static int handler(void *user, const char *section, const char *name, const char
         L->sweep_open = true;
         return 1;
     }
-    if (strncmp(section, "claim ", 6) == 0) {
-        const char *cname = section + 6;
-        spec_claim *c = NULL;
-        for (size_t i = 0; i < s->nclaims; i++)
-            if (strcmp(s->claims[i].name, cname) == 0)
-                c = &s->claims[i];
+    bool is_claim = strncmp(section, "claim ", 6) == 0, is_plot = strncmp(section, "plot ", 5) == 0;
+    if (is_claim || is_plot) {
+        const char *cname = section + (is_claim ? 6 : 5);
+        spec_section **arr = is_claim ? &s->claims : &s->plots;
+        size_t *n = is_claim ? &s->nclaims : &s->nplots;
+        const char *const *keys = is_claim ? CLAIM_KEYS : PLOT_KEYS;
+        size_t nk = is_claim ? sizeof CLAIM_KEYS / sizeof *CLAIM_KEYS : sizeof PLOT_KEYS / sizeof *PLOT_KEYS;
+        spec_section *c = NULL;
+        for (size_t i = 0; i < *n; i++)
+            if (strcmp((*arr)[i].name, cname) == 0)
+                c = &(*arr)[i];
         if (!c) {
-            spec_claim *p = realloc(s->claims, (s->nclaims + 1) * sizeof *p);
+            spec_section *p = realloc(*arr, (*n + 1) * sizeof *p);
             if (!p)
                 return fail(L, "out of memory");
-            s->claims = p;
-            c = &p[s->nclaims++];
+            *arr = p;
+            c = &p[(*n)++];
             memset(c, 0, sizeof *c);
             c->name = dup(cname);
             c->line = L->line;
         }
         bool known = false;
-        for (size_t i = 0; i < sizeof CLAIM_KEYS / sizeof *CLAIM_KEYS; i++)
-            known = known || strcmp(name, CLAIM_KEYS[i]) == 0;
+        char list[512] = "";
+        for (size_t i = 0; i < nk; i++) {
+            known = known || strcmp(name, keys[i]) == 0;
+            size_t l = strlen(list);
+            snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", keys[i]);
+        }
         if (!known)
-            return fail(L, "unknown key '%s' in [claim %s] (id, source, statement, where, measure, aggregate, "
-                           "against, group_by, predicted, bound, tolerance, relative, deviation)", name, cname);
+            return fail(L, "unknown key '%s' in [%s] (%s)", name, section, list);
         if (!add_kv(&c->keys, &c->nkeys, name, value, L->line))
             return fail(L, "out of memory");
         for (size_t i = 0; i < c->nkeys; i++)
@@ -445,7 +453,8 @@ static int handler(void *user, const char *section, const char *name, const char
         return 1;
     }
     L->line = L->section_line;
-    return fail(L, "unknown section [%s] (expected [experiment], [fixed], [sweep], [claim NAME])", section);
+    return fail(L, "unknown section [%s] (expected [experiment], [fixed], [sweep], [claim NAME], [plot NAME])",
+                section);
 }
 
 bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen)
@@ -524,7 +533,6 @@ void spec_free(spec *s)
     free(s->program);
     free(s->title);
     free(s->verifies);
-    free(s->plots);
     free(s->scale);
     free_kvs(s->fixed, s->nfixed);
     for (size_t i = 0; i < s->naxes; i++)
@@ -538,10 +546,15 @@ void spec_free(spec *s)
         free_kvs(s->claims[i].keys, s->claims[i].nkeys);
     }
     free(s->claims);
+    for (size_t i = 0; i < s->nplots; i++) {
+        free(s->plots[i].name);
+        free_kvs(s->plots[i].keys, s->plots[i].nkeys);
+    }
+    free(s->plots);
     memset(s, 0, sizeof *s);
 }
 
-const char *spec_claim_get(const spec_claim *c, const char *key, int *line)
+const char *spec_section_get(const spec_section *c, const char *key, int *line)
 {
     for (size_t i = 0; i < c->nkeys; i++)
         if (strcmp(c->keys[i].key, key) == 0) {
@@ -554,12 +567,24 @@ const char *spec_claim_get(const spec_claim *c, const char *key, int *line)
     return NULL;
 }
 
-static bool is_method_key(const spec *s, const char *key)
+/* Keys that only watch, budget or stop a run, never change its problem: a
+ * run's seed ignores them, so that logging more densely or running longer
+ * measures the same instances. */
+static const char *const OBSERVING_KEYS[] = {
+    "iters",        "tol",          "div_bound",           "plateau_window",         "plateau_rtol",
+    "log_per_decade", "log_every",  "rate_lo",             "rate_hi",                "slope_t0",
+    "slope_t1",     "thresholds",   "plateau_detect_rtol", "plateau_detect_decades", "balance_tol",
+    "save_final",   "save_inputs",  "threads",             "mem_limit"};
+
+bool spec_is_instance_key(const spec *s, const char *key)
 {
     for (size_t i = 0; i < s->nmethod; i++)
         if (strcmp(s->method_keys[i], key) == 0)
-            return true;
-    return false;
+            return false;
+    for (size_t i = 0; i < sizeof OBSERVING_KEYS / sizeof *OBSERVING_KEYS; i++)
+        if (strcmp(OBSERVING_KEYS[i], key) == 0)
+            return false;
+    return true;
 }
 
 static int cmp_kv(const void *a, const void *b)
@@ -631,7 +656,7 @@ bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t 
         /* seed: master seed, the instance's parameters sorted by key, the repetition */
         size_t ns = 0;
         for (size_t i = 0; i < p->nparams; i++)
-            if (!is_method_key(s, p->params[i].key))
+            if (spec_is_instance_key(s, p->params[i].key))
                 sorted[ns++] = p->params[i];
         qsort(sorted, ns, sizeof *sorted, cmp_kv);
         uint64_t h = mfd_rng_mix(0x6d66646e79ULL, s->seed);

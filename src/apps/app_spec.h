@@ -3,7 +3,7 @@
  *
  *   [experiment]   program, title, verifies (THEORY ids), repetitions, seed
  *                  (the master seed), method_keys (keys that do not define
- *                  the problem instance), plots
+ *                  the problem instance)
  *   [fixed]        key = value, passed to every run
  *   [sweep]        key = v1, v2, ... | lin(a, b, n) | log(a, b, n); the plan is
  *                  the Cartesian product (first axis outermost), times the
@@ -11,12 +11,15 @@
  *                  k1, k2 = (a1, b1), (a2, b2) advance together (one axis of
  *                  the product)
  *   [claim NAME]   see app_claims.h
+ *   [plot NAME]    see app_plot.h
  *   [experiment.paper], [fixed.paper], [sweep.paper]: what --scale paper changes
  *
- * Each run's seed is derived from (master seed, every parameter that is not
- * a method key, repetition): runs that differ only in method keys see the
- * same target, operator and initialization, and a run has the same seed
- * whether it runs alone, in a sweep, in a shard or after a resume.  A run's
+ * Each run's seed is derived from (master seed, every instance parameter,
+ * repetition), where instance parameters are all but the method keys and
+ * the keys that only observe, budget or stop a run (logging, rate fits,
+ * thresholds, iters, tol, ...): runs that differ only in those see the same
+ * target, operator and initialization, and a run has the same seed whether
+ * it runs alone, in a sweep, in a shard or after a resume.  A run's
  * id hashes its program and full argument list; it names its directory. */
 #ifndef APP_SPEC_H
 #define APP_SPEC_H
@@ -38,16 +41,17 @@ typedef struct spec_axis {
     int group; /* zipped axes ("k1, k2 = (a, b), ...") share a group and advance together */
 } spec_axis;
 
-typedef struct spec_claim {
+/* A named section: [claim NAME] (keys in app_claims.h) or [plot NAME]
+ * (keys in app_plot.h). */
+typedef struct spec_section {
     char *name;
     int line;
-    spec_kv *keys; /* id, source, statement, where, measure, aggregate, against, group_by,
-                      predicted, bound, tolerance, relative, deviation */
+    spec_kv *keys;
     size_t nkeys;
-} spec_claim;
+} spec_section;
 
 typedef struct spec {
-    char *path, *name, *program, *title, *verifies, *plots, *scale;
+    char *path, *name, *program, *title, *verifies, *scale;
     long repetitions;
     uint64_t seed;
     spec_kv *fixed;
@@ -56,8 +60,10 @@ typedef struct spec {
     size_t naxes;
     char **method_keys;
     size_t nmethod;
-    spec_claim *claims;
+    spec_section *claims;
     size_t nclaims;
+    spec_section *plots;
+    size_t nplots;
 } spec;
 
 typedef struct plan_run {
@@ -76,8 +82,11 @@ bool spec_scale_known(const char *scale);
 bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen);
 void spec_free(spec *s);
 
-/* The value of a claim key, or NULL (and its line through *line when given). */
-const char *spec_claim_get(const spec_claim *c, const char *key, int *line);
+/* The value of a section's key, or NULL (and its line through *line when given). */
+const char *spec_section_get(const spec_section *c, const char *key, int *line);
+
+/* Does key define the problem instance (and so enter the seed)? */
+bool spec_is_instance_key(const spec *s, const char *key);
 
 /* The number of runs of the plan (the product of the axes' lengths, zipped
  * axes counted once, times the repetitions). */

@@ -19,6 +19,7 @@
 #include "app_claims.h"
 #include "app_common.h"
 #include "app_csv.h"
+#include "app_plot.h"
 #include "app_spec.h"
 #include "mfd_out.h"
 #include "mfd_version.h"
@@ -34,10 +35,13 @@ static void usage(FILE *f)
                "                                     run what is not yet complete (resumable)\n"
                "  mfd collect X...                   merge the summaries into results/X/index.csv\n"
                "  mfd check X... | --all             evaluate the claims; exit 1 on a failed claim\n"
+               "  mfd plot X... | --all              draw the figures of the [plot] sections into\n"
+               "                                     results/X/figures (PDF and PNG, with gnuplot)\n"
                "\n"
                "X is an experiment name (experiments/X.ini) or a spec path.  Options:\n"
                "  --specs DIR      where the specs are (default experiments)\n"
                "  --results DIR    where results go (default results)\n"
+               "  --plots DIR      where the gnuplot scripts are (default plots)\n"
                "  --scale S        a size variant: paper (the papers' sizes) or quick (the fast variants the\n"
                "                   tests check); [experiment.S], [fixed.S] and [sweep.S] override the defaults\n"
                "  -j N             N runs at once; each gets one BLAS thread unless OPENBLAS_NUM_THREADS is set\n"
@@ -47,7 +51,7 @@ static void usage(FILE *f)
 }
 
 typedef struct opts {
-    const char *specs, *results, *scale;
+    const char *specs, *results, *scale, *plots;
     long jobs, shard_k, shard_n, task;
     int all, count;
 } opts;
@@ -556,25 +560,37 @@ static int cmd_collect(const opts *o, const char *x)
 
 /* ---- check -------------------------------------------------------------------- */
 
+/* Load a spec, collect what has run, and read its index.csv into t (dir: the
+ * results folder).  0, or an exit code with everything freed. */
+static int load_index(const opts *o, const char *x, spec *s, app_csv *t, char *dir, size_t dlen, size_t *done,
+                      size_t *total)
+{
+    int code = load(o, x, s, false);
+    if (code)
+        return code;
+    if ((code = collect_spec(s, o, done, total, true)) != 0) {
+        spec_free(s);
+        return code;
+    }
+    char p[PATH_MAX + 32], err[1024];
+    spec_results_dir(s, o->results, dir, dlen);
+    snprintf(p, sizeof p, "%s/index.csv", dir);
+    if (!app_csv_read(p, t, err, sizeof err)) {
+        spec_free(s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    return 0;
+}
+
 static int check_spec(const opts *o, const char *x, claim_result **all, size_t *nall, bool quiet)
 {
     spec s;
-    int code = load(o, x, &s, false);
+    app_csv t;
+    size_t done, total;
+    char dir[PATH_MAX], p[PATH_MAX + 32], err[1024];
+    int code = load_index(o, x, &s, &t, dir, sizeof dir, &done, &total);
     if (code)
         return code;
-    size_t done, total;
-    if ((code = collect_spec(&s, o, &done, &total, true)) != 0) {
-        spec_free(&s);
-        return code;
-    }
-    char dir[PATH_MAX], p[PATH_MAX + 32], err[1024];
-    spec_results_dir(&s, o->results, dir, sizeof dir);
-    snprintf(p, sizeof p, "%s/index.csv", dir);
-    app_csv t;
-    if (!app_csv_read(p, &t, err, sizeof err)) {
-        spec_free(&s);
-        return app_usage_error(PROG, "%s", err);
-    }
     claim_result *r;
     size_t n;
     if (!claims_eval(&s, &t, &r, &n, err, sizeof err)) {
@@ -614,6 +630,120 @@ static int check_spec(const opts *o, const char *x, claim_result **all, size_t *
     return code;
 }
 
+/* ---- plot --------------------------------------------------------------------- */
+
+/* gnuplot -c script data out, its output in log; 0 or a message in err. */
+static bool run_gnuplot(const char *script, const char *data, const char *out, const char *log, char *err,
+                        size_t errlen)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+        return false;
+    }
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execlp("gnuplot", "gnuplot", "-c", script, data, out, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        snprintf(err, errlen, "gnuplot is not installed (Debian package gnuplot-nox; make deps installs it)");
+        return false;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(err, errlen, "gnuplot failed on %.400s; see %.400s", script, log);
+        return false;
+    }
+    return true;
+}
+
+static int plot_spec(const opts *o, const char *x)
+{
+    spec s;
+    app_csv t;
+    size_t done, total;
+    char dir[PATH_MAX], err[1024];
+    int code = load_index(o, x, &s, &t, dir, sizeof dir, &done, &total);
+    if (code)
+        return code;
+    char figs[PATH_MAX + 16], data[PATH_MAX + 32];
+    snprintf(figs, sizeof figs, "%s/figures", dir);
+    snprintf(data, sizeof data, "%s/data", figs);
+    if (mfd_out_mkdirs(data, err, sizeof err) != MFD_OK) {
+        app_csv_free(&t);
+        spec_free(&s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    char *tex = NULL;
+    size_t tlen = 0;
+    FILE *tf = open_memstream(&tex, &tlen);
+    size_t drawn = 0;
+    for (size_t i = 0; tf && i < s.nplots && code == 0; i++) {
+        const spec_section *p = &s.plots[i];
+        const char *script = spec_section_get(p, "script", NULL);
+        char sp[PATH_MAX], dp[PATH_MAX + 300], part[PATH_MAX + 300], log[PATH_MAX + 300];
+        snprintf(sp, sizeof sp, "%s/%s.gp", o->plots, script ? script : p->name);
+        snprintf(dp, sizeof dp, "%s/%s", data, p->name);
+        snprintf(part, sizeof part, "%s/%s.part", figs, p->name);
+        snprintf(log, sizeof log, "%s/%s.log", data, p->name);
+        size_t ns;
+        if (access(sp, R_OK) != 0) {
+            code = app_usage_error(PROG, "%s:%d: [plot %s]: no script %s", s.path, p->line, p->name, sp);
+            break;
+        }
+        if (!plot_prepare(&s, p, dir, &t, dp, &ns, err, sizeof err)) {
+            code = app_usage_error(PROG, "%s", err);
+            break;
+        }
+        if (!run_gnuplot(sp, dp, part, log, err, sizeof err)) {
+            app_error(PROG, "%s: %s", s.name, err);
+            code = APP_EXIT_FAILURE;
+            break;
+        }
+        for (int k = 0; k < 2 && code == 0; k++) { /* the figure appears only when both files are complete */
+            char from[PATH_MAX + 320], to[PATH_MAX + 320];
+            snprintf(from, sizeof from, "%s.%s", part, k ? "png" : "pdf");
+            snprintf(to, sizeof to, "%s/%s.%s", figs, p->name, k ? "png" : "pdf");
+            struct stat st;
+            if (stat(from, &st) != 0 || st.st_size == 0 || rename(from, to) != 0) {
+                app_error(PROG, "%s: %s wrote no %s (see %s)", s.name, sp, from, log);
+                code = APP_EXIT_FAILURE;
+            }
+        }
+        const char *caption = spec_section_get(p, "caption", NULL);
+        fprintf(tf, "\\begin{figure}[htbp]\n\\centering\n\\includegraphics[width=0.8\\linewidth]{%s%s%s/figures/%s.pdf}\n"
+                    "\\caption{",
+                s.name, s.scale ? "-" : "", s.scale ? s.scale : "", p->name);
+        claims_tex_escape(tf, caption ? caption : s.title);
+        fprintf(tf, " (\\texttt{");
+        claims_tex_escape(tf, s.name);
+        fprintf(tf, "})}\n\\label{fig:%s:%s}\n\\end{figure}\n\n", s.name, p->name);
+        drawn++;
+    }
+    if (tf) {
+        fclose(tf);
+        char tp[PATH_MAX + 32];
+        snprintf(tp, sizeof tp, "%s/figures.tex", figs);
+        if (code == 0 && mfd_out_write_text(tp, tex ? tex : "", err, sizeof err) != MFD_OK)
+            code = app_usage_error(PROG, "%s", err);
+        free(tex);
+    }
+    if (code == 0)
+        printf("%s: %zu figure%s in %s (%zu of %zu runs)\n", s.name, drawn, drawn == 1 ? "" : "s", figs, done, total);
+    app_csv_free(&t);
+    spec_free(&s);
+    return code;
+}
+
 /* ---- main ------------------------------------------------------------------------ */
 
 static bool parse_long(const char *s, long *out)
@@ -637,6 +767,8 @@ static int parse_args(int argc, char **argv, opts *o, char **args, int *nargs)
             o->specs = argv[++i];
         else if (strcmp(a, "--results") == 0 && more)
             o->results = argv[++i];
+        else if (strcmp(a, "--plots") == 0 && more)
+            o->plots = argv[++i];
         else if (strcmp(a, "--scale") == 0 && more) {
             o->scale = argv[++i];
             if (!spec_scale_known(o->scale))
@@ -670,7 +802,7 @@ static int parse_args(int argc, char **argv, opts *o, char **args, int *nargs)
 
 int main(int argc, char **argv)
 {
-    opts o = {"experiments", "results", NULL, 0, 0, 0, -1, 0, 0};
+    opts o = {"experiments", "results", NULL, "plots", 0, 0, 0, -1, 0, 0};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? APP_EXIT_USAGE : 0;
@@ -705,7 +837,8 @@ int main(int argc, char **argv)
         code = cmd_list(&o);
     } else if (strcmp(verb, "plan") == 0) {
         code = nargs == 1 ? cmd_plan(&o, args[0]) : app_usage_error(PROG, "plan takes one experiment");
-    } else if (strcmp(verb, "run") == 0 || strcmp(verb, "collect") == 0 || strcmp(verb, "check") == 0) {
+    } else if (strcmp(verb, "run") == 0 || strcmp(verb, "collect") == 0 || strcmp(verb, "check") == 0 ||
+               strcmp(verb, "plot") == 0) {
         if (nargs == 0)
             code = app_usage_error(PROG, "%s: name an experiment (or --all)", verb);
         claim_result *all = NULL;
@@ -713,6 +846,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < nargs && code != APP_EXIT_USAGE; i++) {
             int c = strcmp(verb, "run") == 0       ? run_spec(&o, args[i])
                     : strcmp(verb, "collect") == 0 ? cmd_collect(&o, args[i])
+                    : strcmp(verb, "plot") == 0    ? plot_spec(&o, args[i])
                                                    : check_spec(&o, args[i], &all, &nall, o.all);
             code = c > code ? c : code;
         }
@@ -735,7 +869,7 @@ int main(int argc, char **argv)
         }
         free(all);
     } else {
-        code = app_usage_error(PROG, "unknown verb '%s' (list, plan, run, collect, check)", verb);
+        code = app_usage_error(PROG, "unknown verb '%s' (list, plan, run, collect, check, plot)", verb);
     }
     for (size_t i = 0; i < nspecs; i++)
         free(specs_all[i]);

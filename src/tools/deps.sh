@@ -8,7 +8,7 @@ set -u
 pkgs_for() {
     case "$1" in
     build) echo "cmake make gcc pkg-config libopenblas-dev liblapacke-dev librandom123-dev libinih-dev" ;;
-    test) echo "python3 python3-numpy" ;;
+    test) echo "python3 python3-numpy gnuplot-nox" ;;
     bench) echo "python3 python3-numpy" ;;
     experiments) echo "gnuplot-nox" ;;
     paper) echo "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended poppler-utils" ;;

@@ -61,6 +61,12 @@ check "runs that differ only in a method key share the seed" \
 check "different repetitions and fields have different seeds" \
     "[ \$(awk -F, 'NR > 1 { print \$4 }' whole/tiny/index.csv | sort -u | wc -l) -eq 4 ]"
 
+# keys that only watch or budget a run do not change its instance
+printf '[experiment]\nprogram = mfd-deep\n[sweep]\niters = 10, 20\nlog_every = 1, 2\nd = 3, 4\n' > observe.ini
+"$exe" plan observe.ini > observe.txt
+check "runs that differ only in iters or logging share their seed; a different d does not" \
+    "[ \$(grep -c 'd=3 seed=' observe.txt) -eq 4 ] && [ \$(sed 's/.* seed=\\([0-9]*\\).*/\\1/' observe.txt | sort -u | wc -l) -eq 2 ]"
+
 # kill part-way and resume: the same index.csv as an uninterrupted run
 mfd run slowish --results ref > /dev/null 2>&1
 mfd collect slowish --results ref > /dev/null
@@ -171,5 +177,74 @@ bound = >=" check
 check "a missing spec is exit 2 naming it" "[ \$? -eq 2 ] && grep -q \"cannot open spec '$specs/nonexistent.ini'\" err.txt"
 "$exe" run tiny --specs "$specs" --shard 3/2 > err.txt 2>&1
 check "a bad --shard is exit 2" "[ \$? -eq 2 ] && grep -q 'not K/N' err.txt"
+
+# figures: the data behind them, the files, the errors
+if command -v gnuplot > /dev/null 2>&1; then
+    "$exe" plot tiny --specs "$specs" --results whole --plots "$specs/plots" > plot.txt 2>&1
+    check "mfd plot draws every [plot] section" "[ \$? -eq 0 ] && grep -q 'tiny: 4 figures' plot.txt"
+    f=whole/tiny/figures
+    check "each figure is a PDF and a PNG" \
+        "for n in loss decreased final each; do [ -s $f/\$n.pdf ] && [ -s $f/\$n.png ] || exit 1; done"
+    check "PDFs and PNGs are what they say" "head -c 4 $f/loss.pdf | grep -q '%PDF' && head -c 8 $f/loss.png | grep -q PNG"
+    check "one series per group_by value, labelled" \
+        "[ \$(wc -l < $f/data/loss.series) -eq 2 ] && grep -q '1	field=real' $f/data/loss.series"
+    check "trace data: x, median and quartiles per y, n, theory" \
+        "head -n 1 $f/data/loss.1.csv | grep -q '^iter,loss_med,loss_q1,loss_q3,loss_ori_med,loss_ori_q1,loss_ori_q3,n,theory$'"
+    # the median at iteration 0 over the six real runs (two instances, eta is a method key), from the runs themselves
+    fc=$(col whole/tiny/index.csv field)
+    ec=$(col whole/tiny/index.csv eta)
+    med0=$(for id in $(awk -F, -v f=$fc 'NR > 1 && $f == "real" { print $1 }' whole/tiny/index.csv); do
+        grep -v '^#' whole/tiny/runs/$id/trace.csv | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "loss") c = i } NR == 2 { print $c }'
+    done | sort -g | awk '{ v[NR] = $1 } END { h = 0.5 * (NR - 1); lo = int(h) + 1; printf "%.17g\n", v[lo] + (h + 1 - lo) * (v[lo + (lo < NR)] - v[lo]) }')
+    got0=$(awk -F, 'NR == 2 { print $2 }' $f/data/loss.1.csv)
+    check "trace medians are the runs' medians (iteration 0: $got0 against $med0)" \
+        "awk -v a=$got0 -v b=$med0 'BEGIN { exit !(a == b || (a - b) ^ 2 <= 1e-30 * b * b) }'"
+    check "theory is evaluated at each x (1/iter at iter = 10 is 0.1)" \
+        "awk -F, '\$1 == 10 { found = 1; if (\$NF != 0.1) exit 1 } END { exit !found }' $f/data/loss.1.csv"
+    k=$(awk -F, -v f=$fc -v e=$ec 'NR > 1 && $f == "real" && $e == "0.01"' whole/tiny/index.csv | wc -l)
+    check "fraction data: x, k, n, p, lo, hi with n the runs at that x ($k)" \
+        "head -n 1 $f/data/decreased.1.csv | grep -q '^x,k,n,p,lo,hi$' && awk -F, -v n=$k 'NR == 2 { exit !(\$1 == 0.01 && \$3 == n) }' $f/data/decreased.1.csv"
+    check "summary data: two y expressions" "head -n 1 $f/data/final.1.csv | grep -q '^x,y_med,y_q1,y_q3,y2_med,y2_q1,y2_q3,n$'"
+    check "runs data: one row per run that passes where" "[ \$(wc -l < $f/data/each.1.csv) -eq 7 ]"
+    check "figures.tex includes each PDF with its caption, LaTeX-escaped" \
+        "grep -q 'includegraphics\[width=0.8\\\\linewidth\]{tiny/figures/loss.pdf}' $f/figures.tex && grep -q '50\\\\% of a\\\\_b \\\\& c' $f/figures.tex"
+    sed 's/^script = points$/script = broken/' "$specs/tiny.ini" > broken.ini
+    rm -f whole/broken/figures/decreased.pdf
+    "$exe" run broken.ini --results whole > /dev/null 2>&1
+    "$exe" plot broken.ini --results whole --plots "$specs/plots" > err.txt 2>&1
+    check "a failing script is exit 1 naming its log, and leaves no figure behind" \
+        "[ \$? -eq 1 ] && grep -q 'gnuplot failed on .*broken.gp; see .*decreased.log' err.txt && [ ! -f whole/broken/figures/decreased.pdf ]"
+else
+    echo "SKIP the figure checks: gnuplot is not installed"
+fi
+plotbad() { # name, fragment, [plot] section body
+    printf '[experiment]\nprogram = mfd-deep\n[fixed]\niters = 5\n[plot p]\n%s\n' "$3" > badplot.ini
+    "$exe" run badplot.ini --results whole > /dev/null 2>&1
+    "$exe" plot badplot.ini --results whole --plots "$specs/plots" > err.txt 2>&1
+    code=$?
+    if [ $code -eq 2 ] && grep -qF -- "$2" err.txt; then pass "$1"; else fail "$1 (exit $code: $(cat err.txt))"; fi
+}
+plotbad "an unknown plot kind names file and line" "badplot.ini:7: [plot p] kind 'bars' is not one of" "script = points
+kind = bars"
+plotbad "a trace column that does not exist names the file" "[plot p]: 'no_such_column' is not a column of" "script = points
+kind = trace
+y = no_such_column"
+plotbad "a plot expression on a missing metric names file and line" \
+    "badplot.ini:8: [plot p] key 'x': 'nope' is neither a run parameter nor a summary column" "script = points
+kind = summary
+x = nope
+y = loss"
+plotbad "a group_by that is not a column names file and line" "badplot.ini:9: [plot p] group_by 'nope' is not a column" "script = points
+kind = fraction
+x = iters
+group_by = nope
+measure = loss < 1"
+plotbad "a missing script names the file it looked for" "no script $specs/plots/nowhere.gp" "script = nowhere
+kind = runs
+x = iters
+y = loss"
+bad "an unknown key of a plot names file and line" "bad.ini:4: unknown key 'colour' in [plot x]" "$head
+[plot x]
+colour = red"
 
 finish

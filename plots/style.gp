@@ -1,0 +1,39 @@
+# style.gp — the look every mfdyn figure shares.  A figure script is run as
+#     gnuplot -c plots/X.gp <data> <out>
+# where <data> is the prefix `mfd plot` wrote (<data>.series lists the
+# series, <data>.<i>.csv holds series i, columns selected by name) and <out>
+# the prefix of the figure.  The script loads this file, then draws once per
+# format from the same commands:
+#     call "<dir>/style.gp" ARG1 ARG2   (passing the arguments on)
+#     do for [fmt in FORMATS] { @TERM; ...; plot ... }
+# giving <out>.pdf (vector, for the paper) and <out>.png (for README.md).
+# Conventions: repetitions are a median line with a quartile band in the
+# series' colour; theory is dashed, in the series' colour or black; log axes
+# are labelled in powers of ten.
+set datafile separator ","
+set datafile missing "nan"
+DATA = ARG1
+OUT = ARG2
+FORMATS = "pdf png"
+TERM = 'if (fmt eq "pdf") { set terminal pdfcairo enhanced color font "Helvetica,9" size 4.6in,3.0in linewidth 1.2 rounded; set output OUT.".pdf" } else { set terminal pngcairo enhanced color font "Helvetica,12" size 920,600 linewidth 1.4 rounded; set output OUT.".png" }'
+
+# the series
+nser = int(system(sprintf("wc -l < '%s.series'", DATA)))
+file(i) = sprintf("%s.%d.csv", DATA, i)
+label(i) = system(sprintf("sed -n '%dp' '%s.series' | cut -f2", i, DATA))
+# "field=real a=30" -> "field = real, a = 30"
+nice(i) = system(sprintf("sed -n '%dp' '%s.series' | cut -f2 | sed -e 's/=/ = /g' -e 's/ \\([a-z_0-9]* = \\)/, \\1/g' -e 's/_/\\\\_/g'", i, DATA))
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies
+PALETTE = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #000000 #999999"
+color(i) = word(PALETTE, (i - 1) % 8 + 1)
+BAND = 0.18
+
+LOGX = 'set logscale x; set format x "10^{%T}"'
+LOGY = 'set logscale y; set format y "10^{%T}"'
+set grid lc rgb "#e0e0e0" lw 0.6
+set key top right opaque box lc rgb "#c0c0c0" samplen 2.5 spacing 1.15 width 1 Left reverse
+set border lw 1
+set tics out nomirror
+set mxtics
+set mytics

@@ -1,0 +1,482 @@
+#define _POSIX_C_SOURCE 200809L
+#include "app_plot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_expr.h"
+#include "app_rowexpr.h"
+#include "mfd_out.h"
+#include "mfd_param.h"
+#include "mfd_rate.h"
+
+#define MAX_Y 16
+
+typedef struct plotdef {
+    const spec *s;
+    const spec_section *p;
+    const char *kind, *xname;
+    char *ynames[MAX_Y]; /* trace: column names */
+    size_t ny;
+    app_expr *where, *x, *y[MAX_Y], *measure, *theory;
+} plotdef;
+
+static void def_free(plotdef *d)
+{
+    app_expr_free(d->where);
+    app_expr_free(d->x);
+    app_expr_free(d->measure);
+    app_expr_free(d->theory);
+    for (size_t i = 0; i < d->ny; i++) {
+        app_expr_free(d->y[i]);
+        free(d->ynames[i]);
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The q-quantile of v[0..n) (sorted in place), interpolating linearly. */
+static double quantile(double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    double h = q * (double)(n - 1);
+    size_t lo = (size_t)floor(h);
+    size_t hi = lo + 1 < n ? lo + 1 : lo;
+    return v[lo] + (h - (double)lo) * (v[hi] - v[lo]);
+}
+
+static void put_num(FILE *f, double x)
+{
+    char b[40];
+    mfd_format_real(b, sizeof b, x);
+    fputs(b, f);
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t l = strlen(s);
+    while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\t'))
+        s[--l] = '\0';
+    return s;
+}
+
+/* Compile one '|'-separated expression of key y. */
+static bool compile_text(plotdef *d, const char *text, int line, app_expr **out, char *err, size_t errlen,
+                         const app_csv *t)
+{
+    /* reuse the section compiler on a one-key section holding text */
+    spec_kv kv = {(char *)"y", (char *)text, line};
+    spec_section one = {d->p->name, d->p->line, &kv, 1};
+    return app_rowexpr_compile(d->s, &one, "plot", "y", true, t, NULL, out, err, errlen);
+}
+
+static bool define(plotdef *d, const spec *s, const spec_section *p, const app_csv *t, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    d->s = s;
+    d->p = p;
+    int line;
+    d->kind = spec_section_get(p, "kind", &line);
+    if (!d->kind || (strcmp(d->kind, "trace") && strcmp(d->kind, "summary") && strcmp(d->kind, "fraction") &&
+                     strcmp(d->kind, "runs"))) {
+        snprintf(err, errlen, "%s:%d: [plot %s] kind '%s' is not one of trace, summary, fraction, runs", s->path,
+                 line, p->name, d->kind ? d->kind : "(missing)");
+        return false;
+    }
+    bool trace = strcmp(d->kind, "trace") == 0;
+    if (!app_rowexpr_compile(s, p, "plot", "where", false, t, NULL, &d->where, err, errlen))
+        return false;
+    if (trace) {
+        d->xname = spec_section_get(p, "x", NULL);
+        if (!d->xname)
+            d->xname = "iter";
+    } else if (!app_rowexpr_compile(s, p, "plot", "x", true, t, NULL, &d->x, err, errlen)) {
+        return false;
+    }
+    const char *y = spec_section_get(p, "y", &line);
+    if (strcmp(d->kind, "fraction") == 0) {
+        if (!app_rowexpr_compile(s, p, "plot", "measure", true, t, NULL, &d->measure, err, errlen))
+            return false;
+    } else if (!y) {
+        snprintf(err, errlen, "%s:%d: [plot %s] has no 'y'", s->path, p->line, p->name);
+        return false;
+    } else {
+        char buf[2048];
+        snprintf(buf, sizeof buf, "%s", y);
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, trace ? "," : "|", &save); tok; tok = strtok_r(NULL, trace ? "," : "|", &save)) {
+            if (d->ny == MAX_Y) {
+                snprintf(err, errlen, "%s:%d: [plot %s] more than %d y values", s->path, line, p->name, MAX_Y);
+                return false;
+            }
+            char *v = trim(tok);
+            if (trace)
+                d->ynames[d->ny++] = strdup(v);
+            else if (!compile_text(d, v, line, &d->y[d->ny++], err, errlen, t))
+                return false;
+        }
+    }
+    const char *bound = trace ? d->xname : "x";
+    if (strcmp(d->kind, "trace") == 0 || strcmp(d->kind, "summary") == 0) {
+        if (!app_rowexpr_compile(s, p, "plot", "theory", false, t, bound, &d->theory, err, errlen))
+            return false;
+    } else if (spec_section_get(p, "theory", &line)) {
+        snprintf(err, errlen, "%s:%d: [plot %s] a theory line needs kind trace or summary", s->path, line, p->name);
+        return false;
+    }
+    return true;
+}
+
+/* ---- series ------------------------------------------------------------ */
+
+typedef struct series {
+    char label[512];
+    size_t *rows, n;
+} series;
+
+/* Split the rows that pass `where` into series by the group_by values. */
+static bool make_series(const plotdef *d, const app_csv *t, series **out, size_t *ns, char *err, size_t errlen)
+{
+    long gcols[8];
+    size_t ng = 0;
+    int line;
+    const char *gb = spec_section_get(d->p, "group_by", &line);
+    if (gb) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", gb);
+        char *save = NULL;
+        for (char *g = strtok_r(buf, ", ", &save); g && ng < 8; g = strtok_r(NULL, ", ", &save)) {
+            if ((gcols[ng++] = app_csv_col(t, g)) < 0) {
+                snprintf(err, errlen, "%s:%d: [plot %s] group_by '%s' is not a column of index.csv", d->s->path, line,
+                         d->p->name, g);
+                return false;
+            }
+        }
+    }
+    series *sv = NULL;
+    size_t n = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        char e[256];
+        if (d->where && !(app_rowexpr_num(d->where, t, r, NULL, 0, e, sizeof e) != 0))
+            continue;
+        char label[512] = "";
+        for (size_t g = 0; g < ng; g++) {
+            size_t l = strlen(label);
+            snprintf(label + l, sizeof label - l, "%s%s=%s", g ? " " : "", t->names[gcols[g]],
+                     app_csv_cell(t, r, (size_t)gcols[g]));
+        }
+        size_t k = 0;
+        while (k < n && strcmp(sv[k].label, label) != 0)
+            k++;
+        if (k == n) {
+            series *p = realloc(sv, (n + 1) * sizeof *p);
+            if (!p)
+                goto oom;
+            sv = p;
+            memset(&sv[n], 0, sizeof *sv);
+            snprintf(sv[n].label, sizeof sv[n].label, "%s", label);
+            n++;
+        }
+        size_t *rows = realloc(sv[k].rows, (sv[k].n + 1) * sizeof *rows);
+        if (!rows)
+            goto oom;
+        sv[k].rows = rows;
+        sv[k].rows[sv[k].n++] = r;
+    }
+    *out = sv;
+    *ns = n;
+    return true;
+oom:
+    for (size_t i = 0; i < n; i++)
+        free(sv[i].rows);
+    free(sv);
+    snprintf(err, errlen, "out of memory");
+    return false;
+}
+
+/* ---- the kinds ----------------------------------------------------------- */
+
+/* One run's trace: x and the y columns. */
+typedef struct runtrace {
+    size_t n;
+    double *x, *y; /* y: n × ny, row-major */
+} runtrace;
+
+static bool read_trace(const plotdef *d, const char *results, const char *id, runtrace *rt, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/runs/%s/trace.csv", results, id);
+    app_csv t;
+    if (!app_csv_read(path, &t, err, errlen))
+        return false;
+    long cx = app_csv_col(&t, d->xname), cy[MAX_Y];
+    bool ok = cx >= 0;
+    const char *missing = d->xname;
+    for (size_t j = 0; ok && j < d->ny; j++)
+        if ((cy[j] = app_csv_col(&t, d->ynames[j])) < 0) {
+            ok = false;
+            missing = d->ynames[j];
+        }
+    if (!ok) {
+        snprintf(err, errlen, "%s:%d: [plot %s]: '%s' is not a column of %s", d->s->path, d->p->line, d->p->name,
+                 missing, path);
+        app_csv_free(&t);
+        return false;
+    }
+    rt->n = t.nrows;
+    rt->x = malloc((t.nrows + 1) * sizeof(double));
+    rt->y = malloc((t.nrows * d->ny + 1) * sizeof(double));
+    if (!rt->x || !rt->y) {
+        app_csv_free(&t);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        rt->x[i] = strtod(app_csv_cell(&t, i, (size_t)cx), NULL);
+        for (size_t j = 0; j < d->ny; j++)
+            rt->y[i * d->ny + j] = strtod(app_csv_cell(&t, i, (size_t)cy[j]), NULL);
+    }
+    app_csv_free(&t);
+    return true;
+}
+
+static bool write_trace(const plotdef *d, const char *results, const app_csv *t, const series *sv, FILE *f,
+                        char *err, size_t errlen)
+{
+    long cid = app_csv_col(t, "id");
+    runtrace *rt = calloc(sv->n, sizeof *rt);
+    double *v = malloc((sv->n + 1) * sizeof(double));
+    bool ok = rt && v;
+    if (!ok)
+        snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; ok && i < sv->n; i++)
+        ok = read_trace(d, results, app_csv_cell(t, sv->rows[i], (size_t)cid), &rt[i], err, errlen);
+    if (ok) {
+        fputs(d->xname, f);
+        for (size_t j = 0; j < d->ny; j++)
+            fprintf(f, ",%s_med,%s_q1,%s_q3", d->ynames[j], d->ynames[j], d->ynames[j]);
+        fputs(d->theory ? ",n,theory\n" : ",n\n", f);
+        /* every x any run logged, ascending; at each, a run contributes the
+         * value of its last logged point at or before x (a run that has
+         * stopped keeps its final value) */
+        size_t *next = calloc(sv->n, sizeof *next);
+        ok = next != NULL;
+        for (;;) {
+            double x = INFINITY;
+            for (size_t i = 0; ok && i < sv->n; i++)
+                if (next[i] < rt[i].n && rt[i].x[next[i]] < x)
+                    x = rt[i].x[next[i]];
+            if (!ok || x == INFINITY)
+                break;
+            for (size_t i = 0; i < sv->n; i++)
+                while (next[i] < rt[i].n && rt[i].x[next[i]] <= x)
+                    next[i]++;
+            put_num(f, x);
+            size_t have = 0;
+            for (size_t j = 0; j < d->ny; j++) {
+                size_t k = 0;
+                for (size_t i = 0; i < sv->n; i++) {
+                    if (next[i] == 0)
+                        continue; /* the run starts later */
+                    double y = rt[i].y[(next[i] - 1) * d->ny + j];
+                    if (!isnan(y))
+                        v[k++] = y;
+                }
+                have = k > have ? k : have;
+                double q[3] = {quantile(v, k, 0.5), quantile(v, k, 0.25), quantile(v, k, 0.75)};
+                for (int m = 0; m < 3; m++) {
+                    fputc(',', f);
+                    put_num(f, q[m]);
+                }
+            }
+            fprintf(f, ",%zu", have);
+            if (d->theory) {
+                char e[256];
+                fputc(',', f);
+                put_num(f, app_rowexpr_num(d->theory, t, sv->rows[0], d->xname, x, e, sizeof e));
+            }
+            fputc('\n', f);
+        }
+        free(next);
+        if (!ok)
+            snprintf(err, errlen, "out of memory");
+    }
+    for (size_t i = 0; rt && i < sv->n; i++) {
+        free(rt[i].x);
+        free(rt[i].y);
+    }
+    free(rt);
+    free(v);
+    return ok;
+}
+
+/* The distinct x values of a series, ascending (NaN left out). */
+static size_t distinct_x(const plotdef *d, const app_csv *t, const series *sv, double *xs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sv->n; i++) {
+        char e[256];
+        double x = app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e);
+        if (isnan(x))
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = xs[k] == x;
+        if (!seen)
+            xs[n++] = x;
+    }
+    qsort(xs, n, sizeof *xs, cmp_double);
+    return n;
+}
+
+static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+{
+    double *xs = malloc((sv->n + 1) * sizeof(double)), *v = malloc((sv->n + 1) * sizeof(double));
+    if (!xs || !v) {
+        free(xs);
+        free(v);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    char e[256];
+    if (strcmp(d->kind, "runs") == 0) {
+        fputs("x", f);
+        for (size_t j = 0; j < d->ny; j++)
+            fprintf(f, j ? ",y%zu" : ",y", j + 1);
+        fputc('\n', f);
+        for (size_t i = 0; i < sv->n; i++) {
+            put_num(f, app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
+            for (size_t j = 0; j < d->ny; j++) {
+                fputc(',', f);
+                put_num(f, app_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
+            }
+            fputc('\n', f);
+        }
+    } else if (strcmp(d->kind, "fraction") == 0) {
+        fputs("x,k,n,p,lo,hi\n", f);
+        size_t nx = distinct_x(d, t, sv, xs);
+        for (size_t a = 0; a < nx; a++) {
+            size_t k = 0, n = 0;
+            for (size_t i = 0; i < sv->n; i++) {
+                if (app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
+                    continue;
+                double m = app_rowexpr_num(d->measure, t, sv->rows[i], NULL, 0, e, sizeof e);
+                if (isnan(m))
+                    continue;
+                n++;
+                k += m != 0;
+            }
+            double lo, hi;
+            mfd_rate_wilson(k, n, 1.959963984540054, &lo, &hi);
+            put_num(f, xs[a]);
+            fprintf(f, ",%zu,%zu,", k, n);
+            put_num(f, n ? (double)k / (double)n : NAN);
+            fputc(',', f);
+            put_num(f, lo);
+            fputc(',', f);
+            put_num(f, hi);
+            fputc('\n', f);
+        }
+    } else { /* summary */
+        fputs("x", f);
+        for (size_t j = 0; j < d->ny; j++) {
+            char nm[8] = "y";
+            if (j)
+                snprintf(nm, sizeof nm, "y%zu", j + 1);
+            fprintf(f, ",%s_med,%s_q1,%s_q3", nm, nm, nm);
+        }
+        fputs(d->theory ? ",n,theory\n" : ",n\n", f);
+        size_t nx = distinct_x(d, t, sv, xs);
+        for (size_t a = 0; a < nx; a++) {
+            put_num(f, xs[a]);
+            size_t have = 0;
+            for (size_t j = 0; j < d->ny; j++) {
+                size_t k = 0;
+                for (size_t i = 0; i < sv->n; i++) {
+                    if (app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
+                        continue;
+                    double y = app_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e);
+                    if (!isnan(y))
+                        v[k++] = y;
+                }
+                have = k > have ? k : have;
+                double q[3] = {quantile(v, k, 0.5), quantile(v, k, 0.25), quantile(v, k, 0.75)};
+                for (int m = 0; m < 3; m++) {
+                    fputc(',', f);
+                    put_num(f, q[m]);
+                }
+            }
+            fprintf(f, ",%zu", have);
+            if (d->theory) {
+                fputc(',', f);
+                put_num(f, app_rowexpr_num(d->theory, t, sv->rows[0], "x", xs[a], e, sizeof e));
+            }
+            fputc('\n', f);
+        }
+    }
+    free(xs);
+    free(v);
+    return true;
+}
+
+bool plot_prepare(const spec *s, const spec_section *p, const char *results, const app_csv *index, const char *data,
+                  size_t *nseries, char *err, size_t errlen)
+{
+    plotdef d;
+    *nseries = 0;
+    if (!define(&d, s, p, index, err, errlen)) {
+        def_free(&d);
+        return false;
+    }
+    series *sv = NULL;
+    size_t ns = 0;
+    bool ok = make_series(&d, index, &sv, &ns, err, errlen);
+    if (ok && ns == 0) {
+        snprintf(err, errlen, "%s:%d: [plot %s]: no run matches 'where'", s->path, p->line, p->name);
+        ok = false;
+    }
+    char path[4096];
+    char *list = NULL;
+    size_t llen = 0;
+    FILE *lf = ok ? open_memstream(&list, &llen) : NULL;
+    for (size_t i = 0; ok && i < ns; i++) {
+        fprintf(lf, "%zu\t%s\n", i + 1, sv[i].label);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f) {
+            snprintf(err, errlen, "out of memory");
+            ok = false;
+            break;
+        }
+        ok = strcmp(d.kind, "trace") == 0 ? write_trace(&d, results, index, &sv[i], f, err, errlen)
+                                          : write_rows(&d, index, &sv[i], f, err, errlen);
+        fclose(f);
+        snprintf(path, sizeof path, "%s.%zu.csv", data, i + 1);
+        ok = ok && mfd_out_write_text(path, buf, err, errlen) == MFD_OK;
+        free(buf);
+    }
+    if (lf) {
+        fclose(lf);
+        snprintf(path, sizeof path, "%s.series", data);
+        ok = ok && mfd_out_write_text(path, list, err, errlen) == MFD_OK;
+        free(list);
+    }
+    for (size_t i = 0; i < ns; i++)
+        free(sv[i].rows);
+    free(sv);
+    def_free(&d);
+    if (ok)
+        *nseries = ns;
+    return ok;
+}
