@@ -15,6 +15,7 @@ help:
 	@echo "make test-all    the same with the slow tests (a local Slurm cluster: installs slurm, munge, parallel)"
 	@echo "make experiments install what is missing, build, run every experiment and check every claim"
 	@echo "make figures     draw every experiment's figures from its results (gnuplot)"
+	@echo "make paper       the report paper/mfdyn.pdf from the results (LaTeX: installs texlive as root)"
 	@echo "make bench       speed benchmarks (mfdyn against NumPy and the GEMM rate)"
 	@echo "make deps        install the Debian packages (as root) or print the apt-get line"
 	@echo "make clean       remove $(BUILD)/"
@@ -25,7 +26,7 @@ build:
 	cmake --build $(BUILD) -j $(JOBS)
 
 deps:
-	$(DEPS) build test bench experiments
+	$(DEPS) build test bench experiments paper slurm
 
 test:
 	@$(DEPS) build test
@@ -59,6 +60,18 @@ figures:
 	@$(DEPS) build experiments
 	@$(MAKE) --no-print-directory build
 	$(MFD) plot --all
+
+# The report, from the results of `make experiments` (results/ by default).
+RESULTS ?= results
+paper:
+	@$(DEPS) paper
+	@test -f $(RESULTS)/claims.tex || { echo "make paper: no $(RESULTS)/claims.tex: run make experiments first"; exit 1; }
+	@cd paper && for pass in 1 2; do \
+	    pdflatex -interaction=nonstopmode -halt-on-error -jobname=mfdyn \
+	        "\def\resultsdir{../$(RESULTS)}\input{mfdyn.tex}" > mfdyn.build.log 2>&1 || \
+	        { tail -n 30 mfdyn.build.log; echo "make paper: pdflatex failed (paper/mfdyn.build.log)"; exit 1; }; \
+	done
+	@echo "paper/mfdyn.pdf"
 
 clean:
 	rm -rf $(BUILD)

@@ -720,7 +720,7 @@ static int plot_spec(const opts *o, const char *x)
             }
         }
         const char *caption = spec_section_get(p, "caption", NULL);
-        fprintf(tf, "\\begin{figure}[htbp]\n\\centering\n\\includegraphics[width=0.8\\linewidth]{%s%s%s/figures/%s.pdf}\n"
+        fprintf(tf, "\\begin{figure}[tbp]\n\\centering\n\\includegraphics[width=0.8\\linewidth,height=0.7\\textheight,keepaspectratio]{%s%s%s/figures/%s.pdf}\n"
                     "\\caption{",
                 s.name, s.scale ? "-" : "", s.scale ? s.scale : "", p->name);
         claims_tex_escape(tf, caption ? caption : s.title);

@@ -207,7 +207,7 @@ if command -v gnuplot > /dev/null 2>&1; then
     check "summary data: two y expressions" "head -n 1 $f/data/final.1.csv | grep -q '^x,y_med,y_q1,y_q3,y2_med,y2_q1,y2_q3,n$'"
     check "runs data: one row per run that passes where" "[ \$(wc -l < $f/data/each.1.csv) -eq 7 ]"
     check "figures.tex includes each PDF with its caption, LaTeX-escaped" \
-        "grep -q 'includegraphics\[width=0.8\\\\linewidth\]{tiny/figures/loss.pdf}' $f/figures.tex && grep -q '50\\\\% of a\\\\_b \\\\& c' $f/figures.tex"
+        "grep -q 'includegraphics\[width=0.8\\\\linewidth,height=0.7\\\\textheight,keepaspectratio\]{tiny/figures/loss.pdf}' $f/figures.tex && grep -q '50\\\\% of a\\\\_b \\\\& c' $f/figures.tex"
     sed 's/^script = points$/script = broken/' "$specs/tiny.ini" > broken.ini
     rm -f whole/broken/figures/decreased.pdf
     "$exe" run broken.ini --results whole > /dev/null 2>&1
