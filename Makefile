@@ -5,7 +5,7 @@ CMAKE_FLAGS ?= -DMFD_WERROR=ON
 DEPS = sh src/tools/deps.sh
 MFD = $(BUILD)/src/apps/mfd
 
-.PHONY: all build deps test test-all bench experiments figures paper clean help
+.PHONY: all build deps test test-all test-asan test-valgrind fuzz bench experiments figures paper clean help
 
 all: build
 
@@ -17,6 +17,9 @@ help:
 	@echo "make figures     draw every experiment's figures from its results (gnuplot)"
 	@echo "make paper       the report paper/mfdyn.pdf from the results (LaTeX: installs texlive as root)"
 	@echo "make bench       speed benchmarks (mfdyn against NumPy and the GEMM rate)"
+	@echo "make test-asan   the unit, cli and regression tests under ASan and UBSan (build-asan/)"
+	@echo "make test-valgrind the cli tests with every program under valgrind memcheck"
+	@echo "make fuzz        libFuzzer on the spec, key=value and .npy parsers (FUZZ_SECONDS each, clang)"
 	@echo "make deps        install the Debian packages (as root) or print the apt-get line"
 	@echo "make clean       remove $(BUILD)/"
 
@@ -72,6 +75,36 @@ paper:
 	        { tail -n 30 mfdyn.build.log; echo "make paper: pdflatex failed (paper/mfdyn.build.log)"; exit 1; }; \
 	done
 	@echo "paper/mfdyn.pdf"
+
+# Fuzzing (clang's libFuzzer with ASan and UBSan) of the spec parser, the
+# key=value parser and the .npy reader, FUZZ_SECONDS each; new inputs go to
+# build-fuzz/corpus/<target> (tests/fuzz/corpus holds the kept ones).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@$(DEPS) build fuzz
+	@CC=clang cmake -S . -B build-fuzz -DMFD_FUZZ=ON > build-fuzz.configure.log 2>&1 || { cat build-fuzz.configure.log; exit 1; }
+	@rm -f build-fuzz.configure.log
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_spec fuzz_param fuzz_npy
+	@for t in spec param npy; do \
+	    mkdir -p build-fuzz/corpus/$$t; \
+	    build-fuzz/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -print_final_stats=1 -artifact_prefix=build-fuzz/$$t- \
+	        build-fuzz/corpus/$$t tests/fuzz/corpus/$$t > build-fuzz/fuzz_$$t.log 2>&1; status=$$?; \
+	    echo "fuzz_$$t: $$(grep -E '^stat::number_of_executed_units' build-fuzz/fuzz_$$t.log | cut -d: -f4) inputs in $(FUZZ_SECONDS) s, exit $$status"; \
+	    [ $$status -eq 0 ] || { tail -n 40 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	done
+
+# The unit and cli tests built with AddressSanitizer and UBSan.
+test-asan:
+	@$(DEPS) build test
+	@cmake -S . -B build-asan -DMFD_SANITIZE=ON -DMFD_WERROR=ON > build-asan.configure.log 2>&1 || { cat build-asan.configure.log; exit 1; }
+	@rm -f build-asan.configure.log
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -L "unit|cli|regression" -j $(JOBS)
+
+# The cli tests with every program under valgrind memcheck.
+test-valgrind: build
+	sh tests/valgrind/cli_valgrind.sh $(BUILD) . $(BUILD)/work/valgrind
 
 clean:
 	rm -rf $(BUILD)

@@ -350,7 +350,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             }
             bool pass = eval_group(&d, t, grp, gn, m, sizeof m, p, sizeof p, note, sizeof note);
             all = all && pass;
-            char item[768];
+            char item[1024];
             if (ng)
                 snprintf(item, sizeof item, "%s: %s%s", label, m, pass ? "" : " (fails)");
             else

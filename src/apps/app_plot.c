@@ -390,7 +390,7 @@ static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FIL
     } else { /* summary */
         fputs("x", f);
         for (size_t j = 0; j < d->ny; j++) {
-            char nm[8] = "y";
+            char nm[24] = "y";
             if (j)
                 snprintf(nm, sizeof nm, "y%zu", j + 1);
             fprintf(f, ",%s_med,%s_q1,%s_q3", nm, nm, nm);

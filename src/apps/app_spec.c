@@ -459,6 +459,19 @@ static int handler(void *user, const char *section, const char *name, const char
 
 bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen)
 {
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        memset(s, 0, sizeof *s);
+        snprintf(err, errlen, "cannot open spec '%s': %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = spec_load_stream(fp, path, scale, s, err, errlen);
+    fclose(fp);
+    return ok;
+}
+
+bool spec_load_stream(FILE *fp, const char *path, const char *scale, spec *s, char *err, size_t errlen)
+{
     memset(s, 0, sizeof *s);
     s->path = dup(path);
     s->repetitions = 1;
@@ -470,15 +483,8 @@ bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t e
     char *dotini = strstr(s->name, ".ini");
     if (dotini)
         *dotini = '\0';
-    loader L = {.s = s, .scale = scale, .err = err, .errlen = errlen};
-    L.fp = fopen(path, "r");
-    if (!L.fp) {
-        snprintf(err, errlen, "cannot open spec '%s': %s", path, strerror(errno));
-        spec_free(s);
-        return false;
-    }
+    loader L = {.s = s, .scale = scale, .err = err, .errlen = errlen, .fp = fp};
     int rc = ini_parse_stream(reader, &L, handler, &L);
-    fclose(L.fp);
     for (size_t i = 0; i < L.nsweeps; i++) {
         if (!L.failed && !(L.too_long && L.sweeps[i].line >= L.too_long)) {
             L.line = L.sweeps[i].line;

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct spec_kv {
     char *key, *value;
@@ -80,6 +81,9 @@ bool spec_scale_known(const char *scale);
 
 /* Load a spec; scale is NULL or a known size variant.  Errors name the file and line. */
 bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen);
+
+/* The same from an open stream; path names the spec (its name and messages). */
+bool spec_load_stream(FILE *fp, const char *path, const char *scale, spec *s, char *err, size_t errlen);
 void spec_free(spec *s);
 
 /* The value of a section's key, or NULL (and its line through *line when given). */

@@ -167,7 +167,10 @@ static int load(const opts *o, const char *x, spec *s, bool check_keys)
     spec_path(o, x, path, sizeof path);
     if (!spec_load(path, o->scale, s, err, sizeof err))
         return app_usage_error(PROG, "%s", err);
-    return check_keys ? validate_keys(s) : APP_EXIT_OK;
+    int code = check_keys ? validate_keys(s) : APP_EXIT_OK;
+    if (code != APP_EXIT_OK)
+        spec_free(s); /* the caller frees only what loaded */
+    return code;
 }
 
 /* ---- list and plan -------------------------------------------------------- */
@@ -235,23 +238,30 @@ static bool is_complete(const char *dir, const char *id)
 
 /* Claim run `id` with an O_EXCL lock file holding our pid; a lock whose
  * process is gone is taken over.  False when another live runner has it. */
+/* Claim a run for this process: <id>.lock holds the runner's pid.  It is
+ * made complete (written under a private name, then hard-linked into place,
+ * which fails if the lock exists), so a reader never sees an empty lock.  A
+ * lock whose process is gone is stale and taken over. */
 static bool lock_run(const char *dir, const char *id)
 {
-    char p[PATH_MAX + 64];
+    char p[PATH_MAX + 64], tmp[PATH_MAX + 96];
     snprintf(p, sizeof p, "%s/runs/%s.lock", dir, id);
-    for (int attempt = 0; attempt < 2; attempt++) {
-        int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
-        if (fd >= 0) {
-            char b[32];
-            int l = snprintf(b, sizeof b, "%ld\n", (long)getpid());
-            if (write(fd, b, (size_t)l) != l) {
-                close(fd);
-                unlink(p);
-                return false;
-            }
-            close(fd);
-            return true;
+    snprintf(tmp, sizeof tmp, "%s.%ld", p, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return false;
+    char b[32];
+    int l = snprintf(b, sizeof b, "%ld\n", (long)getpid());
+    bool wrote = write(fd, b, (size_t)l) == l;
+    close(fd);
+    bool got = false;
+    for (int attempt = 0; wrote && attempt < 2 && !got; attempt++) {
+        if (link(tmp, p) == 0) {
+            got = true;
+            break;
         }
+        if (errno != EEXIST)
+            break;
         FILE *f = fopen(p, "r");
         long pid = 0;
         if (f) {
@@ -259,11 +269,12 @@ static bool lock_run(const char *dir, const char *id)
                 pid = 0;
             fclose(f);
         }
-        if (pid > 0 && kill((pid_t)pid, 0) == 0)
-            return false; /* another runner is on it */
-        unlink(p);        /* stale: its process is gone */
+        if (!f || (pid > 0 && kill((pid_t)pid, 0) == 0))
+            break;  /* another runner is on it (or just finished) */
+        unlink(p); /* stale: its process is gone */
     }
-    return false;
+    unlink(tmp);
+    return got;
 }
 
 static void unlock_run(const char *dir, const char *id)
@@ -289,7 +300,10 @@ static void progress(bool tty, size_t done, size_t total, size_t failed, double 
     fflush(stderr);
 }
 
-static pid_t start_run(const spec *s, const plan_run *r, const char *dir, const char *prog, long jobs)
+/* Start one run of the plan as a child process, its output in logs/<id>.log.
+ * MFD_WRAP, when set, is a command prefix (split at spaces) that runs the
+ * program, e.g. "valgrind --error-exitcode=99" or "nice -n 19". */
+static pid_t start_run(const plan_run *r, const char *dir, const char *prog, long jobs)
 {
     char out[PATH_MAX + 64], log[PATH_MAX + 64];
     snprintf(out, sizeof out, "%s/runs/%s", dir, r->id);
@@ -305,27 +319,32 @@ static pid_t start_run(const spec *s, const plan_run *r, const char *dir, const 
     }
     if (jobs > 1 && !getenv("OPENBLAS_NUM_THREADS"))
         setenv("OPENBLAS_NUM_THREADS", "1", 1);
-    size_t argc = r->nparams + 3;
-    char **argv = calloc(argc + 1, sizeof *argv);
+    const char *wrap = getenv("MFD_WRAP");
+    char *wbuf = strdup(wrap ? wrap : "");
+    size_t nw = 0;
+    for (const char *c = wbuf ? wbuf : ""; *c; c++)
+        nw += *c == ' ';
+    char **argv = calloc(r->nparams + nw + 5, sizeof *argv);
     char seed[64], outarg[PATH_MAX + 80];
-    if (!argv)
+    if (!argv || !wbuf)
         _exit(127);
-    argv[0] = (char *)prog;
+    size_t a = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(wbuf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        argv[a++] = t;
+    argv[a++] = (char *)prog;
     for (size_t k = 0; k < r->nparams; k++) {
         size_t l = strlen(r->params[k].key) + strlen(r->params[k].value) + 2;
-        argv[k + 1] = malloc(l);
-        if (!argv[k + 1])
+        if (!(argv[a] = malloc(l)))
             _exit(127);
-        snprintf(argv[k + 1], l, "%s=%s", r->params[k].key, r->params[k].value);
+        snprintf(argv[a++], l, "%s=%s", r->params[k].key, r->params[k].value);
     }
     snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)r->seed);
     snprintf(outarg, sizeof outarg, "out=%s", out);
-    argv[r->nparams + 1] = seed;
-    argv[r->nparams + 2] = outarg;
-    (void)s;
-    execv(prog, argv);
-    execvp(prog, argv);
-    fprintf(stderr, "mfd: cannot run %s: %s\n", prog, strerror(errno));
+    argv[a++] = seed;
+    argv[a++] = outarg;
+    execvp(argv[0], argv);
+    fprintf(stderr, "mfd: cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }
 
@@ -385,7 +404,12 @@ static int run_spec(const opts *o, const char *x)
                 skipped++;
                 continue;
             }
-            pid_t pid = start_run(&s, &runs[ri], dir, prog, jobs);
+            if (is_complete(dir, runs[ri].id)) { /* another runner finished it since we looked */
+                unlock_run(dir, runs[ri].id);
+                skipped++;
+                continue;
+            }
+            pid_t pid = start_run(&runs[ri], dir, prog, jobs);
             if (pid < 0) {
                 unlock_run(dir, runs[ri].id);
                 failed++;

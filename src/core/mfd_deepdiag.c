@@ -165,7 +165,8 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m)
     g->loss_reg = m->loss_reg;
     g->test_err = m->mask ? sqrt(2.0 * m->loss_test) / m->test_norm : NAN;
     /* A diverged run is logged too: LAPACK refuses non-finite input, so
-     * report NaN rather than an error. */
+     * report NaN rather than an error (non-finite layers here, a product that
+     * overflowed below). */
     const double *w = m->w;
     for (size_t i = 0, n = mfd_deep_ndoubles(m); i < n; i++)
         if (!isfinite(w[i])) {
@@ -192,6 +193,13 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m)
         g->layer_smin[j - 1] = g->svtmp[k - 1];
     }
     mfd_mat W = mfd_deep_product(m);
+    if (!mfd_mat_is_finite(W)) { /* finite layers whose product overflowed */
+        for (size_t k = 0; k < g->nsv; k++)
+            g->sv[k] = NAN;
+        g->erank_nuc = g->erank_ent = NAN;
+        set_nan_square(g);
+        return MFD_OK;
+    }
     if (g->square)
         MFD_CHECK(init_quantity(g, W));
     else

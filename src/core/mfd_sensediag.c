@@ -148,6 +148,12 @@ mfd_status mfd_sensediag_compute(mfd_sensediag *g, const mfd_sense *s)
     mfd_mat D = part(g->C, k, k);
     MFD_CHECK(mfd_la_gemm('T', 'N', 1.0, s->F, s->F, 0.0, D));
     MFD_CHECK(mfd_la_gemm('T', 'N', -1.0, s->G, s->G, 1.0, D));
+    if (!mfd_mat_is_finite(D)) { /* finite factors whose Gram matrices overflowed */
+        for (size_t i = 0; i < g->k; i++)
+            g->imb[i] = NAN;
+        g->imb_min_abs = g->imb_fro = NAN;
+        return MFD_OK;
+    }
     MFD_CHECK(mfd_la_eigh(D, g->imb, 0, &g->ws));
     g->imb_min_abs = INFINITY;
     double ss = 0;
