@@ -60,6 +60,16 @@ static void put_num(FILE *f, double x)
     fputs(b, f);
 }
 
+/* ",median,q1,q3" of v[0..k) (sorts v). */
+static void put_quartiles(FILE *f, double *v, size_t k)
+{
+    double q[3] = {quantile(v, k, 0.5), quantile(v, k, 0.25), quantile(v, k, 0.75)};
+    for (int m = 0; m < 3; m++) {
+        fputc(',', f);
+        put_num(f, q[m]);
+    }
+}
+
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -293,11 +303,7 @@ static bool write_trace(const plotdef *d, const char *results, const app_csv *t,
                         v[k++] = y;
                 }
                 have = k > have ? k : have;
-                double q[3] = {quantile(v, k, 0.5), quantile(v, k, 0.25), quantile(v, k, 0.75)};
-                for (int m = 0; m < 3; m++) {
-                    fputc(',', f);
-                    put_num(f, q[m]);
-                }
+                put_quartiles(f, v, k);
             }
             fprintf(f, ",%zu", have);
             if (d->theory) {
@@ -410,11 +416,7 @@ static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FIL
                         v[k++] = y;
                 }
                 have = k > have ? k : have;
-                double q[3] = {quantile(v, k, 0.5), quantile(v, k, 0.25), quantile(v, k, 0.75)};
-                for (int m = 0; m < 3; m++) {
-                    fputc(',', f);
-                    put_num(f, q[m]);
-                }
+                put_quartiles(f, v, k);
             }
             fprintf(f, ",%zu", have);
             if (d->theory) {

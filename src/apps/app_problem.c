@@ -396,6 +396,25 @@ mfd_status app_problem_log_row(app_problem *pb, long t, double *row)
     return MFD_OK;
 }
 
+mfd_status app_problem_meta(const app_problem *pb, const app_problem_params *pp, double eta, mfd_kv *meta,
+                            mfd_kv *extra)
+{
+    char started[32];
+    app_utc_iso(started, sizeof started);
+    MFD_CHECK(mfd_kv_add_int(meta, "n1", (long)pb->n1));
+    MFD_CHECK(mfd_kv_add_int(meta, "n2", (long)pb->n2));
+    MFD_CHECK(mfd_kv_add_int(meta, "k", (long)pb->k));
+    MFD_CHECK(mfd_kv_add_int(meta, "r", (long)pb->r));
+    MFD_CHECK(mfd_kv_add_int(meta, "m", (long)pb->m));
+    MFD_CHECK(mfd_kv_add_real(meta, "kappa", pp->kappa));
+    MFD_CHECK(mfd_kv_add_real(meta, "eta", eta));
+    MFD_CHECK(mfd_kv_add_int(meta, "seed", (long)pp->seed));
+    MFD_CHECK(mfd_kv_add_str(meta, "started", started));
+    MFD_CHECK(mfd_kv_add_str(extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 3 operator (A_k from "
+                                               "substream k), 4 noise, 5 mask, 6 outliers"));
+    return mfd_kv_add_real(extra, "noise_std", pb->noise_std);
+}
+
 mfd_status app_problem_summary(const app_problem *pb, mfd_kv *kv)
 {
     const mfd_sense *s = pb->s;

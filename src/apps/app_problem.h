@@ -84,6 +84,13 @@ mfd_status app_problem_log_row(app_problem *pb, long t, double *row);
 
 /* Summary columns every two-factor run has: sizes, errors, the final
  * diagnostics, the initialization's scale, noise and σ₁(M*). */
+/* The metadata that mfd-sense and mfd-scaled share, after the keys each adds
+ * first (program, model, method, ...): sizes, m, kappa, the step, the seed
+ * and the start time in the trace's header (meta); the random streams and
+ * the noise level in run.ini (extra). */
+mfd_status app_problem_meta(const app_problem *pb, const app_problem_params *pp, double eta, mfd_kv *meta,
+                            mfd_kv *extra);
+
 mfd_status app_problem_summary(const app_problem *pb, mfd_kv *kv);
 
 /* final/ files: the factors under their names (g_name NULL: symmetric),

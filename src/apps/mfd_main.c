@@ -198,20 +198,31 @@ static int cmd_list(const opts *o)
     return 0;
 }
 
+/* Load a spec (its keys checked against the program) and expand its plan;
+ * dir gets its results folder.  0, or an exit code with nothing left to free. */
+static int load_plan(const opts *o, const char *x, spec *s, plan_run **runs, size_t *n, char *dir, size_t dlen)
+{
+    int code = load(o, x, s, true);
+    if (code)
+        return code;
+    char err[1024];
+    if (!spec_plan(s, runs, n, err, sizeof err)) {
+        spec_free(s);
+        return app_usage_error(PROG, "%s", err);
+    }
+    spec_results_dir(s, o->results, dir, dlen);
+    return 0;
+}
+
 static int cmd_plan(const opts *o, const char *x)
 {
     spec s;
-    int code = load(o, x, &s, true);
-    if (code)
-        return code;
     plan_run *runs;
     size_t n;
-    char err[1024], dir[PATH_MAX];
-    if (!spec_plan(&s, &runs, &n, err, sizeof err)) {
-        spec_free(&s);
-        return app_usage_error(PROG, "%s", err);
-    }
-    spec_results_dir(&s, o->results, dir, sizeof dir);
+    char dir[PATH_MAX];
+    int code = load_plan(o, x, &s, &runs, &n, dir, sizeof dir);
+    if (code)
+        return code;
     if (o->count) {
         printf("%zu\n", n);
     } else {
@@ -351,23 +362,19 @@ static pid_t start_run(const plan_run *r, const char *dir, const char *prog, lon
 static int run_spec(const opts *o, const char *x)
 {
     spec s;
-    int code = load(o, x, &s, true);
-    if (code)
-        return code;
     plan_run *runs;
     size_t n;
     char err[1024], dir[PATH_MAX], prog[PATH_MAX + 16], sub[PATH_MAX + 16];
-    if (!spec_plan(&s, &runs, &n, err, sizeof err)) {
-        spec_free(&s);
-        return app_usage_error(PROG, "%s", err);
-    }
-    spec_results_dir(&s, o->results, dir, sizeof dir);
+    int code = load_plan(o, x, &s, &runs, &n, dir, sizeof dir);
+    if (code)
+        return code;
     program_path(s.program, prog, sizeof prog);
     snprintf(sub, sizeof sub, "%s/runs", dir);
-    if (mfd_out_mkdirs(sub, err, sizeof err) != MFD_OK) {
+    if (mfd_out_mkdirs(sub, err, sizeof err) != MFD_OK) { /* the results folder cannot be made: not a usage error */
         spec_plan_free(runs, n);
         spec_free(&s);
-        return app_usage_error(PROG, "%s", err);
+        app_error(PROG, "%s", err);
+        return APP_EXIT_FAILURE;
     }
     snprintf(sub, sizeof sub, "%s/logs", dir);
     mfd_out_mkdirs(sub, err, sizeof err);

@@ -212,8 +212,6 @@ static int run_loop(run *r, int argc, char **argv)
 {
     scaled_params *p = &r->p;
     app_problem *pb = &r->pb;
-    char started[32];
-    app_utc_iso(started, sizeof started);
     mfd_kv meta, extra;
     mfd_kv_init(&meta);
     mfd_kv_init(&extra);
@@ -222,16 +220,7 @@ static int run_loop(run *r, int argc, char **argv)
     if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
         (st = mfd_kv_add_str(&meta, "method", METHOD_NAMES[p->method])) != MFD_OK ||
         (st = mfd_kv_add_str(&meta, "problem", PROBLEM_NAMES[p->problem])) != MFD_OK ||
-        (st = mfd_kv_add_int(&meta, "n1", (long)pb->n1)) != MFD_OK ||
-        (st = mfd_kv_add_int(&meta, "n2", (long)pb->n2)) != MFD_OK ||
-        (st = mfd_kv_add_int(&meta, "k", (long)pb->k)) != MFD_OK || (st = mfd_kv_add_int(&meta, "r", (long)pb->r)) != MFD_OK ||
-        (st = mfd_kv_add_real(&meta, "kappa", p->prob.kappa)) != MFD_OK ||
-        (st = mfd_kv_add_real(&meta, "eta", p->eta)) != MFD_OK ||
-        (st = mfd_kv_add_int(&meta, "seed", (long)p->prob.seed)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "started", started)) != MFD_OK ||
-        (st = mfd_kv_add_str(&extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 3 operator (A_k from "
-                                                "substream k), 4 noise, 5 mask, 6 outliers")) != MFD_OK ||
-        (st = mfd_kv_add_real(&extra, "noise_std", pb->noise_std)) != MFD_OK) {
+        (st = app_problem_meta(pb, &p->prob, p->eta, &meta, &extra)) != MFD_OK) {
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);

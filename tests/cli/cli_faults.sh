@@ -77,7 +77,7 @@ code=$?
 check "an output folder under a regular file is exit 1 naming the path" "[ $code -eq 1 ] && grep -q 'afile' err.txt"
 "$bindir/mfd" run tiny --specs "$specs" --results afile/res > /dev/null 2> err.txt
 code=$?
-check "mfd run with results under a regular file fails naming the path" "[ $code -ne 0 ] && grep -q 'afile/res' err.txt"
+check "mfd run with results under a regular file is exit 1 naming the path" "[ $code -eq 1 ] && grep -q 'afile/res' err.txt"
 "$exe" iters=5 out=/proc/mfdyn-cannot-write-here > /dev/null 2> err.txt
 code=$?
 check "an output folder in a read-only file system is exit 1 with the reason" \
