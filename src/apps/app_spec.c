@@ -230,6 +230,8 @@ static bool set_axis(loader *L, const char *name, const char *value, int line)
     char *save = NULL;
     for (char *t = strtok_r(names, ",", &save); t && nk < 16; t = strtok_r(NULL, ",", &save))
         keys[nk++] = trim(t);
+    if (nk == 0)
+        return fail(L, "key '%s': no key names before '='", name), false;
     for (size_t k = 0; k < nk; k++) {
         if (strcmp(keys[k], "seed") == 0 || strcmp(keys[k], "out") == 0)
             return fail(L, "key '%s' is set by the driver and cannot be swept (use repetitions)", keys[k]), false;

@@ -145,6 +145,9 @@ field, d = (real, 2), (complex)"
 bad "a zipped axis needs tuples" "bad.ini:4: key 'field, d': 'real, 2' is not a list of tuples" "$head
 [sweep]
 field, d = real, 2"
+bad "a zipped axis with no key names is refused (found by fuzzing)" "bad.ini:4: key ',': no key names before '='" "$head
+[sweep]
+, = (1, 2)"
 bad "a scale section cannot split a zipped group" "bad.ini:6: key 'd' is swept together with other keys on line 4" "$head
 [sweep]
 field, d = (real, 2), (complex, 3)
