@@ -43,12 +43,12 @@ mfd_status mfd_deep_alloc(mfd_field field, int depth, const size_t *dims, mfd_de
         if (dims[j] * d0 > tmax)
             tmax = dims[j] * d0;
     }
-    m->w = calloc(total, sizeof(double));
-    m->grad = calloc(total, sizeof(double));
-    m->prefix = calloc(ptotal, sizeof(double));
-    m->delta = calloc(dtotal, sizeof(double));
-    m->tbuf[0] = calloc(w * tmax, sizeof(double));
-    m->tbuf[1] = calloc(w * tmax, sizeof(double));
+    m->w = calloc(total + MFD_MAT_PAD, sizeof(double));
+    m->grad = calloc(total + MFD_MAT_PAD, sizeof(double));
+    m->prefix = calloc(ptotal + MFD_MAT_PAD, sizeof(double));
+    m->delta = calloc(dtotal + MFD_MAT_PAD, sizeof(double));
+    m->tbuf[0] = calloc(w * tmax + MFD_MAT_PAD, sizeof(double));
+    m->tbuf[1] = calloc(w * tmax + MFD_MAT_PAD, sizeof(double));
     mfd_status st = MFD_ENOMEM;
     if (!m->w || !m->grad || !m->prefix || !m->delta || !m->tbuf[0] || !m->tbuf[1])
         goto free_model;

@@ -192,8 +192,8 @@ mfd_status mfd_la_ws_alloc(mfd_field field, size_t n_max, mfd_la_ws *ws)
             return MFD_EINVAL;
         lwork = max_sz(lwork, query_size(creal(zq[0])));
     }
-    ws->work = malloc(mfd_field_width(field) * lwork * sizeof(double));
-    ws->rwork = malloc(lrwork * sizeof(double));
+    ws->work = malloc((mfd_field_width(field) * lwork + MFD_MAT_PAD) * sizeof(double));
+    ws->rwork = malloc((lrwork + MFD_MAT_PAD) * sizeof(double));
     ws->iwork = malloc(liwork * sizeof(int));
     if (!ws->work || !ws->rwork || !ws->iwork) {
         mfd_la_ws_free(ws);

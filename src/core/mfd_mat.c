@@ -14,8 +14,11 @@ mfd_status mfd_mat_alloc(mfd_field field, size_t rows, size_t cols, mfd_mat *out
     if (cols != 0 && rows > SIZE_MAX / cols / w / sizeof(double))
         return MFD_ERANGE;
     size_t n = w * rows * cols;
-    /* calloc(0) may return NULL legitimately; keep one double so the view is usable. */
-    double *p = calloc(n > 0 ? n : 1, sizeof(double));
+    /* MFD_MAT_PAD doubles past the end: OpenBLAS's vector kernels (zgemv_n on
+     * Haswell, inside zgesdd) load whole vectors and read up to 16 bytes past
+     * a matrix's last column; the pad keeps those reads inside the block
+     * (valgrind showed them).  It also keeps calloc(0) away. */
+    double *p = calloc(n + MFD_MAT_PAD, sizeof(double));
     if (!p)
         return MFD_ENOMEM;
     out->data = p;

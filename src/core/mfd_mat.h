@@ -8,6 +8,10 @@
 #ifndef MFD_MAT_H
 #define MFD_MAT_H
 
+/* Doubles allocated past the end of every matrix and work block that BLAS or
+ * LAPACK reads (see mfd_mat_alloc). */
+#define MFD_MAT_PAD 8
+
 #include <stdbool.h>
 #include <stddef.h>
 
