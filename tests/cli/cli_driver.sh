@@ -42,6 +42,15 @@ check "--task 5 runs exactly run 5" "[ \$(ls task/tiny/runs/*/summary.csv | wc -
 out=$(mfd run tiny --results whole 2>&1)
 check "a second run skips the complete runs" "echo '$out' | grep -q '0 runs done, 12 already complete'"
 
+# progress: on a terminal (script gives the driver one) a line with done/total, failures, elapsed and ETA
+if command -v script > /dev/null 2>&1; then
+    script -qec "\"$exe\" run tiny --specs \"$specs\" --results tty -j 2" /dev/null | tr '\r' '\n' > tty.txt
+    check "on a terminal mfd run shows runs done of total, failures, elapsed time and ETA" \
+        "grep -q '^12/12 runs, 0 failed, elapsed [0-9]* s, ETA [0-9]* s' tty.txt"
+fi
+mfd run tiny --results notty > notty.txt 2>&1
+check "... and stays quiet otherwise (one summary line)" "[ \$(wc -l < notty.txt) -eq 1 ] && ! grep -q ETA notty.txt"
+
 # a run alone gives the same bits as in the sweep (its plan line, another out)
 line=$(sed -n 4p plan1.txt)
 id=$(echo "$line" | cut -d' ' -f2)
