@@ -222,6 +222,36 @@ typedef struct runtrace {
     double *x, *y; /* y: n × ny, row-major */
 } runtrace;
 
+/* What a band row takes from run i for y column j; NaN when it has none. */
+typedef double (*band_pick)(const void *ctx, size_t i, size_t j);
+
+/* One row of a median/quartile table: x, then for each y column the
+ * quartiles of what pick() gives over the series' runs, the largest number
+ * of runs that gave a value, and the theory curve at x (named xvar in it). */
+static void put_band_row(FILE *f, const plotdef *d, const app_csv *t, const series *sv, double x, const char *xvar,
+                         band_pick pick, const void *ctx, double *v)
+{
+    put_num(f, x);
+    size_t have = 0;
+    for (size_t j = 0; j < d->ny; j++) {
+        size_t k = 0;
+        for (size_t i = 0; i < sv->n; i++) {
+            double y = pick(ctx, i, j);
+            if (!isnan(y))
+                v[k++] = y;
+        }
+        have = k > have ? k : have;
+        put_quartiles(f, v, k);
+    }
+    fprintf(f, ",%zu", have);
+    if (d->theory) {
+        char e[256];
+        fputc(',', f);
+        put_num(f, app_rowexpr_num(d->theory, t, sv->rows[0], xvar, x, e, sizeof e));
+    }
+    fputc('\n', f);
+}
+
 static bool read_trace(const plotdef *d, const char *results, const char *id, runtrace *rt, char *err, size_t errlen)
 {
     char path[4096];
@@ -260,6 +290,21 @@ static bool read_trace(const plotdef *d, const char *results, const char *id, ru
     return true;
 }
 
+/* A trace row at x: run i's last logged point at or before x. */
+typedef struct {
+    const runtrace *rt;
+    const size_t *next;
+    size_t ny;
+} trace_at;
+
+static double pick_trace(const void *ctx, size_t i, size_t j)
+{
+    const trace_at *a = ctx;
+    if (a->next[i] == 0)
+        return NAN; /* the run starts later */
+    return a->rt[i].y[(a->next[i] - 1) * a->ny + j];
+}
+
 static bool write_trace(const plotdef *d, const char *results, const app_csv *t, const series *sv, FILE *f,
                         char *err, size_t errlen)
 {
@@ -291,27 +336,8 @@ static bool write_trace(const plotdef *d, const char *results, const app_csv *t,
             for (size_t i = 0; i < sv->n; i++)
                 while (next[i] < rt[i].n && rt[i].x[next[i]] <= x)
                     next[i]++;
-            put_num(f, x);
-            size_t have = 0;
-            for (size_t j = 0; j < d->ny; j++) {
-                size_t k = 0;
-                for (size_t i = 0; i < sv->n; i++) {
-                    if (next[i] == 0)
-                        continue; /* the run starts later */
-                    double y = rt[i].y[(next[i] - 1) * d->ny + j];
-                    if (!isnan(y))
-                        v[k++] = y;
-                }
-                have = k > have ? k : have;
-                put_quartiles(f, v, k);
-            }
-            fprintf(f, ",%zu", have);
-            if (d->theory) {
-                char e[256];
-                fputc(',', f);
-                put_num(f, app_rowexpr_num(d->theory, t, sv->rows[0], d->xname, x, e, sizeof e));
-            }
-            fputc('\n', f);
+            trace_at at = {rt, next, d->ny};
+            put_band_row(f, d, t, sv, x, d->xname, pick_trace, &at, v);
         }
         free(next);
         if (!ok)
@@ -343,6 +369,24 @@ static size_t distinct_x(const plotdef *d, const app_csv *t, const series *sv, d
     }
     qsort(xs, n, sizeof *xs, cmp_double);
     return n;
+}
+
+/* A summary row at x: the y of the runs whose x is this one. */
+typedef struct {
+    const plotdef *d;
+    const app_csv *t;
+    const series *sv;
+    double x;
+} rows_at;
+
+static double pick_rows(const void *ctx, size_t i, size_t j)
+{
+    const rows_at *a = ctx;
+    char e[256];
+    size_t r = a->sv->rows[i];
+    if (app_rowexpr_num(a->d->x, a->t, r, NULL, 0, e, sizeof e) != a->x)
+        return NAN;
+    return app_rowexpr_num(a->d->y[j], a->t, r, NULL, 0, e, sizeof e);
 }
 
 static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
@@ -404,26 +448,8 @@ static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FIL
         fputs(d->theory ? ",n,theory\n" : ",n\n", f);
         size_t nx = distinct_x(d, t, sv, xs);
         for (size_t a = 0; a < nx; a++) {
-            put_num(f, xs[a]);
-            size_t have = 0;
-            for (size_t j = 0; j < d->ny; j++) {
-                size_t k = 0;
-                for (size_t i = 0; i < sv->n; i++) {
-                    if (app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
-                        continue;
-                    double y = app_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e);
-                    if (!isnan(y))
-                        v[k++] = y;
-                }
-                have = k > have ? k : have;
-                put_quartiles(f, v, k);
-            }
-            fprintf(f, ",%zu", have);
-            if (d->theory) {
-                fputc(',', f);
-                put_num(f, app_rowexpr_num(d->theory, t, sv->rows[0], "x", xs[a], e, sizeof e));
-            }
-            fputc('\n', f);
+            rows_at at = {d, t, sv, xs[a]};
+            put_band_row(f, d, t, sv, xs[a], "x", pick_rows, &at, v);
         }
     }
     free(xs);
