@@ -206,7 +206,10 @@ static bool eval_group(const claimdef *d, const app_csv *t, const size_t *rows, 
             free(used);
             mfd_fit f = mfd_linreg_fit(&lr);
             meas = f.slope;
-            fmt(note, nlen, "%zu points, slope standard error %.2g", f.n, f.slope_se);
+            if (isnan(f.slope_se))
+                fmt(note, nlen, "%zu points, so no standard error for the slope", f.n);
+            else
+                fmt(note, nlen, "%zu points, slope standard error %.2g", f.n, f.slope_se);
         }
         num(a, sizeof a, meas);
         fmt(measured, mlen, "%s %s over %zu runs", strcmp(ag, "ratio") == 0 ? "max/min" : ag, a, k);
