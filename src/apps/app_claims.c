@@ -72,6 +72,19 @@ typedef struct claimdef {
     app_expr *where, *measure, *predicted, *against_e;
 } claimdef;
 
+/* "bound value", and the tolerance when there is one: the predicted column. */
+static void put_predicted(const claimdef *d, double value, char *predicted, size_t plen)
+{
+    char b[64], c[64], tt[96];
+    num(b, sizeof b, value);
+    fmt(predicted, plen, "%s %s", d->bound, b);
+    if (d->tol > 0) {
+        num(c, sizeof c, d->tol);
+        fmt(tt, sizeof tt, "tol. %s%s", c, d->rel ? " rel." : "");
+        append(predicted, plen, tt);
+    }
+}
+
 static bool compile(const spec *s, const spec_section *c, const char *key, bool required, app_expr **out,
                     const app_csv *t, char *err, size_t errlen)
 {
@@ -111,15 +124,8 @@ static bool eval_group(const claimdef *d, const app_csv *t, const size_t *rows, 
             }
         }
         num(a, sizeof a, worst_m);
-        num(b, sizeof b, worst_p);
         fmt(measured, mlen, "worst of %zu runs: %s (%s %.2g)", n, a, d->rel ? "rel. dev." : "dev.", worst);
-        fmt(predicted, plen, "%s %s", d->bound, b);
-        if (d->tol > 0) {
-            char tt[96];
-            num(c, sizeof c, d->tol);
-            fmt(tt, sizeof tt, "tol. %s%s", c, d->rel ? " rel." : "");
-            append(predicted, plen, tt);
-        }
+        put_predicted(d, worst_p, predicted, plen);
         if (fails)
             fmt(note, nlen, "%zu of %zu runs outside the bound%s%s", fails, n, e[0] ? ": " : "", e);
         return fails == 0;
@@ -214,13 +220,7 @@ static bool eval_group(const claimdef *d, const app_csv *t, const size_t *rows, 
         num(a, sizeof a, meas);
         fmt(measured, mlen, "%s %s over %zu runs", strcmp(ag, "ratio") == 0 ? "max/min" : ag, a, k);
         pass = !isnan(meas) && !isnan(p) && meets(d->bound, meas, p, d->tol, d->rel);
-        fmt(predicted, plen, "%s %s", d->bound, b);
-        if (d->tol > 0) {
-            char tt[96];
-            num(c, sizeof c, d->tol);
-            fmt(tt, sizeof tt, "tol. %s%s", c, d->rel ? " rel." : "");
-            append(predicted, plen, tt);
-        }
+        put_predicted(d, p, predicted, plen);
     }
     if (nan)
         fmt(note + strlen(note), nlen - strlen(note), "%s%zu runs gave NaN", note[0] ? "; " : "", nan);
