@@ -66,7 +66,7 @@ static void num(char *buf, size_t len, double x)
 }
 
 typedef struct claimdef {
-    const char *name, *where_s, *measure_s, *aggregate, *against, *group_by, *predicted_s, *bound, *deviation;
+    const char *name, *aggregate, *against, *group_by, *bound, *deviation;
     double tol;
     bool rel;
     app_expr *where, *measure, *predicted, *against_e;
@@ -212,7 +212,10 @@ static bool eval_group(const claimdef *d, const app_csv *t, const size_t *rows, 
             free(used);
             mfd_fit f = mfd_linreg_fit(&lr);
             meas = f.slope;
-            if (isnan(f.slope_se))
+            if (f.n < 2)
+                fmt(note, nlen, "a slope needs two or more distinct positive values of %s with positive medians; "
+                    "got %zu", d->against, f.n);
+            else if (isnan(f.slope_se))
                 fmt(note, nlen, "%zu points, so no standard error for the slope", f.n);
             else
                 fmt(note, nlen, "%zu points, slope standard error %.2g", f.n, f.slope_se);
@@ -286,6 +289,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
         d.rel = rel && (strcmp(rel, "yes") == 0 || strcmp(rel, "1") == 0 || strcmp(rel, "true") == 0);
         d.deviation = spec_section_get(c, "deviation", NULL);
         d.group_by = spec_section_get(c, "group_by", NULL);
+        d.against = spec_section_get(c, "against", NULL);
         if (!compile(s, c, "where", false, &d.where, t, err, errlen) ||
             !compile(s, c, "measure", true, &d.measure, t, err, errlen) ||
             !compile(s, c, "predicted", true, &d.predicted, t, err, errlen) ||

@@ -119,6 +119,11 @@ mfd run deviating.ini --results whole > /dev/null 2>&1
 "$exe" check deviating.ini --results whole > check.txt
 check "a known deviation prints what was measured and exits 0" \
     "[ \$? -eq 0 ] && grep -q 'DEVIATION' check.txt && grep -q '12/12' check.txt && grep -q 'a test of the deviation mark' check.txt"
+{ cat "$specs/tiny.ini"; printf '\n[claim flat]\nid = D5\nsource = driver test\nstatement = one depth only\nmeasure = loss\naggregate = slope\nagainst = depth\npredicted = 0\nbound = <=\n'; } > onepoint.ini
+mfd run onepoint.ini --results whole > /dev/null 2>&1
+"$exe" check onepoint.ini --results whole > check.txt
+check "a slope against a single value fails and says it needs two" \
+    "[ \$? -eq 1 ] && grep -q 'flat .* FAIL' check.txt && grep -q 'two or more distinct positive values of depth' check.txt"
 
 # malformed specs: exit 2, the file and the line
 bad() { # name, fragment, spec text
