@@ -299,7 +299,7 @@ static bool add_kv(spec_kv **arr, size_t *n, const char *key, const char *value,
 
 static const char *const CLAIM_KEYS[] = {"id",        "source", "statement", "where",     "measure",
                                          "aggregate", "against", "group_by", "predicted", "bound",
-                                         "tolerance", "relative", "deviation"};
+                                         "tolerance", "relative", "deviation", "scales"};
 static const char *const PLOT_KEYS[] = {"script", "kind", "where", "group_by", "x", "y", "measure", "theory",
                                         "caption"};
 
@@ -459,6 +459,58 @@ static int handler(void *user, const char *section, const char *name, const char
                 section);
 }
 
+static void free_kvs(spec_kv *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].key);
+        free(a[i].value);
+    }
+    free(a);
+}
+
+/* Keep the claims whose `scales` list (default, paper, quick; all when the
+ * key is absent) names the scale being loaded: a claim on a regime that one
+ * size variant does not sweep is left out there instead of failing with no
+ * run to check. */
+static void select_claims(loader *L)
+{
+    spec *s = L->s;
+    const char *want = s->scale ? s->scale : "default";
+    size_t kept = 0;
+    for (size_t i = 0; i < s->nclaims; i++) {
+        spec_section *c = &s->claims[i];
+        int line = c->line;
+        const char *list = spec_section_get(c, "scales", &line);
+        bool keep = list == NULL;
+        if (list) {
+            char buf[256];
+            snprintf(buf, sizeof buf, "%s", list);
+            char *save = NULL;
+            size_t n = 0;
+            for (char *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save), n++) {
+                if (strcmp(w, "default") && !spec_scale_known(w)) {
+                    L->line = line;
+                    fail(L, "[claim %s] scales: '%s' is not one of default, paper, quick", c->name, w);
+                    return;
+                }
+                keep = keep || strcmp(w, want) == 0;
+            }
+            if (n == 0) {
+                L->line = line;
+                fail(L, "[claim %s] scales is empty (expected a list of default, paper, quick)", c->name);
+                return;
+            }
+        }
+        if (keep) {
+            s->claims[kept++] = *c;
+        } else {
+            free(c->name);
+            free_kvs(c->keys, c->nkeys);
+        }
+    }
+    s->nclaims = kept;
+}
+
 bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "r");
@@ -518,20 +570,13 @@ bool spec_load_stream(FILE *fp, const char *path, const char *scale, spec *s, ch
                 L.line = s->axes[j].line;
                 fail(&L, "key '%s' is both fixed (line %d) and swept", s->axes[j].key, s->fixed[i].line);
             }
+    if (!L.failed)
+        select_claims(&L);
     if (L.failed) {
         spec_free(s);
         return false;
     }
     return true;
-}
-
-static void free_kvs(spec_kv *a, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(a[i].key);
-        free(a[i].value);
-    }
-    free(a);
 }
 
 void spec_free(spec *s)

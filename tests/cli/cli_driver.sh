@@ -124,6 +124,11 @@ mfd run onepoint.ini --results whole > /dev/null 2>&1
 "$exe" check onepoint.ini --results whole > check.txt
 check "a slope against a single value fails and says it needs two" \
     "[ \$? -eq 1 ] && grep -q 'flat .* FAIL' check.txt && grep -q 'two or more distinct positive values of depth' check.txt"
+sed 's/^against = depth$/against = depth\nscales = paper, quick/' onepoint.ini > otherscale.ini
+mfd run otherscale.ini --results whole > /dev/null 2>&1
+"$exe" check otherscale.ini --results whole > check.txt
+check "a claim for other scales is left out of the default scale's check" \
+    "[ \$? -eq 0 ] && grep -q 'decreases .* PASS' check.txt && ! grep -q 'flat' check.txt"
 
 # malformed specs: exit 2, the file and the line
 bad() { # name, fragment, spec text
@@ -194,6 +199,10 @@ iters = 10
 measure = loss > )
 predicted = 0
 bound = >=" check
+bad "a claim's scales must be known ones" "bad.ini:5: [claim x] scales: 'huge' is not one of default, paper, quick" "$head
+[claim x]
+measure = loss
+scales = default, huge"
 bad "an unknown aggregate is refused" "aggregate 'average' is not one of" "$head
 [claim x]
 measure = loss
