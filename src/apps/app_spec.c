@@ -468,39 +468,49 @@ static void free_kvs(spec_kv *a, size_t n)
     free(a);
 }
 
-/* Keep the claims whose `scales` list (default, paper, quick; all when the
- * key is absent) names the scale being loaded: a claim on a regime that one
- * size variant does not sweep is left out there instead of failing with no
- * run to check. */
+/* Does claim c apply at the scale being loaded?  Its `scales` list
+ * (default, paper, quick) says; all scales when the key is absent.  A bad
+ * list fails the load. */
+static bool claim_at_scale(loader *L, const spec_section *c, bool *keep)
+{
+    int line = c->line;
+    const char *list = spec_section_get(c, "scales", &line);
+    *keep = list == NULL;
+    if (!list)
+        return true;
+    const char *want = L->s->scale ? L->s->scale : "default";
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    size_t n = 0;
+    for (char *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save), n++) {
+        if (strcmp(w, "default") && !spec_scale_known(w)) {
+            L->line = line;
+            return fail(L, "[claim %s] scales: '%s' is not one of default, paper, quick", c->name, w);
+        }
+        *keep = *keep || strcmp(w, want) == 0;
+    }
+    if (n == 0) {
+        L->line = line;
+        return fail(L, "[claim %s] scales is empty (expected a list of default, paper, quick)", c->name);
+    }
+    return true;
+}
+
+/* Leave out the claims for other scales: a claim on a regime that one size
+ * variant does not sweep is not checked there, instead of failing with no
+ * run to check.  Every list is checked before any claim is dropped. */
 static void select_claims(loader *L)
 {
     spec *s = L->s;
-    const char *want = s->scale ? s->scale : "default";
+    bool keep;
+    for (size_t i = 0; i < s->nclaims; i++)
+        if (!claim_at_scale(L, &s->claims[i], &keep))
+            return;
     size_t kept = 0;
     for (size_t i = 0; i < s->nclaims; i++) {
         spec_section *c = &s->claims[i];
-        int line = c->line;
-        const char *list = spec_section_get(c, "scales", &line);
-        bool keep = list == NULL;
-        if (list) {
-            char buf[256];
-            snprintf(buf, sizeof buf, "%s", list);
-            char *save = NULL;
-            size_t n = 0;
-            for (char *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save), n++) {
-                if (strcmp(w, "default") && !spec_scale_known(w)) {
-                    L->line = line;
-                    fail(L, "[claim %s] scales: '%s' is not one of default, paper, quick", c->name, w);
-                    return;
-                }
-                keep = keep || strcmp(w, want) == 0;
-            }
-            if (n == 0) {
-                L->line = line;
-                fail(L, "[claim %s] scales is empty (expected a list of default, paper, quick)", c->name);
-                return;
-            }
-        }
+        claim_at_scale(L, c, &keep);
         if (keep) {
             s->claims[kept++] = *c;
         } else {

@@ -203,6 +203,14 @@ bad "a claim's scales must be known ones" "bad.ini:5: [claim x] scales: 'huge' i
 [claim x]
 measure = loss
 scales = default, huge"
+bad "a bad scales list after a claim for another scale is refused cleanly" \
+    "bad.ini:8: [claim y] scales: 'huge' is not one of default, paper, quick" "$head
+[claim x]
+measure = loss
+scales = paper
+[claim y]
+measure = loss
+scales = huge"
 bad "an unknown aggregate is refused" "aggregate 'average' is not one of" "$head
 [claim x]
 measure = loss
