@@ -3,11 +3,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mfd_la.h"
+#include "mfd_small.h"
 #include "mfd_version.h"
 
 static void verror(const char *prog, const char *fmt, va_list ap)
@@ -99,6 +101,13 @@ bool app_parse(const char *prog, const char *synopsis, mfd_param_table t, void *
     char err[1024];
     if (app_info_flags(prog, synopsis, t, argc - 1, argv + 1, code))
         return false;
+    const char *kernels = getenv("MFD_SMALL_KERNELS");
+    if (kernels && *kernels && mfd_small_set_path(kernels) != MFD_OK) {
+        app_error(prog, "environment variable MFD_SMALL_KERNELS: '%s' is not a kernel path; expected auto or plain",
+                  kernels);
+        *code = APP_EXIT_USAGE;
+        return false;
+    }
     if (mfd_param_defaults(t, params, err, sizeof err) != MFD_OK) {
         app_error(prog, "%s", err);
         *code = APP_EXIT_FAILURE;
@@ -152,6 +161,7 @@ mfd_status app_run_kv(const char *prog, int argc, char **argv, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_str(kv, "command", buf));
     MFD_CHECK(mfd_kv_add_str(kv, "blas_core", mfd_la_blas_core()));
     MFD_CHECK(mfd_kv_add_int(kv, "blas_threads", mfd_la_blas_threads()));
+    MFD_CHECK(mfd_kv_add_str(kv, "small_kernels", mfd_small_path()));
     MFD_CHECK(mfd_kv_add_str(kv, "host", host));
     return MFD_OK;
 }

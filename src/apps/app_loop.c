@@ -174,6 +174,7 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     TRY(mfd_kv_add_int(&s.summary, "rate_npoints", (long)fit.n));
     TRY(mfd_kv_add_real(&s.summary, "slope", slope.slope));
     TRY(mfd_kv_add_real(&s.summary, "slope_se", slope.slope_se));
+    TRY(mfd_kv_add_int(&s.summary, "slope_npoints", (long)slope.n));
     for (size_t i = 0; i < nthr; i++) {
         mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
         TRY(mfd_kv_add_int(&s.summary, name, s.first_below[i]));

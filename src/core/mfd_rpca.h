@@ -5,7 +5,8 @@
  *                     row i and among the ⌊α n1⌋ largest of column j,
  *             = 0     otherwise
  *
- * (ties with the threshold are kept).  Computed with one selection per row
+ * (ties with the threshold are kept; magnitudes within a relative 1e-10 of it
+ * count as tied, so that rounding does not decide between equal entries).  Computed with one selection per row
  * and per column (quickselect, O(n1 n2) on average) in preallocated scratch. */
 #ifndef MFD_RPCA_H
 #define MFD_RPCA_H

@@ -3,6 +3,20 @@
 #include <stdbool.h>
 #include <string.h>
 
+/* Set once by mfd_small_set_path before any product, then only read. */
+static bool force_plain = false;
+
+mfd_status mfd_small_set_path(const char *name)
+{
+    if (strcmp(name, "auto") == 0)
+        force_plain = false;
+    else if (strcmp(name, "plain") == 0)
+        force_plain = true;
+    else
+        return MFD_EINVAL;
+    return MFD_OK;
+}
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MFD_SMALL_X86 1
 #include <immintrin.h>
@@ -278,7 +292,7 @@ static void dgemm2(char opa, char opb, double alpha, const double *A, size_t lda
 void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A, size_t lda,
                      const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
-    if (m == n && n == k) {
+    if (m == n && n == k && !force_plain) {
         if (m == 2) {
             dgemm2(opa, opb, alpha, A, lda, B, ldb, beta, C, ldc);
             return;
@@ -297,7 +311,7 @@ void mfd_small_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double al
                      const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
 #ifdef MFD_SMALL_X86
-    if (m == n && n == k && (m == 2 || m == 4 || m == 8) && have_avx2_fma()) {
+    if (!force_plain && m == n && n == k && (m == 2 || m == 4 || m == 8) && have_avx2_fma()) {
         double at[128];
         if (opa != 'N') {
             ztranspose_any(at, A, lda, (int)m, opa == 'C');
@@ -309,4 +323,15 @@ void mfd_small_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double al
     }
 #endif
     generic_zgemm(opa, opb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+const char *mfd_small_path(void)
+{
+    if (force_plain)
+        return "plain";
+#ifdef MFD_SMALL_X86
+    if (have_avx2_fma())
+        return "avx2";
+#endif
+    return "auto-noavx2";
 }

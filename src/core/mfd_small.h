@@ -10,6 +10,19 @@
 
 #include <stddef.h>
 
+#include "mfd_status.h"
+
+/* Which kernels run: "auto" (the default) uses the unrolled 2×2 product and,
+ * where the CPU has AVX2 and FMA, the fixed-size 4×4 and 8×8 ones; "plain"
+ * forces the plain loops for every shape, so that tests can run the path a CPU
+ * without AVX2 takes.  Anything else is MFD_EINVAL.  Call before any product
+ * (a program reads it from the environment variable MFD_SMALL_KERNELS). */
+mfd_status mfd_small_set_path(const char *name);
+
+/* The path products take: "avx2" or "plain" (on a CPU without AVX2 and FMA,
+ * "auto" is "plain" except for the 2×2 product, reported as "auto-noavx2"). */
+const char *mfd_small_path(void);
+
 void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A,
                      size_t lda, const double *B, size_t ldb, double beta, double *C, size_t ldc);
 

@@ -87,6 +87,17 @@ expect_error "target_diag of the wrong length is refused" "key 'target_diag': 2 
 expect_error "a rank above d is refused" "key 'target_rank': 9 is out of range" target=lowrank target_rank=9
 expect_error "rectangular layers with a balanced init are refused" "need init=gaussian" widths=3,4,3 init=balanced_gaussian
 expect_error "rate_lo above rate_hi is refused" "is not below rate_hi" rate_lo=1 rate_hi=0.1
+export MFD_SMALL_KERNELS=avx9
+expect_error "an unknown MFD_SMALL_KERNELS is refused" \
+    "environment variable MFD_SMALL_KERNELS: 'avx9' is not a kernel path; expected auto or plain" iters=1
+unset MFD_SMALL_KERNELS
+
+# MFD_SMALL_KERNELS=plain runs the plain loops (recorded in run.ini) to the same numbers up to rounding
+MFD_SMALL_KERNELS=plain "$exe" depth=4 d=4 eta=0.01 iters=300 seed=3 out=plain > /dev/null 2>&1
+"$exe" depth=4 d=4 eta=0.01 iters=300 seed=3 out=auto > /dev/null 2>&1
+check "MFD_SMALL_KERNELS=plain is recorded in run.ini" "grep -q '^small_kernels = plain$' plain/run.ini"
+check "the plain small kernels give the same loss to rounding (300 steps: 1e-12 relative)" \
+    "awk -v a=\"\$(value plain/summary.csv loss)\" -v b=\"\$(value auto/summary.csv loss)\" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-12 * b) }'"
 "$exe" iters=1 > err.txt 2>&1
 check "a missing out= is refused naming the key" "[ \$? -eq 2 ] && grep -q \"key 'out' is required\" err.txt"
 

@@ -8,6 +8,7 @@
 #include "mfd_mat.h"
 #include "mfd_random.h"
 #include "mfd_rng.h"
+#include "mfd_small.h"
 #include "testhelp.h"
 
 /* Reference product entry by entry, straight from the definition. */
@@ -75,7 +76,8 @@ int main(void)
 {
     mfd_rng r;
     mfd_rng_init(&r, 11, 99);
-    /* small kernel (all <= MFD_LA_SMALL), BLAS path, and mixed shapes */
+    /* small kernel (all <= MFD_LA_SMALL), BLAS path, and mixed shapes; then
+     * the same small shapes through the plain loops (MFD_SMALL_KERNELS=plain) */
     for (int f = 1; f <= 2; f++) {
         gemm_cases((mfd_field)f, 2, 2, 2, &r);
         gemm_cases((mfd_field)f, 4, 4, 4, &r);
@@ -84,6 +86,15 @@ int main(void)
         gemm_cases((mfd_field)f, 9, 5, 12, &r);
         gemm_cases((mfd_field)f, 1, 17, 3, &r);
     }
+    CHECK("an unknown small-kernel path is refused", mfd_small_set_path("avx9") == MFD_EINVAL);
+    CHECK("the plain small-kernel path can be forced",
+          mfd_small_set_path("plain") == MFD_OK && strcmp(mfd_small_path(), "plain") == 0);
+    for (int f = 1; f <= 2; f++) {
+        gemm_cases((mfd_field)f, 2, 2, 2, &r);
+        gemm_cases((mfd_field)f, 4, 4, 4, &r);
+        gemm_cases((mfd_field)f, 8, 8, 8, &r);
+    }
+    CHECK("the automatic path comes back", mfd_small_set_path("auto") == MFD_OK && strcmp(mfd_small_path(), "plain") != 0);
 
     /* beta == 0 never reads C: NaN in C must not survive. */
     for (int f = 1; f <= 2; f++) {
