@@ -41,30 +41,30 @@ typedef struct app_loop_params {
 } app_loop_params;
 
 #define APP_LOOP_KEYS(T, lp, TOL, DIV, RATE_LO, RATE_HI, THRESHOLDS)                                                     \
-    {"tol", MFD_P_REAL, TOL, 0, INFINITY, 0, NULL, offsetof(T, lp.tol), "converged when the monitored error <= tol"},    \
-    {"div_bound", MFD_P_REAL, DIV, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.div_bound),                        \
+    {"tol", MFD_P_REAL, TOL, 0, INFINITY, MFD_P_OBSERVE, NULL, offsetof(T, lp.tol), "converged when the monitored error <= tol"},    \
+    {"div_bound", MFD_P_REAL, DIV, 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, offsetof(T, lp.div_bound),                        \
      "diverged when the monitored error > div_bound or is not finite"},                                                 \
-    {"plateau_window", MFD_P_INT, "0", 0, 1e15, 0, NULL, offsetof(T, lp.plateau_window),                                \
+    {"plateau_window", MFD_P_INT, "0", 0, 1e15, MFD_P_OBSERVE, NULL, offsetof(T, lp.plateau_window),                                \
      "stop at a plateau: the error fell by less than plateau_rtol over this many iterations (0: never)"},               \
-    {"plateau_rtol", MFD_P_REAL, "1e-6", 0, 1, 0, NULL, offsetof(T, lp.plateau_rtol),                                   \
+    {"plateau_rtol", MFD_P_REAL, "1e-6", 0, 1, MFD_P_OBSERVE, NULL, offsetof(T, lp.plateau_rtol),                                   \
      "relative decrease that is no progress"},                                                                          \
-    {"log_per_decade", MFD_P_INT, "20", 1, 10000, 0, NULL, offsetof(T, lp.log_per_decade),                              \
+    {"log_per_decade", MFD_P_INT, "20", 1, 10000, MFD_P_OBSERVE, NULL, offsetof(T, lp.log_per_decade),                              \
      "trace rows per decade of iterations (log-spaced logging)"},                                                       \
-    {"log_every", MFD_P_INT, "0", 0, 1e15, 0, NULL, offsetof(T, lp.log_every),                                          \
+    {"log_every", MFD_P_INT, "0", 0, 1e15, MFD_P_OBSERVE, NULL, offsetof(T, lp.log_every),                                          \
      "log every k-th iteration instead (0: log-spaced)"},                                                               \
-    {"rate_lo", MFD_P_REAL, RATE_LO, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.rate_lo),                        \
+    {"rate_lo", MFD_P_REAL, RATE_LO, 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, offsetof(T, lp.rate_lo),                        \
      "lower end of the error band of the linear-rate fit"},                                                             \
-    {"rate_hi", MFD_P_REAL, RATE_HI, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.rate_hi),                        \
+    {"rate_hi", MFD_P_REAL, RATE_HI, 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, offsetof(T, lp.rate_hi),                        \
      "upper end of the error band of the linear-rate fit"},                                                             \
-    {"slope_t0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, offsetof(T, lp.slope_t0),                                       \
+    {"slope_t0", MFD_P_REAL, "0", 0, INFINITY, MFD_P_OBSERVE, NULL, offsetof(T, lp.slope_t0),                                       \
      "start of the iteration window of the log-log slope fit of the error"},                                           \
-    {"slope_t1", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, offsetof(T, lp.slope_t1),                                       \
+    {"slope_t1", MFD_P_REAL, "0", 0, INFINITY, MFD_P_OBSERVE, NULL, offsetof(T, lp.slope_t1),                                       \
      "end of that window (0: the last decade, [iters/10, iters])"},                                                     \
-    {"thresholds", MFD_P_LIST, THRESHOLDS, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.thresholds),               \
+    {"thresholds", MFD_P_LIST, THRESHOLDS, 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, offsetof(T, lp.thresholds),               \
      "error thresholds; the first iteration below each goes to summary.csv"},                                          \
-    {"plateau_detect_rtol", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lp.plateau_detect_rtol), \
+    {"plateau_detect_rtol", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, offsetof(T, lp.plateau_detect_rtol), \
      "plateau detection in the logged error: relative change per decade of iterations below this"},                   \
-    {"plateau_detect_decades", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN, NULL,                                    \
+    {"plateau_detect_decades", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL,                                    \
      offsetof(T, lp.plateau_detect_decades), "plateau detection: shortest plateau, in decades of iterations"}
 
 /* Cross-key check of the loop keys (rate_lo < rate_hi): APP_EXIT_OK or the usage error. */

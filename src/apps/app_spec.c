@@ -614,6 +614,9 @@ void spec_free(spec *s)
         free_kvs(s->plots[i].keys, s->plots[i].nkeys);
     }
     free(s->plots);
+    for (size_t i = 0; i < s->nobserving; i++)
+        free(s->observing[i]);
+    free(s->observing);
     memset(s, 0, sizeof *s);
 }
 
@@ -630,22 +633,33 @@ const char *spec_section_get(const spec_section *c, const char *key, int *line)
     return NULL;
 }
 
-/* Keys that only watch, budget or stop a run, never change its problem: a
- * run's seed ignores them, so that logging more densely or running longer
- * measures the same instances. */
-static const char *const OBSERVING_KEYS[] = {
-    "iters",        "tol",          "div_bound",           "plateau_window",         "plateau_rtol",
-    "log_per_decade", "log_every",  "rate_lo",             "rate_hi",                "slope_t0",
-    "slope_t1",     "thresholds",   "plateau_detect_rtol", "plateau_detect_decades", "balance_tol",
-    "save_final",   "save_inputs",  "threads",             "mem_limit"};
+bool spec_set_observing(spec *s, const char *const *keys, size_t n)
+{
+    char **copy = calloc(n ? n : 1, sizeof *copy);
+    if (!copy)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!(copy[i] = dup(keys[i]))) {
+            for (size_t j = 0; j < i; j++)
+                free(copy[j]);
+            free(copy);
+            return false;
+        }
+    for (size_t i = 0; i < s->nobserving; i++)
+        free(s->observing[i]);
+    free(s->observing);
+    s->observing = copy;
+    s->nobserving = n;
+    return true;
+}
 
 bool spec_is_instance_key(const spec *s, const char *key)
 {
     for (size_t i = 0; i < s->nmethod; i++)
         if (strcmp(s->method_keys[i], key) == 0)
             return false;
-    for (size_t i = 0; i < sizeof OBSERVING_KEYS / sizeof *OBSERVING_KEYS; i++)
-        if (strcmp(OBSERVING_KEYS[i], key) == 0)
+    for (size_t i = 0; i < s->nobserving; i++)
+        if (strcmp(s->observing[i], key) == 0)
             return false;
     return true;
 }

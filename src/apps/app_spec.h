@@ -16,8 +16,8 @@
  *
  * Each run's seed is derived from (master seed, every instance parameter,
  * repetition), where instance parameters are all but the method keys and
- * the keys that only observe, budget or stop a run (logging, rate fits,
- * thresholds, iters, tol, ...): runs that differ only in those see the same
+ * the program's observing keys, those that only watch, budget or stop a run
+ * (logging, rate fits, thresholds, iters, tol, ...; spec_set_observing): runs that differ only in those see the same
  * target, operator and initialization, and a run has the same seed whether
  * it runs alone, in a sweep, in a shard or after a resume.  A run's
  * id hashes its program and full argument list; it names its directory. */
@@ -65,6 +65,8 @@ typedef struct spec {
     size_t nclaims;
     spec_section *plots;
     size_t nplots;
+    char **observing; /* the program's keys that never enter a seed (spec_set_observing) */
+    size_t nobserving;
 } spec;
 
 typedef struct plan_run {
@@ -88,6 +90,11 @@ void spec_free(spec *s);
 
 /* The value of a section's key, or NULL (and its line through *line when given). */
 const char *spec_section_get(const spec_section *c, const char *key, int *line);
+
+/* The program's observing keys (flagged in its parameter table and listed by
+ * `<program> --observing-keys`): keys that only watch, budget or stop a run.
+ * They, and the method keys, stay out of the seed.  Copies the n keys. */
+bool spec_set_observing(spec *s, const char *const *keys, size_t n);
 
 /* Does key define the problem instance (and so enter the seed)? */
 bool spec_is_instance_key(const spec *s, const char *key);

@@ -113,52 +113,64 @@ static void program_path(const char *name, char *buf, size_t len)
     snprintf(buf, len, "%s", name);
 }
 
-/* Check the spec's keys against `program --keys`. */
-static int validate_keys(const spec *s)
+/* The lines `program flag` prints (one key per line), in *keys; NULL when
+ * the program cannot be run. */
+static char **program_keys(const spec *s, const char *flag, size_t *n)
 {
-    char prog[PATH_MAX + 16], cmd[PATH_MAX + 64];
+    char prog[PATH_MAX + 16], cmd[PATH_MAX + 64], line[256];
     program_path(s->program, prog, sizeof prog);
-    snprintf(cmd, sizeof cmd, "'%s' --keys 2>/dev/null", prog);
+    snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", prog, flag);
     FILE *p = popen(cmd, "r");
-    char *keys = NULL;
-    size_t cap = 0, len = 0;
-    char line[256];
+    mfd_strlist keys = {0, 0, NULL};
     while (p && fgets(line, sizeof line, p)) {
-        size_t l = strlen(line);
-        if (len + l + 2 > cap) {
-            char *nk = realloc(keys, cap = 2 * (len + l + 2));
-            if (!nk)
-                break;
-            keys = nk;
-        }
-        memcpy(keys + len, line, l + 1);
-        len += l;
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0])
+            mfd_strlist_addf(&keys, "%s", line);
     }
     int status = p ? pclose(p) : -1;
-    if (status != 0 || !keys) {
-        free(keys);
-        return app_usage_error(PROG, "%s: program '%s' cannot be run (looked for %s)", s->path, s->program, prog);
+    if (status != 0 || !keys.s) {
+        mfd_strlist_free(&keys);
+        *n = 0;
+        return NULL;
     }
-    for (size_t i = 0; i < s->nfixed + s->naxes; i++) {
+    *n = keys.n;
+    return keys.s;
+}
+
+static void free_keys(char **keys, size_t n)
+{
+    mfd_strlist l = {n, n, keys};
+    mfd_strlist_free(&l);
+}
+
+/* Every spec key must be a key of the program (`program --keys`); the
+ * program's observing keys (`program --observing-keys`, flagged in its
+ * parameter table) stay out of the seeds. */
+static int program_check(const spec *s, bool check_keys, spec *out)
+{
+    char prog[PATH_MAX + 16];
+    size_t nk = 0, no = 0;
+    char **keys = check_keys ? program_keys(s, "--keys", &nk) : NULL;
+    char **obs = program_keys(s, "--observing-keys", &no);
+    program_path(s->program, prog, sizeof prog);
+    int code = APP_EXIT_OK;
+    if ((check_keys && !keys) || !obs)
+        code = app_usage_error(PROG, "%s: program '%s' cannot be run (looked for %s)", s->path, s->program, prog);
+    for (size_t i = 0; code == APP_EXIT_OK && check_keys && i < s->nfixed + s->naxes; i++) {
         const char *k = i < s->nfixed ? s->fixed[i].key : s->axes[i - s->nfixed].key;
         int kline = i < s->nfixed ? s->fixed[i].line : s->axes[i - s->nfixed].line;
-        char pat[160];
-        snprintf(pat, sizeof pat, "\n%s\n", k);
-        char *hay = malloc(len + 3);
-        if (!hay)
-            break;
-        hay[0] = '\n';
-        memcpy(hay + 1, keys, len + 1);
-        bool found = strstr(hay, pat) != NULL;
-        free(hay);
-        if (!found) {
-            free(keys);
-            return app_usage_error(PROG, "%s:%d: key '%s' is not a key of %s (%s --help lists them)", s->path, kline,
+        bool found = false;
+        for (size_t j = 0; j < nk && !found; j++)
+            found = strcmp(keys[j], k) == 0;
+        if (!found)
+            code = app_usage_error(PROG, "%s:%d: key '%s' is not a key of %s (%s --help lists them)", s->path, kline,
                                    k, s->program, s->program);
-        }
     }
-    free(keys);
-    return APP_EXIT_OK;
+    if (code == APP_EXIT_OK && !spec_set_observing(out, (const char *const *)obs, no))
+        code = app_usage_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
+    free_keys(keys, nk);
+    free_keys(obs, no);
+    return code;
 }
 
 static int load(const opts *o, const char *x, spec *s, bool check_keys)
@@ -167,7 +179,7 @@ static int load(const opts *o, const char *x, spec *s, bool check_keys)
     spec_path(o, x, path, sizeof path);
     if (!spec_load(path, o->scale, s, err, sizeof err))
         return app_usage_error(PROG, "%s", err);
-    int code = check_keys ? validate_keys(s) : APP_EXIT_OK;
+    int code = program_check(s, check_keys, s);
     if (code != APP_EXIT_OK)
         spec_free(s); /* the caller frees only what loaded */
     return code;

@@ -33,7 +33,10 @@ enum {
     MFD_P_MIN_OPEN = 1u << 1, /* value > min rather than >= min */
     MFD_P_MAX_OPEN = 1u << 2, /* value < max rather than <= max */
     MFD_P_INTEGERS = 1u << 3, /* LIST entries must be integers */
-    MFD_P_INF_OK = 1u << 4    /* REAL: "inf" (+infinity) is a valid value */
+    MFD_P_INF_OK = 1u << 4,   /* REAL: "inf" (+infinity) is a valid value */
+    MFD_P_OBSERVE = 1u << 5   /* the key only watches, budgets or stops a run and never changes its
+                               * problem (logging, stopping, output, threads): the driver leaves it
+                               * out of a run's seed, so that runs differing in it see one instance */
 };
 
 typedef struct mfd_list {

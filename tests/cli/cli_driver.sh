@@ -76,6 +76,23 @@ printf '[experiment]\nprogram = mfd-deep\n[sweep]\niters = 10, 20\nlog_every = 1
 check "runs that differ only in iters or logging share their seed; a different d does not" \
     "[ \$(grep -c 'd=3 seed=' observe.txt) -eq 4 ] && [ \$(sed 's/.* seed=\\([0-9]*\\).*/\\1/' observe.txt | sort -u | wc -l) -eq 2 ]"
 
+# the observing keys are the program's own (flagged in its parameter table,
+# `--observing-keys`), not a list kept by the driver: a stand-in program that
+# calls only 'watch' observing shares seeds across 'watch' and not across 'size'
+mkdir -p fakebin
+printf '#!/bin/sh\ncase "$1" in --keys) printf "size\\nwatch\\n" ;; --observing-keys) echo watch ;; *) exit 1 ;; esac\n' \
+    > fakebin/mfd-probe
+chmod +x fakebin/mfd-probe
+printf '[experiment]\nprogram = mfd-probe\n[sweep]\nsize = 1, 2\nwatch = 1, 2\n' > probe.ini
+PATH="$PWD/fakebin:$PATH" "$exe" plan probe.ini > probe.txt 2>&1
+check "the program's observing keys stay out of the seed, the others enter it" \
+    "[ \$(sed 's/.* seed=\\([0-9]*\\).*/\\1/' probe.txt | sort -u | wc -l) -eq 2 ] && [ \$(grep -c 'size=1 watch=[12] seed=' probe.txt) -eq 2 ]"
+printf '#!/bin/sh\ncase "$1" in --keys) printf "size\\nwatch\\n" ;; *) exit 1 ;; esac\n' > fakebin/mfd-probe
+PATH="$PWD/fakebin:$PATH" "$exe" plan probe.ini > probe.txt 2>&1
+code=$?
+check "a program that cannot list its observing keys is refused (exit 2)" \
+    "[ $code -eq 2 ] && grep -q \"program 'mfd-probe' cannot be run\" probe.txt"
+
 # kill part-way and resume: the same index.csv as an uninterrupted run
 # (skipped under a wrapper such as valgrind, where the slow sweep takes hours)
 if [ -z "${MFD_WRAP:-}" ]; then
