@@ -104,7 +104,7 @@ static int choice_index(const char *choices, const char *value)
 
 void mfd_param_choice_name(const mfd_param_spec *s, int index, char *buf, size_t len)
 {
-    const char *p = s->choices;
+    const char *p = index >= 0 ? s->choices : NULL;
     for (int i = 0; i < index && p; i++) {
         p = strchr(p, '|');
         if (p)
@@ -121,6 +121,45 @@ void mfd_param_choice_name(const mfd_param_spec *s, int index, char *buf, size_t
         l = len - 1;
     memcpy(buf, p, l);
     buf[l] = '\0';
+}
+
+static const mfd_param_spec *find_choice(mfd_param_table t, const char *key)
+{
+    const mfd_param_spec *s = mfd_param_find(t, key);
+    return s && s->type == MFD_P_CHOICE ? s : NULL;
+}
+
+mfd_status mfd_param_word_value(mfd_param_table t, const void *params, const char *key, const mfd_param_word *words,
+                                size_t n, int *value, char *err, size_t errlen)
+{
+    const mfd_param_spec *s = find_choice(t, key);
+    if (!s) {
+        mfd_errf(err, errlen, "key '%s' is not a choice", key);
+        return MFD_EINVAL;
+    }
+    char name[64];
+    mfd_param_choice_name(s, *(const int *)cfield_ptr(s, params), name, sizeof name);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(words[i].name, name) == 0) {
+            *value = words[i].value;
+            return MFD_OK;
+        }
+    mfd_errf(err, errlen, "key '%s': the word '%s' has no value", key, name);
+    return MFD_EINVAL;
+}
+
+mfd_status mfd_param_word_store(mfd_param_table t, void *params, const char *key, const mfd_param_word *words,
+                                size_t n, int value)
+{
+    const mfd_param_spec *s = find_choice(t, key);
+    if (!s)
+        return MFD_EINVAL;
+    int idx = -1;
+    for (size_t i = 0; i < n && idx < 0; i++)
+        if (words[i].value == value)
+            idx = choice_index(s->choices, words[i].name);
+    *(int *)field_ptr(s, params) = idx;
+    return MFD_OK;
 }
 
 static mfd_status bad_value(const mfd_param_spec *s, const char *value, const char *why, char *err, size_t errlen)

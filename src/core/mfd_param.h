@@ -7,8 +7,9 @@
  *
  * Storage by type: INT -> long, SEED -> uint64_t, REAL -> double, STR ->
  * const char * (not owned: points into argv or at the default), CHOICE ->
- * int (index into the '|'-separated choices), BOOL -> int (0/1), LIST ->
- * mfd_list (owned; release with mfd_param_free). */
+ * int (the parser's index of the word among the '|'-separated choices; a
+ * program reads it by name, with mfd_param_word lists, never by position),
+ * BOOL -> int (0/1), LIST -> mfd_list (owned; release with mfd_param_free). */
 #ifndef MFD_PARAM_H
 #define MFD_PARAM_H
 
@@ -83,8 +84,32 @@ int mfd_param_format(const mfd_param_spec *s, const void *params, char *buf, siz
 /* What a valid value looks like: "a real number > 0", "one of real|complex". */
 void mfd_param_expected(const mfd_param_spec *s, char *buf, size_t len);
 
-/* Name of choice `index` of a CHOICE spec, copied into buf. */
+/* Name of choice `index` of a CHOICE spec, copied into buf ("" when there
+ * is no such choice, e.g. index -1). */
 void mfd_param_choice_name(const mfd_param_spec *s, int index, char *buf, size_t len);
+
+/* A CHOICE key's word and the value an enum gives it.  Programs map choices
+ * to enums by name through such lists, so that no enum depends on a word's
+ * place in a key's choices text, and two programs may list one key's words
+ * in different orders (model = sym|asym in one, asym|sym in the other). */
+typedef struct mfd_param_word {
+    const char *name;
+    int value;
+} mfd_param_word;
+
+/* *value = the value that words (n entries) pairs with the word CHOICE key
+ * `key` holds in params.  MFD_EINVAL, with err naming the key and the word,
+ * when key is not a CHOICE key of t or words has no such word. */
+mfd_status mfd_param_word_value(mfd_param_table t, const void *params, const char *key, const mfd_param_word *words,
+                                size_t n, int *value, char *err, size_t errlen);
+
+/* Make CHOICE key `key` hold the word that words pairs with value: a program
+ * records what it resolved a choice to (operator=auto ran as gaussian) for
+ * run.ini.  When value has no word in words, or the key does not offer that
+ * word, the key holds none and formats as empty text.  MFD_EINVAL when key is
+ * not a CHOICE key of t. */
+mfd_status mfd_param_word_store(mfd_param_table t, void *params, const char *key, const mfd_param_word *words,
+                                size_t n, int value);
 
 /* --help text, one call of emit per line. */
 void mfd_param_help(mfd_param_table t, void (*emit)(void *ctx, const char *line), void *ctx);

@@ -128,6 +128,29 @@ int main(void)
     mfd_param_choice_name(mfd_param_find(T, "field"), 1, ch, sizeof ch);
     CHECK("choice names are recovered", strcmp(ch, "complex") == 0);
 
+    /* choices by name: a word list in another order than the choices text */
+    enum { F_COMPLEX = 10, F_REAL = 20 };
+    const mfd_param_word words[] = {{"complex", F_COMPLEX}, {"real", F_REAL}};
+    const char *cx[] = {"out=o", "field=complex"};
+    parse(&p, 2, cx);
+    int v = -1;
+    CHECK("a choice maps to its enum by name, not by position",
+          mfd_param_word_value(T, &p, "field", words, 2, &v, err, sizeof err) == MFD_OK && v == F_COMPLEX);
+    CHECK("a word missing from the list is an error naming key and word",
+          mfd_param_word_value(T, &p, "field", words + 1, 1, &v, err, sizeof err) == MFD_EINVAL && has("key 'field'") &&
+              has("'complex'"));
+    CHECK("a key that is no choice is refused naming it",
+          mfd_param_word_value(T, &p, "eta", words, 2, &v, err, sizeof err) == MFD_EINVAL && has("key 'eta'"));
+    CHECK("storing a value selects its word",
+          mfd_param_word_store(T, &p, "field", words, 2, F_REAL) == MFD_OK &&
+              mfd_param_format(mfd_param_find(T, "field"), &p, buf, sizeof buf) >= 0 && strcmp(buf, "real") == 0);
+    const mfd_param_word extra[] = {{"quaternion", 30}};
+    mfd_param_word_store(T, &p, "field", extra, 1, 30);
+    mfd_param_format(mfd_param_find(T, "field"), &p, buf, sizeof buf);
+    CHECK("a value whose word the key does not offer formats as empty text", strcmp(buf, "") == 0);
+    mfd_param_choice_name(mfd_param_find(T, "field"), -1, ch, sizeof ch);
+    CHECK("choice -1 has no name", strcmp(ch, "") == 0);
+
     help_lines = 0;
     help_has_all = 0;
     mfd_param_help(T, count_help, NULL);
