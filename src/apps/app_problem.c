@@ -8,8 +8,6 @@
 #include <unistd.h>
 
 #include "app_common.h"
-#include "mfd_la.h"
-#include "mfd_random.h"
 #include "mfd_rng.h"
 #include "mfd_senseinit.h"
 
@@ -172,52 +170,6 @@ static void add_outliers(app_problem_params *pp, mfd_mat M, double *y)
             y[i] += c * (2 * mfd_rng_uniform(&rng) - 1);
 }
 
-/* P7: (F, G) ← (F Q, G Q⁻ᵀ) with Q = U diag(q) Vᵀ, q from 1 down to 1/cond. */
-static mfd_status apply_gauge(mfd_sense *s, double cond, mfd_rng *rng)
-{
-    size_t k = s->k;
-    mfd_mat U, V, Q, Qit, T;
-    U.data = V.data = Q.data = Qit.data = T.data = NULL;
-    mfd_status st;
-    if ((st = mfd_mat_alloc(MFD_REAL, k, k, &U)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, k, k, &V)) != MFD_OK ||
-        (st = mfd_mat_alloc(MFD_REAL, k, k, &Q)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, k, k, &Qit)) != MFD_OK ||
-        (st = mfd_mat_alloc(MFD_REAL, s->n1 > s->n2 ? s->n1 : s->n2, k, &T)) != MFD_OK)
-        goto done;
-    if ((st = mfd_random_haar(rng, U)) != MFD_OK || (st = mfd_random_haar(rng, V)) != MFD_OK)
-        goto done;
-    double *q = malloc(k * sizeof(double));
-    if (!q) {
-        st = MFD_ENOMEM;
-        goto done;
-    }
-    mfd_senseinit_spectrum(q, k, cond);
-    mfd_mat Uq, Uqi; /* U diag(q) and U diag(1/q) in Q and Qit, then times Vᵀ */
-    Uq = mfd_mat_view(T.data, MFD_REAL, k, k, k);
-    mfd_mat_copy(Uq, U);
-    for (size_t i = 0; i < k; i++)
-        mfd_mat_scale(mfd_mat_view(mfd_mat_at(Uq, 0, i), MFD_REAL, k, 1, k), q[i]);
-    st = mfd_la_gemm('N', 'T', 1.0, Uq, V, 0.0, Q);
-    Uqi = Uq;
-    mfd_mat_copy(Uqi, U);
-    for (size_t i = 0; i < k; i++)
-        mfd_mat_scale(mfd_mat_view(mfd_mat_at(Uqi, 0, i), MFD_REAL, k, 1, k), 1.0 / q[i]);
-    if (st == MFD_OK)
-        st = mfd_la_gemm('N', 'T', 1.0, Uqi, V, 0.0, Qit); /* Q⁻ᵀ = U diag(1/q) Vᵀ */
-    free(q);
-    mfd_mat TF = mfd_mat_view(T.data, MFD_REAL, s->n1, k, s->n1), TG = mfd_mat_view(T.data, MFD_REAL, s->n2, k, s->n2);
-    if (st == MFD_OK && (st = mfd_la_gemm('N', 'N', 1.0, s->F, Q, 0.0, TF)) == MFD_OK)
-        mfd_mat_copy(s->F, TF);
-    if (st == MFD_OK && (st = mfd_la_gemm('N', 'N', 1.0, s->G, Qit, 0.0, TG)) == MFD_OK)
-        mfd_mat_copy(s->G, TG);
-done:
-    mfd_mat_free(&U);
-    mfd_mat_free(&V);
-    mfd_mat_free(&Q);
-    mfd_mat_free(&Qit);
-    mfd_mat_free(&T);
-    return st;
-}
-
 mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
 {
     bool sym = pp->symmetric != 0;
@@ -335,7 +287,7 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb)
     }
     pb->imb_init = pb->imb_fro_init = pb->imb_fro_max = NAN;
     if (st == MFD_OK && pp->gauge_cond > 1 && !sym)
-        st = apply_gauge(pb->s, pp->gauge_cond, &rng);
+        st = mfd_senseinit_gauge(pb->s, &rng, pp->gauge_cond);
     if (st != MFD_OK)
         goto done;
     pb->f0_norm = sqrt(mfd_mat_norm2(pb->s->F));

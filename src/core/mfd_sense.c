@@ -225,6 +225,20 @@ void mfd_sense_update(mfd_sense *s, double eta)
         mfd_mat_axpy(-eta, s->gG, s->G);
 }
 
+mfd_status mfd_sense_transform(mfd_sense *s, mfd_mat Q, mfd_mat Qit, mfd_mat scratch)
+{
+    size_t k = s->k;
+    if (s->symmetric || Q.rows != k || Q.cols != k || Qit.rows != k || Qit.cols != k || scratch.cols < k ||
+        scratch.rows < (s->n1 > s->n2 ? s->n1 : s->n2))
+        return MFD_EINVAL;
+    mfd_mat TF = mfd_mat_view(scratch.data, MFD_REAL, s->n1, k, s->n1);
+    MFD_CHECK(mfd_la_gemm('N', 'N', 1.0, s->F, Q, 0.0, TF));
+    mfd_mat_copy(s->F, TF);
+    mfd_mat TG = mfd_mat_view(scratch.data, MFD_REAL, s->n2, k, s->n2);
+    MFD_CHECK(mfd_la_gemm('N', 'N', 1.0, s->G, Qit, 0.0, TG));
+    return mfd_mat_copy(s->G, TG);
+}
+
 mfd_status mfd_sense_rebalance(mfd_sense *s, double scale)
 {
     if (s->symmetric || !(scale > 0))
@@ -264,14 +278,7 @@ mfd_status mfd_sense_rebalance(mfd_sense *s, double scale)
     if ((st = mfd_la_gemm('N', 'T', 1.0, Pinv, FtF, 0.0, Pv)) != MFD_OK)
         goto done;
     mfd_mat_copy(Pinv, Pv);
-    mfd_mat TF = mfd_mat_view(T.data, MFD_REAL, s->n1, k, s->n1);
-    if ((st = mfd_la_gemm('N', 'N', 1.0, s->F, P, 0.0, TF)) != MFD_OK)
-        goto done;
-    mfd_mat_copy(s->F, TF);
-    mfd_mat TG = mfd_mat_view(T.data, MFD_REAL, s->n2, k, s->n2);
-    if ((st = mfd_la_gemm('N', 'N', 1.0, s->G, Pinv, 0.0, TG)) != MFD_OK)
-        goto done;
-    mfd_mat_copy(s->G, TG);
+    st = mfd_sense_transform(s, P, Pinv, T);
 done:
     mfd_mat_free(&FtF);
     mfd_mat_free(&P);

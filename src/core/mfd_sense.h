@@ -88,6 +88,12 @@ mfd_status mfd_sense_loss(mfd_sense *s);
 /* Gradient descent: F ← F − η ∇_F, G ← G − η ∇_G from the last evaluation. */
 void mfd_sense_update(mfd_sense *s, double eta);
 
+/* A change of gauge, (F, G) ← (F Q, G Qit): with Qit = Q⁻ᵀ it leaves FGᵀ as
+ * it is (P7's (LQ, RQ⁻ᵀ), and the re-imbalancing step below).  Q and Qit are
+ * k × k; scratch is at least max(n1, n2) × k (its first entries are
+ * overwritten).  Asymmetric only (MFD_EINVAL). */
+mfd_status mfd_sense_transform(mfd_sense *s, mfd_mat Q, mfd_mat Qit, mfd_mat scratch);
+
 /* The re-imbalancing step of [XDD24 §5] as mfdyn implements it (THEORY.md
  * S4; the paper's exact step is not public): (F, G) ← (F P, G P⁻ᵀ) with
  * P = (FᵀF)^{−1/2} √scale, i.e. FᵀF becomes scale·I and FGᵀ is unchanged.

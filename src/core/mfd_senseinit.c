@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "mfd_la.h"
 #include "mfd_random.h"
 
 void mfd_senseinit_spectrum(double *s, size_t r, double kappa)
@@ -171,5 +172,47 @@ mfd_status mfd_senseinit_spectral(mfd_sense *s)
         st = split_top(s, Y);
     }
     mfd_mat_free(&Y);
+    return st;
+}
+
+mfd_status mfd_senseinit_gauge(mfd_sense *s, mfd_rng *rng, double cond)
+{
+    size_t k = s->k;
+    mfd_mat U, V, Q, Qit, T;
+    U.data = V.data = Q.data = Qit.data = T.data = NULL;
+    mfd_status st;
+    if ((st = mfd_mat_alloc(MFD_REAL, k, k, &U)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, k, k, &V)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, k, k, &Q)) != MFD_OK || (st = mfd_mat_alloc(MFD_REAL, k, k, &Qit)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, s->n1 > s->n2 ? s->n1 : s->n2, k, &T)) != MFD_OK)
+        goto done;
+    if ((st = mfd_random_haar(rng, U)) != MFD_OK || (st = mfd_random_haar(rng, V)) != MFD_OK)
+        goto done;
+    double *q = malloc(k * sizeof(double));
+    if (!q) {
+        st = MFD_ENOMEM;
+        goto done;
+    }
+    mfd_senseinit_spectrum(q, k, cond);
+    mfd_mat Uq, Uqi; /* U diag(q) and U diag(1/q) in Q and Qit, then times Vᵀ */
+    Uq = mfd_mat_view(T.data, MFD_REAL, k, k, k);
+    mfd_mat_copy(Uq, U);
+    for (size_t i = 0; i < k; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(Uq, 0, i), MFD_REAL, k, 1, k), q[i]);
+    st = mfd_la_gemm('N', 'T', 1.0, Uq, V, 0.0, Q);
+    Uqi = Uq;
+    mfd_mat_copy(Uqi, U);
+    for (size_t i = 0; i < k; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(Uqi, 0, i), MFD_REAL, k, 1, k), 1.0 / q[i]);
+    if (st == MFD_OK)
+        st = mfd_la_gemm('N', 'T', 1.0, Uqi, V, 0.0, Qit); /* Q⁻ᵀ = U diag(1/q) Vᵀ */
+    free(q);
+    if (st == MFD_OK)
+        st = mfd_sense_transform(s, Q, Qit, T);
+done:
+    mfd_mat_free(&U);
+    mfd_mat_free(&V);
+    mfd_mat_free(&Q);
+    mfd_mat_free(&Qit);
+    mfd_mat_free(&T);
     return st;
 }

@@ -35,4 +35,9 @@ mfd_status mfd_senseinit_balanced(mfd_sense *s, mfd_rng *rng, double alpha, bool
  * model, of A*(y) − T_α(A*(y)) ([TMC21]'s robust PCA init). */
 mfd_status mfd_senseinit_spectral(mfd_sense *s);
 
+/* P7: (F, G) ← (F Q, G Q⁻ᵀ) with a random Q = U diag(q) Vᵀ of condition
+ * number cond (U, V Haar from rng, q from 1 down to 1/cond): FGᵀ stays, the
+ * balance of the factors changes.  Asymmetric only. */
+mfd_status mfd_senseinit_gauge(mfd_sense *s, mfd_rng *rng, double cond);
+
 #endif

@@ -150,6 +150,24 @@ int main(void)
         mfd_la_gemm('T', 'N', 1.0, s->F, s->F, 0.0, FtF);
         mfd_mat_set_identity(I, 2.5);
         CHECK_LE("re-imbalancing sets F^T F = sigma_1 I", mfd_mat_maxabs_diff(FtF, I) / 2.5, 1e-12);
+        /* P7's gauge: F G^T unchanged; cond(Q) = 100 scales F's columns apart */
+        mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, P0);
+        CHECK("a gauge of condition 100 is applied", mfd_senseinit_gauge(s, &r, 100.0) == MFD_OK);
+        mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, P1);
+        /* rounding of F Q and G Q^-T: about cond(Q) u per entry */
+        CHECK_LE("the gauge leaves F G^T unchanged (relative)", mfd_mat_dist(P0, P1) / sqrt(mfd_mat_norm2(P0)), 1e-11);
+        mfd_la_gemm('T', 'N', 1.0, s->F, s->F, 0.0, FtF);
+        CHECK("the gauge moves F^T F away from sigma_1 I (the check can fail)", mfd_mat_maxabs_diff(FtF, I) > 1.0);
+        mfd_mat Q, Qit, small;
+        mfd_mat_alloc(MFD_REAL, k, k, &Q);
+        mfd_mat_alloc(MFD_REAL, k, k, &Qit);
+        mfd_mat_alloc(MFD_REAL, n2, k, &small);
+        mfd_mat_set_identity(Q, 2.0);
+        mfd_mat_set_identity(Qit, 0.5);
+        CHECK("a transform with too small a scratch is refused", mfd_sense_transform(s, Q, Qit, small) == MFD_EINVAL);
+        mfd_mat_free(&Q);
+        mfd_mat_free(&Qit);
+        mfd_mat_free(&small);
         mfd_mat_zero(s->F);
         CHECK("re-imbalancing a zero F is a numerical failure, not NaN", mfd_sense_rebalance(s, 1.0) == MFD_ENUMERIC);
         mfd_sense_free(s);
