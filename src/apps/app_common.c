@@ -102,6 +102,33 @@ int app_file_choice(const char *prog, const char *choice_key, bool choice_given,
     return APP_EXIT_OK;
 }
 
+bool app_table_init(const char *prog, app_table *at, const mfd_param_spec *rows, size_t n,
+                    const mfd_method_type *const *methods, size_t nm)
+{
+    if (n > APP_MAX_KEYS || mfd_method_choices(methods, nm, at->methods, sizeof at->methods) != MFD_OK) {
+        app_error(prog, "the parameter table does not fit (%zu keys, %zu methods)", n, nm);
+        return false;
+    }
+    memcpy(at->spec, rows, n * sizeof *rows);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(at->spec[i].key, "method") == 0)
+            at->spec[i].choices = at->methods;
+    at->t.spec = at->spec;
+    at->t.n = n;
+    return true;
+}
+
+const mfd_method_type *app_method(mfd_param_table t, const void *params, const mfd_method_type *const *methods,
+                                  size_t nm)
+{
+    char name[64];
+    const mfd_param_spec *s = mfd_param_find(t, "method");
+    if (!s)
+        return NULL;
+    mfd_param_format(s, params, name, sizeof name);
+    return mfd_method_find(methods, nm, name);
+}
+
 bool app_parse(const char *prog, const char *synopsis, mfd_param_table t, void *params, bool *given, int argc,
                char **argv, int *code)
 {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mfd_method.h"
 #include "mfd_out.h"
 #include "mfd_npy.h"
 #include "mfd_param.h"
@@ -40,6 +41,29 @@ int app_read_npy(const char *prog, const char *key, const char *path, struct mfd
  * or "file"); "file" without a path is an error.  Returns an exit code. */
 int app_file_choice(const char *prog, const char *choice_key, bool choice_given, int *choice, int file_value,
                     const char *path_key, const char *path);
+
+/* A program's parameter table, made at start-up from its rows: the choices
+ * of its `method` key (APP_METHOD_KEY) are the names of the update rules it
+ * offers, so that method=, --help and --keys list exactly the rules it has. */
+#define APP_MAX_KEYS 96
+typedef struct app_table {
+    mfd_param_spec spec[APP_MAX_KEYS];
+    char methods[256]; /* the method key's choices: "gd|scaledgd|..." */
+    mfd_param_table t;
+} app_table;
+
+/* The method key's row, its choices filled in by app_table_init. */
+#define APP_METHOD_KEY(T, member, DEF, HELP) \
+    {"method", MFD_P_CHOICE, DEF, 0, 0, 0, NULL, offsetof(T, member), HELP}
+
+/* Copy rows[0..n) and fill in the method key's choices from methods[0..nm).
+ * false (with the reason printed) when they do not fit: a programming error. */
+bool app_table_init(const char *prog, app_table *at, const mfd_param_spec *rows, size_t n,
+                    const mfd_method_type *const *methods, size_t nm);
+
+/* The rule that the method key holds in params, found by its name. */
+const mfd_method_type *app_method(mfd_param_table t, const void *params, const mfd_method_type *const *methods,
+                                  size_t nm);
 
 /* The start of every main(): --help/--version, defaults, key=value
  * parsing with the error printed.  Returns true when the program goes on;

@@ -312,6 +312,17 @@ done:
     return st;
 }
 
+mfd_sensop_kind app_problem_op_kind(const app_problem_params *pp)
+{
+    switch (pp->op) {
+    case PROB_OP_IDENTITY: return MFD_SENSOP_IDENTITY;
+    case PROB_OP_GAUSSIAN_OTF:
+    case PROB_OP_GAUSSIAN_SYM_OTF: return MFD_SENSOP_GAUSSIAN_OTF;
+    case PROB_OP_MASK: return MFD_SENSOP_MASK;
+    default: return MFD_SENSOP_DENSE;
+    }
+}
+
 void app_problem_free(app_problem *pb)
 {
     mfd_npy_free(&pb->target_npy);

@@ -79,6 +79,9 @@ mfd_status app_problem_build(app_problem_params *pp, app_problem *pb);
 
 void app_problem_free(app_problem *pb);
 
+/* The kind of operator the resolved op key builds. */
+mfd_sensop_kind app_problem_op_kind(const app_problem_params *pp);
+
 /* The diagnostics row at iteration t (a run loop's log_row). */
 mfd_status app_problem_log_row(app_problem *pb, long t, double *row);
 

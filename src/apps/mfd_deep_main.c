@@ -39,7 +39,12 @@ enum {
     INIT_FILE
 };
 
+/* The update rules mfd-deep offers. */
+static const mfd_method_type *const METHODS[] = {&mfd_deepgd_type};
+#define NMETHODS (sizeof METHODS / sizeof *METHODS)
+
 typedef struct deep_params {
+    int method;
     long depth, d;
     mfd_list widths;
     int field;
@@ -63,7 +68,8 @@ typedef struct deep_params {
 } deep_params;
 
 #define OFF(f) offsetof(deep_params, f)
-static const mfd_param_spec SPEC[] = {
+static const mfd_param_spec ROWS[] = {
+    APP_METHOD_KEY(deep_params, method, "gd", "update rule: gd, W_j <- W_j - eta grad_j L for all layers at once"),
     {"depth", MFD_P_INT, "4", 2, MFD_DEEP_MAX_DEPTH, 0, NULL, OFF(depth), "number of layers N"},
     {"d", MFD_P_INT, "4", 1, 65536, 0, NULL, OFF(d), "size of the square layers (d x d)"},
     {"widths", MFD_P_LIST, NULL, 1, 65536, MFD_P_INTEGERS, NULL, OFF(widths),
@@ -108,14 +114,15 @@ static const mfd_param_spec SPEC[] = {
      "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
 };
 #undef OFF
-static const mfd_param_table TABLE = {SPEC, sizeof SPEC / sizeof *SPEC};
 
 /* Everything a run holds; freed in one place. */
 typedef struct run {
+    app_table tab;
     deep_params p;
-    bool given[sizeof SPEC / sizeof *SPEC];
+    bool given[APP_MAX_KEYS];
     mfd_npy target_npy, init_npy;
     mfd_deep *m;
+    mfd_method *alg;
     mfd_deepdiag *g;
     mfd_deeptrack tr;
     mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
@@ -131,10 +138,11 @@ static void run_free(run *r)
     mfd_npy_free(&r->target_npy);
     mfd_npy_free(&r->init_npy);
     mfd_deepdiag_free(r->g);
+    mfd_method_free(r->alg);
     mfd_deep_free(r->m);
     free(r->w0);
     free(r->cols);
-    mfd_param_free(TABLE, &r->p);
+    mfd_param_free(r->tab.t, &r->p);
 }
 
 /* ---- parse and check ---------------------------------------------------- */
@@ -145,9 +153,9 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
     deep_params *p = &r->p;
     *field = p->field == 1 ? MFD_COMPLEX : MFD_REAL;
     int code;
-    if ((code = app_file_choice(PROG, "target", app_given(TABLE, r->given, "target"), &p->target, TARGET_FILE,
+    if ((code = app_file_choice(PROG, "target", app_given(r->tab.t, r->given, "target"), &p->target, TARGET_FILE,
                                 "target_file", p->target_file)) != APP_EXIT_OK ||
-        (code = app_file_choice(PROG, "init", app_given(TABLE, r->given, "init"), &p->init, INIT_FILE, "init_file",
+        (code = app_file_choice(PROG, "init", app_given(r->tab.t, r->given, "init"), &p->init, INIT_FILE, "init_file",
                                 p->init_file)) != APP_EXIT_OK)
         return code;
     if (p->target_file) {
@@ -171,13 +179,13 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
             return APP_EXIT_USAGE;
         }
         mfd_field ff = a->field;
-        if (app_given(TABLE, r->given, "field") && ff != *field) {
+        if (app_given(r->tab.t, r->given, "field") && ff != *field) {
             app_error(PROG, "key 'field' is %s but init_file '%s' is %s", mfd_field_name(*field), p->init_file,
                       ff == MFD_COMPLEX ? "complex128" : "float64");
             return APP_EXIT_USAGE;
         }
-        if ((app_given(TABLE, r->given, "depth") && (size_t)p->depth != a->shape[0]) ||
-            (app_given(TABLE, r->given, "d") && (size_t)p->d != a->shape[1]) || app_given(TABLE, r->given, "widths")) {
+        if ((app_given(r->tab.t, r->given, "depth") && (size_t)p->depth != a->shape[0]) ||
+            (app_given(r->tab.t, r->given, "d") && (size_t)p->d != a->shape[1]) || app_given(r->tab.t, r->given, "widths")) {
             app_error(PROG, "keys 'depth', 'd' and 'widths' disagree with init_file '%s' of shape (%zu, %zu, %zu)",
                       p->init_file, a->shape[0], a->shape[1], a->shape[2]);
             return APP_EXIT_USAGE;
@@ -192,7 +200,7 @@ static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
                       MFD_DEEP_MAX_DEPTH);
             return APP_EXIT_USAGE;
         }
-        if (app_given(TABLE, r->given, "depth") || app_given(TABLE, r->given, "d")) {
+        if (app_given(r->tab.t, r->given, "depth") || app_given(r->tab.t, r->given, "d")) {
             app_error(PROG, "key 'widths' replaces 'depth' and 'd'; give only one of them");
             return APP_EXIT_USAGE;
         }
@@ -409,10 +417,8 @@ static mfd_status deep_log_row(void *ctx, long t, double *row)
 static mfd_status deep_step(void *ctx, long t, mfd_stop *stop)
 {
     (void)t;
-    (void)stop;
     run *r = ctx;
-    mfd_deep_update(r->m, r->p.eta);
-    return MFD_OK;
+    return mfd_method_step(r->alg, stop);
 }
 
 static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
@@ -539,7 +545,7 @@ static int run_loop(run *r, int argc, char **argv)
     }
     app_loop_cfg cfg = app_loop_config(PROG, "loss", p->iters, &p->loop);
     app_model model = {r, ncols, r->cols, deep_eval, deep_log_row, deep_step, deep_summary, deep_write_final};
-    int code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
+    int code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
     mfd_kv_free(&meta);
     mfd_kv_free(&extra);
     return code;
@@ -550,7 +556,9 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (!app_parse(PROG, SYNOPSIS, TABLE, &r.p, r.given, argc, argv, &code)) {
+    if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
+        return APP_EXIT_FAILURE;
+    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code)) {
         run_free(&r);
         return code;
     }
@@ -572,6 +580,10 @@ int main(int argc, char **argv)
         st = make_mask(&r);
     if (st == MFD_OK)
         st = make_init(&r);
+    if (st == MFD_OK) {
+        mfd_method_params mp = {.eta = r.p.eta};
+        st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.m, &mp, &r.alg);
+    }
     if (st == MFD_OK)
         st = mfd_deepdiag_alloc(r.m, &r.g);
     if (st == MFD_OK) {

@@ -14,7 +14,7 @@
 #include "app_problem.h"
 #include "mfd_la.h"
 #include "mfd_npy.h"
-#include "mfd_scaled.h"
+#include "mfd_method.h"
 
 static const char *const PROG = "mfd-scaled";
 static const char *const SYNOPSIS =
@@ -23,8 +23,10 @@ static const char *const SYNOPSIS =
     "|L R^T - M*|_F / |M*|_F.  Writes <out>/run.ini, trace.csv (log-spaced; time_s is the algorithm's time),\n"
     "summary.csv.";
 
-enum { METHOD_GD, METHOD_SCALEDGD, METHOD_SCALEDGD_LAMBDA, METHOD_PRECGD, METHOD_ALTSCALEDGD, METHOD_ALTMIN };
-static const char *const METHOD_NAMES[] = {"gd", "scaledgd", "scaledgd_lambda", "precgd", "altscaledgd", "altmin"};
+/* The update rules mfd-scaled offers, in the order --help lists them. */
+static const mfd_method_type *const METHODS[] = {&mfd_gd_type,     &mfd_scaledgd_type,    &mfd_scaledgd_lambda_type,
+                                                 &mfd_precgd_type, &mfd_altscaledgd_type, &mfd_altmin_type};
+#define NMETHODS (sizeof METHODS / sizeof *METHODS)
 enum { PROBLEM_FACTORIZATION, PROBLEM_SENSING, PROBLEM_COMPLETION, PROBLEM_RPCA };
 static const char *const PROBLEM_NAMES[] = {"factorization", "sensing", "completion", "rpca"};
 enum { MODEL_ASYM, MODEL_SYM };
@@ -44,10 +46,10 @@ typedef struct scaled_params {
 } scaled_params;
 
 #define OFF(f) offsetof(scaled_params, f)
-static const mfd_param_spec SPEC[] = {
-    {"method", MFD_P_CHOICE, "scaledgd", 0, 0, 0, "gd|scaledgd|scaledgd_lambda|precgd|altscaledgd|altmin",
-     OFF(method), "update rule ([TMC21] ScaledGD, [XSMC23] ScaledGD(lambda), [ZFZ23] PrecGD, [JWPFM23] "
-                  "AltScaledGD, GD, alternating minimization)"},
+static const mfd_param_spec ROWS[] = {
+    APP_METHOD_KEY(scaled_params, method, "scaledgd",
+                   "update rule ([TMC21] ScaledGD, [XSMC23] ScaledGD(lambda), [ZFZ23] PrecGD, [JWPFM23] "
+                   "AltScaledGD, GD, alternating minimization)"),
     {"problem", MFD_P_CHOICE, "sensing", 0, 0, 0, "factorization|sensing|completion|rpca", OFF(problem),
      "factorization (A = I), Gaussian sensing, matrix completion (Bernoulli(p) mask), robust PCA"},
     {"model", MFD_P_CHOICE, "asym", 0, 0, 0, "asym|sym", OFF(model),
@@ -118,21 +120,23 @@ static const mfd_param_spec SPEC[] = {
      "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
 };
 #undef OFF
-static const mfd_param_table TABLE = {SPEC, sizeof SPEC / sizeof *SPEC};
 static const app_problem_names NAMES = {"l0_file", "r0_file"};
 
 typedef struct run {
+    app_table tab;
     scaled_params p;
-    bool given[sizeof SPEC / sizeof *SPEC];
+    bool given[APP_MAX_KEYS];
+    const mfd_method_type *rule;
+    mfd_method_params mp;
     app_problem pb;
-    mfd_scaled *alg;
+    mfd_method *alg;
 } run;
 
 static void run_free(run *r)
 {
-    mfd_scaled_free(r->alg);
+    mfd_method_free(r->alg);
     app_problem_free(&r->pb);
-    mfd_param_free(TABLE, &r->p);
+    mfd_param_free(r->tab.t, &r->p);
 }
 
 /* Method, problem and model that go together; the operator the problem uses. */
@@ -143,9 +147,9 @@ static int resolve(run *r)
     bool sym = p->model == MODEL_SYM;
     pp->symmetric = sym;
     pp->rademacher = p->basis == BASIS_RADEMACHER;
-    if (!app_given(TABLE, r->given, "k") || pp->k == 0)
+    if (!app_given(r->tab.t, r->given, "k") || pp->k == 0)
         pp->k = pp->r;
-    if (p->problem != PROBLEM_SENSING && (app_given(TABLE, r->given, "operator") || pp->operator_file))
+    if (p->problem != PROBLEM_SENSING && (app_given(r->tab.t, r->given, "operator") || pp->operator_file))
         return app_usage_error(PROG, "keys 'operator' and 'operator_file' are for problem=sensing, not %s",
                                PROBLEM_NAMES[p->problem]);
     if (p->problem == PROBLEM_FACTORIZATION || p->problem == PROBLEM_RPCA)
@@ -158,16 +162,26 @@ static int resolve(run *r)
         return app_usage_error(PROG, "problem=rpca is asymmetric (model=asym)");
     if (p->problem == PROBLEM_COMPLETION && sym)
         return app_usage_error(PROG, "problem=completion is asymmetric (model=asym)");
-    if ((p->method == METHOD_ALTSCALEDGD || p->method == METHOD_ALTMIN) && sym)
-        return app_usage_error(PROG, "method=%s alternates between L and R: it needs model=asym",
-                               METHOD_NAMES[p->method]);
-    if (p->method == METHOD_ALTMIN && (pp->op == PROB_OP_GAUSSIAN_OTF || pp->op == PROB_OP_GAUSSIAN_SYM_OTF))
-        return app_usage_error(PROG, "method=altmin needs the stored operator (its least squares read every A_k "
-                                     "twice per step); use operator=gaussian");
-    if (p->method == METHOD_SCALEDGD && p->lambda != 0)
-        return app_usage_error(PROG, "key 'lambda': method=scaledgd has lambda = 0; use method=scaledgd_lambda");
-    if (p->method == METHOD_SCALEDGD_LAMBDA && !(p->lambda > 0))
-        return app_usage_error(PROG, "key 'lambda': method=scaledgd_lambda needs lambda > 0, not %g", p->lambda);
+    return APP_EXIT_OK;
+}
+
+/* The rule's settings and its own check, once the problem's sizes are known. */
+static int check_method(run *r)
+{
+    scaled_params *p = &r->p;
+    char msg[512];
+    r->rule = app_method(r->tab.t, p, METHODS, NMETHODS);
+    r->mp.eta = p->eta;
+    r->mp.lambda = p->lambda;
+    r->mp.precgd_c = p->precgd_c;
+    r->mp.gd_scale = 1.0; /* gd_step=sigma1 sets sigma_1(M*) once the truth is built */
+    r->mp.mem_limit = p->prob.mem_limit;
+    mfd_method_problem mpb = {MFD_METHOD_TWO_FACTOR, p->prob.symmetric != 0, app_problem_op_kind(&p->prob),
+                              r->pb.n1, r->pb.n2, r->pb.k, r->pb.m};
+    if (!r->rule)
+        return app_usage_error(PROG, "key 'method': no such rule");
+    if (mfd_method_check(r->rule, &r->mp, &mpb, msg, sizeof msg) != MFD_OK)
+        return app_usage_error(PROG, "%s", msg);
     return APP_EXIT_OK;
 }
 
@@ -188,17 +202,17 @@ static mfd_status scaled_step(void *ctx, long t, mfd_stop *stop)
 {
     (void)t;
     run *r = ctx;
-    return mfd_scaled_step(r->alg, stop);
+    return mfd_method_step(r->alg, stop);
 }
 
 static mfd_status scaled_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
 {
     (void)stop;
     run *r = ctx;
-    MFD_CHECK(mfd_kv_add_str(kv, "method", METHOD_NAMES[r->p.method]));
+    MFD_CHECK(mfd_kv_add_str(kv, "method", r->rule->name));
     MFD_CHECK(mfd_kv_add_str(kv, "problem", PROBLEM_NAMES[r->p.problem]));
     MFD_CHECK(app_problem_summary(&r->pb, kv));
-    return mfd_kv_add_real(kv, "lambda_last", r->alg->lambda_used);
+    return mfd_kv_add_real(kv, "lambda_last", mfd_method_lambda_used(r->alg));
 }
 
 static mfd_status scaled_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
@@ -218,7 +232,7 @@ static int run_loop(run *r, int argc, char **argv)
     mfd_status st;
     int code = APP_EXIT_FAILURE;
     if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "method", METHOD_NAMES[p->method])) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "method", r->rule->name)) != MFD_OK ||
         (st = mfd_kv_add_str(&meta, "problem", PROBLEM_NAMES[p->problem])) != MFD_OK ||
         (st = app_problem_meta(pb, &p->prob, p->eta, &meta, &extra)) != MFD_OK) {
         app_error(PROG, "%s", mfd_status_str(st));
@@ -226,7 +240,7 @@ static int run_loop(run *r, int argc, char **argv)
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
         app_model model = {r,           mfd_sensediag_ncols(pb->g), pb->cols,        scaled_eval,
                            scaled_log_row, scaled_step,               scaled_summary, scaled_write_final};
-        code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
+        code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
     }
     mfd_kv_free(&meta);
     mfd_kv_free(&extra);
@@ -238,37 +252,25 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (!app_parse(PROG, SYNOPSIS, TABLE, &r.p, r.given, argc, argv, &code)) {
+    if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
+        return APP_EXIT_FAILURE;
+    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code)) {
         run_free(&r);
         return code;
     }
     if ((code = resolve(&r)) != APP_EXIT_OK ||
-        (code = app_problem_resolve(PROG, &r.p.prob, &r.pb, TABLE, r.given, &NAMES)) != APP_EXIT_OK ||
-        (code = app_loop_check(PROG, &r.p.loop)) != APP_EXIT_OK) {
+        (code = app_problem_resolve(PROG, &r.p.prob, &r.pb, r.tab.t, r.given, &NAMES)) != APP_EXIT_OK ||
+        (code = app_loop_check(PROG, &r.p.loop)) != APP_EXIT_OK || (code = check_method(&r)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
-    }
-    if (r.p.method == METHOD_ALTMIN && r.p.problem == PROBLEM_SENSING) {
-        size_t need = mfd_scaled_altmin_bytes(r.pb.m, r.pb.n1, r.pb.n2, r.pb.k);
-        if (need == 0 || (double)need > r.p.prob.mem_limit) {
-            code = app_usage_error(PROG,
-                                   "method=altmin on sensing needs %.0f bytes for its normal equations (m = %zu, "
-                                   "n k = %zu) but mem_limit is %.0f bytes",
-                                   need ? (double)need : INFINITY, r.pb.m,
-                                   (r.pb.n1 > r.pb.n2 ? r.pb.n1 : r.pb.n2) * r.pb.k, r.p.prob.mem_limit);
-            run_free(&r);
-            return code;
-        }
     }
     if (r.p.threads > 0)
         mfd_la_set_blas_threads((int)r.p.threads);
     mfd_status st = app_problem_build(&r.p.prob, &r.pb);
     if (st == MFD_OK) {
-        static const mfd_method methods[] = {MFD_METHOD_GD,     MFD_METHOD_SCALEDGD,    MFD_METHOD_SCALEDGD,
-                                             MFD_METHOD_PRECGD, MFD_METHOD_ALTSCALEDGD, MFD_METHOD_ALTMIN};
-        double lambda = r.p.method == METHOD_PRECGD ? r.p.precgd_c : r.p.lambda;
-        double gd_scale = r.p.gd_step == GD_STEP_SIGMA1 ? r.pb.sigma1 : 1.0;
-        st = mfd_scaled_alloc(methods[r.p.method], r.pb.s, r.p.eta, lambda, gd_scale, &r.alg);
+        if (r.p.gd_step == GD_STEP_SIGMA1)
+            r.mp.gd_scale = r.pb.sigma1;
+        st = mfd_method_alloc(r.rule, r.pb.s, &r.mp, &r.alg);
     }
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));

@@ -23,8 +23,12 @@ static const char *const SYNOPSIS =
 
 enum { MODEL_SYM, MODEL_ASYM };
 
+/* The update rules mfd-sense offers. */
+static const mfd_method_type *const METHODS[] = {&mfd_gd_type};
+#define NMETHODS (sizeof METHODS / sizeof *METHODS)
+
 typedef struct sense_params {
-    int model;
+    int method, model;
     app_problem_params prob;
     double eta;
     long iters;
@@ -36,7 +40,8 @@ typedef struct sense_params {
 } sense_params;
 
 #define OFF(f) offsetof(sense_params, f)
-static const mfd_param_spec SPEC[] = {
+static const mfd_param_spec ROWS[] = {
+    APP_METHOD_KEY(sense_params, method, "gd", "update rule: gd, F <- F - eta grad_F f, G <- G - eta grad_G f"),
     {"model", MFD_P_CHOICE, "sym", 0, 0, 0, "sym|asym", OFF(model),
      "sym: X X^T with the 1/4 loss; asym: F G^T with the 1/2 loss"},
     {"n", MFD_P_INT, "20", 1, 1e6, 0, NULL, OFF(prob.n), "size of the n x n ground truth"},
@@ -90,20 +95,22 @@ static const mfd_param_spec SPEC[] = {
      "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
 };
 #undef OFF
-static const mfd_param_table TABLE = {SPEC, sizeof SPEC / sizeof *SPEC};
 static const app_problem_names NAMES = {"f0_file", "g0_file"};
 
 typedef struct run {
+    app_table tab;
     sense_params p;
-    bool given[sizeof SPEC / sizeof *SPEC];
+    bool given[APP_MAX_KEYS];
     app_problem pb;
+    mfd_method *alg;
     long rebalance_iter, last_t;
 } run;
 
 static void run_free(run *r)
 {
+    mfd_method_free(r->alg);
     app_problem_free(&r->pb);
-    mfd_param_free(TABLE, &r->p);
+    mfd_param_free(r->tab.t, &r->p);
 }
 
 /* ---- the loop's callbacks --------------------------------------------- */
@@ -129,10 +136,8 @@ static mfd_status sense_log_row(void *ctx, long t, double *row) { return app_pro
 static mfd_status sense_step(void *ctx, long t, mfd_stop *stop)
 {
     (void)t;
-    (void)stop;
     run *r = ctx;
-    mfd_sense_update(r->pb.s, r->p.eta);
-    return MFD_OK;
+    return mfd_method_step(r->alg, stop);
 }
 
 static mfd_status sense_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
@@ -176,7 +181,7 @@ static int run_loop(run *r, int argc, char **argv)
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
         app_model model = {r,          mfd_sensediag_ncols(pb->g), pb->cols,       sense_eval,
                            sense_log_row, sense_step,               sense_summary, sense_write_final};
-        code = app_loop_run(&cfg, &model, p->out, &meta, TABLE, p, &extra, argc, argv);
+        code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
     }
     mfd_kv_free(&meta);
     mfd_kv_free(&extra);
@@ -188,12 +193,14 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (!app_parse(PROG, SYNOPSIS, TABLE, &r.p, r.given, argc, argv, &code)) {
+    if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
+        return APP_EXIT_FAILURE;
+    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code)) {
         run_free(&r);
         return code;
     }
     r.p.prob.symmetric = r.p.model == MODEL_SYM;
-    if ((code = app_problem_resolve(PROG, &r.p.prob, &r.pb, TABLE, r.given, &NAMES)) != APP_EXIT_OK ||
+    if ((code = app_problem_resolve(PROG, &r.p.prob, &r.pb, r.tab.t, r.given, &NAMES)) != APP_EXIT_OK ||
         (code = app_loop_check(PROG, &r.p.loop)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
@@ -205,6 +212,10 @@ int main(int argc, char **argv)
     if (r.p.threads > 0)
         mfd_la_set_blas_threads((int)r.p.threads);
     mfd_status st = app_problem_build(&r.p.prob, &r.pb);
+    if (st == MFD_OK) {
+        mfd_method_params mp = {.eta = r.p.eta, .gd_scale = 1.0};
+        st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.pb.s, &mp, &r.alg);
+    }
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
         run_free(&r);

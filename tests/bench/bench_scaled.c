@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "mfd_rng.h"
-#include "mfd_scaled.h"
+#include "mfd_method.h"
 #include "mfd_sense.h"
 #include "mfd_senseinit.h"
 #include "mfd_sensop.h"
@@ -65,21 +65,22 @@ static void unmake(prob *P)
 }
 
 /* Best of `reps` timed iterations (eval + step), after one warm-up. */
-static double step_time(prob *P, mfd_method method, int reps)
+static double step_time(prob *P, const mfd_method_type *method, int reps)
 {
-    mfd_scaled *alg;
-    mfd_scaled_alloc(method, P->s, 1e-9, 0.0, 1.0, &alg); /* a tiny step: the iterate barely moves */
+    mfd_method *alg;
+    mfd_method_params mp = {.eta = 1e-9, .gd_scale = 1.0}; /* a tiny step: the iterate barely moves */
+    mfd_method_alloc(method, P->s, &mp, &alg);
     double best = 1e30;
     for (int i = 0; i <= reps; i++) {
         double t0 = now();
         mfd_stop stop = MFD_STOP_NONE;
         mfd_sense_eval(P->s);
-        mfd_scaled_step(alg, &stop);
+        mfd_method_step(alg, &stop);
         double t = now() - t0;
         if (i > 0 && t < best)
             best = t;
     }
-    mfd_scaled_free(alg);
+    mfd_method_free(alg);
     return best;
 }
 
@@ -91,16 +92,16 @@ int main(void)
         mfd_sensop *op;
         mfd_sensop_gaussian(5 * 200 * 10, 200, 200, false, 1, &op);
         prob P = make(op, 200, 10);
-        printf("sensing gd/scaledgd,200,10,nan,%.6g,%.6g\n", step_time(&P, MFD_METHOD_GD, 10),
-               step_time(&P, MFD_METHOD_SCALEDGD, 10));
+        printf("sensing gd/scaledgd,200,10,nan,%.6g,%.6g\n", step_time(&P, &mfd_gd_type, 10),
+               step_time(&P, &mfd_scaledgd_type, 10));
         unmake(&P);
     }
     for (size_t n = 200; n <= 1000; n += 800) {
         mfd_sensop *op;
         mfd_sensop_identity(n, n, &op);
         prob P = make(op, n, 10);
-        printf("factorization gd/scaledgd,%zu,10,nan,%.6g,%.6g\n", n, step_time(&P, MFD_METHOD_GD, 20),
-               step_time(&P, MFD_METHOD_SCALEDGD, 20));
+        printf("factorization gd/scaledgd,%zu,10,nan,%.6g,%.6g\n", n, step_time(&P, &mfd_gd_type, 20),
+               step_time(&P, &mfd_scaledgd_type, 20));
         unmake(&P);
     }
     /* completion: dense path against the sparse path */
@@ -111,8 +112,8 @@ int main(void)
         mfd_sensop_mask(1000, 1000, ps[i], 1, &op2);
         prob D = make(op1, 1000, 10), S = make(op2, 1000, 10);
         mfd_sense_set_sparse(S.s, S.US, S.V);
-        printf("completion dense/sparse (scaledgd),1000,10,%g,%.6g,%.6g\n", ps[i], step_time(&D, MFD_METHOD_SCALEDGD, 10),
-               step_time(&S, MFD_METHOD_SCALEDGD, 10));
+        printf("completion dense/sparse (scaledgd),1000,10,%g,%.6g,%.6g\n", ps[i], step_time(&D, &mfd_scaledgd_type, 10),
+               step_time(&S, &mfd_scaledgd_type, 10));
         unmake(&D);
         unmake(&S);
     }

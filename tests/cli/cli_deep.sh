@@ -9,10 +9,11 @@ work=$2
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
 # --help lists every key with its type and default
-help_lists_keys depth d widths field a eta iters seed out target sigma target_diag target_rank target_file init eps \
+help_lists_keys method depth d widths field a eta iters seed out target sigma target_diag target_rank target_file init eps \
     init_shift init_file tol div_bound plateau_window plateau_rtol log_per_decade log_every rate_lo rate_hi \
     thresholds balance_tol save_final save_inputs threads
 check "--help shows defaults and ranges" "grep -q 'a real number > 0; default 0.01' help.txt"
+check "--help lists the update rules by name" "grep -q 'one of gd; default gd' help.txt"
 
 # a tiny run writes the three files with the documented header
 "$exe" depth=3 d=3 eta=0.05 iters=200 seed=3 out=run1 > run1.log 2>&1
@@ -69,6 +70,7 @@ check "a second run into the same directory replaces the first" "grep -q '^depth
 printf 'not an npy file at all' > corrupt.npy
 /usr/bin/env printf '\223NUMPY\001\000\106\000{'"'"'descr'"'"': '"'"'<f8'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (3, 3), }            \n' > short.npy
 expect_error "an unknown key is refused naming it" "unknown key 'etaa'" etaa=1
+expect_error "an unknown method is refused listing the rules" "key 'method': 'adam' is not one of gd" method=adam
 expect_error "a bad number is refused naming key and value" "key 'eta': 'abc' is not a finite number" eta=abc
 expect_error "an out-of-range value is refused with the expected range" "key 'depth': '1' is out of range; expected an integer in [2, 64]" depth=1
 expect_error "a negative regularizer is refused" "key 'a': '-1' is out of range" a=-1

@@ -13,6 +13,8 @@ help_lists_keys method problem model n n1 n2 r k kappa spectrum basis same_basis
     tol div_bound plateau_window plateau_rtol log_per_decade log_every rate_lo rate_hi slope_t0 slope_t1 thresholds \
     plateau_detect_rtol plateau_detect_decades mem_limit target_file operator_file y_file l0_file r0_file x0_file \
     save_final save_inputs threads
+check "--help lists the update rules by name, in their order" \
+    "grep -q 'one of gd|scaledgd|scaledgd_lambda|precgd|altscaledgd|altmin; default scaledgd' help.txt"
 
 # every method on a problem it handles reaches the tolerance
 run() { name=$1; shift; "$exe" "$@" out="$name" > /dev/null 2>&1; }

@@ -8,11 +8,12 @@ work=$2
 . "$(dirname "$0")/testlib.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-help_lists_keys model n n1 n2 k r kappa spectrum operator m snr_db init alpha init_norm g_ratio eta iters seed out \
+help_lists_keys method model n n1 n2 k r kappa spectrum operator m snr_db init alpha init_norm g_ratio eta iters seed out \
     tol div_bound plateau_window plateau_rtol rebalance_eps0 log_per_decade log_every rate_lo rate_hi slope_t0 \
     slope_t1 thresholds plateau_detect_rtol plateau_detect_decades mem_limit target_file operator_file y_file \
     x0_file f0_file g0_file save_final save_inputs threads
 check "--help says snr_db accepts inf" "grep -q 'a real number or inf; default inf' help.txt"
+check "--help lists the update rules by name" "grep -q 'one of gd; default gd' help.txt"
 
 # a symmetric and an asymmetric run write the three files
 "$exe" model=sym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=300 save_final=1 save_inputs=1 out=sym > /dev/null 2>&1
@@ -58,6 +59,7 @@ expect_error "a dense operator above mem_limit is refused with its size and the 
 
 printf 'garbage' > corrupt.npy
 expect_error "an unknown key is refused" "unknown key 'kk'" kk=3
+expect_error "an unknown method is refused listing the rules" "key 'method': 'scaledgd' is not one of gd" method=scaledgd
 expect_error "a bad number is refused" "key 'eta': 'x' is not a finite number" eta=x
 expect_error "k = 0 is out of range" "key 'k': '0' is out of range" k=0
 expect_error "a bad snr_db is refused" "key 'snr_db': 'loud'" snr_db=loud

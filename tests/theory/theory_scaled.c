@@ -8,14 +8,14 @@
 #include "mfd_random.h"
 #include "mfd_rate.h"
 #include "mfd_rng.h"
-#include "mfd_scaled.h"
+#include "mfd_method.h"
 #include "mfd_sense.h"
 #include "mfd_senseinit.h"
 #include "mfd_sensop.h"
 #include "testhelp.h"
 
 /* Iterations to rel_err <= 1e-10 (-1 if not within max_iter) and the rate on [1e-13, 1e-3]. */
-static long run(mfd_method method, double kappa, double eta, long max_iter, double *rate)
+static long run(const mfd_method_type *method, double kappa, double eta, long max_iter, double *rate)
 {
     size_t n = 40, r = 4;
     mfd_sensop *op;
@@ -36,8 +36,9 @@ static long run(mfd_method method, double kappa, double eta, long max_iter, doub
     mfd_sense_set_target(sn, M);
     mfd_rng_init(&rng, 1, MFD_STREAM_INIT);
     mfd_senseinit_small(sn, &rng, 0.1, 1.0, false);
-    mfd_scaled *alg;
-    mfd_scaled_alloc(method, sn, eta, 0.0, s[0], &alg); /* GD: step eta / sigma_1 */
+    mfd_method *alg;
+    mfd_method_params mp = {.eta = eta, .gd_scale = s[0]}; /* GD: step eta / sigma_1 */
+    mfd_method_alloc(method, sn, &mp, &alg);
     mfd_linreg band;
     mfd_linreg_reset(&band);
     long hit = -1;
@@ -49,11 +50,11 @@ static long run(mfd_method method, double kappa, double eta, long max_iter, doub
         if (sn->rel_err <= 1e-14)
             break;
         mfd_stop stop = MFD_STOP_NONE;
-        mfd_scaled_step(alg, &stop);
+        mfd_method_step(alg, &stop);
     }
     double se;
     mfd_rate_rho(mfd_linreg_fit(&band), rate, &se);
-    mfd_scaled_free(alg);
+    mfd_method_free(alg);
     mfd_sense_free(sn);
     mfd_sensop_free(op);
     free(y);
@@ -69,8 +70,8 @@ int main(void)
     long sg[3], gd[3];
     double rate[3], grate[3], eta = 0.5;
     for (int i = 0; i < 3; i++) {
-        sg[i] = run(MFD_METHOD_SCALEDGD, kappas[i], eta, 5000, &rate[i]);
-        gd[i] = run(MFD_METHOD_GD, kappas[i], eta, 3000, &grate[i]);
+        sg[i] = run(&mfd_scaledgd_type, kappas[i], eta, 5000, &rate[i]);
+        gd[i] = run(&mfd_gd_type, kappas[i], eta, 3000, &grate[i]);
         printf("kappa %g: scaledgd %ld iterations to 1e-10 (rate %.6f), gd %ld (rate %.6f)\n", kappas[i], sg[i], rate[i],
                gd[i], grate[i]);
     }

@@ -1,4 +1,4 @@
-/* mfd_scaled, mfd_rpca, the mask operator and the sparse path: every update
+/* The scaled rules (src/core/methods), mfd_rpca, the mask operator and the sparse path: every update
  * against its closed form with explicit inverses, gradients by finite
  * differences, T_α against a sort-based implementation. */
 #include <math.h>
@@ -10,7 +10,7 @@
 #include "mfd_random.h"
 #include "mfd_rng.h"
 #include "mfd_rpca.h"
-#include "mfd_scaled.h"
+#include "mfd_method.h"
 #include "mfd_sense.h"
 #include "mfd_senseinit.h"
 #include "mfd_sensop.h"
@@ -47,6 +47,14 @@ static void closed_form(mfd_mat X, mfd_mat grad, mfd_mat other, double lambda, d
     mfd_la_gemm('N', 'N', -eta, grad, Gi, 1.0, pred);
     mfd_mat_free(&Gm);
     mfd_mat_free(&Gi);
+}
+
+/* A rule on s: lambda is also precgd's c; gd's step is eta / gd_scale. */
+static mfd_status rule(const mfd_method_type *type, mfd_sense *s, double eta, double lambda, double gd_scale,
+                       mfd_method **out)
+{
+    mfd_method_params p = {.eta = eta, .lambda = lambda, .precgd_c = lambda, .gd_scale = gd_scale, .mem_limit = 1e18};
+    return mfd_method_alloc(type, s, &p, out);
 }
 
 typedef struct problem {
@@ -115,26 +123,26 @@ int main(void)
     for (int sym = 0; sym <= 1; sym++) {
         size_t n = 7, k = 3;
         double eta = 0.3;
-        const mfd_method methods[] = {MFD_METHOD_GD, MFD_METHOD_SCALEDGD, MFD_METHOD_PRECGD};
+        const mfd_method_type *methods[] = {&mfd_gd_type, &mfd_scaledgd_lambda_type, &mfd_precgd_type};
         const char *names[] = {"gd", "scaledgd(lambda)", "precgd"};
         for (int mi = 0; mi < 3; mi++) {
             problem P = make(sym, 1, n, n, k, 3);
             mfd_sense *s = P.s;
             double lambda = mi == 1 ? 0.05 : mi == 2 ? 0.7 : 0.0;
-            mfd_scaled *alg;
-            mfd_scaled_alloc(methods[mi], s, eta, lambda, 2.0, &alg);
+            mfd_method *alg;
+            rule(methods[mi], s, eta, lambda, 2.0, &alg);
             mfd_sense_eval(s);
             mfd_mat pF, pG;
             mfd_mat_alloc(MFD_REAL, n, k, &pF);
             mfd_mat_alloc(MFD_REAL, n, k, &pG);
             double lam = lambda;
-            if (methods[mi] == MFD_METHOD_PRECGD) {
+            if (methods[mi] == &mfd_precgd_type) {
                 double r2 = 0;
                 for (size_t i = 0; i < P.op->m; i++)
                     r2 += s->resid[i] * s->resid[i];
                 lam = lambda * sqrt(r2);
             }
-            if (methods[mi] == MFD_METHOD_GD) {
+            if (methods[mi] == &mfd_gd_type) {
                 mfd_mat_copy(pF, s->F);
                 mfd_mat_axpy(-eta / 2.0, s->gF, pF);
                 mfd_mat_copy(pG, s->G);
@@ -144,7 +152,7 @@ int main(void)
                 closed_form(s->G, s->gG, s->F, lam, eta, pG);
             }
             mfd_stop stop = MFD_STOP_NONE;
-            mfd_scaled_step(alg, &stop);
+            mfd_method_step(alg, &stop);
             double dev = mfd_mat_maxabs_diff(s->F, pF);
             if (!sym)
                 dev = fmax(dev, mfd_mat_maxabs_diff(s->G, pG));
@@ -152,7 +160,7 @@ int main(void)
             snprintf(name, sizeof name, "%s update equals its closed form (%s)", names[mi], sym ? "sym" : "asym");
             /* Cholesky + two solves vs LU-based explicit inverse: O(k cond u) apart */
             CHECK_LE(name, dev, 1e-12);
-            mfd_scaled_free(alg);
+            mfd_method_free(alg);
             mfd_mat_free(&pF);
             mfd_mat_free(&pG);
             unmake(&P);
@@ -163,8 +171,8 @@ int main(void)
         double eta = 0.4;
         problem P = make(false, 1, n1, n2, k, 5);
         mfd_sense *s = P.s;
-        mfd_scaled *alg;
-        mfd_scaled_alloc(MFD_METHOD_ALTSCALEDGD, s, eta, 0.0, 1.0, &alg);
+        mfd_method *alg;
+        rule(&mfd_altscaledgd_type, s, eta, 0.0, 1.0, &alg);
         mfd_mat L1, R0, R1;
         mfd_mat_alloc(MFD_REAL, n1, k, &L1);
         mfd_mat_alloc(MFD_REAL, n2, k, &R0);
@@ -173,7 +181,7 @@ int main(void)
         closed_form(s->F, s->gF, s->G, 0.0, eta, L1);
         mfd_mat_copy(R0, s->G);
         mfd_stop stop = MFD_STOP_NONE;
-        mfd_scaled_step(alg, &stop);
+        mfd_method_step(alg, &stop);
         /* the R half-step from (L1, R0): gradient at (L1, R0) */
         mfd_sense *q;
         mfd_sense_alloc(false, n1, n2, k, P.op, P.y, &q);
@@ -185,7 +193,7 @@ int main(void)
         CHECK_LE("altscaledgd: L half-step equals its closed form", mfd_mat_maxabs_diff(s->F, L1), 1e-12);
         CHECK_LE("altscaledgd: R half-step uses the new L", mfd_mat_maxabs_diff(s->G, R1), 1e-12);
         mfd_sense_free(q);
-        mfd_scaled_free(alg);
+        mfd_method_free(alg);
         mfd_mat_free(&L1);
         mfd_mat_free(&R0);
         mfd_mat_free(&R1);
@@ -195,8 +203,8 @@ int main(void)
         size_t n1 = 8, n2 = 6, k = 2;
         problem P = make(false, 0, n1, n2, k, 7);
         mfd_sense *s = P.s;
-        mfd_scaled *alg;
-        mfd_scaled_alloc(MFD_METHOD_ALTMIN, s, 1.0, 0.0, 1.0, &alg);
+        mfd_method *alg;
+        rule(&mfd_altmin_type, s, 1.0, 0.0, 1.0, &alg);
         mfd_mat Y = mfd_mat_view(P.y, MFD_REAL, n1, n2, n1), YR, L, YtL, R, Gm, Gi;
         mfd_mat_alloc(MFD_REAL, n1, k, &YR);
         mfd_mat_alloc(MFD_REAL, n1, k, &L);
@@ -214,9 +222,9 @@ int main(void)
         mfd_la_gemm('N', 'N', 1.0, YtL, Gi, 0.0, R);
         mfd_sense_eval(s);
         mfd_stop stop = MFD_STOP_NONE;
-        mfd_scaled_step(alg, &stop);
+        mfd_method_step(alg, &stop);
         CHECK_LE("altmin (factorization) equals the least-squares solutions", fmax(mfd_mat_maxabs_diff(s->F, L), mfd_mat_maxabs_diff(s->G, R)), 1e-11);
-        mfd_scaled_free(alg);
+        mfd_method_free(alg);
         mfd_mat_free(&YR);
         mfd_mat_free(&L);
         mfd_mat_free(&YtL);
@@ -228,31 +236,31 @@ int main(void)
     { /* AltMin for completion: the gradient in L vanishes after the L half, in R after the R half */
         problem P = make(false, 2, 12, 10, 2, 9);
         mfd_sense *s = P.s;
-        mfd_scaled *alg;
-        mfd_scaled_alloc(MFD_METHOD_ALTMIN, s, 1.0, 0.0, 1.0, &alg);
+        mfd_method *alg;
+        rule(&mfd_altmin_type, s, 1.0, 0.0, 1.0, &alg);
         mfd_sense_eval(s);
         mfd_stop stop = MFD_STOP_NONE;
-        mfd_scaled_step(alg, &stop);
+        mfd_method_step(alg, &stop);
         mfd_sense_eval(s);
         double gR = sqrt(mfd_mat_norm2(s->gG)), gL = sqrt(mfd_mat_norm2(s->gF));
         CHECK_LE("altmin (completion): R is optimal given L (gradient in R at rounding)", gR, 1e-12);
         CHECK("altmin (completion): the L gradient moved off zero once R changed (the check can fail)", gL > 1e-8);
-        mfd_scaled_free(alg);
+        mfd_method_free(alg);
         unmake(&P);
     }
 
     { /* AltMin on a stored sensing operator: each half solves its least squares (gradient zero) */
         problem P = make(false, 1, 6, 5, 2, 11);
         mfd_sense *s = P.s;
-        mfd_scaled *alg;
-        CHECK("altmin on a stored sensing operator is set up", mfd_scaled_alloc(MFD_METHOD_ALTMIN, s, 1.0, 0.0, 1.0, &alg) == MFD_OK);
+        mfd_method *alg;
+        CHECK("altmin on a stored sensing operator is set up", rule(&mfd_altmin_type, s, 1.0, 0.0, 1.0, &alg) == MFD_OK);
         mfd_sense_eval(s);
         mfd_stop stop = MFD_STOP_NONE;
-        mfd_scaled_step(alg, &stop);
+        mfd_method_step(alg, &stop);
         mfd_sense_eval(s);
         CHECK_LE("altmin (sensing): R is optimal given L (gradient in R at rounding)",
                  sqrt(mfd_mat_norm2(s->gG)) / sqrt(2 * s->loss + 1e-300), 1e-10);
-        mfd_scaled_free(alg);
+        mfd_method_free(alg);
         unmake(&P);
     }
 
@@ -386,28 +394,28 @@ int main(void)
         mfd_mat F0;
         mfd_mat_alloc(MFD_REAL, 6, 4, &F0);
         mfd_mat_copy(F0, s->F);
-        mfd_scaled *alg;
-        mfd_scaled_alloc(MFD_METHOD_SCALEDGD, s, 0.5, 0.0, 1.0, &alg);
+        mfd_method *alg;
+        rule(&mfd_scaledgd_type, s, 0.5, 0.0, 1.0, &alg);
         mfd_sense_eval(s);
         mfd_stop stop = MFD_STOP_NONE;
-        mfd_status st = mfd_scaled_step(alg, &stop);
+        mfd_status st = mfd_method_step(alg, &stop);
         CHECK("scaledgd with lambda = 0 on rank-deficient factors stops with singular_preconditioner",
               st == MFD_OK && stop == MFD_STOP_SINGULAR_PRECONDITIONER);
         CHECK("the factors are untouched and finite", mfd_mat_maxabs_diff(s->F, F0) == 0.0 && mfd_mat_is_finite(s->F));
-        mfd_scaled_free(alg);
-        mfd_scaled_alloc(MFD_METHOD_SCALEDGD, s, 0.5, 1e-3, 1.0, &alg);
+        mfd_method_free(alg);
+        rule(&mfd_scaledgd_lambda_type, s, 0.5, 1e-3, 1.0, &alg);
         stop = MFD_STOP_NONE;
-        mfd_scaled_step(alg, &stop);
+        mfd_method_step(alg, &stop);
         CHECK("with lambda > 0 the same step is taken", stop == MFD_STOP_NONE && mfd_mat_is_finite(s->F));
-        mfd_scaled_free(alg);
+        mfd_method_free(alg);
         mfd_mat_free(&F0);
         unmake(&P);
     }
     {
         problem P = make(true, 0, 5, 5, 2, 41);
-        mfd_scaled *alg;
+        mfd_method *alg;
         CHECK("altscaledgd on the symmetric model is refused",
-              mfd_scaled_alloc(MFD_METHOD_ALTSCALEDGD, P.s, 0.5, 0, 1, &alg) == MFD_EINVAL);
+              rule(&mfd_altscaledgd_type, P.s, 0.5, 0, 1, &alg) == MFD_EINVAL);
         unmake(&P);
     }
     TEST_REPORT();
