@@ -125,6 +125,12 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     long t;
     for (t = 0;; t++) {
         TRY(model->eval(model->ctx, t, &e));
+        if (model->adjust) {
+            bool moved = false;
+            TRY(model->adjust(model->ctx, t, &moved));
+            if (moved)
+                TRY(model->eval(model->ctx, t, &e));
+        }
         if (t == 0)
             e_init = e;
         if (stop == MFD_STOP_NONE) /* a step may already have stopped the run */

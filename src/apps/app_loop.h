@@ -11,6 +11,10 @@
  * algorithm and the observers that log it):
  *
  *   eval(t)        evaluate at the current iterate, return the monitored error
+ *   adjust(t)      optional: a named operation on the iterate that a program
+ *                  schedules between evaluation and step (mfd-sense's S4
+ *                  re-imbalancing); when it moved the iterate, the loop
+ *                  evaluates again before anything looks at the error
  *   log_row(t,row) diagnostics at a logged iteration (model columns only)
  *   step(t)        move to the next iterate; may end the run with a stop reason
  *   summary(kv)    program-specific summary.csv columns
@@ -20,6 +24,7 @@
 #define APP_LOOP_H
 
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mfd_out.h"
@@ -89,6 +94,7 @@ typedef struct app_model {
     size_t ncols;                /* model columns of trace.csv */
     const char *const *cols;
     mfd_status (*eval)(void *ctx, long t, double *monitor);
+    mfd_status (*adjust)(void *ctx, long t, bool *moved); /* may be NULL */
     mfd_status (*log_row)(void *ctx, long t, double *row);
     mfd_status (*step)(void *ctx, long t, mfd_stop *stop);
     mfd_status (*summary)(void *ctx, mfd_stop stop, mfd_kv *kv);

@@ -544,7 +544,14 @@ static int run_loop(run *r, int argc, char **argv)
         return APP_EXIT_FAILURE;
     }
     app_loop_cfg cfg = app_loop_config(PROG, "loss", p->iters, &p->loop);
-    app_model model = {r, ncols, r->cols, deep_eval, deep_log_row, deep_step, deep_summary, deep_write_final};
+    app_model model = {.ctx = r,
+                       .ncols = ncols,
+                       .cols = r->cols,
+                       .eval = deep_eval,
+                       .log_row = deep_log_row,
+                       .step = deep_step,
+                       .summary = deep_summary,
+                       .write_final = deep_write_final};
     int code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
     mfd_kv_free(&meta);
     mfd_kv_free(&extra);

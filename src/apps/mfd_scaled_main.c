@@ -238,8 +238,14 @@ static int run_loop(run *r, int argc, char **argv)
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
-        app_model model = {r,           mfd_sensediag_ncols(pb->g), pb->cols,        scaled_eval,
-                           scaled_log_row, scaled_step,               scaled_summary, scaled_write_final};
+        app_model model = {.ctx = r,
+                           .ncols = mfd_sensediag_ncols(pb->g),
+                           .cols = pb->cols,
+                           .eval = scaled_eval,
+                           .log_row = scaled_log_row,
+                           .step = scaled_step,
+                           .summary = scaled_summary,
+                           .write_final = scaled_write_final};
         code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
     }
     mfd_kv_free(&meta);

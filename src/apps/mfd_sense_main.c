@@ -118,16 +118,23 @@ static void run_free(run *r)
 static mfd_status sense_eval(void *ctx, long t, double *monitor)
 {
     run *r = ctx;
-    mfd_sense *s = r->pb.s;
-    MFD_CHECK(mfd_sense_eval(s));
-    if (r->p.rebalance_eps0 > 0 && r->rebalance_iter < 0 && s->rel_err <= r->p.rebalance_eps0) {
-        /* one re-imbalancing step; FGᵀ is unchanged, the gradients are not */
-        MFD_CHECK(mfd_sense_rebalance(s, r->pb.sigma1));
-        MFD_CHECK(mfd_sense_eval(s));
-        r->rebalance_iter = t;
-    }
+    MFD_CHECK(mfd_sense_eval(r->pb.s));
     r->last_t = t;
-    *monitor = s->rel_err;
+    *monitor = r->pb.s->rel_err;
+    return MFD_OK;
+}
+
+/* S4: one re-imbalancing step, when rel_err first falls to rebalance_eps0;
+ * FGᵀ is unchanged, the gradients are not (the loop evaluates again). */
+static mfd_status sense_adjust(void *ctx, long t, bool *moved)
+{
+    run *r = ctx;
+    mfd_sense *s = r->pb.s;
+    if (r->p.rebalance_eps0 > 0 && r->rebalance_iter < 0 && s->rel_err <= r->p.rebalance_eps0) {
+        MFD_CHECK(mfd_sense_rebalance(s, r->pb.sigma1));
+        r->rebalance_iter = t;
+        *moved = true;
+    }
     return MFD_OK;
 }
 
@@ -179,8 +186,15 @@ static int run_loop(run *r, int argc, char **argv)
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
-        app_model model = {r,          mfd_sensediag_ncols(pb->g), pb->cols,       sense_eval,
-                           sense_log_row, sense_step,               sense_summary, sense_write_final};
+        app_model model = {.ctx = r,
+                           .ncols = mfd_sensediag_ncols(pb->g),
+                           .cols = pb->cols,
+                           .eval = sense_eval,
+                           .adjust = sense_adjust,
+                           .log_row = sense_log_row,
+                           .step = sense_step,
+                           .summary = sense_summary,
+                           .write_final = sense_write_final};
         code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
     }
     mfd_kv_free(&meta);
