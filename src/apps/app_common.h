@@ -4,6 +4,7 @@
 #ifndef APP_COMMON_H
 #define APP_COMMON_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -55,6 +56,17 @@ typedef struct app_table {
 /* The method key's row, its choices filled in by app_table_init. */
 #define APP_METHOD_KEY(T, member, DEF, HELP) \
     {"method", MFD_P_CHOICE, DEF, 0, 0, 0, NULL, offsetof(T, member), HELP}
+
+/* Rows every program has, with its own defaults. */
+#define APP_ETA_KEY(T, member, DEF) \
+    {"eta", MFD_P_REAL, DEF, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, member), "step size"}
+#define APP_ITERS_KEY(T, member, DEF) \
+    {"iters", MFD_P_INT, DEF, 0, 1e15, MFD_P_OBSERVE, NULL, offsetof(T, member), "iteration budget"}
+#define APP_OUT_KEY(T, member) \
+    {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, offsetof(T, member), "output directory of the run"}
+#define APP_THREADS_KEY(T, member)                                                  \
+    {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, offsetof(T, member), \
+     "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"}
 
 /* Copy rows[0..n) and fill in the method key's choices from methods[0..nm).
  * false (with the reason printed) when they do not fit: a programming error. */

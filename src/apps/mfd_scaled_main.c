@@ -1,6 +1,6 @@
 /* mfd-scaled: scaled (preconditioned) gradient descent and its baselines on
  * factorization, Gaussian sensing, matrix completion and robust PCA
- * (THEORY.md §3).  parse -> check -> run -> write -> free. */
+ * (THEORY.md §3).  parse -> check -> build -> loop -> write -> free. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stddef.h>
@@ -11,9 +11,8 @@
 
 #include "app_common.h"
 #include "app_loop.h"
-#include "app_problem.h"
+#include "app_lowrank.h"
 #include "mfd_la.h"
-#include "mfd_npy.h"
 #include "mfd_method.h"
 
 static const char *const PROG = "mfd-scaled";
@@ -27,15 +26,19 @@ static const char *const SYNOPSIS =
 static const mfd_method_type *const METHODS[] = {&mfd_gd_type,     &mfd_scaledgd_type,    &mfd_scaledgd_lambda_type,
                                                  &mfd_precgd_type, &mfd_altscaledgd_type, &mfd_altmin_type};
 #define NMETHODS (sizeof METHODS / sizeof *METHODS)
+
 enum { PROBLEM_FACTORIZATION, PROBLEM_SENSING, PROBLEM_COMPLETION, PROBLEM_RPCA };
-static const char *const PROBLEM_NAMES[] = {"factorization", "sensing", "completion", "rpca"};
-enum { MODEL_ASYM, MODEL_SYM };
+static const mfd_param_word PROBLEM_WORDS[] = {{"factorization", PROBLEM_FACTORIZATION},
+                                               {"sensing", PROBLEM_SENSING},
+                                               {"completion", PROBLEM_COMPLETION},
+                                               {"rpca", PROBLEM_RPCA}};
+static const mfd_param_word BASIS_WORDS[] = {{"rademacher", 1}, {"haar", 0}};
 enum { GD_STEP_SIGMA1, GD_STEP_PLAIN };
-enum { BASIS_RADEMACHER, BASIS_HAAR };
+static const mfd_param_word GD_STEP_WORDS[] = {{"sigma1", GD_STEP_SIGMA1}, {"plain", GD_STEP_PLAIN}};
 
 typedef struct scaled_params {
-    int method, problem, model;
-    app_problem_params prob;
+    int method, problem;
+    app_lowrank_keys lk;
     int basis, gd_step;
     double eta, lambda, precgd_c;
     long iters;
@@ -52,115 +55,112 @@ static const mfd_param_spec ROWS[] = {
                    "AltScaledGD, GD, alternating minimization)"),
     {"problem", MFD_P_CHOICE, "sensing", 0, 0, 0, "factorization|sensing|completion|rpca", OFF(problem),
      "factorization (A = I), Gaussian sensing, matrix completion (Bernoulli(p) mask), robust PCA"},
-    {"model", MFD_P_CHOICE, "asym", 0, 0, 0, "asym|sym", OFF(model),
+    {"model", MFD_P_CHOICE, "asym", 0, 0, 0, "asym|sym", OFF(lk.model),
      "asym: L R^T with f = 1/2 |A(L R^T) - y|^2; sym: X X^T with f = 1/4 |A(X X^T) - y|^2 (k >= r)"},
-    {"n", MFD_P_INT, "100", 1, 1e6, 0, NULL, OFF(prob.n), "size of the n x n ground truth"},
-    {"n1", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.n1), "asym: rows of the ground truth (0: n)"},
-    {"n2", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.n2), "asym: columns of the ground truth (0: n)"},
-    {"r", MFD_P_INT, "5", 1, 1e6, 0, NULL, OFF(prob.r), "rank of the ground truth"},
-    {"k", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.k), "width of the factors (0: r; k > r over-parameterizes)"},
-    {"kappa", MFD_P_REAL, "1", 1, INFINITY, 0, NULL, OFF(prob.kappa),
-     "condition number: singular values linspace(1, 1/kappa, r), so |M*|_op = 1"},
-    {"spectrum", MFD_P_LIST, NULL, 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.spectrum),
-     "the r singular values of the ground truth (replaces kappa)"},
+    APP_LOWRANK_SIZE_KEYS(scaled_params, lk, "100"),
+    APP_LOWRANK_RANK_KEY(scaled_params, lk, "5"),
+    {"k", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (0: r; k > r over-parameterizes)"},
+    APP_LOWRANK_SPECTRUM_KEYS(scaled_params, lk),
     {"basis", MFD_P_CHOICE, "rademacher", 0, 0, 0, "rademacher|haar", OFF(basis),
      "singular vectors of the truth: orthonormalized Rademacher matrices ([TMC21]) or Haar"},
-    {"same_basis", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(prob.same_basis),
-     "V* = U* (the truth of [TMC21]'s Fig. 2 scripts)"},
+    APP_LOWRANK_SAME_BASIS_KEY(scaled_params, lk),
     {"operator", MFD_P_CHOICE, "auto", 0, 0, 0, "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf",
-     OFF(prob.op), "sensing operator (auto: gaussian_sym for sym, gaussian for asym; *_otf stores nothing)"},
-    {"m", MFD_P_INT, "0", 0, 1e12, 0, NULL, OFF(prob.m), "sensing: number of measurements (0: 5 n r)"},
-    {"p", MFD_P_REAL, "0.2", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(prob.p), "completion: probability an entry is observed"},
-    {"sparse", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(prob.sparse),
+     OFF(lk.op), "sensing operator (auto: gaussian_sym for sym, gaussian for asym; *_otf stores nothing)"},
+    APP_LOWRANK_M_KEY(scaled_params, lk),
+    {"p", MFD_P_REAL, "0.2", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(lk.prob.p), "completion: probability an entry is observed"},
+    {"sparse", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(lk.prob.sparse),
      "completion: residual and gradients on the observed entries only, O(|Omega| k) per step"},
-    {"outlier_frac", MFD_P_REAL, "0.1", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(prob.outlier_frac),
+    {"outlier_frac", MFD_P_REAL, "0.1", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(lk.prob.outlier_frac),
      "rpca: fraction of corrupted entries"},
-    {"outlier_scale", MFD_P_REAL, "10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.outlier_scale),
+    {"outlier_scale", MFD_P_REAL, "10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(lk.prob.outlier_scale),
      "rpca: outliers uniform in [-c, c], c = outlier_scale * mean |M*_ij|"},
-    {"rpca_alpha", MFD_P_REAL, "0", 0, 1, 0, NULL, OFF(prob.rpca_alpha),
+    {"rpca_alpha", MFD_P_REAL, "0", 0, 1, 0, NULL, OFF(lk.prob.rpca_alpha),
      "rpca: fraction kept by the projection T_alpha per row and column (0: twice outlier_frac)"},
-    {"snr_db", MFD_P_REAL, "inf", -INFINITY, INFINITY, MFD_P_INF_OK, NULL, OFF(prob.snr_db),
-     "signal-to-noise ratio of the measurements in dB (inf: noiseless)"},
-    {"init", MFD_P_CHOICE, "spectral", 0, 0, 0, "small|spectral|balanced|same|scaled|file", OFF(prob.init),
+    APP_LOWRANK_NOISE_KEY(scaled_params, lk),
+    {"init", MFD_P_CHOICE, "spectral", 0, 0, 0, "small|spectral|balanced|same|scaled|file", OFF(lk.init),
      "spectral (top-k of A*(y); rpca: of Y - T_alpha(Y)), small random, balanced, same (G0 = F0), scaled "
      "(G0 = g_ratio F0), file"},
-    {"alpha", MFD_P_REAL, "0.1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.alpha), "scale of the small init"},
-    {"init_norm", MFD_P_CHOICE, "entry", 0, 0, 0, "entry|sqrt_n", OFF(prob.init_per_sqrt_n),
-     "small init entries alpha N(0,1) (entry) or alpha N(0,1)/sqrt(n) (sqrt_n)"},
-    {"g_ratio", MFD_P_REAL, "1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.g_ratio),
-     "small and scaled init: scale of R0 relative to L0"},
-    {"gauge_cond", MFD_P_REAL, "1", 1, INFINITY, 0, NULL, OFF(prob.gauge_cond),
+    APP_LOWRANK_SMALL_INIT_KEYS(scaled_params, lk, "0.1", "1"),
+    {"gauge_cond", MFD_P_REAL, "1", 1, INFINITY, 0, NULL, OFF(lk.prob.gauge_cond),
      "P7: start from (L0 Q, R0 Q^-T) with a random Q of this condition number (1: none)"},
-    {"eta", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(eta), "step size"},
+    APP_ETA_KEY(scaled_params, eta, "0.5"),
     {"lambda", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(lambda),
      "scaledgd_lambda: the damping lambda of (X^T X + lambda I)^-1; altmin: a ridge"},
     {"precgd_c", MFD_P_REAL, "1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(precgd_c),
      "precgd: lambda_t = precgd_c * |A(M_t) - y|"},
     {"gd_step", MFD_P_CHOICE, "sigma1", 0, 0, 0, "sigma1|plain", OFF(gd_step),
      "gd: step eta / sigma_1(M*) ([TMC21]) or eta"},
-    {"iters", MFD_P_INT, "1000", 0, 1e15, MFD_P_OBSERVE, NULL, OFF(iters), "iteration budget"},
-    {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(prob.seed),
+    APP_ITERS_KEY(scaled_params, iters, "1000"),
+    {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(lk.prob.seed),
      "seed of the run's random streams (target, operator, mask, noise, outliers, init)"},
-    {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, OFF(out), "output directory of the run"},
+    APP_OUT_KEY(scaled_params, out),
     APP_LOOP_KEYS(scaled_params, loop, "1e-14", "1e3", "1e-13", "1e-3", "1e-2,1e-6,1e-10"),
-    {"mem_limit", MFD_P_REAL, "0", 0, INFINITY, MFD_P_OBSERVE, NULL, OFF(prob.mem_limit),
-     "bytes a dense sensing operator may take (0: half the machine's memory)"},
-    {"target_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.target_file), "ground truth M* as an n1 x n2 .npy"},
-    {"operator_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.operator_file),
-     "sensing: measurement matrices as an (m, n1, n2) .npy"},
-    {"y_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.y_file), "measurements as an (m,) .npy (needs target_file)"},
-    {"l0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.f0_file), "asym: initial L as an (n1, k) .npy; implies init=file"},
-    {"r0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.g0_file), "asym: initial R as an (n2, k) .npy (with l0_file)"},
-    {"x0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.x0_file), "sym: initial X as an (n, k) .npy; implies init=file"},
-    {"save_final", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_final),
-     "write final/L.npy and final/R.npy (asym) or final/X.npy (sym)"},
-    {"save_inputs", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_inputs),
-     "write final/target.npy, y.npy, the initial factors and (if stored) operator.npy"},
-    {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, OFF(threads),
-     "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
+    APP_LOWRANK_INPUT_KEYS(scaled_params, lk),
+    APP_LOWRANK_FACTOR_KEYS(scaled_params, lk, "l0_file", "r0_file", "L", "R"),
+    APP_LOWRANK_X0_KEY(scaled_params, lk),
+    APP_LOWRANK_SAVE_KEYS(scaled_params, save_final, save_inputs, "L", "R"),
+    APP_THREADS_KEY(scaled_params, threads),
 };
 #undef OFF
-static const app_problem_names NAMES = {"l0_file", "r0_file"};
+static const app_lowrank_names NAMES = {"l0_file", "r0_file"};
 
 typedef struct run {
     app_table tab;
     scaled_params p;
     bool given[APP_MAX_KEYS];
+    int problem, gd_step;           /* PROBLEM_*, GD_STEP_* */
     const mfd_method_type *rule;
     mfd_method_params mp;
-    app_problem pb;
+    app_lowrank pb;
     mfd_method *alg;
 } run;
 
 static void run_free(run *r)
 {
     mfd_method_free(r->alg);
-    app_problem_free(&r->pb);
+    app_lowrank_free(&r->pb);
     mfd_param_free(r->tab.t, &r->p);
 }
 
-/* Method, problem and model that go together; the operator the problem uses. */
+/* ---- parse and check ---------------------------------------------------- */
+
+static const char *problem_name(const run *r)
+{
+    for (size_t i = 0; i < sizeof PROBLEM_WORDS / sizeof *PROBLEM_WORDS; i++)
+        if (PROBLEM_WORDS[i].value == r->problem)
+            return PROBLEM_WORDS[i].name;
+    return "";
+}
+
+/* Choices by name; the problem's model and operator. */
 static int resolve(run *r)
 {
     scaled_params *p = &r->p;
-    app_problem_params *pp = &p->prob;
-    bool sym = p->model == MODEL_SYM;
-    pp->symmetric = sym;
-    pp->rademacher = p->basis == BASIS_RADEMACHER;
+    mfd_lowrank_params *pp = &p->lk.prob;
+    char err[256];
+    int code, rademacher;
+    if ((code = app_lowrank_words(PROG, r->tab.t, p, &p->lk)) != APP_EXIT_OK)
+        return code;
+    if (mfd_param_word_value(r->tab.t, p, "problem", PROBLEM_WORDS, 4, &r->problem, err, sizeof err) != MFD_OK ||
+        mfd_param_word_value(r->tab.t, p, "basis", BASIS_WORDS, 2, &rademacher, err, sizeof err) != MFD_OK ||
+        mfd_param_word_value(r->tab.t, p, "gd_step", GD_STEP_WORDS, 2, &r->gd_step, err, sizeof err) != MFD_OK)
+        return app_usage_error(PROG, "%s", err);
+    bool sym = pp->symmetric;
+    pp->rademacher = rademacher;
     if (!app_given(r->tab.t, r->given, "k") || pp->k == 0)
         pp->k = pp->r;
-    if (p->problem != PROBLEM_SENSING && (app_given(r->tab.t, r->given, "operator") || pp->operator_file))
+    if (r->problem != PROBLEM_SENSING && (app_given(r->tab.t, r->given, "operator") || p->lk.operator_file))
         return app_usage_error(PROG, "keys 'operator' and 'operator_file' are for problem=sensing, not %s",
-                               PROBLEM_NAMES[p->problem]);
-    if (p->problem == PROBLEM_FACTORIZATION || p->problem == PROBLEM_RPCA)
-        pp->op = PROB_OP_IDENTITY;
-    else if (p->problem == PROBLEM_COMPLETION)
-        pp->op = PROB_OP_MASK;
-    if (p->problem != PROBLEM_RPCA)
+                               problem_name(r));
+    if (r->problem == PROBLEM_FACTORIZATION || r->problem == PROBLEM_RPCA)
+        pp->op = MFD_LOWRANK_OP_IDENTITY;
+    else if (r->problem == PROBLEM_COMPLETION)
+        pp->op = MFD_LOWRANK_OP_MASK;
+    if (r->problem != PROBLEM_RPCA)
         pp->outlier_frac = 0; /* outliers only for robust PCA */
     else if (sym)
         return app_usage_error(PROG, "problem=rpca is asymmetric (model=asym)");
-    if (p->problem == PROBLEM_COMPLETION && sym)
+    if (r->problem == PROBLEM_COMPLETION && sym)
         return app_usage_error(PROG, "problem=completion is asymmetric (model=asym)");
     return APP_EXIT_OK;
 }
@@ -174,15 +174,22 @@ static int check_method(run *r)
     r->mp.eta = p->eta;
     r->mp.lambda = p->lambda;
     r->mp.precgd_c = p->precgd_c;
-    r->mp.gd_scale = 1.0; /* gd_step=sigma1 sets sigma_1(M*) once the truth is built */
-    r->mp.mem_limit = p->prob.mem_limit;
-    mfd_method_problem mpb = {MFD_METHOD_TWO_FACTOR, p->prob.symmetric != 0, app_problem_op_kind(&p->prob),
-                              r->pb.n1, r->pb.n2, r->pb.k, r->pb.m};
-    if (!r->rule)
-        return app_usage_error(PROG, "key 'method': no such rule");
+    r->mp.gd_scale = 1.0; /* gd_step=sigma1: σ₁(M*), once the truth is built */
+    r->mp.mem_limit = p->lk.prob.mem_limit;
+    mfd_method_problem mpb = app_lowrank_method_problem(&p->lk);
     if (mfd_method_check(r->rule, &r->mp, &mpb, msg, sizeof msg) != MFD_OK)
         return app_usage_error(PROG, "%s", msg);
     return APP_EXIT_OK;
+}
+
+static int check(run *r)
+{
+    int code;
+    if ((code = resolve(r)) != APP_EXIT_OK ||
+        (code = app_lowrank_resolve(PROG, r->tab.t, r->given, &NAMES, &r->p.lk, &r->pb)) != APP_EXIT_OK ||
+        (code = app_loop_check(PROG, &r->p.loop)) != APP_EXIT_OK)
+        return code;
+    return check_method(r);
 }
 
 /* ---- the loop's callbacks --------------------------------------------- */
@@ -191,12 +198,13 @@ static mfd_status scaled_eval(void *ctx, long t, double *monitor)
 {
     (void)t;
     run *r = ctx;
-    MFD_CHECK(mfd_sense_eval(r->pb.s));
-    *monitor = r->pb.s->rel_err;
+    mfd_sense *s = r->pb.lr->s;
+    MFD_CHECK(mfd_sense_eval(s));
+    *monitor = s->rel_err;
     return MFD_OK;
 }
 
-static mfd_status scaled_log_row(void *ctx, long t, double *row) { return app_problem_log_row(&((run *)ctx)->pb, t, row); }
+static mfd_status scaled_log_row(void *ctx, long t, double *row) { return app_lowrank_log_row(&((run *)ctx)->pb, t, row); }
 
 static mfd_status scaled_step(void *ctx, long t, mfd_stop *stop)
 {
@@ -210,22 +218,21 @@ static mfd_status scaled_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     (void)stop;
     run *r = ctx;
     MFD_CHECK(mfd_kv_add_str(kv, "method", r->rule->name));
-    MFD_CHECK(mfd_kv_add_str(kv, "problem", PROBLEM_NAMES[r->p.problem]));
-    MFD_CHECK(app_problem_summary(&r->pb, kv));
+    MFD_CHECK(mfd_kv_add_str(kv, "problem", problem_name(r)));
+    MFD_CHECK(app_lowrank_summary(&r->pb, kv));
     return mfd_kv_add_real(kv, "lambda_last", mfd_method_lambda_used(r->alg));
 }
 
 static mfd_status scaled_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
 {
     run *r = ctx;
-    return app_problem_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "L.npy", "R.npy", "L0.npy", "R0.npy",
-                                  err, errlen);
+    return app_lowrank_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "L", "R", err, errlen);
 }
 
 static int run_loop(run *r, int argc, char **argv)
 {
     scaled_params *p = &r->p;
-    app_problem *pb = &r->pb;
+    app_lowrank *pb = &r->pb;
     mfd_kv meta, extra;
     mfd_kv_init(&meta);
     mfd_kv_init(&extra);
@@ -233,8 +240,8 @@ static int run_loop(run *r, int argc, char **argv)
     int code = APP_EXIT_FAILURE;
     if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
         (st = mfd_kv_add_str(&meta, "method", r->rule->name)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "problem", PROBLEM_NAMES[p->problem])) != MFD_OK ||
-        (st = app_problem_meta(pb, &p->prob, p->eta, &meta, &extra)) != MFD_OK) {
+        (st = mfd_kv_add_str(&meta, "problem", problem_name(r))) != MFD_OK ||
+        (st = app_lowrank_meta(pb, &p->lk, p->eta, &meta, &extra)) != MFD_OK) {
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
@@ -260,23 +267,17 @@ int main(int argc, char **argv)
     int code;
     if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
         return APP_EXIT_FAILURE;
-    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code)) {
-        run_free(&r);
-        return code;
-    }
-    if ((code = resolve(&r)) != APP_EXIT_OK ||
-        (code = app_problem_resolve(PROG, &r.p.prob, &r.pb, r.tab.t, r.given, &NAMES)) != APP_EXIT_OK ||
-        (code = app_loop_check(PROG, &r.p.loop)) != APP_EXIT_OK || (code = check_method(&r)) != APP_EXIT_OK) {
+    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
     }
     if (r.p.threads > 0)
         mfd_la_set_blas_threads((int)r.p.threads);
-    mfd_status st = app_problem_build(&r.p.prob, &r.pb);
+    mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
-        if (r.p.gd_step == GD_STEP_SIGMA1)
-            r.mp.gd_scale = r.pb.sigma1;
-        st = mfd_method_alloc(r.rule, r.pb.s, &r.mp, &r.alg);
+        if (r.gd_step == GD_STEP_SIGMA1)
+            r.mp.gd_scale = r.pb.lr->sigma1;
+        st = mfd_method_alloc(r.rule, r.pb.lr->s, &r.mp, &r.alg);
     }
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));

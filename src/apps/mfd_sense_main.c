@@ -1,6 +1,6 @@
 /* mfd-sense: gradient descent on over-parameterized matrix sensing with a
  * symmetric (XXᵀ) or asymmetric (FGᵀ) factorization, THEORY.md §2.
- * parse -> check -> run -> write -> free. */
+ * parse -> check -> build -> loop -> write -> free. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stddef.h>
@@ -11,9 +11,9 @@
 
 #include "app_common.h"
 #include "app_loop.h"
-#include "app_problem.h"
+#include "app_lowrank.h"
 #include "mfd_la.h"
-#include "mfd_npy.h"
+#include "mfd_method.h"
 
 static const char *const PROG = "mfd-sense";
 static const char *const SYNOPSIS =
@@ -21,15 +21,13 @@ static const char *const SYNOPSIS =
     "f(F, G) = 1/2 |A(F G^T) - y|^2 (THEORY.md section 2).  Monitors the relative error\n"
     "|M - M*|_F / |M*|_F.  Writes <out>/run.ini, trace.csv (log-spaced), summary.csv.";
 
-enum { MODEL_SYM, MODEL_ASYM };
-
 /* The update rules mfd-sense offers. */
 static const mfd_method_type *const METHODS[] = {&mfd_gd_type};
 #define NMETHODS (sizeof METHODS / sizeof *METHODS)
 
 typedef struct sense_params {
-    int method, model;
-    app_problem_params prob;
+    int method;
+    app_lowrank_keys lk;
     double eta;
     long iters;
     app_loop_params loop;
@@ -42,66 +40,45 @@ typedef struct sense_params {
 #define OFF(f) offsetof(sense_params, f)
 static const mfd_param_spec ROWS[] = {
     APP_METHOD_KEY(sense_params, method, "gd", "update rule: gd, F <- F - eta grad_F f, G <- G - eta grad_G f"),
-    {"model", MFD_P_CHOICE, "sym", 0, 0, 0, "sym|asym", OFF(model),
+    {"model", MFD_P_CHOICE, "sym", 0, 0, 0, "sym|asym", OFF(lk.model),
      "sym: X X^T with the 1/4 loss; asym: F G^T with the 1/2 loss"},
-    {"n", MFD_P_INT, "20", 1, 1e6, 0, NULL, OFF(prob.n), "size of the n x n ground truth"},
-    {"n1", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.n1), "asym: rows of the ground truth (0: n)"},
-    {"n2", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(prob.n2), "asym: columns of the ground truth (0: n)"},
-    {"k", MFD_P_INT, "4", 1, 1e6, 0, NULL, OFF(prob.k), "width of the factors (k >= r over-parameterizes)"},
-    {"r", MFD_P_INT, "2", 1, 1e6, 0, NULL, OFF(prob.r), "rank of the ground truth"},
-    {"kappa", MFD_P_REAL, "1", 1, INFINITY, 0, NULL, OFF(prob.kappa),
-     "condition number: singular values linspace(1, 1/kappa, r)"},
-    {"spectrum", MFD_P_LIST, NULL, 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.spectrum),
-     "the r singular values of the ground truth (replaces kappa)"},
-    {"same_basis", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(prob.same_basis),
-     "asym: V* = U*, a PSD ground truth (the symmetric model's truth, for comparing the two)"},
+    APP_LOWRANK_SIZE_KEYS(sense_params, lk, "20"),
+    {"k", MFD_P_INT, "4", 1, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (k >= r over-parameterizes)"},
+    APP_LOWRANK_RANK_KEY(sense_params, lk, "2"),
+    APP_LOWRANK_SPECTRUM_KEYS(sense_params, lk),
+    APP_LOWRANK_SAME_BASIS_KEY(sense_params, lk),
     {"operator", MFD_P_CHOICE, "auto", 0, 0, 0,
-     "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf|file", OFF(prob.op),
+     "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf|file", OFF(lk.op),
      "measurement operator (auto: gaussian_sym for sym, gaussian for asym; *_otf regenerates A_k, storing "
      "nothing; identity: plain factorization)"},
-    {"m", MFD_P_INT, "0", 0, 1e12, 0, NULL, OFF(prob.m), "number of measurements (0: 5 n r; identity: n1 n2)"},
-    {"snr_db", MFD_P_REAL, "inf", -INFINITY, INFINITY, MFD_P_INF_OK, NULL, OFF(prob.snr_db),
-     "signal-to-noise ratio of the measurements in dB (inf: noiseless)"},
-    {"init", MFD_P_CHOICE, "small", 0, 0, 0, "small|spectral|balanced|same|scaled|file", OFF(prob.init),
+    APP_LOWRANK_M_KEY(sense_params, lk),
+    APP_LOWRANK_NOISE_KEY(sense_params, lk),
+    {"init", MFD_P_CHOICE, "small", 0, 0, 0, "small|spectral|balanced|same|scaled|file", OFF(lk.init),
      "small random; spectral (top-k of A*(y)); balanced (asym, F0^T F0 = G0^T G0); same (asym, G0 = F0); "
      "scaled (asym, G0 = g_ratio F0); file"},
-    {"alpha", MFD_P_REAL, "1e-3", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.alpha), "scale of the small init"},
-    {"init_norm", MFD_P_CHOICE, "entry", 0, 0, 0, "entry|sqrt_n", OFF(prob.init_per_sqrt_n),
-     "small init entries alpha N(0,1) (entry) or alpha N(0,1)/sqrt(n) (sqrt_n)"},
-    {"g_ratio", MFD_P_REAL, "0.3333333333333333", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(prob.g_ratio),
-     "asym small and scaled init: scale of G0 relative to F0 ([XDD24] use 1/3 for small)"},
-    {"eta", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(eta), "step size"},
-    {"iters", MFD_P_INT, "10000", 0, 1e15, MFD_P_OBSERVE, NULL, OFF(iters), "iteration budget"},
-    {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(prob.seed),
+    APP_LOWRANK_SMALL_INIT_KEYS(sense_params, lk, "1e-3", "0.3333333333333333"),
+    APP_ETA_KEY(sense_params, eta, "0.05"),
+    APP_ITERS_KEY(sense_params, iters, "10000"),
+    {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(lk.prob.seed),
      "seed of the run's random streams (target, operator, noise, init)"},
-    {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, OFF(out), "output directory of the run"},
+    APP_OUT_KEY(sense_params, out),
     APP_LOOP_KEYS(sense_params, loop, "1e-13", "1e6", "1e-12", "1e-4", "1e-2,1e-4,1e-6,1e-10"),
     {"rebalance_eps0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(rebalance_eps0),
      "asym: re-imbalance once, (F, G) <- (F P, G P^-T), when rel_err first falls below this (0: never)"},
-    {"mem_limit", MFD_P_REAL, "0", 0, INFINITY, MFD_P_OBSERVE, NULL, OFF(prob.mem_limit),
-     "bytes a dense operator may take (0: half the machine's memory)"},
-    {"target_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.target_file), "ground truth M* as an n1 x n2 .npy"},
-    {"operator_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.operator_file),
-     "measurement matrices as an (m, n1, n2) .npy; implies operator=file"},
-    {"y_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.y_file), "measurements as an (m,) .npy (needs target_file)"},
-    {"x0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.x0_file), "sym: initial X as an (n, k) .npy; implies init=file"},
-    {"f0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.f0_file), "asym: initial F as an (n1, k) .npy; implies init=file"},
-    {"g0_file", MFD_P_STR, NULL, 0, 0, 0, NULL, OFF(prob.g0_file), "asym: initial G as an (n2, k) .npy (with f0_file)"},
-    {"save_final", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_final),
-     "write final/X.npy (sym) or final/F.npy and final/G.npy (asym)"},
-    {"save_inputs", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_inputs),
-     "write final/target.npy, y.npy, the initial factors and (if stored) operator.npy"},
-    {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, OFF(threads),
-     "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
+    APP_LOWRANK_INPUT_KEYS(sense_params, lk),
+    APP_LOWRANK_X0_KEY(sense_params, lk),
+    APP_LOWRANK_FACTOR_KEYS(sense_params, lk, "f0_file", "g0_file", "F", "G"),
+    APP_LOWRANK_SAVE_KEYS(sense_params, save_final, save_inputs, "F", "G"),
+    APP_THREADS_KEY(sense_params, threads),
 };
 #undef OFF
-static const app_problem_names NAMES = {"f0_file", "g0_file"};
+static const app_lowrank_names NAMES = {"f0_file", "g0_file"};
 
 typedef struct run {
     app_table tab;
     sense_params p;
     bool given[APP_MAX_KEYS];
-    app_problem pb;
+    app_lowrank pb;
     mfd_method *alg;
     long rebalance_iter, last_t;
 } run;
@@ -109,8 +86,23 @@ typedef struct run {
 static void run_free(run *r)
 {
     mfd_method_free(r->alg);
-    app_problem_free(&r->pb);
+    app_lowrank_free(&r->pb);
     mfd_param_free(r->tab.t, &r->p);
+}
+
+/* ---- parse and check ---------------------------------------------------- */
+
+static int check(run *r)
+{
+    sense_params *p = &r->p;
+    int code;
+    if ((code = app_lowrank_words(PROG, r->tab.t, p, &p->lk)) != APP_EXIT_OK ||
+        (code = app_lowrank_resolve(PROG, r->tab.t, r->given, &NAMES, &p->lk, &r->pb)) != APP_EXIT_OK ||
+        (code = app_loop_check(PROG, &p->loop)) != APP_EXIT_OK)
+        return code;
+    if (p->rebalance_eps0 > 0 && p->lk.prob.symmetric)
+        return app_usage_error(PROG, "key 'rebalance_eps0': the re-imbalancing step is for model=asym");
+    return APP_EXIT_OK;
 }
 
 /* ---- the loop's callbacks --------------------------------------------- */
@@ -118,9 +110,10 @@ static void run_free(run *r)
 static mfd_status sense_eval(void *ctx, long t, double *monitor)
 {
     run *r = ctx;
-    MFD_CHECK(mfd_sense_eval(r->pb.s));
+    mfd_sense *s = r->pb.lr->s;
+    MFD_CHECK(mfd_sense_eval(s));
     r->last_t = t;
-    *monitor = r->pb.s->rel_err;
+    *monitor = s->rel_err;
     return MFD_OK;
 }
 
@@ -129,16 +122,16 @@ static mfd_status sense_eval(void *ctx, long t, double *monitor)
 static mfd_status sense_adjust(void *ctx, long t, bool *moved)
 {
     run *r = ctx;
-    mfd_sense *s = r->pb.s;
+    mfd_sense *s = r->pb.lr->s;
     if (r->p.rebalance_eps0 > 0 && r->rebalance_iter < 0 && s->rel_err <= r->p.rebalance_eps0) {
-        MFD_CHECK(mfd_sense_rebalance(s, r->pb.sigma1));
+        MFD_CHECK(mfd_sense_rebalance(s, r->pb.lr->sigma1));
         r->rebalance_iter = t;
         *moved = true;
     }
     return MFD_OK;
 }
 
-static mfd_status sense_log_row(void *ctx, long t, double *row) { return app_problem_log_row(&((run *)ctx)->pb, t, row); }
+static mfd_status sense_log_row(void *ctx, long t, double *row) { return app_lowrank_log_row(&((run *)ctx)->pb, t, row); }
 
 static mfd_status sense_step(void *ctx, long t, mfd_stop *stop)
 {
@@ -151,13 +144,13 @@ static mfd_status sense_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
 {
     (void)stop;
     run *r = ctx;
-    const app_problem *pb = &r->pb;
-    const mfd_sense *s = pb->s;
-    MFD_CHECK(app_problem_summary(pb, kv));
-    MFD_CHECK(mfd_kv_add_str(kv, "operator", app_problem_op_names[r->p.prob.op]));
+    const mfd_lowrank *lr = r->pb.lr;
+    const mfd_sense *s = lr->s;
+    MFD_CHECK(app_lowrank_summary(&r->pb, kv));
+    MFD_CHECK(mfd_kv_add_str(kv, "operator", mfd_lowrank_op_name(lr->op_type)));
     /* S1: t |X_t X_tᵀ − M*| and its predicted limit sqrt(k − r) / (2 eta) */
     MFD_CHECK(mfd_kv_add_real(kv, "t_err_abs", (double)r->last_t * s->err_abs));
-    MFD_CHECK(mfd_kv_add_real(kv, "s1_limit", s->symmetric ? sqrt((double)(pb->k - pb->r)) / (2 * r->p.eta) : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "s1_limit", s->symmetric ? sqrt((double)(lr->k - lr->r)) / (2 * r->p.eta) : NAN));
     MFD_CHECK(mfd_kv_add_int(kv, "rebalance_iter", r->rebalance_iter));
     return MFD_OK;
 }
@@ -165,14 +158,13 @@ static mfd_status sense_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
 static mfd_status sense_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
 {
     run *r = ctx;
-    return app_problem_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "F.npy", "G.npy", "F0.npy", "G0.npy",
-                                  err, errlen);
+    return app_lowrank_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "F", "G", err, errlen);
 }
 
 static int run_loop(run *r, int argc, char **argv)
 {
     sense_params *p = &r->p;
-    app_problem *pb = &r->pb;
+    app_lowrank *pb = &r->pb;
     r->rebalance_iter = -1;
     mfd_kv meta, extra;
     mfd_kv_init(&meta);
@@ -180,9 +172,9 @@ static int run_loop(run *r, int argc, char **argv)
     mfd_status st;
     int code = APP_EXIT_FAILURE;
     if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "model", p->model == MODEL_SYM ? "sym" : "asym")) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "operator", app_problem_op_names[p->prob.op])) != MFD_OK ||
-        (st = app_problem_meta(pb, &p->prob, p->eta, &meta, &extra)) != MFD_OK) {
+        (st = mfd_kv_add_str(&meta, "model", p->lk.prob.symmetric ? "sym" : "asym")) != MFD_OK ||
+        (st = mfd_kv_add_str(&meta, "operator", mfd_lowrank_op_name(pb->lr->op_type))) != MFD_OK ||
+        (st = app_lowrank_meta(pb, &p->lk, p->eta, &meta, &extra)) != MFD_OK) {
         app_error(PROG, "%s", mfd_status_str(st));
     } else {
         app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
@@ -209,26 +201,16 @@ int main(int argc, char **argv)
     int code;
     if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
         return APP_EXIT_FAILURE;
-    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code)) {
+    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
-    }
-    r.p.prob.symmetric = r.p.model == MODEL_SYM;
-    if ((code = app_problem_resolve(PROG, &r.p.prob, &r.pb, r.tab.t, r.given, &NAMES)) != APP_EXIT_OK ||
-        (code = app_loop_check(PROG, &r.p.loop)) != APP_EXIT_OK) {
-        run_free(&r);
-        return code;
-    }
-    if (r.p.rebalance_eps0 > 0 && r.p.model == MODEL_SYM) {
-        run_free(&r);
-        return app_usage_error(PROG, "key 'rebalance_eps0': the re-imbalancing step is for model=asym");
     }
     if (r.p.threads > 0)
         mfd_la_set_blas_threads((int)r.p.threads);
-    mfd_status st = app_problem_build(&r.p.prob, &r.pb);
+    mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
         mfd_method_params mp = {.eta = r.p.eta, .gd_scale = 1.0};
-        st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.pb.s, &mp, &r.alg);
+        st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.pb.lr->s, &mp, &r.alg);
     }
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));

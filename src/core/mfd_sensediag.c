@@ -193,3 +193,33 @@ void mfd_sensediag_row(const mfd_sensediag *g, double *row)
         row[c++] = g->imb_fro;
     }
 }
+
+double mfd_sensediag_fg_rel_diff(const mfd_sense *s)
+{
+    double fg = NAN;
+    if (!s->symmetric && s->F.rows == s->G.rows) {
+        double d2 = 0;
+        for (size_t j = 0; j < s->F.cols; j++)
+            for (size_t i = 0; i < s->F.rows; i++) {
+                double e = s->F.data[i + j * s->F.ld] - s->G.data[i + j * s->G.ld];
+                d2 += e * e;
+            }
+        fg = sqrt(d2 / mfd_mat_norm2(s->F));
+    }
+    return fg;
+}
+
+void mfd_sensetrack_init(mfd_sensetrack *tr) { tr->imb_init = tr->imb_fro_init = tr->imb_fro_max = NAN; }
+
+void mfd_sensetrack_update(mfd_sensetrack *tr, const mfd_sensediag *g, const mfd_sense *s, long t)
+{
+    if (s->symmetric)
+        return;
+    double rel = g->imb_fro / mfd_mat_norm2(s->F);
+    if (t == 0) {
+        tr->imb_init = g->imb_min_abs;
+        tr->imb_fro_init = tr->imb_fro_max = rel;
+    } else if (rel > tr->imb_fro_max || isnan(rel)) {
+        tr->imb_fro_max = rel;
+    }
+}

@@ -38,4 +38,21 @@ size_t mfd_sensediag_ncols(const mfd_sensediag *g);
 const char *mfd_sensediag_name(const mfd_sensediag *g, size_t i);
 void mfd_sensediag_row(const mfd_sensediag *g, double *row);
 
+/* ‖F − G‖_F / ‖F‖_F: 0 when an asymmetric run is the symmetric one (S6);
+ * NaN for the symmetric model or factors of different heights. */
+double mfd_sensediag_fg_rel_diff(const mfd_sense *s);
+
+/* What a run follows of the imbalance FᵀF − GᵀG over its logged iterations
+ * (asymmetric; NaN otherwise): at t = 0 its smallest |eigenvalue| and its
+ * Frobenius norm, and the largest Frobenius norm logged, both norms relative
+ * to ‖F‖_F². */
+typedef struct mfd_sensetrack {
+    double imb_init, imb_fro_init, imb_fro_max;
+} mfd_sensetrack;
+
+void mfd_sensetrack_init(mfd_sensetrack *tr);
+
+/* After mfd_sensediag_compute at the logged iteration t. */
+void mfd_sensetrack_update(mfd_sensetrack *tr, const mfd_sensediag *g, const mfd_sense *s, long t);
+
 #endif

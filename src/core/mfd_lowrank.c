@@ -1,0 +1,361 @@
+#include "mfd_lowrank.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_rng.h"
+#include "mfd_senseinit.h"
+
+const mfd_param_word mfd_lowrank_op_words[] = {
+    {"auto", MFD_LOWRANK_OP_AUTO},
+    {"identity", MFD_LOWRANK_OP_IDENTITY},
+    {"gaussian", MFD_LOWRANK_OP_GAUSSIAN},
+    {"gaussian_sym", MFD_LOWRANK_OP_GAUSSIAN_SYM},
+    {"gaussian_otf", MFD_LOWRANK_OP_GAUSSIAN_OTF},
+    {"gaussian_sym_otf", MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF},
+    {"file", MFD_LOWRANK_OP_FILE},
+    {"mask", MFD_LOWRANK_OP_MASK},
+};
+const size_t mfd_lowrank_op_nwords = sizeof mfd_lowrank_op_words / sizeof *mfd_lowrank_op_words;
+
+const mfd_param_word mfd_lowrank_init_words[] = {
+    {"small", MFD_LOWRANK_INIT_SMALL},       {"spectral", MFD_LOWRANK_INIT_SPECTRAL},
+    {"balanced", MFD_LOWRANK_INIT_BALANCED}, {"same", MFD_LOWRANK_INIT_SAME},
+    {"scaled", MFD_LOWRANK_INIT_SCALED},     {"file", MFD_LOWRANK_INIT_FILE},
+};
+const size_t mfd_lowrank_init_nwords = sizeof mfd_lowrank_init_words / sizeof *mfd_lowrank_init_words;
+
+static const char *word(const mfd_param_word *words, size_t n, int value)
+{
+    for (size_t i = 0; i < n; i++)
+        if (words[i].value == value)
+            return words[i].name;
+    return "";
+}
+
+const char *mfd_lowrank_op_name(mfd_lowrank_op op)
+{
+    return word(mfd_lowrank_op_words, mfd_lowrank_op_nwords, (int)op);
+}
+
+mfd_sensop_kind mfd_lowrank_op_kind(mfd_lowrank_op op)
+{
+    switch (op) {
+    case MFD_LOWRANK_OP_IDENTITY: return MFD_SENSOP_IDENTITY;
+    case MFD_LOWRANK_OP_GAUSSIAN_OTF:
+    case MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF: return MFD_SENSOP_GAUSSIAN_OTF;
+    case MFD_LOWRANK_OP_MASK: return MFD_SENSOP_MASK;
+    default: return MFD_SENSOP_DENSE;
+    }
+}
+
+void mfd_lowrank_get_dims(const mfd_lowrank_params *p, mfd_lowrank_dims *d)
+{
+    d->op = p->op == MFD_LOWRANK_OP_AUTO ? (p->symmetric ? MFD_LOWRANK_OP_GAUSSIAN_SYM : MFD_LOWRANK_OP_GAUSSIAN)
+                                         : p->op;
+    d->n1 = (size_t)(p->n1 > 0 ? p->n1 : p->n);
+    d->n2 = (size_t)(p->n2 > 0 ? p->n2 : p->n);
+    if (p->target.data) {
+        d->n1 = p->target.rows;
+        d->n2 = p->target.cols;
+    }
+    d->k = p->f0.data ? p->f0.cols : (size_t)p->k;
+    d->r = p->spectrum.n > 0 ? p->spectrum.n : (size_t)p->r;
+    if (d->op == MFD_LOWRANK_OP_FILE)
+        d->m = p->op_m;
+    else if (d->op == MFD_LOWRANK_OP_IDENTITY)
+        d->m = d->n1 * d->n2;
+    else if (d->op == MFD_LOWRANK_OP_MASK)
+        d->m = 0;
+    else
+        d->m = (size_t)(p->m > 0 ? p->m : 5 * (long)(d->n1 > d->n2 ? d->n1 : d->n2) * (long)d->r);
+}
+
+static mfd_status fail(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static mfd_status fail(char *msg, size_t len, const char *fmt, ...)
+{
+    if (msg && len > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, len, fmt, ap);
+        va_end(ap);
+    }
+    return MFD_EINVAL;
+}
+
+static bool is_real_matrix(mfd_mat a, size_t rows, size_t cols)
+{
+    return a.field == MFD_REAL && a.rows == rows && a.cols == cols;
+}
+
+mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
+{
+    bool sym = p->symmetric;
+    mfd_lowrank_dims d;
+    mfd_lowrank_get_dims(p, &d);
+    size_t mn = d.n1 < d.n2 ? d.n1 : d.n2;
+    if (sym && (p->init == MFD_LOWRANK_INIT_BALANCED || p->init == MFD_LOWRANK_INIT_SAME ||
+                p->init == MFD_LOWRANK_INIT_SCALED))
+        return fail(msg, len, "key 'init': '%s' is for the asymmetric model",
+                    word(mfd_lowrank_init_words, mfd_lowrank_init_nwords, (int)p->init));
+    if (sym && (p->n1 > 0 || p->n2 > 0))
+        return fail(msg, len, "keys 'n1' and 'n2' are for the asymmetric model; the symmetric one takes n");
+    if (d.n1 < 1 || d.n2 < 1 || d.k < 1 || d.r < 1)
+        return fail(msg, len, "the sizes n1 = %zu, n2 = %zu, k = %zu, r = %zu must be at least 1", d.n1, d.n2, d.k,
+                    d.r);
+    if (p->target.data && p->target.field != MFD_REAL)
+        return fail(msg, len, "the given ground truth must be real");
+    if (sym && d.n1 != d.n2)
+        return fail(msg, len, "the symmetric model needs a square ground truth, not %zu x %zu", d.n1, d.n2);
+    if (p->same_basis && d.n1 != d.n2)
+        return fail(msg, len, "key 'same_basis': V* = U* needs a square ground truth, not %zu x %zu", d.n1, d.n2);
+    if ((d.op == MFD_LOWRANK_OP_FILE) != (p->op_block != NULL))
+        return fail(msg, len, "key 'operator': 'file' goes with the operator's matrices, and they with it");
+    if (d.op == MFD_LOWRANK_OP_IDENTITY && p->m != 0 && (size_t)p->m != d.n1 * d.n2)
+        return fail(msg, len, "key 'm': the identity operator takes m = n1 n2 = %zu (or 0)", d.n1 * d.n2);
+    if ((p->init == MFD_LOWRANK_INIT_FILE) != (p->f0.data != NULL) ||
+        (p->init == MFD_LOWRANK_INIT_FILE && !sym && !p->g0.data))
+        return fail(msg, len, "key 'init': 'file' goes with the initial factors, and they with it");
+    if (p->f0.data && !is_real_matrix(p->f0, d.n1, d.k))
+        return fail(msg, len, "the initial F must be a real %zu x k matrix, not %zu x %zu", d.n1, p->f0.rows,
+                    p->f0.cols);
+    if (p->f0.data && !sym && !is_real_matrix(p->g0, d.n2, d.k))
+        return fail(msg, len, "the initial G must be a real %zu x %zu matrix, not %zu x %zu", d.n2, d.k, p->g0.rows,
+                    p->g0.cols);
+    if (d.r > mn || d.k > mn)
+        return fail(msg, len, "keys 'r' and 'k' must be at most min(n1, n2) = %zu", mn);
+    if (p->y && !p->target.data)
+        return fail(msg, len, "given measurements need the given ground truth (rel_err is measured against it)");
+    if (p->y && d.op == MFD_LOWRANK_OP_MASK)
+        return fail(msg, len, "given measurements need the given operator: completion draws its own mask");
+    if (p->y && p->y_len != d.m)
+        return fail(msg, len, "%zu measurements are given for the operator's m = %zu", p->y_len, d.m);
+    if ((d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF) && d.n1 != d.n2)
+        return fail(msg, len, "key 'operator': %s needs a square ground truth, not %zu x %zu",
+                    mfd_lowrank_op_name(d.op), d.n1, d.n2);
+    if (p->sparse && (d.op != MFD_LOWRANK_OP_MASK || sym))
+        return fail(msg, len, "key 'sparse': the sparse path is for asymmetric matrix completion");
+    if (p->sparse && d.k + d.r > mn)
+        return fail(msg, len, "key 'sparse': the sparse path needs k + r <= min(n1, n2) = %zu", mn);
+    if (p->outlier_frac > 0 && (d.op != MFD_LOWRANK_OP_IDENTITY || sym))
+        return fail(msg, len, "outliers (robust PCA) need the identity operator and the asymmetric model");
+    if (d.op == MFD_LOWRANK_OP_GAUSSIAN || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM) {
+        size_t bytes = mfd_sensop_dense_bytes(d.m, d.n1, d.n2);
+        if (bytes == 0 || (double)bytes > p->mem_limit)
+            return fail(msg, len,
+                        "key 'operator': the dense operator %s needs %.0f bytes (m n1 n2 = %zu x %zu x %zu "
+                        "doubles) but mem_limit is %.0f bytes; use operator=%s, which regenerates each A_k "
+                        "and stores nothing, or raise mem_limit",
+                        mfd_lowrank_op_name(d.op), bytes ? (double)bytes : INFINITY, d.m, d.n1, d.n2, p->mem_limit,
+                        d.op == MFD_LOWRANK_OP_GAUSSIAN ? "gaussian_otf" : "gaussian_sym_otf");
+    }
+    return MFD_OK;
+}
+
+/* Robust PCA outliers S*: each entry independently nonzero with probability
+ * outlier_frac, uniform in [−c, c], c = outlier_scale × mean |M*_ij|. */
+static void add_outliers(const mfd_lowrank_params *p, mfd_mat M, double *y)
+{
+    double mean = 0;
+    for (size_t i = 0; i < M.rows * M.cols; i++)
+        mean += fabs(M.data[i]);
+    mean /= (double)(M.rows * M.cols);
+    double c = p->outlier_scale * mean;
+    mfd_rng rng;
+    mfd_rng_init(&rng, p->seed, MFD_STREAM_OUTLIER);
+    for (size_t i = 0; i < M.rows * M.cols; i++)
+        if (mfd_rng_uniform(&rng) < p->outlier_frac)
+            y[i] += c * (2 * mfd_rng_uniform(&rng) - 1);
+}
+
+/* M* into target, with its factors and σ₁. */
+static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_mat target, double *s)
+{
+    mfd_rng rng;
+    mfd_status st;
+    if (p->target.data) {
+        mfd_mat_copy(target, p->target);
+        st = mfd_senseinit_top(target, lr->r, lr->Ustar, s, lr->Vstar);
+    } else {
+        if (p->spectrum.n > 0)
+            memcpy(s, p->spectrum.v, lr->r * sizeof(double));
+        else
+            mfd_senseinit_spectrum(s, lr->r, p->kappa);
+        mfd_rng_init(&rng, p->seed, MFD_STREAM_TARGET);
+        st = mfd_senseinit_truth(&rng, p->rademacher != 0, p->symmetric || p->same_basis, s, lr->r, target,
+                                 lr->Ustar, lr->Vstar);
+    }
+    if (st != MFD_OK)
+        return st;
+    lr->sigma1 = s[0];
+    mfd_mat_copy(lr->USstar, lr->Ustar);
+    for (size_t i = 0; i < lr->r; i++)
+        mfd_mat_scale(mfd_mat_view(mfd_mat_at(lr->USstar, 0, i), MFD_REAL, lr->n1, 1, lr->n1), s[i]);
+    return MFD_OK;
+}
+
+static mfd_status make_operator(const mfd_lowrank_params *p, mfd_lowrank *lr)
+{
+    mfd_lowrank_op op = lr->op_type;
+    switch (op) {
+    case MFD_LOWRANK_OP_IDENTITY: return mfd_sensop_identity(lr->n1, lr->n2, &lr->op);
+    case MFD_LOWRANK_OP_GAUSSIAN:
+    case MFD_LOWRANK_OP_GAUSSIAN_SYM:
+        return mfd_sensop_gaussian(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM, p->seed, &lr->op);
+    case MFD_LOWRANK_OP_GAUSSIAN_OTF:
+    case MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF:
+        return mfd_sensop_gaussian_otf(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF, p->seed, &lr->op);
+    case MFD_LOWRANK_OP_MASK:
+        MFD_CHECK(mfd_sensop_mask(lr->n1, lr->n2, p->p, p->seed, &lr->op));
+        lr->m = lr->op->m;
+        return MFD_OK;
+    default: return mfd_sensop_from_block(lr->m, lr->n1, lr->n2, p->op_block, &lr->op);
+    }
+}
+
+/* y = A(M* [+ S*]) + noise at the given SNR, or the given y. */
+static mfd_status make_measurements(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_mat target)
+{
+    lr->y = malloc(lr->m * sizeof(double));
+    if (!lr->y)
+        return MFD_ENOMEM;
+    lr->noise_std = 0;
+    if (p->y) {
+        memcpy(lr->y, p->y, lr->m * sizeof(double));
+        return MFD_OK;
+    }
+    MFD_CHECK(mfd_sensop_apply(lr->op, target, lr->y));
+    if (isfinite(p->snr_db)) {
+        double ny = 0;
+        for (size_t i = 0; i < lr->m; i++)
+            ny += lr->y[i] * lr->y[i];
+        lr->noise_std = sqrt(ny / (double)lr->m) / pow(10.0, p->snr_db / 20.0);
+        mfd_rng rng;
+        mfd_rng_init(&rng, p->seed, MFD_STREAM_NOISE);
+        for (size_t i = 0; i < lr->m; i++)
+            lr->y[i] += lr->noise_std * mfd_rng_gaussian(&rng);
+    }
+    if (p->outlier_frac > 0)
+        add_outliers(p, target, lr->y);
+    return MFD_OK;
+}
+
+/* The model with its options: robust PCA, the sparse path. */
+static mfd_status make_model(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_mat target)
+{
+    MFD_CHECK(mfd_sense_alloc(p->symmetric, lr->n1, lr->n2, lr->k, lr->op, lr->y, &lr->s));
+    MFD_CHECK(mfd_sense_set_target(lr->s, target));
+    if (p->outlier_frac > 0) {
+        /* the projection keeps twice the outlier fraction by default: exactly
+         * the fraction leaves the rows and columns with more outliers than
+         * average biased (measured: a 4.7% error floor at n = 200, 10%) */
+        double alpha = p->rpca_alpha > 0 ? p->rpca_alpha : fmin(1.0, 2 * p->outlier_frac);
+        MFD_CHECK(mfd_rpca_alloc(lr->n1, lr->n2, alpha, &lr->rpca));
+        MFD_CHECK(mfd_sense_set_robust(lr->s, lr->rpca));
+        lr->rpca_alpha = alpha;
+    }
+    if (p->sparse)
+        MFD_CHECK(mfd_sense_set_sparse(lr->s, lr->USstar, lr->Vstar));
+    return MFD_OK;
+}
+
+/* The initial factors, P7's gauge, and their copies. */
+static mfd_status make_init(const mfd_lowrank_params *p, mfd_lowrank *lr)
+{
+    mfd_sense *s = lr->s;
+    mfd_status st = MFD_OK;
+    mfd_rng rng;
+    mfd_rng_init(&rng, p->seed, MFD_STREAM_INIT);
+    switch (p->init) {
+    case MFD_LOWRANK_INIT_SMALL: mfd_senseinit_small(s, &rng, p->alpha, p->g_ratio, p->init_per_sqrt_n != 0); break;
+    case MFD_LOWRANK_INIT_SPECTRAL: st = mfd_senseinit_spectral(s); break;
+    case MFD_LOWRANK_INIT_BALANCED: st = mfd_senseinit_balanced(s, &rng, p->alpha, p->init_per_sqrt_n != 0); break;
+    case MFD_LOWRANK_INIT_SAME:
+    case MFD_LOWRANK_INIT_SCALED: /* G0 = F0, or g_ratio F0: imbalance (1 - g_ratio^2) F0^T F0 */
+        mfd_senseinit_small(s, &rng, p->alpha, 1.0, p->init_per_sqrt_n != 0);
+        st = mfd_mat_copy(s->G, s->F);
+        if (p->init == MFD_LOWRANK_INIT_SCALED)
+            mfd_mat_scale(s->G, p->g_ratio);
+        break;
+    default:
+        mfd_mat_copy(s->F, p->f0);
+        if (!p->symmetric)
+            mfd_mat_copy(s->G, p->g0);
+        break;
+    }
+    if (st == MFD_OK && p->gauge_cond > 1 && !p->symmetric)
+        st = mfd_senseinit_gauge(s, &rng, p->gauge_cond);
+    if (st != MFD_OK)
+        return st;
+    lr->f0_norm = sqrt(mfd_mat_norm2(s->F));
+    lr->g0_norm = sqrt(mfd_mat_norm2(s->G));
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, lr->n1, lr->k, &lr->F0));
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, lr->n2, lr->k, &lr->G0));
+    mfd_mat_copy(lr->F0, s->F);
+    mfd_mat_copy(lr->G0, s->G);
+    return MFD_OK;
+}
+
+mfd_status mfd_lowrank_build(const mfd_lowrank_params *p, mfd_lowrank **out)
+{
+    *out = NULL;
+    if (mfd_lowrank_check(p, NULL, 0) != MFD_OK)
+        return MFD_EINVAL;
+    mfd_lowrank_dims d;
+    mfd_lowrank_get_dims(p, &d);
+    mfd_lowrank *lr = calloc(1, sizeof *lr);
+    if (!lr)
+        return MFD_ENOMEM;
+    lr->n1 = d.n1;
+    lr->n2 = d.n2;
+    lr->k = d.k;
+    lr->r = d.r;
+    lr->m = d.m;
+    lr->op_type = d.op;
+    mfd_mat target;
+    mfd_status st = mfd_mat_alloc(MFD_REAL, lr->n1, lr->n2, &target);
+    if (st != MFD_OK) {
+        free(lr);
+        return st;
+    }
+    double *s = malloc(lr->r * sizeof(double));
+    if (!s) {
+        st = MFD_ENOMEM;
+        goto done;
+    }
+    if ((st = mfd_mat_alloc(MFD_REAL, lr->n1, lr->r, &lr->Ustar)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, lr->n2, lr->r, &lr->Vstar)) != MFD_OK ||
+        (st = mfd_mat_alloc(MFD_REAL, lr->n1, lr->r, &lr->USstar)) != MFD_OK ||
+        (st = make_truth(p, lr, target, s)) != MFD_OK || (st = make_operator(p, lr)) != MFD_OK ||
+        (st = make_measurements(p, lr, target)) != MFD_OK || (st = make_model(p, lr, target)) != MFD_OK)
+        goto done;
+    st = make_init(p, lr);
+done:
+    free(s);
+    mfd_mat_free(&target);
+    if (st != MFD_OK) {
+        mfd_lowrank_free(lr);
+        return st;
+    }
+    *out = lr;
+    return MFD_OK;
+}
+
+void mfd_lowrank_free(mfd_lowrank *lr)
+{
+    if (!lr)
+        return;
+    mfd_sense_free(lr->s);
+    mfd_sensop_free(lr->op);
+    mfd_rpca_free(lr->rpca);
+    free(lr->y);
+    mfd_mat_free(&lr->Ustar);
+    mfd_mat_free(&lr->Vstar);
+    mfd_mat_free(&lr->USstar);
+    mfd_mat_free(&lr->F0);
+    mfd_mat_free(&lr->G0);
+    free(lr);
+}
