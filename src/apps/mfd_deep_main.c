@@ -12,32 +12,18 @@
 #include "app_loop.h"
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
-#include "mfd_deepinit.h"
+#include "mfd_deepprob.h"
 #include "mfd_la.h"
 #include "mfd_npy.h"
 #include "mfd_out.h"
-#include "mfd_random.h"
 #include "mfd_rate.h"
-#include "mfd_schedule.h"
-#include "mfd_stop.h"
-#include "mfd_target.h"
 
 static const char *const PROG = "mfd-deep";
 static const char *const SYNOPSIS =
     "Gradient descent on L = 1/2 |S - W_N...W_1|^2 + (a/4) sum_j |W_j W_j^H - W_{j+1}^H W_{j+1}|^2\n"
     "(THEORY.md section 1).  Writes <out>/run.ini, trace.csv (log-spaced), summary.csv.";
 
-enum { TARGET_IDENTITY, TARGET_HAAR, TARGET_DIAG, TARGET_LOWRANK, TARGET_SYM_NEGATIVE, TARGET_FILE };
-enum {
-    INIT_GAUSSIAN,
-    INIT_GAUSSIAN_ACHL,
-    INIT_BALANCED_GAUSSIAN,
-    INIT_BALANCED_FROM_PRODUCT,
-    INIT_IDENTITY,
-    INIT_ORTHOGONAL,
-    INIT_DECOUPLED,
-    INIT_FILE
-};
+static const mfd_param_word FIELD_WORDS[] = {{"real", MFD_REAL}, {"complex", MFD_COMPLEX}};
 
 /* The update rules mfd-deep offers. */
 static const mfd_method_type *const METHODS[] = {&mfd_deepgd_type};
@@ -76,10 +62,10 @@ static const mfd_param_spec ROWS[] = {
      "rectangular layers d_0,...,d_N (W_j is d_j x d_{j-1}); replaces d and depth"},
     {"field", MFD_P_CHOICE, "real", 0, 0, 0, "real|complex", OFF(field), "number field of layers and target"},
     {"a", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(a), "balancing regularizer a >= 0 of [LXGFD25]"},
-    {"eta", MFD_P_REAL, "0.01", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(eta), "step size"},
-    {"iters", MFD_P_INT, "10000", 0, 1e15, MFD_P_OBSERVE, NULL, OFF(iters), "iteration budget"},
+    APP_ETA_KEY(deep_params, eta, "0.01"),
+    APP_ITERS_KEY(deep_params, iters, "10000"),
     {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(seed), "seed of the run's random streams (target, init)"},
-    {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, OFF(out), "output directory of the run"},
+    APP_OUT_KEY(deep_params, out),
     {"target", MFD_P_CHOICE, "identity", 0, 0, 0, "identity|haar|diag|lowrank|sym_negative|file", OFF(target),
      "target: sigma*I, sigma*Haar, diag(target_diag), rank-r [ACHL19], symmetric with a negative eigenvalue, "
      "target_file"},
@@ -110,8 +96,7 @@ static const mfd_param_spec ROWS[] = {
     {"save_final", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_final),
      "write final/W.npy (final layers, the layout of init_file)"},
     {"save_inputs", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_inputs), "write final/target.npy and final/W0.npy"},
-    {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, OFF(threads),
-     "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"},
+    APP_THREADS_KEY(deep_params, threads),
 };
 #undef OFF
 
@@ -121,16 +106,14 @@ typedef struct run {
     deep_params p;
     bool given[APP_MAX_KEYS];
     mfd_npy target_npy, init_npy;
-    mfd_deep *m;
+    mfd_deepprob_params dpp; /* the instance's values, from the keys and the files */
+    mfd_deepprob *dp;
     mfd_method *alg;
     mfd_deepdiag *g;
     mfd_deeptrack tr;
     mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
-    double margin;       /* deficiency margin at t = 0 */
     double test_min;     /* completion: the smallest test_err over all iterations */
-    double *w0;          /* initial layers (save_inputs) */
     const char **cols;   /* diagnostics columns of trace.csv */
-    char err[1024];
 } run;
 
 static void run_free(run *r)
@@ -139,252 +122,131 @@ static void run_free(run *r)
     mfd_npy_free(&r->init_npy);
     mfd_deepdiag_free(r->g);
     mfd_method_free(r->alg);
-    mfd_deep_free(r->m);
-    free(r->w0);
+    mfd_deepprob_free(r->dp);
     free(r->cols);
     mfd_param_free(r->tab.t, &r->p);
 }
 
 /* ---- parse and check ---------------------------------------------------- */
 
-/* Cross-key checks and the shapes that come from files.  dims/depth/field out. */
-static int resolve_shape(run *r, size_t *dims, int *depth, mfd_field *field)
+/* Choices by name: field, target, init (and "file" with its path). */
+static int resolve_words(run *r)
 {
     deep_params *p = &r->p;
-    *field = p->field == 1 ? MFD_COMPLEX : MFD_REAL;
-    int code;
-    if ((code = app_file_choice(PROG, "target", app_given(r->tab.t, r->given, "target"), &p->target, TARGET_FILE,
-                                "target_file", p->target_file)) != APP_EXIT_OK ||
-        (code = app_file_choice(PROG, "init", app_given(r->tab.t, r->given, "init"), &p->init, INIT_FILE, "init_file",
-                                p->init_file)) != APP_EXIT_OK)
+    mfd_deepprob_params *dpp = &r->dpp;
+    char err[256];
+    int field, target, init, code;
+    if (mfd_param_word_value(r->tab.t, p, "field", FIELD_WORDS, 2, &field, err, sizeof err) != MFD_OK ||
+        mfd_param_word_value(r->tab.t, p, "target", mfd_deepprob_target_words, mfd_deepprob_target_nwords, &target,
+                             err, sizeof err) != MFD_OK ||
+        mfd_param_word_value(r->tab.t, p, "init", mfd_deepprob_init_words, mfd_deepprob_init_nwords, &init, err,
+                             sizeof err) != MFD_OK)
+        return app_usage_error(PROG, "%s", err);
+    if ((code = app_file_choice(PROG, "target", app_given(r->tab.t, r->given, "target"), &target,
+                                MFD_DEEPPROB_TARGET_FILE, "target_file", p->target_file)) != APP_EXIT_OK ||
+        (code = app_file_choice(PROG, "init", app_given(r->tab.t, r->given, "init"), &init, MFD_DEEPPROB_INIT_FILE,
+                                "init_file", p->init_file)) != APP_EXIT_OK)
         return code;
+    dpp->field = (mfd_field)field;
+    dpp->target = (mfd_deepprob_target)target;
+    dpp->init = (mfd_deepprob_init)init;
+    /* run.ini records "file" when a path chose it */
+    if (mfd_param_word_store(r->tab.t, p, "target", mfd_deepprob_target_words, mfd_deepprob_target_nwords, target) !=
+            MFD_OK ||
+        mfd_param_word_store(r->tab.t, p, "init", mfd_deepprob_init_words, mfd_deepprob_init_nwords, init) != MFD_OK)
+        return APP_EXIT_FAILURE;
+    return APP_EXIT_OK;
+}
+
+/* The layers' shapes: from init_file, widths, or depth and d. */
+static int resolve_shape(run *r)
+{
+    deep_params *p = &r->p;
+    mfd_deepprob_params *dpp = &r->dpp;
+    int code;
     if (p->target_file) {
         if ((code = app_read_npy(PROG, "target_file", p->target_file, &r->target_npy)) != APP_EXIT_OK)
             return code;
-        if (r->target_npy.ndim != 2) {
-            app_error(PROG, "key 'target_file': '%s' has %d axes; expected a 2-D (d_N, d_0) array", p->target_file,
-                      r->target_npy.ndim);
-            return APP_EXIT_USAGE;
-        }
+        if (r->target_npy.ndim != 2)
+            return app_usage_error(PROG, "key 'target_file': '%s' has %d axes; expected a 2-D (d_N, d_0) array",
+                                   p->target_file, r->target_npy.ndim);
     }
     if (p->init_file) {
         if ((code = app_read_npy(PROG, "init_file", p->init_file, &r->init_npy)) != APP_EXIT_OK)
             return code;
         const mfd_npy *a = &r->init_npy;
         if (a->ndim != 3 || a->shape[1] != a->shape[2] || a->shape[0] < 2 || a->shape[0] > MFD_DEEP_MAX_DEPTH ||
-            a->shape[1] < 1) {
-            app_error(PROG, "key 'init_file': '%s' has shape %s; expected (N, d, d) with 2 <= N <= %d", p->init_file,
-                      a->ndim == 3 ? "(N, rows, cols) with rows != cols or N out of range" : "of another rank",
-                      MFD_DEEP_MAX_DEPTH);
-            return APP_EXIT_USAGE;
-        }
-        mfd_field ff = a->field;
-        if (app_given(r->tab.t, r->given, "field") && ff != *field) {
-            app_error(PROG, "key 'field' is %s but init_file '%s' is %s", mfd_field_name(*field), p->init_file,
-                      ff == MFD_COMPLEX ? "complex128" : "float64");
-            return APP_EXIT_USAGE;
-        }
+            a->shape[1] < 1)
+            return app_usage_error(PROG, "key 'init_file': '%s' has shape %s; expected (N, d, d) with 2 <= N <= %d",
+                                   p->init_file,
+                                   a->ndim == 3 ? "(N, rows, cols) with rows != cols or N out of range"
+                                                : "of another rank",
+                                   MFD_DEEP_MAX_DEPTH);
+        if (app_given(r->tab.t, r->given, "field") && a->field != dpp->field)
+            return app_usage_error(PROG, "key 'field' is %s but init_file '%s' is %s", mfd_field_name(dpp->field),
+                                   p->init_file, a->field == MFD_COMPLEX ? "complex128" : "float64");
         if ((app_given(r->tab.t, r->given, "depth") && (size_t)p->depth != a->shape[0]) ||
-            (app_given(r->tab.t, r->given, "d") && (size_t)p->d != a->shape[1]) || app_given(r->tab.t, r->given, "widths")) {
-            app_error(PROG, "keys 'depth', 'd' and 'widths' disagree with init_file '%s' of shape (%zu, %zu, %zu)",
-                      p->init_file, a->shape[0], a->shape[1], a->shape[2]);
-            return APP_EXIT_USAGE;
-        }
-        *field = ff;
-        *depth = (int)a->shape[0];
-        for (int j = 0; j <= *depth; j++)
-            dims[j] = a->shape[1];
+            (app_given(r->tab.t, r->given, "d") && (size_t)p->d != a->shape[1]) ||
+            app_given(r->tab.t, r->given, "widths"))
+            return app_usage_error(PROG,
+                                   "keys 'depth', 'd' and 'widths' disagree with init_file '%s' of shape (%zu, %zu, %zu)",
+                                   p->init_file, a->shape[0], a->shape[1], a->shape[2]);
+        dpp->field = a->field;
+        dpp->depth = (int)a->shape[0];
+        for (int j = 0; j <= dpp->depth; j++)
+            dpp->dims[j] = a->shape[1];
+        dpp->layers = a->data;
     } else if (p->widths.n > 0) {
-        if (p->widths.n < 3 || p->widths.n > MFD_DEEP_MAX_DEPTH + 1) {
-            app_error(PROG, "key 'widths': %zu entries; expected d_0,...,d_N with 2 <= N <= %d", p->widths.n,
-                      MFD_DEEP_MAX_DEPTH);
-            return APP_EXIT_USAGE;
-        }
-        if (app_given(r->tab.t, r->given, "depth") || app_given(r->tab.t, r->given, "d")) {
-            app_error(PROG, "key 'widths' replaces 'depth' and 'd'; give only one of them");
-            return APP_EXIT_USAGE;
-        }
-        *depth = (int)p->widths.n - 1;
-        for (int j = 0; j <= *depth; j++)
-            dims[j] = (size_t)p->widths.v[j];
+        if (p->widths.n < 3 || p->widths.n > MFD_DEEP_MAX_DEPTH + 1)
+            return app_usage_error(PROG, "key 'widths': %zu entries; expected d_0,...,d_N with 2 <= N <= %d",
+                                   p->widths.n, MFD_DEEP_MAX_DEPTH);
+        if (app_given(r->tab.t, r->given, "depth") || app_given(r->tab.t, r->given, "d"))
+            return app_usage_error(PROG, "key 'widths' replaces 'depth' and 'd'; give only one of them");
+        dpp->depth = (int)p->widths.n - 1;
+        for (int j = 0; j <= dpp->depth; j++)
+            dpp->dims[j] = (size_t)p->widths.v[j];
     } else {
-        *depth = (int)p->depth;
-        for (int j = 0; j <= *depth; j++)
-            dims[j] = (size_t)p->d;
+        dpp->depth = (int)p->depth;
+        for (int j = 0; j <= dpp->depth; j++)
+            dpp->dims[j] = (size_t)p->d;
     }
     /* run.ini records what the run used, files included */
-    p->depth = *depth;
-    p->d = (long)dims[0];
-    p->field = *field == MFD_COMPLEX ? 1 : 0;
-    bool square = true;
-    for (int j = 1; j <= *depth; j++)
-        square = square && dims[j] == dims[0];
+    p->depth = dpp->depth;
+    p->d = (long)dpp->dims[0];
+    return mfd_param_word_store(r->tab.t, p, "field", FIELD_WORDS, 2, (int)dpp->field) == MFD_OK ? APP_EXIT_OK
+                                                                                                  : APP_EXIT_FAILURE;
+}
+
+/* The target file against the layers (naming the file), then the values. */
+static int check(run *r)
+{
+    deep_params *p = &r->p;
+    mfd_deepprob_params *dpp = &r->dpp;
+    int code;
+    if ((code = resolve_words(r)) != APP_EXIT_OK || (code = resolve_shape(r)) != APP_EXIT_OK)
+        return code;
+    size_t rows = dpp->dims[dpp->depth], cols = dpp->dims[0];
     if (p->target_file) {
         const mfd_npy *t = &r->target_npy;
-        if (t->shape[0] != dims[*depth] || t->shape[1] != dims[0]) {
-            app_error(PROG, "key 'target_file': '%s' is %zu x %zu; the layers need a %zu x %zu target", p->target_file,
-                      t->shape[0], t->shape[1], dims[*depth], dims[0]);
-            return APP_EXIT_USAGE;
-        }
-        if (t->field == MFD_COMPLEX && *field == MFD_REAL) {
-            app_error(PROG, "key 'target_file': '%s' is complex128 but field=real", p->target_file);
-            return APP_EXIT_USAGE;
-        }
+        if (t->shape[0] != rows || t->shape[1] != cols)
+            return app_usage_error(PROG, "key 'target_file': '%s' is %zu x %zu; the layers need a %zu x %zu target",
+                                   p->target_file, t->shape[0], t->shape[1], rows, cols);
+        if (t->field == MFD_COMPLEX && dpp->field == MFD_REAL)
+            return app_usage_error(PROG, "key 'target_file': '%s' is complex128 but field=real", p->target_file);
+        dpp->target_given = mfd_npy_matrix(t, 0);
     }
-    if (!square) {
-        if (p->init != INIT_GAUSSIAN && p->init != INIT_GAUSSIAN_ACHL) {
-            app_error(PROG, "key 'init': the rectangular layers of 'widths' need init=gaussian or gaussian_achl");
-            return APP_EXIT_USAGE;
-        }
-        if (p->target == TARGET_HAAR || p->target == TARGET_SYM_NEGATIVE) {
-            app_error(PROG, "key 'target': haar and sym_negative need square layers");
-            return APP_EXIT_USAGE;
-        }
-    }
-    size_t k = dims[*depth] < dims[0] ? dims[*depth] : dims[0];
-    if (p->target == TARGET_DIAG && p->target_diag.n != k) {
-        app_error(PROG, "key 'target_diag': %zu values; target=diag needs %zu", p->target_diag.n, k);
-        return APP_EXIT_USAGE;
-    }
-    if (p->target == TARGET_SYM_NEGATIVE && p->target_diag.n != 0 && p->target_diag.n != dims[0]) {
-        app_error(PROG, "key 'target_diag': %zu values; target=sym_negative needs %zu eigenvalues", p->target_diag.n,
-                  dims[0]);
-        return APP_EXIT_USAGE;
-    }
-    if (p->target == TARGET_LOWRANK && (size_t)p->target_rank > k) {
-        app_error(PROG, "key 'target_rank': %ld is out of range; expected an integer in [1, %zu]", p->target_rank, k);
-        return APP_EXIT_USAGE;
-    }
-    if ((size_t)p->observed >= dims[*depth] * dims[0]) {
-        app_error(PROG, "key 'observed': %ld is out of range; expected fewer than the %zu entries of the target (0: all)",
-                  p->observed, dims[*depth] * dims[0]);
-        return APP_EXIT_USAGE;
-    }
+    dpp->a = p->a;
+    dpp->sigma = p->sigma;
+    dpp->target_diag = p->target_diag;
+    dpp->target_rank = p->target_rank;
+    dpp->observed = p->observed;
+    dpp->eps = p->eps;
+    dpp->init_shift = p->init_shift;
+    dpp->seed = p->seed;
+    char msg[512];
+    if (mfd_deepprob_check(dpp, msg, sizeof msg) != MFD_OK)
+        return app_usage_error(PROG, "%s", msg);
     return app_loop_check(PROG, &p->loop);
-}
-
-/* ---- set up ---------------------------------------------------------- */
-
-static mfd_status make_target(run *r)
-{
-    deep_params *p = &r->p;
-    mfd_deep *m = r->m;
-    mfd_mat T = m->target;
-    mfd_rng rng;
-    mfd_rng_init(&rng, p->seed, MFD_STREAM_TARGET);
-    switch (p->target) {
-    case TARGET_IDENTITY: mfd_target_identity(T, p->sigma); return MFD_OK;
-    case TARGET_HAAR: return mfd_target_haar(T, p->sigma, &rng);
-    case TARGET_DIAG: return mfd_target_diag(T, p->target_diag.v, p->target_diag.n);
-    case TARGET_LOWRANK: return mfd_target_lowrank(T, (size_t)p->target_rank, &rng);
-    case TARGET_SYM_NEGATIVE: {
-        size_t d = T.rows;
-        double *lam = malloc(d * sizeof(double));
-        if (!lam)
-            return MFD_ENOMEM;
-        for (size_t i = 0; i < d; i++)
-            lam[i] = p->target_diag.n ? p->target_diag.v[i] : (i + 1 < d ? p->sigma : -p->sigma);
-        mfd_status st = mfd_target_hermitian(T, lam, &rng);
-        free(lam);
-        return st;
-    }
-    case TARGET_FILE: {
-        mfd_mat src = mfd_npy_matrix(&r->target_npy, 0);
-        if (src.field == T.field)
-            return mfd_mat_copy(T, src);
-        mfd_mat_zero(T); /* a real file for a complex model */
-        for (size_t j = 0; j < T.cols; j++)
-            for (size_t i = 0; i < T.rows; i++)
-                mfd_mat_at(T, i, j)[0] = mfd_mat_at(src, i, j)[0];
-        return MFD_OK;
-    }
-    }
-    return MFD_EINVAL;
-}
-
-/* observed > 0: a uniform draw of that many entries (a partial Fisher-Yates
- * shuffle on the mask stream), kept by the model. */
-static mfd_status make_mask(run *r)
-{
-    deep_params *p = &r->p;
-    if (p->observed == 0)
-        return MFD_OK;
-    size_t n = r->m->target.rows * r->m->target.cols, k = (size_t)p->observed;
-    size_t *idx = malloc(n * sizeof *idx);
-    unsigned char *mask = calloc(n, 1);
-    mfd_status st = idx && mask ? MFD_OK : MFD_ENOMEM;
-    if (st == MFD_OK) {
-        mfd_rng rng;
-        mfd_rng_init(&rng, p->seed, MFD_STREAM_MASK);
-        for (size_t i = 0; i < n; i++)
-            idx[i] = i;
-        for (size_t i = 0; i < k; i++) {
-            size_t j = i + (size_t)(mfd_rng_uniform(&rng) * (double)(n - i));
-            j = j < n ? j : n - 1;
-            size_t t = idx[i];
-            idx[i] = idx[j];
-            idx[j] = t;
-            mask[idx[i]] = 1;
-        }
-        st = mfd_deep_set_mask(r->m, mask);
-    }
-    free(idx);
-    free(mask);
-    return st;
-}
-
-static mfd_status make_init(run *r)
-{
-    deep_params *p = &r->p;
-    mfd_deep *m = r->m;
-    mfd_rng rng;
-    mfd_rng_init(&rng, p->seed, MFD_STREAM_INIT);
-    switch (p->init) {
-    case INIT_GAUSSIAN: mfd_deepinit_gaussian(m, &rng, p->eps); return MFD_OK;
-    case INIT_GAUSSIAN_ACHL: mfd_deepinit_gaussian_achl(m, &rng, p->eps); return MFD_OK;
-    case INIT_BALANCED_GAUSSIAN: return mfd_deepinit_balanced_gaussian(m, &rng, p->eps);
-    case INIT_BALANCED_FROM_PRODUCT: {
-        mfd_mat A;
-        MFD_CHECK(mfd_mat_alloc(m->field, m->dims[0], m->dims[0], &A));
-        mfd_random_gaussian(&rng, A, p->eps); /* A = init_shift * target + eps * G */
-        mfd_status st = mfd_mat_axpy(p->init_shift, m->target, A);
-        if (st == MFD_OK)
-            st = mfd_deepinit_balanced_from_product(m, A);
-        mfd_mat_free(&A);
-        return st;
-    }
-    case INIT_IDENTITY: return mfd_deepinit_identity(m, p->eps);
-    case INIT_ORTHOGONAL: return mfd_deepinit_orthogonal(m, &rng, p->eps);
-    case INIT_DECOUPLED: return mfd_deepinit_decoupled(m, p->eps);
-    case INIT_FILE: mfd_deep_set_layers(m, r->init_npy.data); return MFD_OK;
-    }
-    return MFD_EINVAL;
-}
-
-/* At t = 0: the target's singular values (for the mode times of D7) and
- * σ_min(Σ) − ‖W(0) − Σ‖_F, [ACGH19]'s deficiency margin (square targets). */
-static mfd_status target_spectrum(run *r)
-{
-    const mfd_deep *m = r->m;
-    size_t ns = m->target.rows < m->target.cols ? m->target.rows : m->target.cols;
-    size_t big = m->target.rows > m->target.cols ? m->target.rows : m->target.cols;
-    mfd_mat T;
-    MFD_CHECK(mfd_mat_alloc(m->field, m->target.rows, m->target.cols, &T));
-    double *s = malloc(ns * sizeof(double));
-    mfd_la_ws ws;
-    mfd_status st = s ? mfd_la_ws_alloc(m->field, big, &ws) : MFD_ENOMEM;
-    if (st == MFD_OK) {
-        mfd_mat_copy(T, m->target);
-        st = mfd_la_svd(T, s, NULL, NULL, &ws);
-        if (st == MFD_OK) {
-            mfd_deeptrack_set_modes(&r->tr, s, ns);
-            r->margin = mfd_deep_is_square(m) ? s[ns - 1] - sqrt(2.0 * m->loss_ori) : NAN;
-        }
-        mfd_la_ws_free(&ws);
-    }
-    free(s);
-    mfd_mat_free(&T);
-    return st;
 }
 
 /* ---- the loop's callbacks --------------------------------------------- */
@@ -392,25 +254,24 @@ static mfd_status target_spectrum(run *r)
 static mfd_status deep_eval(void *ctx, long t, double *monitor)
 {
     run *r = ctx;
-    MFD_CHECK(mfd_deep_eval(r->m));
-    if (t == 0)
-        MFD_CHECK(target_spectrum(r));
-    mfd_rate_band_add(&r->band_ori, r->p.loop.rate_lo, r->p.loop.rate_hi, (double)t, r->m->loss_ori);
-    if (r->m->mask) {
-        double te = sqrt(2.0 * r->m->loss_test) / r->m->test_norm;
+    mfd_deep *m = r->dp->m;
+    MFD_CHECK(mfd_deep_eval(m));
+    mfd_rate_band_add(&r->band_ori, r->p.loop.rate_lo, r->p.loop.rate_hi, (double)t, m->loss_ori);
+    if (m->mask) {
+        double te = mfd_deep_test_err(m);
         if (te < r->test_min || isnan(te))
             r->test_min = te;
     }
-    *monitor = r->m->loss_ori + r->m->loss_reg;
+    *monitor = m->loss_ori + m->loss_reg;
     return MFD_OK;
 }
 
 static mfd_status deep_log_row(void *ctx, long t, double *row)
 {
     run *r = ctx;
-    MFD_CHECK(mfd_deepdiag_compute(r->g, r->m));
+    MFD_CHECK(mfd_deepdiag_compute(r->g, r->dp->m));
     mfd_deepdiag_row(r->g, row);
-    mfd_deeptrack_update(&r->tr, r->g, r->m, t, r->p.eta);
+    mfd_deeptrack_update(&r->tr, r->g, r->dp->m, t, r->p.eta);
     return MFD_OK;
 }
 
@@ -425,7 +286,7 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
 {
     (void)stop;
     run *r = ctx;
-    const mfd_deep *m = r->m;
+    const mfd_deep *m = r->dp->m;
     const mfd_deepdiag *g = r->g;
     const mfd_deeptrack *tr = &r->tr;
     double rho_ori, rho_ori_se;
@@ -443,8 +304,8 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "erank_entropy", g->erank_ent));
     MFD_CHECK(mfd_kv_add_real(kv, "layer_sv_max_step", tr->layer_sv_max_step));
     MFD_CHECK(mfd_kv_add_real(kv, "layer_sv_max_step_bal", tr->iter_balanced >= 0 ? tr->layer_sv_max_step_bal : NAN));
-    MFD_CHECK(mfd_kv_add_real(kv, "deficiency_margin", r->margin));
-    MFD_CHECK(mfd_kv_add_real(kv, "test_err", m->mask ? sqrt(2.0 * m->loss_test) / m->test_norm : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "deficiency_margin", r->dp->margin));
+    MFD_CHECK(mfd_kv_add_real(kv, "test_err", mfd_deep_test_err(m)));
     MFD_CHECK(mfd_kv_add_real(kv, "test_err_min", m->mask ? r->test_min : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_init", tr->det_sign_init));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_final", g->square ? g->det_sign : NAN));
@@ -472,7 +333,7 @@ static mfd_status deep_write_final(void *ctx, mfd_out *o, char *err, size_t errl
 {
     run *r = ctx;
     deep_params *p = &r->p;
-    mfd_deep *m = r->m;
+    const mfd_deep *m = r->dp->m;
     char path[4096];
     if (!p->save_final && !p->save_inputs)
         return MFD_OK;
@@ -482,7 +343,7 @@ static mfd_status deep_write_final(void *ctx, mfd_out *o, char *err, size_t errl
     for (int which = 0; which < 2; which++) {
         if (which == 0 ? !p->save_final : !p->save_inputs)
             continue;
-        const double *block = which == 0 ? m->w : r->w0;
+        const double *block = which == 0 ? m->w : r->dp->w0;
         const char *base = which == 0 ? "W" : "W0";
         if (square) {
             snprintf(path, sizeof path, "%s/final/%s.npy", o->dir, base);
@@ -505,7 +366,7 @@ static mfd_status deep_write_final(void *ctx, mfd_out *o, char *err, size_t errl
 static int run_loop(run *r, int argc, char **argv)
 {
     deep_params *p = &r->p;
-    mfd_deep *m = r->m;
+    const mfd_deep *m = r->dp->m;
     size_t ncols = mfd_deepdiag_ncols(r->g);
     r->cols = malloc(ncols * sizeof *r->cols);
     if (!r->cols) {
@@ -515,8 +376,8 @@ static int run_loop(run *r, int argc, char **argv)
     for (size_t i = 0; i < ncols; i++)
         r->cols[i] = mfd_deepdiag_name(r->g, i);
     mfd_deeptrack_init(&r->tr, p->balance_tol);
+    mfd_deeptrack_set_modes(&r->tr, r->dp->target_sv, r->dp->ntarget_sv);
     mfd_linreg_reset(&r->band_ori);
-    r->margin = NAN;
     r->test_min = INFINITY;
 
     char dims_text[1024] = "", started[32];
@@ -565,41 +426,19 @@ int main(int argc, char **argv)
     int code;
     if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
         return APP_EXIT_FAILURE;
-    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code)) {
-        run_free(&r);
-        return code;
-    }
-    size_t dims[MFD_DEEP_MAX_DEPTH + 1];
-    int depth;
-    mfd_field field;
-    if ((code = resolve_shape(&r, dims, &depth, &field)) != APP_EXIT_OK) {
+    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
     }
     if (r.p.threads > 0)
         mfd_la_set_blas_threads((int)r.p.threads);
-    mfd_status st = mfd_deep_alloc(field, depth, dims, &r.m);
-    if (st == MFD_OK) {
-        r.m->a = r.p.a;
-        st = make_target(&r);
-    }
-    if (st == MFD_OK)
-        st = make_mask(&r);
-    if (st == MFD_OK)
-        st = make_init(&r);
+    mfd_status st = mfd_deepprob_build(&r.dpp, &r.dp);
     if (st == MFD_OK) {
         mfd_method_params mp = {.eta = r.p.eta};
-        st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.m, &mp, &r.alg);
+        st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.dp->m, &mp, &r.alg);
     }
     if (st == MFD_OK)
-        st = mfd_deepdiag_alloc(r.m, &r.g);
-    if (st == MFD_OK) {
-        r.w0 = malloc(mfd_deep_ndoubles(r.m) * sizeof(double));
-        if (!r.w0)
-            st = MFD_ENOMEM;
-        else
-            memcpy(r.w0, r.m->w, mfd_deep_ndoubles(r.m) * sizeof(double));
-    }
+        st = mfd_deepdiag_alloc(r.dp->m, &r.g);
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
         run_free(&r);

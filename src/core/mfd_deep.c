@@ -216,6 +216,8 @@ mfd_status mfd_deep_eval(mfd_deep *m)
     return MFD_OK;
 }
 
+double mfd_deep_test_err(const mfd_deep *m) { return m->mask ? sqrt(2.0 * m->loss_test) / m->test_norm : NAN; }
+
 /* A plain loop rather than BLAS daxpy: it vectorizes, and at small d the
  * call (and OpenBLAS's thread hand-off) would cost more than the update. */
 void mfd_deep_update(mfd_deep *m, double eta)

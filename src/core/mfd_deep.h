@@ -87,6 +87,10 @@ mfd_status mfd_deep_eval(mfd_deep *m);
 /* Δ_1 … Δ_{N−1} at the current layers (whatever a is). */
 mfd_status mfd_deep_imbalance(mfd_deep *m);
 
+/* Completion: ‖P_Ωᶜ(Σ − W)‖ / ‖P_Ωᶜ Σ‖ at the last evaluation, the error on
+ * the entries not fitted (D8); NaN without a mask. */
+double mfd_deep_test_err(const mfd_deep *m);
+
 /* W_j ← W_j − eta ∇_j for all j at once (the gradients of the last eval). */
 void mfd_deep_update(mfd_deep *m, double eta);
 
