@@ -102,19 +102,19 @@ int app_file_choice(const char *prog, const char *choice_key, bool choice_given,
     return APP_EXIT_OK;
 }
 
-bool app_table_init(const char *prog, app_table *at, const mfd_param_spec *rows, size_t n,
-                    const mfd_method_type *const *methods, size_t nm)
+/* Copy the program's rows and fill in the method key's choices; false when
+ * they do not fit (a programming error). */
+static bool table_init(const app_program *prog, app_table *at)
 {
-    if (n > APP_MAX_KEYS || mfd_method_choices(methods, nm, at->methods, sizeof at->methods) != MFD_OK) {
-        app_error(prog, "the parameter table does not fit (%zu keys, %zu methods)", n, nm);
+    if (prog->nrows > APP_MAX_KEYS ||
+        mfd_method_choices(prog->methods, prog->nmethods, at->methods, sizeof at->methods) != MFD_OK)
         return false;
-    }
-    memcpy(at->spec, rows, n * sizeof *rows);
-    for (size_t i = 0; i < n; i++)
+    memcpy(at->spec, prog->rows, prog->nrows * sizeof *prog->rows);
+    for (size_t i = 0; i < prog->nrows; i++)
         if (strcmp(at->spec[i].key, "method") == 0)
             at->spec[i].choices = at->methods;
     at->t.spec = at->spec;
-    at->t.n = n;
+    at->t.n = prog->nrows;
     return true;
 }
 
@@ -129,11 +129,17 @@ const mfd_method_type *app_method(mfd_param_table t, const void *params, const m
     return mfd_method_find(methods, nm, name);
 }
 
-bool app_parse(const char *prog, const char *synopsis, mfd_param_table t, void *params, bool *given, int argc,
-               char **argv, int *code)
+bool app_start(const app_program *program, app_table *tab, void *params, bool *given, int argc, char **argv, int *code)
 {
+    const char *prog = program->name;
     char err[1024];
-    if (app_info_flags(prog, synopsis, t, argc - 1, argv + 1, code))
+    if (!table_init(program, tab)) {
+        app_error(prog, "the parameter table does not fit (%zu keys, %zu methods)", program->nrows, program->nmethods);
+        *code = APP_EXIT_FAILURE;
+        return false;
+    }
+    mfd_param_table t = tab->t;
+    if (app_info_flags(prog, program->synopsis, t, argc - 1, argv + 1, code))
         return false;
     const char *kernels = getenv("MFD_SMALL_KERNELS");
     if (kernels && *kernels && mfd_small_set_path(kernels) != MFD_OK) {
@@ -152,6 +158,10 @@ bool app_parse(const char *prog, const char *synopsis, mfd_param_table t, void *
         *code = APP_EXIT_USAGE;
         return false;
     }
+    const mfd_param_spec *threads = mfd_param_find(t, "threads");
+    long n = threads ? *(const long *)((const char *)params + threads->offset) : 0;
+    if (n > 0)
+        mfd_la_set_blas_threads((int)n);
     return true;
 }
 

@@ -43,6 +43,16 @@ int app_read_npy(const char *prog, const char *key, const char *path, struct mfd
 int app_file_choice(const char *prog, const char *choice_key, bool choice_given, int *choice, int file_value,
                     const char *path_key, const char *path);
 
+/* What a program is: its name, its synopsis, its parameter rows and the
+ * update rules it offers (whose names are its method key's choices). */
+typedef struct app_program {
+    const char *name, *synopsis;
+    const mfd_param_spec *rows;
+    size_t nrows;
+    const mfd_method_type *const *methods;
+    size_t nmethods;
+} app_program;
+
 /* A program's parameter table, made at start-up from its rows: the choices
  * of its `method` key (APP_METHOD_KEY) are the names of the update rules it
  * offers, so that method=, --help and --keys list exactly the rules it has. */
@@ -53,7 +63,7 @@ typedef struct app_table {
     mfd_param_table t;
 } app_table;
 
-/* The method key's row, its choices filled in by app_table_init. */
+/* The method key's row, its choices filled in by app_start. */
 #define APP_METHOD_KEY(T, member, DEF, HELP) \
     {"method", MFD_P_CHOICE, DEF, 0, 0, 0, NULL, offsetof(T, member), HELP}
 
@@ -68,20 +78,15 @@ typedef struct app_table {
     {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, offsetof(T, member), \
      "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"}
 
-/* Copy rows[0..n) and fill in the method key's choices from methods[0..nm).
- * false (with the reason printed) when they do not fit: a programming error. */
-bool app_table_init(const char *prog, app_table *at, const mfd_param_spec *rows, size_t n,
-                    const mfd_method_type *const *methods, size_t nm);
-
 /* The rule that the method key holds in params, found by its name. */
 const mfd_method_type *app_method(mfd_param_table t, const void *params, const mfd_method_type *const *methods,
                                   size_t nm);
 
-/* The start of every main(): --help/--version, defaults, key=value
- * parsing with the error printed.  Returns true when the program goes on;
- * otherwise *code is its exit code. */
-bool app_parse(const char *prog, const char *synopsis, mfd_param_table t, void *params, bool *given, int argc,
-               char **argv, int *code);
+/* The start of every main(): the table (*tab), --help, --keys,
+ * --observing-keys and --version, defaults, key=value parsing with the error
+ * printed, and the BLAS threads of the `threads` key.  Returns true when the
+ * program goes on; otherwise *code is its exit code. */
+bool app_start(const app_program *prog, app_table *tab, void *params, bool *given, int argc, char **argv, int *code);
 
 /* Monotonic seconds. */
 double app_now(void);

@@ -13,7 +13,7 @@
 #define MAX_LOGGED 1000000 /* points kept for plateau detection (log-spaced runs keep all) */
 
 typedef struct loop_state {
-    mfd_kv summary, params, runkv;
+    mfd_kv meta, extra, summary, params, runkv;
     double *row, *log_t, *log_e;
     const char **cols;
     long *first_below;
@@ -23,6 +23,8 @@ typedef struct loop_state {
 
 static void state_free(loop_state *s)
 {
+    mfd_kv_free(&s->meta);
+    mfd_kv_free(&s->extra);
     mfd_kv_free(&s->summary);
     mfd_kv_free(&s->params);
     mfd_kv_free(&s->runkv);
@@ -73,11 +75,13 @@ static int log_point(app_model *model, loop_state *s, mfd_out *o, long t, double
             goto fail;               \
     } while (0)
 
-int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, const mfd_kv *meta,
-                 mfd_param_table table, const void *params, const mfd_kv *run_extra, int argc, char **argv)
+int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
+                 const void *params, int argc, char **argv)
 {
     loop_state s;
     memset(&s, 0, sizeof s);
+    mfd_kv_init(&s.meta);
+    mfd_kv_init(&s.extra);
     mfd_kv_init(&s.summary);
     mfd_kv_init(&s.params);
     mfd_kv_init(&s.runkv);
@@ -106,11 +110,14 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
         s.cols[i + 2] = model->cols[i];
     for (size_t i = 0; i < nthr; i++)
         s.first_below[i] = -1;
+    TRY(mfd_kv_add_str(&s.meta, "program", cfg->prog));
+    if (model->describe)
+        TRY(model->describe(model->ctx, &s.meta, &s.extra));
 
     app_utc_iso(started, sizeof started);
     if (mfd_out_open(&o, out_dir, err, sizeof err) != MFD_OK)
         goto fail_msg;
-    if (mfd_out_trace_begin(&o, meta, s.cols, ncols, err, sizeof err) != MFD_OK)
+    if (mfd_out_trace_begin(&o, &s.meta, s.cols, ncols, err, sizeof err) != MFD_OK)
         goto fail_msg;
 
     mfd_stop_rule rule;
@@ -205,8 +212,8 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     TRY(mfd_kv_add_str(&s.runkv, "stop_reason", mfd_stop_name(stop)));
     TRY(mfd_kv_add_int(&s.runkv, "iters", t));
     TRY(mfd_kv_add_real(&s.runkv, "wall_s", wall));
-    for (size_t i = 0; run_extra && i < run_extra->n; i++)
-        TRY(mfd_kv_add_str(&s.runkv, run_extra->keys[i], run_extra->vals[i]));
+    for (size_t i = 0; i < s.extra.n; i++)
+        TRY(mfd_kv_add_str(&s.runkv, s.extra.keys[i], s.extra.vals[i]));
     if (model->write_final && model->write_final(model->ctx, &o, err, sizeof err) != MFD_OK)
         goto fail_msg;
     const char *titles[2] = {"params", "run"};

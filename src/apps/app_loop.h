@@ -10,6 +10,8 @@
  * curves compare methods, not logging.  The model enters through callbacks (COCO's split between an
  * algorithm and the observers that log it):
  *
+ *   describe()     the trace's '# key: value' lines after "program", and
+ *                  lines for run.ini's [run] section (before anything is written)
  *   eval(t)        evaluate at the current iterate, return the monitored error
  *   adjust(t)      optional: a named operation on the iterate that a program
  *                  schedules between evaluation and step (mfd-sense's S4
@@ -93,6 +95,7 @@ typedef struct app_model {
     void *ctx;
     size_t ncols;                /* model columns of trace.csv */
     const char *const *cols;
+    mfd_status (*describe)(void *ctx, mfd_kv *meta, mfd_kv *run_extra);
     mfd_status (*eval)(void *ctx, long t, double *monitor);
     mfd_status (*adjust)(void *ctx, long t, bool *moved); /* may be NULL */
     mfd_status (*log_row)(void *ctx, long t, double *row);
@@ -104,11 +107,10 @@ typedef struct app_model {
 /* The loop's configuration from its keys. */
 app_loop_cfg app_loop_config(const char *prog, const char *monitor, long iters, const app_loop_params *lp);
 
-/* Run to a stop and write everything into out_dir.  meta: '# key: value'
- * lines of trace.csv; table/params: the [params] section of run.ini;
- * run_extra: more lines for its [run] section.  Returns the exit code
- * (APP_EXIT_OK or APP_EXIT_FAILURE, with the message printed). */
-int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, const mfd_kv *meta,
-                 mfd_param_table table, const void *params, const mfd_kv *run_extra, int argc, char **argv);
+/* Run to a stop and write everything into out_dir.  table/params: the
+ * [params] section of run.ini.  Returns the exit code (APP_EXIT_OK or
+ * APP_EXIT_FAILURE, with the message printed). */
+int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
+                 const void *params, int argc, char **argv);
 
 #endif

@@ -13,13 +13,12 @@
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
 #include "mfd_deepprob.h"
-#include "mfd_la.h"
 #include "mfd_npy.h"
 #include "mfd_out.h"
 #include "mfd_rate.h"
 
-static const char *const PROG = "mfd-deep";
-static const char *const SYNOPSIS =
+#define PROG "mfd-deep"
+static const char SYNOPSIS[] =
     "Gradient descent on L = 1/2 |S - W_N...W_1|^2 + (a/4) sum_j |W_j W_j^H - W_{j+1}^H W_{j+1}|^2\n"
     "(THEORY.md section 1).  Writes <out>/run.ini, trace.csv (log-spaced), summary.csv.";
 
@@ -99,6 +98,7 @@ static const mfd_param_spec ROWS[] = {
     APP_THREADS_KEY(deep_params, threads),
 };
 #undef OFF
+static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};
 
 /* Everything a run holds; freed in one place. */
 typedef struct run {
@@ -363,10 +363,31 @@ static mfd_status deep_write_final(void *ctx, mfd_out *o, char *err, size_t errl
     return MFD_OK;
 }
 
+static mfd_status deep_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
+{
+    run *r = ctx;
+    const deep_params *p = &r->p;
+    const mfd_deep *m = r->dp->m;
+    char dims_text[1024] = "", started[32];
+    for (int j = 0, n = 0; j <= m->depth && (size_t)n < sizeof dims_text; j++)
+        n += snprintf(dims_text + n, sizeof dims_text - (size_t)n, j ? ",%zu" : "%zu", m->dims[j]);
+    app_utc_iso(started, sizeof started);
+    MFD_CHECK(mfd_kv_add_str(meta, "field", mfd_field_name(m->field)));
+    MFD_CHECK(mfd_kv_add_int(meta, "depth", m->depth));
+    MFD_CHECK(mfd_kv_add_str(meta, "widths", dims_text));
+    MFD_CHECK(mfd_kv_add_real(meta, "a", p->a));
+    MFD_CHECK(mfd_kv_add_real(meta, "eta", p->eta));
+    MFD_CHECK(mfd_kv_add_int(meta, "seed", (long)p->seed));
+    MFD_CHECK(mfd_kv_add_str(meta, "started", started));
+    MFD_CHECK(mfd_kv_add_str(extra, "widths", dims_text));
+    MFD_CHECK(mfd_kv_add_str(extra, "stream_target", "philox4x64(seed, 1)"));
+    MFD_CHECK(mfd_kv_add_str(extra, "stream_init", "philox4x64(seed, 2)"));
+    return mfd_kv_add_str(extra, "stream_mask", "philox4x64(seed, 5)");
+}
+
 static int run_loop(run *r, int argc, char **argv)
 {
     deep_params *p = &r->p;
-    const mfd_deep *m = r->dp->m;
     size_t ncols = mfd_deepdiag_ncols(r->g);
     r->cols = malloc(ncols * sizeof *r->cols);
     if (!r->cols) {
@@ -379,44 +400,17 @@ static int run_loop(run *r, int argc, char **argv)
     mfd_deeptrack_set_modes(&r->tr, r->dp->target_sv, r->dp->ntarget_sv);
     mfd_linreg_reset(&r->band_ori);
     r->test_min = INFINITY;
-
-    char dims_text[1024] = "", started[32];
-    for (int j = 0, n = 0; j <= m->depth && (size_t)n < sizeof dims_text; j++)
-        n += snprintf(dims_text + n, sizeof dims_text - (size_t)n, j ? ",%zu" : "%zu", m->dims[j]);
-    app_utc_iso(started, sizeof started);
-    mfd_kv meta, extra;
-    mfd_kv_init(&meta);
-    mfd_kv_init(&extra);
-    mfd_status st = MFD_OK;
-    if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "field", mfd_field_name(m->field))) != MFD_OK ||
-        (st = mfd_kv_add_int(&meta, "depth", m->depth)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "widths", dims_text)) != MFD_OK ||
-        (st = mfd_kv_add_real(&meta, "a", p->a)) != MFD_OK || (st = mfd_kv_add_real(&meta, "eta", p->eta)) != MFD_OK ||
-        (st = mfd_kv_add_int(&meta, "seed", (long)p->seed)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "started", started)) != MFD_OK ||
-        (st = mfd_kv_add_str(&extra, "widths", dims_text)) != MFD_OK ||
-        (st = mfd_kv_add_str(&extra, "stream_target", "philox4x64(seed, 1)")) != MFD_OK ||
-        (st = mfd_kv_add_str(&extra, "stream_init", "philox4x64(seed, 2)")) != MFD_OK ||
-        (st = mfd_kv_add_str(&extra, "stream_mask", "philox4x64(seed, 5)")) != MFD_OK) {
-        app_error(PROG, "%s", mfd_status_str(st));
-        mfd_kv_free(&meta);
-        mfd_kv_free(&extra);
-        return APP_EXIT_FAILURE;
-    }
     app_loop_cfg cfg = app_loop_config(PROG, "loss", p->iters, &p->loop);
     app_model model = {.ctx = r,
                        .ncols = ncols,
                        .cols = r->cols,
+                       .describe = deep_describe,
                        .eval = deep_eval,
                        .log_row = deep_log_row,
                        .step = deep_step,
                        .summary = deep_summary,
                        .write_final = deep_write_final};
-    int code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
-    mfd_kv_free(&meta);
-    mfd_kv_free(&extra);
-    return code;
+    return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -424,14 +418,10 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
-        return APP_EXIT_FAILURE;
-    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
+    if (!app_start(&PROGRAM, &r.tab, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
     }
-    if (r.p.threads > 0)
-        mfd_la_set_blas_threads((int)r.p.threads);
     mfd_status st = mfd_deepprob_build(&r.dpp, &r.dp);
     if (st == MFD_OK) {
         mfd_method_params mp = {.eta = r.p.eta};

@@ -12,11 +12,10 @@
 #include "app_common.h"
 #include "app_loop.h"
 #include "app_lowrank.h"
-#include "mfd_la.h"
 #include "mfd_method.h"
 
-static const char *const PROG = "mfd-scaled";
-static const char *const SYNOPSIS =
+#define PROG "mfd-scaled"
+static const char SYNOPSIS[] =
     "Scaled gradient descent and baselines on two-factor low-rank recovery: f(L R^T) for factorization,\n"
     "Gaussian sensing, matrix completion and robust PCA (THEORY.md section 3).  Monitors the relative error\n"
     "|L R^T - M*|_F / |M*|_F.  Writes <out>/run.ini, trace.csv (log-spaced; time_s is the algorithm's time),\n"
@@ -102,6 +101,7 @@ static const mfd_param_spec ROWS[] = {
     APP_THREADS_KEY(scaled_params, threads),
 };
 #undef OFF
+static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};
 static const app_lowrank_names NAMES = {"l0_file", "r0_file"};
 
 typedef struct run {
@@ -229,35 +229,28 @@ static mfd_status scaled_write_final(void *ctx, mfd_out *o, char *err, size_t er
     return app_lowrank_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "L", "R", err, errlen);
 }
 
+static mfd_status scaled_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_kv_add_str(meta, "method", r->rule->name));
+    MFD_CHECK(mfd_kv_add_str(meta, "problem", problem_name(r)));
+    return app_lowrank_meta(&r->pb, &r->p.lk, r->p.eta, meta, extra);
+}
+
 static int run_loop(run *r, int argc, char **argv)
 {
     scaled_params *p = &r->p;
-    app_lowrank *pb = &r->pb;
-    mfd_kv meta, extra;
-    mfd_kv_init(&meta);
-    mfd_kv_init(&extra);
-    mfd_status st;
-    int code = APP_EXIT_FAILURE;
-    if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "method", r->rule->name)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "problem", problem_name(r))) != MFD_OK ||
-        (st = app_lowrank_meta(pb, &p->lk, p->eta, &meta, &extra)) != MFD_OK) {
-        app_error(PROG, "%s", mfd_status_str(st));
-    } else {
-        app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
-        app_model model = {.ctx = r,
-                           .ncols = mfd_sensediag_ncols(pb->g),
-                           .cols = pb->cols,
-                           .eval = scaled_eval,
-                           .log_row = scaled_log_row,
-                           .step = scaled_step,
-                           .summary = scaled_summary,
-                           .write_final = scaled_write_final};
-        code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
-    }
-    mfd_kv_free(&meta);
-    mfd_kv_free(&extra);
-    return code;
+    app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
+    app_model model = {.ctx = r,
+                       .ncols = mfd_sensediag_ncols(r->pb.g),
+                       .cols = r->pb.cols,
+                       .describe = scaled_describe,
+                       .eval = scaled_eval,
+                       .log_row = scaled_log_row,
+                       .step = scaled_step,
+                       .summary = scaled_summary,
+                       .write_final = scaled_write_final};
+    return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -265,14 +258,10 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
-        return APP_EXIT_FAILURE;
-    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
+    if (!app_start(&PROGRAM, &r.tab, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
     }
-    if (r.p.threads > 0)
-        mfd_la_set_blas_threads((int)r.p.threads);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
         if (r.gd_step == GD_STEP_SIGMA1)

@@ -12,11 +12,10 @@
 #include "app_common.h"
 #include "app_loop.h"
 #include "app_lowrank.h"
-#include "mfd_la.h"
 #include "mfd_method.h"
 
-static const char *const PROG = "mfd-sense";
-static const char *const SYNOPSIS =
+#define PROG "mfd-sense"
+static const char SYNOPSIS[] =
     "Gradient descent on matrix sensing: symmetric f(X) = 1/4 |A(X X^T) - y|^2 or asymmetric\n"
     "f(F, G) = 1/2 |A(F G^T) - y|^2 (THEORY.md section 2).  Monitors the relative error\n"
     "|M - M*|_F / |M*|_F.  Writes <out>/run.ini, trace.csv (log-spaced), summary.csv.";
@@ -72,6 +71,7 @@ static const mfd_param_spec ROWS[] = {
     APP_THREADS_KEY(sense_params, threads),
 };
 #undef OFF
+static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};
 static const app_lowrank_names NAMES = {"f0_file", "g0_file"};
 
 typedef struct run {
@@ -161,37 +161,30 @@ static mfd_status sense_write_final(void *ctx, mfd_out *o, char *err, size_t err
     return app_lowrank_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "F", "G", err, errlen);
 }
 
+static mfd_status sense_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_kv_add_str(meta, "model", r->p.lk.prob.symmetric ? "sym" : "asym"));
+    MFD_CHECK(mfd_kv_add_str(meta, "operator", mfd_lowrank_op_name(r->pb.lr->op_type)));
+    return app_lowrank_meta(&r->pb, &r->p.lk, r->p.eta, meta, extra);
+}
+
 static int run_loop(run *r, int argc, char **argv)
 {
     sense_params *p = &r->p;
-    app_lowrank *pb = &r->pb;
     r->rebalance_iter = -1;
-    mfd_kv meta, extra;
-    mfd_kv_init(&meta);
-    mfd_kv_init(&extra);
-    mfd_status st;
-    int code = APP_EXIT_FAILURE;
-    if ((st = mfd_kv_add_str(&meta, "program", PROG)) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "model", p->lk.prob.symmetric ? "sym" : "asym")) != MFD_OK ||
-        (st = mfd_kv_add_str(&meta, "operator", mfd_lowrank_op_name(pb->lr->op_type))) != MFD_OK ||
-        (st = app_lowrank_meta(pb, &p->lk, p->eta, &meta, &extra)) != MFD_OK) {
-        app_error(PROG, "%s", mfd_status_str(st));
-    } else {
-        app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
-        app_model model = {.ctx = r,
-                           .ncols = mfd_sensediag_ncols(pb->g),
-                           .cols = pb->cols,
-                           .eval = sense_eval,
-                           .adjust = sense_adjust,
-                           .log_row = sense_log_row,
-                           .step = sense_step,
-                           .summary = sense_summary,
-                           .write_final = sense_write_final};
-        code = app_loop_run(&cfg, &model, p->out, &meta, r->tab.t, p, &extra, argc, argv);
-    }
-    mfd_kv_free(&meta);
-    mfd_kv_free(&extra);
-    return code;
+    app_loop_cfg cfg = app_loop_config(PROG, "rel_err", p->iters, &p->loop);
+    app_model model = {.ctx = r,
+                       .ncols = mfd_sensediag_ncols(r->pb.g),
+                       .cols = r->pb.cols,
+                       .describe = sense_describe,
+                       .eval = sense_eval,
+                       .adjust = sense_adjust,
+                       .log_row = sense_log_row,
+                       .step = sense_step,
+                       .summary = sense_summary,
+                       .write_final = sense_write_final};
+    return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
 int main(int argc, char **argv)
@@ -199,14 +192,10 @@ int main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (!app_table_init(PROG, &r.tab, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS))
-        return APP_EXIT_FAILURE;
-    if (!app_parse(PROG, SYNOPSIS, r.tab.t, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
+    if (!app_start(&PROGRAM, &r.tab, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
         run_free(&r);
         return code;
     }
-    if (r.p.threads > 0)
-        mfd_la_set_blas_threads((int)r.p.threads);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
         mfd_method_params mp = {.eta = r.p.eta, .gd_scale = 1.0};

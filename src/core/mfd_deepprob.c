@@ -1,7 +1,6 @@
 #include "mfd_deepprob.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,55 +30,43 @@ const mfd_param_word mfd_deepprob_init_words[] = {
 };
 const size_t mfd_deepprob_init_nwords = sizeof mfd_deepprob_init_words / sizeof *mfd_deepprob_init_words;
 
-static mfd_status fail(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static mfd_status fail(char *msg, size_t len, const char *fmt, ...)
-{
-    if (msg && len > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return MFD_EINVAL;
-}
-
 mfd_status mfd_deepprob_check(const mfd_deepprob_params *p, char *msg, size_t len)
 {
     int N = p->depth;
     if (N < 2 || N > MFD_DEEP_MAX_DEPTH)
-        return fail(msg, len, "key 'depth': %d is out of range; expected an integer in [2, %d]", N, MFD_DEEP_MAX_DEPTH);
+        return mfd_status_invalid(msg, len, "key 'depth': %d is out of range; expected an integer in [2, %d]", N, MFD_DEEP_MAX_DEPTH);
     bool square = true;
     for (int j = 0; j <= N; j++) {
         if (p->dims[j] < 1)
-            return fail(msg, len, "key 'widths': d_%d = 0; every width must be at least 1", j);
+            return mfd_status_invalid(msg, len, "key 'widths': d_%d = 0; every width must be at least 1", j);
         square = square && p->dims[j] == p->dims[0];
     }
     size_t rows = p->dims[N], cols = p->dims[0], k = rows < cols ? rows : cols;
     if ((p->target == MFD_DEEPPROB_TARGET_FILE) != (p->target_given.data != NULL))
-        return fail(msg, len, "key 'target': 'file' goes with the given target, and it with it");
+        return mfd_status_invalid(msg, len, "key 'target': 'file' goes with the given target, and it with it");
     if (p->target_given.data && (p->target_given.rows != rows || p->target_given.cols != cols))
-        return fail(msg, len, "the given target is %zu x %zu; the layers need a %zu x %zu target",
+        return mfd_status_invalid(msg, len, "the given target is %zu x %zu; the layers need a %zu x %zu target",
                     p->target_given.rows, p->target_given.cols, rows, cols);
     if (p->target_given.data && p->target_given.field == MFD_COMPLEX && p->field == MFD_REAL)
-        return fail(msg, len, "the given target is complex but field=real");
+        return mfd_status_invalid(msg, len, "the given target is complex but field=real");
     if ((p->init == MFD_DEEPPROB_INIT_FILE) != (p->layers != NULL) || (p->layers && !square))
-        return fail(msg, len, "key 'init': 'file' goes with given square layers, and they with it");
+        return mfd_status_invalid(msg, len, "key 'init': 'file' goes with given square layers, and they with it");
     if (!square) {
         if (p->init != MFD_DEEPPROB_INIT_GAUSSIAN && p->init != MFD_DEEPPROB_INIT_GAUSSIAN_ACHL)
-            return fail(msg, len, "key 'init': the rectangular layers of 'widths' need init=gaussian or gaussian_achl");
+            return mfd_status_invalid(msg, len, "key 'init': the rectangular layers of 'widths' need init=gaussian or gaussian_achl");
         if (p->target == MFD_DEEPPROB_TARGET_HAAR || p->target == MFD_DEEPPROB_TARGET_SYM_NEGATIVE)
-            return fail(msg, len, "key 'target': haar and sym_negative need square layers");
+            return mfd_status_invalid(msg, len, "key 'target': haar and sym_negative need square layers");
     }
     if (p->target == MFD_DEEPPROB_TARGET_DIAG && p->target_diag.n != k)
-        return fail(msg, len, "key 'target_diag': %zu values; target=diag needs %zu", p->target_diag.n, k);
+        return mfd_status_invalid(msg, len, "key 'target_diag': %zu values; target=diag needs %zu", p->target_diag.n, k);
     if (p->target == MFD_DEEPPROB_TARGET_SYM_NEGATIVE && p->target_diag.n != 0 && p->target_diag.n != cols)
-        return fail(msg, len, "key 'target_diag': %zu values; target=sym_negative needs %zu eigenvalues",
+        return mfd_status_invalid(msg, len, "key 'target_diag': %zu values; target=sym_negative needs %zu eigenvalues",
                     p->target_diag.n, cols);
     if (p->target == MFD_DEEPPROB_TARGET_LOWRANK && (p->target_rank < 1 || (size_t)p->target_rank > k))
-        return fail(msg, len, "key 'target_rank': %ld is out of range; expected an integer in [1, %zu]", p->target_rank,
+        return mfd_status_invalid(msg, len, "key 'target_rank': %ld is out of range; expected an integer in [1, %zu]", p->target_rank,
                     k);
     if (p->observed < 0 || (size_t)p->observed >= rows * cols)
-        return fail(msg, len, "key 'observed': %ld is out of range; expected fewer than the %zu entries of the target (0: all)",
+        return mfd_status_invalid(msg, len, "key 'observed': %ld is out of range; expected fewer than the %zu entries of the target (0: all)",
                     p->observed, rows * cols);
     return MFD_OK;
 }

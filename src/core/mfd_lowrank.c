@@ -1,7 +1,6 @@
 #include "mfd_lowrank.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,18 +73,6 @@ void mfd_lowrank_get_dims(const mfd_lowrank_params *p, mfd_lowrank_dims *d)
         d->m = (size_t)(p->m > 0 ? p->m : 5 * (long)(d->n1 > d->n2 ? d->n1 : d->n2) * (long)d->r);
 }
 
-static mfd_status fail(char *msg, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static mfd_status fail(char *msg, size_t len, const char *fmt, ...)
-{
-    if (msg && len > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, len, fmt, ap);
-        va_end(ap);
-    }
-    return MFD_EINVAL;
-}
-
 static bool is_real_matrix(mfd_mat a, size_t rows, size_t cols)
 {
     return a.field == MFD_REAL && a.rows == rows && a.cols == cols;
@@ -99,53 +86,53 @@ mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
     size_t mn = d.n1 < d.n2 ? d.n1 : d.n2;
     if (sym && (p->init == MFD_LOWRANK_INIT_BALANCED || p->init == MFD_LOWRANK_INIT_SAME ||
                 p->init == MFD_LOWRANK_INIT_SCALED))
-        return fail(msg, len, "key 'init': '%s' is for the asymmetric model",
+        return mfd_status_invalid(msg, len, "key 'init': '%s' is for the asymmetric model",
                     word(mfd_lowrank_init_words, mfd_lowrank_init_nwords, (int)p->init));
     if (sym && (p->n1 > 0 || p->n2 > 0))
-        return fail(msg, len, "keys 'n1' and 'n2' are for the asymmetric model; the symmetric one takes n");
+        return mfd_status_invalid(msg, len, "keys 'n1' and 'n2' are for the asymmetric model; the symmetric one takes n");
     if (d.n1 < 1 || d.n2 < 1 || d.k < 1 || d.r < 1)
-        return fail(msg, len, "the sizes n1 = %zu, n2 = %zu, k = %zu, r = %zu must be at least 1", d.n1, d.n2, d.k,
+        return mfd_status_invalid(msg, len, "the sizes n1 = %zu, n2 = %zu, k = %zu, r = %zu must be at least 1", d.n1, d.n2, d.k,
                     d.r);
     if (p->target.data && p->target.field != MFD_REAL)
-        return fail(msg, len, "the given ground truth must be real");
+        return mfd_status_invalid(msg, len, "the given ground truth must be real");
     if (sym && d.n1 != d.n2)
-        return fail(msg, len, "the symmetric model needs a square ground truth, not %zu x %zu", d.n1, d.n2);
+        return mfd_status_invalid(msg, len, "the symmetric model needs a square ground truth, not %zu x %zu", d.n1, d.n2);
     if (p->same_basis && d.n1 != d.n2)
-        return fail(msg, len, "key 'same_basis': V* = U* needs a square ground truth, not %zu x %zu", d.n1, d.n2);
+        return mfd_status_invalid(msg, len, "key 'same_basis': V* = U* needs a square ground truth, not %zu x %zu", d.n1, d.n2);
     if ((d.op == MFD_LOWRANK_OP_FILE) != (p->op_block != NULL))
-        return fail(msg, len, "key 'operator': 'file' goes with the operator's matrices, and they with it");
+        return mfd_status_invalid(msg, len, "key 'operator': 'file' goes with the operator's matrices, and they with it");
     if (d.op == MFD_LOWRANK_OP_IDENTITY && p->m != 0 && (size_t)p->m != d.n1 * d.n2)
-        return fail(msg, len, "key 'm': the identity operator takes m = n1 n2 = %zu (or 0)", d.n1 * d.n2);
+        return mfd_status_invalid(msg, len, "key 'm': the identity operator takes m = n1 n2 = %zu (or 0)", d.n1 * d.n2);
     if ((p->init == MFD_LOWRANK_INIT_FILE) != (p->f0.data != NULL) ||
         (p->init == MFD_LOWRANK_INIT_FILE && !sym && !p->g0.data))
-        return fail(msg, len, "key 'init': 'file' goes with the initial factors, and they with it");
+        return mfd_status_invalid(msg, len, "key 'init': 'file' goes with the initial factors, and they with it");
     if (p->f0.data && !is_real_matrix(p->f0, d.n1, d.k))
-        return fail(msg, len, "the initial F must be a real %zu x k matrix, not %zu x %zu", d.n1, p->f0.rows,
+        return mfd_status_invalid(msg, len, "the initial F must be a real %zu x k matrix, not %zu x %zu", d.n1, p->f0.rows,
                     p->f0.cols);
     if (p->f0.data && !sym && !is_real_matrix(p->g0, d.n2, d.k))
-        return fail(msg, len, "the initial G must be a real %zu x %zu matrix, not %zu x %zu", d.n2, d.k, p->g0.rows,
+        return mfd_status_invalid(msg, len, "the initial G must be a real %zu x %zu matrix, not %zu x %zu", d.n2, d.k, p->g0.rows,
                     p->g0.cols);
     if (d.r > mn || d.k > mn)
-        return fail(msg, len, "keys 'r' and 'k' must be at most min(n1, n2) = %zu", mn);
+        return mfd_status_invalid(msg, len, "keys 'r' and 'k' must be at most min(n1, n2) = %zu", mn);
     if (p->y && !p->target.data)
-        return fail(msg, len, "given measurements need the given ground truth (rel_err is measured against it)");
+        return mfd_status_invalid(msg, len, "given measurements need the given ground truth (rel_err is measured against it)");
     if (p->y && d.op == MFD_LOWRANK_OP_MASK)
-        return fail(msg, len, "given measurements need the given operator: completion draws its own mask");
+        return mfd_status_invalid(msg, len, "given measurements need the given operator: completion draws its own mask");
     if (p->y && p->y_len != d.m)
-        return fail(msg, len, "%zu measurements are given for the operator's m = %zu", p->y_len, d.m);
+        return mfd_status_invalid(msg, len, "%zu measurements are given for the operator's m = %zu", p->y_len, d.m);
     if ((d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF) && d.n1 != d.n2)
-        return fail(msg, len, "key 'operator': %s needs a square ground truth, not %zu x %zu",
+        return mfd_status_invalid(msg, len, "key 'operator': %s needs a square ground truth, not %zu x %zu",
                     mfd_lowrank_op_name(d.op), d.n1, d.n2);
     if (p->sparse && (d.op != MFD_LOWRANK_OP_MASK || sym))
-        return fail(msg, len, "key 'sparse': the sparse path is for asymmetric matrix completion");
+        return mfd_status_invalid(msg, len, "key 'sparse': the sparse path is for asymmetric matrix completion");
     if (p->sparse && d.k + d.r > mn)
-        return fail(msg, len, "key 'sparse': the sparse path needs k + r <= min(n1, n2) = %zu", mn);
+        return mfd_status_invalid(msg, len, "key 'sparse': the sparse path needs k + r <= min(n1, n2) = %zu", mn);
     if (p->outlier_frac > 0 && (d.op != MFD_LOWRANK_OP_IDENTITY || sym))
-        return fail(msg, len, "outliers (robust PCA) need the identity operator and the asymmetric model");
+        return mfd_status_invalid(msg, len, "outliers (robust PCA) need the identity operator and the asymmetric model");
     if (d.op == MFD_LOWRANK_OP_GAUSSIAN || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM) {
         size_t bytes = mfd_sensop_dense_bytes(d.m, d.n1, d.n2);
         if (bytes == 0 || (double)bytes > p->mem_limit)
-            return fail(msg, len,
+            return mfd_status_invalid(msg, len,
                         "key 'operator': the dense operator %s needs %.0f bytes (m n1 n2 = %zu x %zu x %zu "
                         "doubles) but mem_limit is %.0f bytes; use operator=%s, which regenerates each A_k "
                         "and stores nothing, or raise mem_limit",

@@ -11,11 +11,9 @@ static const char *model_name(mfd_method_model model)
 mfd_status mfd_method_check(const mfd_method_type *type, const mfd_method_params *p, const mfd_method_problem *pb,
                             char *msg, size_t len)
 {
-    if (type->model != pb->model) {
-        mfd_errf(msg, len, "method=%s moves the %s model, not the %s one", type->name, model_name(type->model),
-                 model_name(pb->model));
-        return MFD_EINVAL;
-    }
+    if (type->model != pb->model)
+        return mfd_status_invalid(msg, len, "method=%s moves the %s model, not the %s one", type->name,
+                                  model_name(type->model), model_name(pb->model));
     return type->check ? type->check(p, pb, msg, len) : MFD_OK;
 }
 

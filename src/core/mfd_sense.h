@@ -26,7 +26,7 @@
  * The model owns its factors and workspace; the operator and the
  * measurements belong to the caller and must outlive it.  Like mfd_deep, the
  * caller owns the loop: mfd_sense_eval at the current factors, then an update
- * (mfd_sense_update for GD; mfd-scaled has its own). */
+ * (mfd_sense_update for GD; the update rules of mfd_method.h). */
 #ifndef MFD_SENSE_H
 #define MFD_SENSE_H
 

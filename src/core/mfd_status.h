@@ -27,6 +27,10 @@ const char *mfd_status_str(mfd_status st);
  * say why they failed take such a buffer. */
 void mfd_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* mfd_errf, then MFD_EINVAL: a check's refusal, with the message naming the
+ * key and the value, in one statement. */
+mfd_status mfd_status_invalid(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Propagate a failed status to the caller. */
 #define MFD_CHECK(expr)                  \
     do {                                 \

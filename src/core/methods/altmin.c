@@ -41,24 +41,19 @@ size_t mfd_altmin_bytes(size_t m, size_t n1, size_t n2, size_t k)
 
 static mfd_status altmin_check(const mfd_method_params *p, const mfd_method_problem *pb, char *msg, size_t len)
 {
-    if (pb->symmetric) {
-        mfd_errf(msg, len, "method=altmin alternates between L and R: it needs model=asym");
-        return MFD_EINVAL;
-    }
-    if (pb->op == MFD_SENSOP_GAUSSIAN_OTF) {
-        mfd_errf(msg, len, "method=altmin needs the stored operator (its least squares read every A_k twice per "
-                           "step); use operator=gaussian");
-        return MFD_EINVAL;
-    }
+    if (pb->symmetric)
+        return mfd_status_invalid(msg, len, "method=altmin alternates between L and R: it needs model=asym");
+    if (pb->op == MFD_SENSOP_GAUSSIAN_OTF)
+        return mfd_status_invalid(msg, len, "method=altmin needs the stored operator (its least squares read every "
+                                            "A_k twice per step); use operator=gaussian");
     if (pb->op == MFD_SENSOP_DENSE) {
         size_t need = mfd_altmin_bytes(pb->m, pb->n1, pb->n2, pb->k);
-        if (need == 0 || (double)need > p->mem_limit) {
-            mfd_errf(msg, len,
-                     "method=altmin on sensing needs %.0f bytes for its normal equations (m = %zu, n k = %zu) but "
-                     "mem_limit is %.0f bytes",
-                     need ? (double)need : INFINITY, pb->m, (pb->n1 > pb->n2 ? pb->n1 : pb->n2) * pb->k, p->mem_limit);
-            return MFD_EINVAL;
-        }
+        if (need == 0 || (double)need > p->mem_limit)
+            return mfd_status_invalid(msg, len,
+                                      "method=altmin on sensing needs %.0f bytes for its normal equations (m = %zu, "
+                                      "n k = %zu) but mem_limit is %.0f bytes",
+                                      need ? (double)need : INFINITY, pb->m,
+                                      (pb->n1 > pb->n2 ? pb->n1 : pb->n2) * pb->k, p->mem_limit);
     }
     return MFD_OK;
 }

@@ -24,10 +24,8 @@ mfd_status mfd_altscaledgd_alternate(mfd_scaledgd_ws *ws, double eta, double lam
 static mfd_status altscaledgd_check(const mfd_method_params *p, const mfd_method_problem *pb, char *msg, size_t len)
 {
     (void)p;
-    if (pb->symmetric) {
-        mfd_errf(msg, len, "method=altscaledgd alternates between L and R: it needs model=asym");
-        return MFD_EINVAL;
-    }
+    if (pb->symmetric)
+        return mfd_status_invalid(msg, len, "method=altscaledgd alternates between L and R: it needs model=asym");
     return MFD_OK;
 }
 

@@ -108,10 +108,8 @@ double mfd_scaledgd_lambda_used(const void *state) { return ((const mfd_scaledgd
 static mfd_status scaledgd_check(const mfd_method_params *p, const mfd_method_problem *pb, char *msg, size_t len)
 {
     (void)pb;
-    if (p->lambda != 0) {
-        mfd_errf(msg, len, "key 'lambda': method=scaledgd has lambda = 0; use method=scaledgd_lambda");
-        return MFD_EINVAL;
-    }
+    if (p->lambda != 0)
+        return mfd_status_invalid(msg, len, "key 'lambda': method=scaledgd has lambda = 0; use method=scaledgd_lambda");
     return MFD_OK;
 }
 
@@ -119,10 +117,8 @@ static mfd_status scaledgd_lambda_check(const mfd_method_params *p, const mfd_me
                                         size_t len)
 {
     (void)pb;
-    if (!(p->lambda > 0)) {
-        mfd_errf(msg, len, "key 'lambda': method=scaledgd_lambda needs lambda > 0, not %g", p->lambda);
-        return MFD_EINVAL;
-    }
+    if (!(p->lambda > 0))
+        return mfd_status_invalid(msg, len, "key 'lambda': method=scaledgd_lambda needs lambda > 0, not %g", p->lambda);
     return MFD_OK;
 }
 
