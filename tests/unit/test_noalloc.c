@@ -3,12 +3,16 @@
  * libmfdyn or by this file is counted.  (Allocations inside the shared
  * OpenBLAS library are not; `make bench` reports a valgrind comparison that
  * covers them too.) */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
 #include "mfd_deepinit.h"
+#include "mfd_lowrank.h"
+#include "mfd_method.h"
 #include "mfd_rate.h"
 #include "mfd_rng.h"
 #include "mfd_schedule.h"
@@ -80,12 +84,63 @@ static void loop_case(mfd_field f, size_t d, double a)
     mfd_deep_free(m);
 }
 
+/* 200 iterations of a two-factor rule (evaluation and step) on an instance
+ * from mfd_lowrank: the rule's workspace is all allocated by its alloc. */
+static void rule_case(const mfd_method_type *type, mfd_lowrank_op op, bool sym, double lambda)
+{
+    mfd_lowrank_params p;
+    memset(&p, 0, sizeof p);
+    p.symmetric = sym;
+    p.n = 12;
+    p.k = 3;
+    p.r = 2;
+    p.kappa = 3;
+    p.op = op;
+    p.m = op == MFD_LOWRANK_OP_IDENTITY ? 0 : 300;
+    p.p = 0.5;
+    p.snr_db = INFINITY;
+    p.init = MFD_LOWRANK_INIT_SMALL;
+    p.alpha = 0.1;
+    p.g_ratio = 1;
+    p.mem_limit = 1e9;
+    p.seed = 3;
+    mfd_lowrank *lr = NULL;
+    mfd_method *m = NULL;
+    mfd_method_params mp = {.eta = 0.3, .lambda = lambda, .precgd_c = 1, .gd_scale = 1, .mem_limit = 1e9};
+    if (mfd_lowrank_build(&p, &lr) != MFD_OK || mfd_method_alloc(type, lr->s, &mp, &m) != MFD_OK) {
+        CHECK("a rule's instance is set up", 0);
+        return;
+    }
+    mfd_stop stop = MFD_STOP_NONE;
+    mfd_sense_eval(lr->s); /* warm-up */
+    mfd_method_step(m, &stop);
+    long before = allocations;
+    for (long t = 0; t < 200 && stop == MFD_STOP_NONE; t++) {
+        mfd_sense_eval(lr->s);
+        mfd_method_step(m, &stop);
+    }
+    char name[128];
+    snprintf(name, sizeof name, "200 iterations of %s allocate nothing (%s, %s)", type->name, mfd_lowrank_op_name(op),
+             sym ? "sym" : "asym");
+    CHECK(name, allocations == before);
+    mfd_method_free(m);
+    mfd_lowrank_free(lr);
+}
+
 int main(void)
 {
     loop_case(MFD_REAL, 4, 1.0);
     loop_case(MFD_COMPLEX, 4, 0.0);
     loop_case(MFD_REAL, 40, 0.5);
     loop_case(MFD_COMPLEX, 24, 2.0);
+    rule_case(&mfd_gd_type, MFD_LOWRANK_OP_GAUSSIAN, false, 0);
+    rule_case(&mfd_scaledgd_type, MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF, true, 0);
+    rule_case(&mfd_scaledgd_lambda_type, MFD_LOWRANK_OP_IDENTITY, false, 1e-3);
+    rule_case(&mfd_precgd_type, MFD_LOWRANK_OP_GAUSSIAN_SYM, true, 0);
+    rule_case(&mfd_altscaledgd_type, MFD_LOWRANK_OP_MASK, false, 0);
+    rule_case(&mfd_altmin_type, MFD_LOWRANK_OP_IDENTITY, false, 0);
+    rule_case(&mfd_altmin_type, MFD_LOWRANK_OP_MASK, false, 1e-3);
+    rule_case(&mfd_altmin_type, MFD_LOWRANK_OP_GAUSSIAN, false, 1e-3);
     long before = allocations;
     /* volatile: the compiler may not elide this malloc/free pair */
     void *volatile p = malloc(16);
