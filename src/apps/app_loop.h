@@ -95,7 +95,7 @@ typedef struct app_model {
     void *ctx;
     size_t ncols;                /* model columns of trace.csv */
     const char *const *cols;
-    mfd_status (*describe)(void *ctx, mfd_kv *meta, mfd_kv *run_extra);
+    mfd_status (*describe)(void *ctx, mfd_kv *meta, mfd_kv *run_extra); /* may be NULL */
     mfd_status (*eval)(void *ctx, long t, double *monitor);
     mfd_status (*adjust)(void *ctx, long t, bool *moved); /* may be NULL */
     mfd_status (*log_row)(void *ctx, long t, double *row);

@@ -190,7 +190,7 @@ mfd_status app_lowrank_build(mfd_param_table t, void *params, app_lowrank_keys *
         return MFD_ENOMEM;
     for (size_t i = 0; i < mfd_sensediag_ncols(a->g); i++)
         a->cols[i] = mfd_sensediag_name(a->g, i);
-    mfd_sensetrack_init(&a->tr);
+    mfd_sensediag_track_init(&a->tr);
     /* run.ini records what ran */
     pp->m = (long)lr->m;
     pp->k = (long)lr->k;
@@ -223,7 +223,7 @@ mfd_status app_lowrank_log_row(app_lowrank *a, long t, double *row)
 {
     MFD_CHECK(mfd_sensediag_compute(a->g, a->lr->s));
     mfd_sensediag_row(a->g, row);
-    mfd_sensetrack_update(&a->tr, a->g, a->lr->s, t);
+    mfd_sensediag_track_update(&a->tr, a->g, a->lr->s, t);
     return MFD_OK;
 }
 

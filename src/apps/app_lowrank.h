@@ -104,7 +104,7 @@ typedef struct app_lowrank {
     mfd_npy target_npy, op_npy, y_npy, x0_npy, g0_npy;
     mfd_lowrank *lr;
     mfd_sensediag *g;
-    mfd_sensetrack tr;
+    mfd_sensediag_track tr;
     const char **cols; /* trace columns of the diagnostics */
 } app_lowrank;
 

@@ -1,5 +1,5 @@
 /* mfd-deep: gradient descent on deep (N-layer) matrix factorization,
- * THEORY.md §1.  parse -> check -> run -> write -> free. */
+ * THEORY.md §1.  parse -> check -> build -> loop -> write -> free. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stddef.h>

@@ -209,9 +209,9 @@ double mfd_sensediag_fg_rel_diff(const mfd_sense *s)
     return fg;
 }
 
-void mfd_sensetrack_init(mfd_sensetrack *tr) { tr->imb_init = tr->imb_fro_init = tr->imb_fro_max = NAN; }
+void mfd_sensediag_track_init(mfd_sensediag_track *tr) { tr->imb_init = tr->imb_fro_init = tr->imb_fro_max = NAN; }
 
-void mfd_sensetrack_update(mfd_sensetrack *tr, const mfd_sensediag *g, const mfd_sense *s, long t)
+void mfd_sensediag_track_update(mfd_sensediag_track *tr, const mfd_sensediag *g, const mfd_sense *s, long t)
 {
     if (s->symmetric)
         return;

@@ -46,13 +46,13 @@ double mfd_sensediag_fg_rel_diff(const mfd_sense *s);
  * (asymmetric; NaN otherwise): at t = 0 its smallest |eigenvalue| and its
  * Frobenius norm, and the largest Frobenius norm logged, both norms relative
  * to ‖F‖_F². */
-typedef struct mfd_sensetrack {
+typedef struct mfd_sensediag_track {
     double imb_init, imb_fro_init, imb_fro_max;
-} mfd_sensetrack;
+} mfd_sensediag_track;
 
-void mfd_sensetrack_init(mfd_sensetrack *tr);
+void mfd_sensediag_track_init(mfd_sensediag_track *tr);
 
 /* After mfd_sensediag_compute at the logged iteration t. */
-void mfd_sensetrack_update(mfd_sensetrack *tr, const mfd_sensediag *g, const mfd_sense *s, long t);
+void mfd_sensediag_track_update(mfd_sensediag_track *tr, const mfd_sensediag *g, const mfd_sense *s, long t);
 
 #endif

@@ -1,5 +1,6 @@
-/* mfd_sensop, mfd_sense, mfd_senseinit: gradients, operator statistics, the
- * on-the-fly operator, and the re-imbalancing step. */
+/* mfd_sensop, mfd_sense, mfd_senseinit, mfd_sensediag: gradients, operator
+ * statistics, the on-the-fly operator, the re-imbalancing step and the gauge,
+ * and what a run follows of the factors' balance. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include "mfd_random.h"
 #include "mfd_rng.h"
 #include "mfd_sense.h"
+#include "mfd_sensediag.h"
 #include "mfd_senseinit.h"
 #include "mfd_sensop.h"
 #include "testhelp.h"
@@ -225,6 +227,53 @@ int main(void)
         mfd_mat_free(&V);
         mfd_mat_free(&Ut);
         mfd_mat_free(&Vt);
+    }
+    /* ‖F − G‖/‖F‖ and the imbalance followed over logged iterations */
+    {
+        size_t n = 6, k = 2;
+        mfd_sensop *op;
+        mfd_sensop_identity(n, n, &op);
+        double *y = calloc(n * n, sizeof(double));
+        mfd_sense *s, *x;
+        mfd_sense_alloc(false, n, n, k, op, y, &s);
+        mfd_sense_alloc(true, n, n, k, op, y, &x);
+        mfd_rng r;
+        mfd_rng_init(&r, 9, 2);
+        mfd_random_gaussian(&r, s->F, 1.0);
+        mfd_mat_copy(s->G, s->F);
+        CHECK("fg_rel_diff is 0 when G = F", mfd_sensediag_fg_rel_diff(s) == 0);
+        mfd_mat_scale(s->G, 0.5);
+        CHECK_CLOSE("fg_rel_diff of G = F/2 is 1/2", mfd_sensediag_fg_rel_diff(s), 0.5, 4 * TH_U);
+        CHECK("fg_rel_diff is NaN for the symmetric model", isnan(mfd_sensediag_fg_rel_diff(x)));
+        mfd_mat U, V;
+        mfd_mat_alloc(MFD_REAL, n, 1, &U);
+        mfd_mat_alloc(MFD_REAL, n, 1, &V);
+        *mfd_mat_at(U, 0, 0) = *mfd_mat_at(V, 0, 0) = 1.0;
+        mfd_sensediag *g;
+        mfd_sensediag_alloc(s, U, V, &g);
+        mfd_sensediag_track tr;
+        mfd_sensediag_track_init(&tr);
+        CHECK("nothing is followed before the first logged iteration", isnan(tr.imb_init) && isnan(tr.imb_fro_max));
+        mfd_sense_eval(s);
+        mfd_sensediag_compute(g, s);
+        mfd_sensediag_track_update(&tr, g, s, 0);
+        /* FᵀF − GᵀG = (3/4) FᵀF: its norm relative to ‖F‖² is (3/4)‖FᵀF‖/‖F‖² */
+        CHECK("t = 0 sets the initial imbalance and the running maximum",
+              tr.imb_fro_init == tr.imb_fro_max && tr.imb_fro_init > 0 && tr.imb_init == g->imb_min_abs);
+        double first = tr.imb_fro_max;
+        mfd_mat_scale(s->G, 0.0);
+        mfd_sense_eval(s);
+        mfd_sensediag_compute(g, s);
+        mfd_sensediag_track_update(&tr, g, s, 10);
+        CHECK("a larger imbalance later raises the maximum, not the initial value",
+              tr.imb_fro_max > first && tr.imb_fro_init == first);
+        mfd_sensediag_free(g);
+        mfd_mat_free(&U);
+        mfd_mat_free(&V);
+        mfd_sense_free(s);
+        mfd_sense_free(x);
+        mfd_sensop_free(op);
+        free(y);
     }
     TEST_REPORT();
 }
