@@ -43,14 +43,14 @@ mfd_status mfd_deepprob_check(const mfd_deepprob_params *p, char *msg, size_t le
     }
     size_t rows = p->dims[N], cols = p->dims[0], k = rows < cols ? rows : cols;
     if ((p->target == MFD_DEEPPROB_TARGET_FILE) != (p->target_given.data != NULL))
-        return mfd_status_invalid(msg, len, "key 'target': 'file' goes with the given target, and it with it");
+        return mfd_status_invalid(msg, len, "key 'target': 'file' and the given target go together");
     if (p->target_given.data && (p->target_given.rows != rows || p->target_given.cols != cols))
         return mfd_status_invalid(msg, len, "the given target is %zu x %zu; the layers need a %zu x %zu target",
                     p->target_given.rows, p->target_given.cols, rows, cols);
     if (p->target_given.data && p->target_given.field == MFD_COMPLEX && p->field == MFD_REAL)
         return mfd_status_invalid(msg, len, "the given target is complex but field=real");
     if ((p->init == MFD_DEEPPROB_INIT_FILE) != (p->layers != NULL) || (p->layers && !square))
-        return mfd_status_invalid(msg, len, "key 'init': 'file' goes with given square layers, and they with it");
+        return mfd_status_invalid(msg, len, "key 'init': 'file' and given square layers go together");
     if (!square) {
         if (p->init != MFD_DEEPPROB_INIT_GAUSSIAN && p->init != MFD_DEEPPROB_INIT_GAUSSIAN_ACHL)
             return mfd_status_invalid(msg, len, "key 'init': the rectangular layers of 'widths' need init=gaussian or gaussian_achl");

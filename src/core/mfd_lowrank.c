@@ -100,12 +100,12 @@ mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
     if (p->same_basis && d.n1 != d.n2)
         return mfd_status_invalid(msg, len, "key 'same_basis': V* = U* needs a square ground truth, not %zu x %zu", d.n1, d.n2);
     if ((d.op == MFD_LOWRANK_OP_FILE) != (p->op_block != NULL))
-        return mfd_status_invalid(msg, len, "key 'operator': 'file' goes with the operator's matrices, and they with it");
+        return mfd_status_invalid(msg, len, "key 'operator': 'file' and the given operator matrices go together");
     if (d.op == MFD_LOWRANK_OP_IDENTITY && p->m != 0 && (size_t)p->m != d.n1 * d.n2)
         return mfd_status_invalid(msg, len, "key 'm': the identity operator takes m = n1 n2 = %zu (or 0)", d.n1 * d.n2);
     if ((p->init == MFD_LOWRANK_INIT_FILE) != (p->f0.data != NULL) ||
         (p->init == MFD_LOWRANK_INIT_FILE && !sym && !p->g0.data))
-        return mfd_status_invalid(msg, len, "key 'init': 'file' goes with the initial factors, and they with it");
+        return mfd_status_invalid(msg, len, "key 'init': 'file' and the given initial factors go together");
     if (p->f0.data && !is_real_matrix(p->f0, d.n1, d.k))
         return mfd_status_invalid(msg, len, "the initial F must be a real %zu x k matrix, not %zu x %zu", d.n1, p->f0.rows,
                     p->f0.cols);
