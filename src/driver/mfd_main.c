@@ -16,11 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app_claims.h"
 #include "app_common.h"
-#include "app_csv.h"
-#include "app_plot.h"
-#include "app_spec.h"
+#include "drv_claims.h"
+#include "drv_claimtab.h"
+#include "drv_csv.h"
+#include "drv_experiment.h"
+#include "drv_plan.h"
+#include "drv_plotdata.h"
 #include "mfd_out.h"
 #include "mfd_version.h"
 
@@ -115,7 +117,7 @@ static void program_path(const char *name, char *buf, size_t len)
 
 /* The lines `program flag` prints (one key per line), in *keys; NULL when
  * the program cannot be run. */
-static char **program_keys(const spec *s, const char *flag, size_t *n)
+static char **program_keys(const drv_experiment *s, const char *flag, size_t *n)
 {
     char prog[PATH_MAX + 16], cmd[PATH_MAX + 64], line[256];
     program_path(s->program, prog, sizeof prog);
@@ -146,7 +148,7 @@ static void free_keys(char **keys, size_t n)
 /* Every spec key must be a key of the program (`program --keys`); the
  * program's observing keys (`program --observing-keys`, flagged in its
  * parameter table) stay out of the seeds. */
-static int program_check(const spec *s, bool check_keys, spec *out)
+static int program_check(const drv_experiment *s, bool check_keys, drv_experiment *out)
 {
     char prog[PATH_MAX + 16];
     size_t nk = 0, no = 0;
@@ -166,22 +168,22 @@ static int program_check(const spec *s, bool check_keys, spec *out)
             code = app_usage_error(PROG, "%s:%d: key '%s' is not a key of %s (%s --help lists them)", s->path, kline,
                                    k, s->program, s->program);
     }
-    if (code == APP_EXIT_OK && !spec_set_observing(out, (const char *const *)obs, no))
+    if (code == APP_EXIT_OK && !drv_experiment_set_observing(out, (const char *const *)obs, no))
         code = app_usage_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
     free_keys(keys, nk);
     free_keys(obs, no);
     return code;
 }
 
-static int load(const opts *o, const char *x, spec *s, bool check_keys)
+static int load(const opts *o, const char *x, drv_experiment *s, bool check_keys)
 {
     char path[PATH_MAX], err[1024];
     spec_path(o, x, path, sizeof path);
-    if (!spec_load(path, o->scale, s, err, sizeof err))
+    if (!drv_experiment_load(path, o->scale, s, err, sizeof err))
         return app_usage_error(PROG, "%s", err);
     int code = program_check(s, check_keys, s);
     if (code != APP_EXIT_OK)
-        spec_free(s); /* the caller frees only what loaded */
+        drv_experiment_free(s); /* the caller frees only what loaded */
     return code;
 }
 
@@ -195,14 +197,14 @@ static int cmd_list(const opts *o)
         return app_usage_error(PROG, "no specs in '%s'", o->specs);
     printf("%-26s %-10s %6s  %s\n", "experiment", "verifies", "runs", "title");
     for (size_t i = 0; i < n; i++) {
-        spec s;
+        drv_experiment s;
         char err[1024];
-        if (!spec_load(list[i], o->scale, &s, err, sizeof err)) {
+        if (!drv_experiment_load(list[i], o->scale, &s, err, sizeof err)) {
             printf("%-26s (%s)\n", list[i], err);
             continue;
         }
-        printf("%-26s %-10s %6zu  %s\n", s.name, s.verifies ? s.verifies : "", spec_count(&s), s.title);
-        spec_free(&s);
+        printf("%-26s %-10s %6zu  %s\n", s.name, s.verifies ? s.verifies : "", drv_plan_count(&s), s.title);
+        drv_experiment_free(&s);
     }
     for (size_t i = 0; i < n; i++)
         free(list[i]);
@@ -212,24 +214,24 @@ static int cmd_list(const opts *o)
 
 /* Load a spec (its keys checked against the program) and expand its plan;
  * dir gets its results folder.  0, or an exit code with nothing left to free. */
-static int load_plan(const opts *o, const char *x, spec *s, plan_run **runs, size_t *n, char *dir, size_t dlen)
+static int load_plan(const opts *o, const char *x, drv_experiment *s, drv_plan_run **runs, size_t *n, char *dir, size_t dlen)
 {
     int code = load(o, x, s, true);
     if (code)
         return code;
     char err[1024];
-    if (!spec_plan(s, runs, n, err, sizeof err)) {
-        spec_free(s);
+    if (!drv_plan_expand(s, runs, n, err, sizeof err)) {
+        drv_experiment_free(s);
         return app_usage_error(PROG, "%s", err);
     }
-    spec_results_dir(s, o->results, dir, dlen);
+    drv_experiment_results_dir(s, o->results, dir, dlen);
     return 0;
 }
 
 static int cmd_plan(const opts *o, const char *x)
 {
-    spec s;
-    plan_run *runs;
+    drv_experiment s;
+    drv_plan_run *runs;
     size_t n;
     char dir[PATH_MAX];
     int code = load_plan(o, x, &s, &runs, &n, dir, sizeof dir);
@@ -245,8 +247,8 @@ static int cmd_plan(const opts *o, const char *x)
             printf(" seed=%llu out=%s/runs/%s\n", (unsigned long long)runs[i].seed, dir, runs[i].id);
         }
     }
-    spec_plan_free(runs, n);
-    spec_free(&s);
+    drv_plan_free(runs, n);
+    drv_experiment_free(&s);
     return 0;
 }
 
@@ -326,7 +328,7 @@ static void progress(bool tty, size_t done, size_t total, size_t failed, double 
 /* Start one run of the plan as a child process, its output in logs/<id>.log.
  * MFD_WRAP, when set, is a command prefix (split at spaces) that runs the
  * program, e.g. "valgrind --error-exitcode=99" or "nice -n 19". */
-static pid_t start_run(const plan_run *r, const char *dir, const char *prog, long jobs)
+static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog, long jobs)
 {
     char out[PATH_MAX + 64], log[PATH_MAX + 64];
     snprintf(out, sizeof out, "%s/runs/%s", dir, r->id);
@@ -373,8 +375,8 @@ static pid_t start_run(const plan_run *r, const char *dir, const char *prog, lon
 
 static int run_spec(const opts *o, const char *x)
 {
-    spec s;
-    plan_run *runs;
+    drv_experiment s;
+    drv_plan_run *runs;
     size_t n;
     char err[1024], dir[PATH_MAX], prog[PATH_MAX + 16], sub[PATH_MAX + 16];
     int code = load_plan(o, x, &s, &runs, &n, dir, sizeof dir);
@@ -383,8 +385,8 @@ static int run_spec(const opts *o, const char *x)
     program_path(s.program, prog, sizeof prog);
     snprintf(sub, sizeof sub, "%s/runs", dir);
     if (mfd_out_mkdirs(sub, err, sizeof err) != MFD_OK) { /* the results folder cannot be made: not a usage error */
-        spec_plan_free(runs, n);
-        spec_free(&s);
+        drv_plan_free(runs, n);
+        drv_experiment_free(&s);
         app_error(PROG, "%s", err);
         return APP_EXIT_FAILURE;
     }
@@ -404,8 +406,8 @@ static int run_spec(const opts *o, const char *x)
     }
     if (o->task >= 0 && (size_t)o->task >= n) {
         free(todo);
-        spec_plan_free(runs, n);
-        spec_free(&s);
+        drv_plan_free(runs, n);
+        drv_experiment_free(&s);
         return app_usage_error(PROG, "--task %ld: the plan of %s has %zu runs (0 to %zu)", o->task, s.name, n,
                                n ? n - 1 : 0);
     }
@@ -451,7 +453,7 @@ static int run_spec(const opts *o, const char *x)
         for (long j = 0; j < jobs; j++) {
             if (slots[j].pid != pid)
                 continue;
-            const plan_run *r = &runs[slots[j].run];
+            const drv_plan_run *r = &runs[slots[j].run];
             bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && is_complete(dir, r->id);
             unlock_run(dir, r->id);
             spent += app_now() - slots[j].start;
@@ -473,8 +475,8 @@ static int run_spec(const opts *o, const char *x)
            done - failed, already, skipped, failed, app_now() - t0);
     free(slots);
     free(todo);
-    spec_plan_free(runs, n);
-    spec_free(&s);
+    drv_plan_free(runs, n);
+    drv_experiment_free(&s);
     return failed ? 1 : 0;
 }
 
@@ -488,15 +490,15 @@ static bool volatile_column(const char *name)
 /* index.csv: one row per complete run in plan order (id, index, rep, seed,
  * parameters, summary columns); timing.csv: the time columns, which differ
  * from one execution to the next.  Returns complete runs through *ndone. */
-static int collect_spec(const spec *s, const opts *o, size_t *ndone, size_t *ntotal, bool quiet)
+static int collect_spec(const drv_experiment *s, const opts *o, size_t *ndone, size_t *ntotal, bool quiet)
 {
-    plan_run *runs;
+    drv_plan_run *runs;
     size_t n;
     char err[1024], dir[PATH_MAX], p[PATH_MAX + 64];
-    if (!spec_plan(s, &runs, &n, err, sizeof err))
+    if (!drv_plan_expand(s, &runs, &n, err, sizeof err))
         return app_usage_error(PROG, "%s", err);
-    spec_results_dir(s, o->results, dir, sizeof dir);
-    app_csv *sum = calloc(n ? n : 1, sizeof *sum);
+    drv_experiment_results_dir(s, o->results, dir, sizeof dir);
+    drv_csv *sum = calloc(n ? n : 1, sizeof *sum);
     mfd_strlist cols = {0, 0, NULL};
     size_t nparam_cols = 4 + s->nfixed + s->naxes, done = 0;
     static const char *const head[4] = {"id", "index", "rep", "seed"};
@@ -510,7 +512,7 @@ static int collect_spec(const spec *s, const opts *o, size_t *ndone, size_t *nto
         snprintf(p, sizeof p, "%s/runs/%s/summary.csv", dir, runs[i].id);
         if (access(p, F_OK) != 0)
             continue;
-        if (!app_csv_read(p, &sum[i], err, sizeof err)) {
+        if (!drv_csv_read(p, &sum[i], err, sizeof err)) {
             fprintf(stderr, "%s: warning: %s\n", PROG, err);
             continue;
         }
@@ -528,7 +530,7 @@ static int collect_spec(const spec *s, const opts *o, size_t *ndone, size_t *nto
     FILE *fi = open_memstream(&ib, &il), *ft = open_memstream(&tb, &tl);
     for (size_t k = 0; fi && k < cols.n; k++) {
         fputs(k ? "," : "", fi);
-        app_csv_put(fi, cols.s[k]);
+        drv_csv_put(fi, cols.s[k]);
     }
     if (fi)
         fputc('\n', fi);
@@ -537,25 +539,25 @@ static int collect_spec(const spec *s, const opts *o, size_t *ndone, size_t *nto
     for (size_t i = 0; fi && ft && sum && i < n; i++) {
         if (!sum[i].names)
             continue;
-        const plan_run *r = &runs[i];
+        const drv_plan_run *r = &runs[i];
         char num[64];
         fputs(r->id, fi);
         fprintf(fi, ",%zu,%ld,%llu", r->index, r->rep, (unsigned long long)r->seed);
         for (size_t k = 0; k < r->nparams; k++) {
             fputc(',', fi);
-            app_csv_put(fi, r->params[k].value);
+            drv_csv_put(fi, r->params[k].value);
         }
         for (size_t k = nparam_cols; k < cols.n; k++) {
-            long c = app_csv_col(&sum[i], cols.s[k]);
+            long c = drv_csv_col(&sum[i], cols.s[k]);
             fputc(',', fi);
-            app_csv_put(fi, c >= 0 && sum[i].nrows > 0 ? app_csv_cell(&sum[i], 0, (size_t)c) : "");
+            drv_csv_put(fi, c >= 0 && sum[i].nrows > 0 ? drv_csv_cell(&sum[i], 0, (size_t)c) : "");
         }
         fputc('\n', fi);
         fputs(r->id, ft);
         static const char *const tc[3] = {"wall_s", "algo_s", "s_per_iter"};
         for (int k = 0; k < 3; k++) {
-            long c = app_csv_col(&sum[i], tc[k]);
-            snprintf(num, sizeof num, "%s", c >= 0 && sum[i].nrows > 0 ? app_csv_cell(&sum[i], 0, (size_t)c) : "");
+            long c = drv_csv_col(&sum[i], tc[k]);
+            snprintf(num, sizeof num, "%s", c >= 0 && sum[i].nrows > 0 ? drv_csv_cell(&sum[i], 0, (size_t)c) : "");
             fprintf(ft, ",%s", num);
         }
         fputc('\n', ft);
@@ -580,10 +582,10 @@ static int collect_spec(const spec *s, const opts *o, size_t *ndone, size_t *nto
     free(ib);
     free(tb);
     for (size_t i = 0; sum && i < n; i++)
-        app_csv_free(&sum[i]);
+        drv_csv_free(&sum[i]);
     free(sum);
     mfd_strlist_free(&cols);
-    spec_plan_free(runs, n);
+    drv_plan_free(runs, n);
     *ndone = done;
     *ntotal = n;
     return code;
@@ -591,13 +593,13 @@ static int collect_spec(const spec *s, const opts *o, size_t *ndone, size_t *nto
 
 static int cmd_collect(const opts *o, const char *x)
 {
-    spec s;
+    drv_experiment s;
     int code = load(o, x, &s, false);
     if (code)
         return code;
     size_t d, t;
     code = collect_spec(&s, o, &d, &t, false);
-    spec_free(&s);
+    drv_experiment_free(&s);
     return code;
 }
 
@@ -605,40 +607,40 @@ static int cmd_collect(const opts *o, const char *x)
 
 /* Load a spec, collect what has run, and read its index.csv into t (dir: the
  * results folder).  0, or an exit code with everything freed. */
-static int load_index(const opts *o, const char *x, spec *s, app_csv *t, char *dir, size_t dlen, size_t *done,
+static int load_index(const opts *o, const char *x, drv_experiment *s, drv_csv *t, char *dir, size_t dlen, size_t *done,
                       size_t *total)
 {
     int code = load(o, x, s, false);
     if (code)
         return code;
     if ((code = collect_spec(s, o, done, total, true)) != 0) {
-        spec_free(s);
+        drv_experiment_free(s);
         return code;
     }
     char p[PATH_MAX + 32], err[1024];
-    spec_results_dir(s, o->results, dir, dlen);
+    drv_experiment_results_dir(s, o->results, dir, dlen);
     snprintf(p, sizeof p, "%s/index.csv", dir);
-    if (!app_csv_read(p, t, err, sizeof err)) {
-        spec_free(s);
+    if (!drv_csv_read(p, t, err, sizeof err)) {
+        drv_experiment_free(s);
         return app_usage_error(PROG, "%s", err);
     }
     return 0;
 }
 
-static int check_spec(const opts *o, const char *x, claim_result **all, size_t *nall, bool quiet)
+static int check_spec(const opts *o, const char *x, drv_claims_result **all, size_t *nall, bool quiet)
 {
-    spec s;
-    app_csv t;
+    drv_experiment s;
+    drv_csv t;
     size_t done, total;
     char dir[PATH_MAX], p[PATH_MAX + 32], err[1024];
     int code = load_index(o, x, &s, &t, dir, sizeof dir, &done, &total);
     if (code)
         return code;
-    claim_result *r;
+    drv_claims_result *r;
     size_t n;
-    if (!claims_eval(&s, &t, &r, &n, err, sizeof err)) {
-        app_csv_free(&t);
-        spec_free(&s);
+    if (!drv_claims_eval(&s, &t, &r, &n, err, sizeof err)) {
+        drv_csv_free(&t);
+        drv_experiment_free(&s);
         return app_usage_error(PROG, "%s", err);
     }
     if (done < total)
@@ -650,26 +652,26 @@ static int check_spec(const opts *o, const char *x, claim_result **all, size_t *
         }
     if (!quiet) {
         printf("%s (%zu of %zu runs): %s\n", s.name, done, total, s.title);
-        claims_print(stdout, r, n);
+        drv_claimtab_print(stdout, r, n);
     }
     snprintf(p, sizeof p, "%s/claims.csv", dir);
-    bool ok = claims_write_csv(p, r, n, err, sizeof err);
+    bool ok = drv_claimtab_write_csv(p, r, n, err, sizeof err);
     snprintf(p, sizeof p, "%s/claims.tex", dir);
-    ok = ok && claims_write_tex(p, r, n, err, sizeof err);
+    ok = ok && drv_claimtab_write_tex(p, r, n, err, sizeof err);
     if (!ok)
         code = app_usage_error(PROG, "%s", err);
     for (size_t i = 0; i < n; i++)
-        if (r[i].verdict == CLAIM_FAIL && code == 0)
+        if (r[i].verdict == DRV_CLAIMS_FAIL && code == 0)
             code = 1;
-    claim_result *m = realloc(*all, (*nall + n + 1) * sizeof *m);
+    drv_claims_result *m = realloc(*all, (*nall + n + 1) * sizeof *m);
     if (m) {
         memcpy(m + *nall, r, n * sizeof *r);
         *all = m;
         *nall += n;
     }
     free(r);
-    app_csv_free(&t);
-    spec_free(&s);
+    drv_csv_free(&t);
+    drv_experiment_free(&s);
     return code;
 }
 
@@ -711,8 +713,8 @@ static bool run_gnuplot(const char *script, const char *data, const char *out, c
 
 static int plot_spec(const opts *o, const char *x)
 {
-    spec s;
-    app_csv t;
+    drv_experiment s;
+    drv_csv t;
     size_t done, total;
     char dir[PATH_MAX], err[1024];
     int code = load_index(o, x, &s, &t, dir, sizeof dir, &done, &total);
@@ -722,8 +724,8 @@ static int plot_spec(const opts *o, const char *x)
     snprintf(figs, sizeof figs, "%s/figures", dir);
     snprintf(data, sizeof data, "%s/data", figs);
     if (mfd_out_mkdirs(data, err, sizeof err) != MFD_OK) {
-        app_csv_free(&t);
-        spec_free(&s);
+        drv_csv_free(&t);
+        drv_experiment_free(&s);
         return app_usage_error(PROG, "%s", err);
     }
     char *tex = NULL;
@@ -731,8 +733,8 @@ static int plot_spec(const opts *o, const char *x)
     FILE *tf = open_memstream(&tex, &tlen);
     size_t drawn = 0;
     for (size_t i = 0; tf && i < s.nplots && code == 0; i++) {
-        const spec_section *p = &s.plots[i];
-        const char *script = spec_section_get(p, "script", NULL);
+        const drv_experiment_section *p = &s.plots[i];
+        const char *script = drv_experiment_get(p, "script", NULL);
         char sp[PATH_MAX], dp[PATH_MAX + 300], part[PATH_MAX + 300], log[PATH_MAX + 300];
         snprintf(sp, sizeof sp, "%s/%s.gp", o->plots, script ? script : p->name);
         snprintf(dp, sizeof dp, "%s/%s", data, p->name);
@@ -743,7 +745,7 @@ static int plot_spec(const opts *o, const char *x)
             code = app_usage_error(PROG, "%s:%d: [plot %s]: no script %s", s.path, p->line, p->name, sp);
             break;
         }
-        if (!plot_prepare(&s, p, dir, &t, dp, &ns, err, sizeof err)) {
+        if (!drv_plotdata_prepare(&s, p, dir, &t, dp, &ns, err, sizeof err)) {
             code = app_usage_error(PROG, "%s", err);
             break;
         }
@@ -762,13 +764,13 @@ static int plot_spec(const opts *o, const char *x)
                 code = APP_EXIT_FAILURE;
             }
         }
-        const char *caption = spec_section_get(p, "caption", NULL);
+        const char *caption = drv_experiment_get(p, "caption", NULL);
         fprintf(tf, "\\begin{figure}[tbp]\n\\centering\n\\includegraphics[width=0.8\\linewidth,height=0.7\\textheight,keepaspectratio]{%s%s%s/figures/%s.pdf}\n"
                     "\\caption{",
                 s.name, s.scale ? "-" : "", s.scale ? s.scale : "", p->name);
-        claims_tex_escape(tf, caption ? caption : s.title);
+        drv_claimtab_tex_escape(tf, caption ? caption : s.title);
         fprintf(tf, " (\\texttt{");
-        claims_tex_escape(tf, s.name);
+        drv_claimtab_tex_escape(tf, s.name);
         fprintf(tf, "})}\n\\label{fig:%s:%s}\n\\end{figure}\n\n", s.name, p->name);
         drawn++;
     }
@@ -782,8 +784,8 @@ static int plot_spec(const opts *o, const char *x)
     }
     if (code == 0)
         printf("%s: %zu figure%s in %s (%zu of %zu runs)\n", s.name, drawn, drawn == 1 ? "" : "s", figs, done, total);
-    app_csv_free(&t);
-    spec_free(&s);
+    drv_csv_free(&t);
+    drv_experiment_free(&s);
     return code;
 }
 
@@ -814,7 +816,7 @@ static int parse_args(int argc, char **argv, opts *o, char **args, int *nargs)
             o->plots = argv[++i];
         else if (strcmp(a, "--scale") == 0 && more) {
             o->scale = argv[++i];
-            if (!spec_scale_known(o->scale))
+            if (!drv_experiment_scale_known(o->scale))
                 return app_usage_error(PROG, "--scale: '%s' is not a scale (expected paper or quick)", o->scale);
         } else if ((strcmp(a, "-j") == 0 && more) || (strncmp(a, "-j", 2) == 0 && a[2])) {
             const char *v = a[2] ? a + 2 : argv[++i];
@@ -884,7 +886,7 @@ int main(int argc, char **argv)
                strcmp(verb, "plot") == 0) {
         if (nargs == 0)
             code = app_usage_error(PROG, "%s: name an experiment (or --all)", verb);
-        claim_result *all = NULL;
+        drv_claims_result *all = NULL;
         size_t nall = 0;
         for (int i = 0; i < nargs && code != APP_EXIT_USAGE; i++) {
             int c = strcmp(verb, "run") == 0       ? run_spec(&o, args[i])
@@ -896,19 +898,19 @@ int main(int argc, char **argv)
         if (strcmp(verb, "check") == 0 && o.all && code != APP_EXIT_USAGE) {
             char err[1024], p[PATH_MAX];
             printf("All claims (%zu):\n", nall);
-            claims_print(stdout, all, nall);
+            drv_claimtab_print(stdout, all, nall);
             size_t fails = 0, dev = 0;
             for (size_t i = 0; i < nall; i++) {
-                fails += all[i].verdict == CLAIM_FAIL;
-                dev += all[i].verdict == CLAIM_DEVIATION;
+                fails += all[i].verdict == DRV_CLAIMS_FAIL;
+                dev += all[i].verdict == DRV_CLAIMS_DEVIATION;
             }
             printf("%zu claims: %zu pass, %zu known deviations, %zu fail\n", nall, nall - fails - dev, dev, fails);
             snprintf(err, sizeof err, "%s", o.results);
             mfd_out_mkdirs(o.results, err, sizeof err);
             snprintf(p, sizeof p, "%s/claims.csv", o.results);
-            claims_write_csv(p, all, nall, err, sizeof err);
+            drv_claimtab_write_csv(p, all, nall, err, sizeof err);
             snprintf(p, sizeof p, "%s/claims.tex", o.results);
-            claims_write_tex(p, all, nall, err, sizeof err);
+            drv_claimtab_write_tex(p, all, nall, err, sizeof err);
         }
         free(all);
     } else {

@@ -1,20 +1,20 @@
 #define _POSIX_C_SOURCE 200809L
-#include "app_claims.h"
+#include "drv_claims.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app_expr.h"
-#include "app_rowexpr.h"
+#include "drv_expr.h"
+#include "drv_rowexpr.h"
 #include "mfd_out.h"
 #include "mfd_param.h"
 #include "mfd_rate.h"
 
-const char *claims_verdict_name(int v)
+const char *drv_claims_verdict_name(int v)
 {
-    return v == CLAIM_PASS ? "PASS" : v == CLAIM_FAIL ? "FAIL" : "DEVIATION";
+    return v == DRV_CLAIMS_PASS ? "PASS" : v == DRV_CLAIMS_FAIL ? "FAIL" : "DEVIATION";
 }
 
 static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -69,7 +69,7 @@ typedef struct claimdef {
     const char *name, *aggregate, *against, *group_by, *bound, *deviation;
     double tol;
     bool rel;
-    app_expr *where, *measure, *predicted, *against_e;
+    drv_expr *where, *measure, *predicted, *against_e;
 } claimdef;
 
 /* "bound value", and the tolerance when there is one: the predicted column. */
@@ -85,20 +85,20 @@ static void put_predicted(const claimdef *d, double value, char *predicted, size
     }
 }
 
-static bool compile(const spec *s, const spec_section *c, const char *key, bool required, app_expr **out,
-                    const app_csv *t, char *err, size_t errlen)
+static bool compile(const drv_experiment *s, const drv_experiment_section *c, const char *key, bool required, drv_expr **out,
+                    const drv_csv *t, char *err, size_t errlen)
 {
-    return app_rowexpr_compile(s, c, "claim", key, required, t, NULL, out, err, errlen);
+    return drv_rowexpr_compile(s, c, "claim", key, required, t, NULL, out, err, errlen);
 }
 
 /* Expression e at a row as a number (NaN with a note on error). */
-static double at(const app_expr *e, const app_csv *t, size_t row, char *err, size_t errlen)
+static double at(const drv_expr *e, const drv_csv *t, size_t row, char *err, size_t errlen)
 {
-    return app_rowexpr_num(e, t, row, NULL, 0.0, err, errlen);
+    return drv_rowexpr_num(e, t, row, NULL, 0.0, err, errlen);
 }
 
 /* One group: rows[n]; fills measured/predicted texts; returns pass. */
-static bool eval_group(const claimdef *d, const app_csv *t, const size_t *rows, size_t n, char *measured,
+static bool eval_group(const claimdef *d, const drv_csv *t, const size_t *rows, size_t n, char *measured,
                        size_t mlen, char *predicted, size_t plen, char *note, size_t nlen)
 {
     char e[256] = "", a[64], b[64], c[64];
@@ -234,27 +234,27 @@ static bool eval_group(const claimdef *d, const app_csv *t, const size_t *rows, 
 
 static void def_free(claimdef *d)
 {
-    app_expr_free(d->where);
-    app_expr_free(d->measure);
-    app_expr_free(d->predicted);
-    app_expr_free(d->against_e);
+    drv_expr_free(d->where);
+    drv_expr_free(d->measure);
+    drv_expr_free(d->predicted);
+    drv_expr_free(d->against_e);
 }
 
-bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n, char *err, size_t errlen)
+bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_result **out, size_t *n, char *err, size_t errlen)
 {
-    claim_result *res = calloc(s->nclaims ? s->nclaims : 1, sizeof *res);
+    drv_claims_result *res = calloc(s->nclaims ? s->nclaims : 1, sizeof *res);
     if (!res) {
         snprintf(err, errlen, "out of memory");
         return false;
     }
     for (size_t ci = 0; ci < s->nclaims; ci++) {
-        const spec_section *c = &s->claims[ci];
-        claim_result *r = &res[ci];
+        const drv_experiment_section *c = &s->claims[ci];
+        drv_claims_result *r = &res[ci];
         claimdef d;
         memset(&d, 0, sizeof d);
         int line;
         d.name = c->name;
-        d.aggregate = spec_section_get(c, "aggregate", &line);
+        d.aggregate = drv_experiment_get(c, "aggregate", &line);
         if (!d.aggregate)
             d.aggregate = "each";
         static const char *const aggs[] = {"each", "median", "mean", "min", "max", "fraction", "ratio", "slope"};
@@ -267,7 +267,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             free(res);
             return false;
         }
-        d.bound = spec_section_get(c, "bound", &line);
+        d.bound = drv_experiment_get(c, "bound", &line);
         if (!d.bound || (strcmp(d.bound, "<=") && strcmp(d.bound, ">=") && strcmp(d.bound, "within") &&
                          strcmp(d.bound, "contains"))) {
             snprintf(err, errlen, "%s:%d: [claim %s] bound '%s' is not one of <=, >=, within, contains", s->path,
@@ -275,7 +275,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             free(res);
             return false;
         }
-        const char *tol = spec_section_get(c, "tolerance", &line), *rel = spec_section_get(c, "relative", NULL);
+        const char *tol = drv_experiment_get(c, "tolerance", &line), *rel = drv_experiment_get(c, "relative", NULL);
         if (tol) {
             char *end;
             d.tol = strtod(tol, &end);
@@ -287,9 +287,9 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             }
         }
         d.rel = rel && (strcmp(rel, "yes") == 0 || strcmp(rel, "1") == 0 || strcmp(rel, "true") == 0);
-        d.deviation = spec_section_get(c, "deviation", NULL);
-        d.group_by = spec_section_get(c, "group_by", NULL);
-        d.against = spec_section_get(c, "against", NULL);
+        d.deviation = drv_experiment_get(c, "deviation", NULL);
+        d.group_by = drv_experiment_get(c, "group_by", NULL);
+        d.against = drv_experiment_get(c, "against", NULL);
         if (!compile(s, c, "where", false, &d.where, t, err, errlen) ||
             !compile(s, c, "measure", true, &d.measure, t, err, errlen) ||
             !compile(s, c, "predicted", true, &d.predicted, t, err, errlen) ||
@@ -312,9 +312,9 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             snprintf(buf, sizeof buf, "%s", d.group_by);
             char *save = NULL;
             for (char *g = strtok_r(buf, ", ", &save); g && ng < 8; g = strtok_r(NULL, ", ", &save)) {
-                gcols[ng] = app_csv_col(t, g);
+                gcols[ng] = drv_csv_col(t, g);
                 if (gcols[ng] < 0) {
-                    spec_section_get(c, "group_by", &line);
+                    drv_experiment_get(c, "group_by", &line);
                     snprintf(err, errlen, "%s:%d: [claim %s] group_by '%s' is not a run parameter", s->path, line,
                              c->name, g);
                     free(rows);
@@ -328,9 +328,9 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
         snprintf(r->experiment, sizeof r->experiment, "%s%s%s", s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
         snprintf(r->name, sizeof r->name, "%s", c->name);
         const char *v;
-        snprintf(r->id, sizeof r->id, "%s", (v = spec_section_get(c, "id", NULL)) ? v : "");
-        snprintf(r->source, sizeof r->source, "%s", (v = spec_section_get(c, "source", NULL)) ? v : "");
-        snprintf(r->statement, sizeof r->statement, "%s", (v = spec_section_get(c, "statement", NULL)) ? v : "");
+        snprintf(r->id, sizeof r->id, "%s", (v = drv_experiment_get(c, "id", NULL)) ? v : "");
+        snprintf(r->source, sizeof r->source, "%s", (v = drv_experiment_get(c, "source", NULL)) ? v : "");
+        snprintf(r->statement, sizeof r->statement, "%s", (v = drv_experiment_get(c, "statement", NULL)) ? v : "");
         bool all = nr > 0;
         if (nr == 0)
             snprintf(r->note, sizeof r->note, "no run matched (collect the runs first)");
@@ -343,7 +343,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             for (size_t j = i; j < nr; j++) {
                 bool same = true;
                 for (size_t g = 0; g < ng && same; g++)
-                    same = strcmp(app_csv_cell(t, rows[i], (size_t)gcols[g]), app_csv_cell(t, rows[j], (size_t)gcols[g])) == 0;
+                    same = strcmp(drv_csv_cell(t, rows[i], (size_t)gcols[g]), drv_csv_cell(t, rows[j], (size_t)gcols[g])) == 0;
                 if (same && !done[j]) {
                     done[j] = true;
                     grp[gn++] = rows[j];
@@ -353,7 +353,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
             for (size_t g = 0; g < ng; g++) {
                 size_t l = strlen(label);
                 snprintf(label + l, sizeof label - l, "%s%s=%s", g ? "," : "", t->names[gcols[g]],
-                         app_csv_cell(t, rows[i], (size_t)gcols[g]));
+                         drv_csv_cell(t, rows[i], (size_t)gcols[g]));
             }
             bool pass = eval_group(&d, t, grp, gn, m, sizeof m, p, sizeof p, note, sizeof note);
             all = all && pass;
@@ -371,7 +371,7 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
         free(done);
         free(grp);
         free(rows);
-        r->verdict = all ? CLAIM_PASS : d.deviation ? CLAIM_DEVIATION : CLAIM_FAIL;
+        r->verdict = all ? DRV_CLAIMS_PASS : d.deviation ? DRV_CLAIMS_DEVIATION : DRV_CLAIMS_FAIL;
         if (d.deviation) {
             char why[600];
             snprintf(why, sizeof why, "known deviation%s: %s", all ? " (not observed this time)" : "", d.deviation);
@@ -381,139 +381,5 @@ bool claims_eval(const spec *s, const app_csv *t, claim_result **out, size_t *n,
     }
     *out = res;
     *n = s->nclaims;
-    return true;
-}
-
-void claims_print(FILE *f, const claim_result *r, size_t n)
-{
-    fprintf(f, "%-4s %-28s %-22s %-26s %-40s %s\n", "id", "claim", "source", "predicted", "measured", "verdict");
-    for (size_t i = 0; i < n; i++) {
-        fprintf(f, "%-4s %-28.28s %-22.22s %-26.26s %-40.40s %s\n", r[i].id, r[i].name, r[i].source, r[i].predicted,
-                r[i].measured, claims_verdict_name(r[i].verdict));
-        if (strlen(r[i].measured) > 40)
-            fprintf(f, "     measured: %s\n", r[i].measured);
-        if (r[i].note[0])
-            fprintf(f, "     note: %s\n", r[i].note);
-    }
-}
-
-/* Write the table that put() formats to path whole (temporary file, then
- * rename), so that a claims file is never left half written. */
-static bool write_whole(const char *path, void (*put)(FILE *, const claim_result *, size_t), const claim_result *r,
-                        size_t n, char *err, size_t errlen)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    put(f, r, n);
-    fclose(f);
-    bool ok = mfd_out_write_text(path, buf, err, errlen) == MFD_OK;
-    free(buf);
-    return ok;
-}
-
-static void put_csv(FILE *f, const claim_result *r, size_t n)
-{
-    fputs("experiment,claim,id,source,statement,predicted,measured,verdict,note\n", f);
-    for (size_t i = 0; i < n; i++) {
-        const char *fields[9] = {r[i].experiment, r[i].name,     r[i].id, r[i].source,
-                                 r[i].statement, r[i].predicted, r[i].measured,
-                                 claims_verdict_name(r[i].verdict), r[i].note};
-        for (int k = 0; k < 9; k++) {
-            if (k)
-                fputc(',', f);
-            app_csv_put(f, fields[k]);
-        }
-        fputc('\n', f);
-    }
-}
-
-bool claims_write_csv(const char *path, const claim_result *r, size_t n, char *err, size_t errlen)
-{
-    return write_whole(path, put_csv, r, n, err, errlen);
-}
-
-void claims_tex_escape(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': case '%': case '$': case '#': case '_': case '{': case '}': fprintf(f, "\\%c", *s); break;
-        case '~': fputs("\\textasciitilde{}", f); break;
-        case '^': fputs("\\textasciicircum{}", f); break;
-        case '\\': fputs("\\textbackslash{}", f); break;
-        case '<': fputs("$<$", f); break;
-        case '>': fputs("$>$", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
-static void put_tex(FILE *f, const claim_result *r, size_t n)
-{
-    fputs("% Generated by mfd check.\n\\begin{longtable}{@{}l>{\\raggedright}p{0.2\\linewidth}>{\\raggedright}"
-          "p{0.2\\linewidth}>{\\raggedright\\arraybackslash}p{0.33\\linewidth}l@{}}\n"
-          "\\toprule\nid & claim & predicted & measured & verdict\\\\\n\\midrule\n\\endhead\n", f);
-    for (size_t i = 0; i < n; i++) {
-        claims_tex_escape(f, r[i].id);
-        fputs(" & \\texttt{", f);
-        for (const char *c = r[i].name; *c; c++) /* long names break after an underscore */
-            fputs(*c == '_' ? "\\_\\allowbreak{}" : (char[2]){*c, 0}, f);
-        fputs("} & ", f);
-        claims_tex_escape(f, r[i].predicted);
-        fputs(" & ", f);
-        claims_tex_escape(f, r[i].measured);
-        fputs(" & ", f);
-        fputs(r[i].verdict == CLAIM_PASS ? "pass" : r[i].verdict == CLAIM_FAIL ? "\\textbf{fail}" : "deviation", f);
-        fputs("\\\\*\n & \\multicolumn{4}{p{0.82\\linewidth}}{\\footnotesize ", f);
-        claims_tex_escape(f, r[i].statement);
-        fputs(" (", f);
-        claims_tex_escape(f, r[i].source);
-        fputs(")", f);
-        if (r[i].verdict == CLAIM_DEVIATION && r[i].note[0]) {
-            fputs(". \\emph{", f);
-            claims_tex_escape(f, r[i].note);
-            fputs("}", f);
-        }
-        fputs("}\\\\[2pt]\n", f);
-    }
-    fputs("\\bottomrule\n\\end{longtable}\n", f);
-}
-
-bool claims_write_tex(const char *path, const claim_result *r, size_t n, char *err, size_t errlen)
-{
-    return write_whole(path, put_tex, r, n, err, errlen);
-}
-
-bool claims_read_csv(const char *path, claim_result **out, size_t *n, char *err, size_t errlen)
-{
-    app_csv t;
-    if (!app_csv_read(path, &t, err, errlen))
-        return false;
-    claim_result *r = calloc(t.nrows ? t.nrows : 1, sizeof *r);
-    if (!r) {
-        app_csv_free(&t);
-        return false;
-    }
-    for (size_t i = 0; i < t.nrows; i++) {
-        const char *v[9];
-        for (int k = 0; k < 9; k++)
-            v[k] = k < (int)t.ncols ? app_csv_cell(&t, i, (size_t)k) : "";
-        snprintf(r[i].experiment, sizeof r[i].experiment, "%s", v[0]);
-        snprintf(r[i].name, sizeof r[i].name, "%s", v[1]);
-        snprintf(r[i].id, sizeof r[i].id, "%s", v[2]);
-        snprintf(r[i].source, sizeof r[i].source, "%s", v[3]);
-        snprintf(r[i].statement, sizeof r[i].statement, "%s", v[4]);
-        snprintf(r[i].predicted, sizeof r[i].predicted, "%s", v[5]);
-        snprintf(r[i].measured, sizeof r[i].measured, "%s", v[6]);
-        r[i].verdict = strcmp(v[7], "PASS") == 0 ? CLAIM_PASS : strcmp(v[7], "FAIL") == 0 ? CLAIM_FAIL : CLAIM_DEVIATION;
-        snprintf(r[i].note, sizeof r[i].note, "%s", v[8]);
-    }
-    *out = r;
-    *n = t.nrows;
-    app_csv_free(&t);
     return true;
 }

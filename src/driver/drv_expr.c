@@ -1,4 +1,4 @@
-#include "app_expr.h"
+#include "drv_expr.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -19,7 +19,7 @@ typedef struct node {
     int nargs;
 } node;
 
-struct app_expr {
+struct drv_expr {
     node *root;
 };
 
@@ -295,7 +295,7 @@ static bool complete(const node *n)
     return true;
 }
 
-app_expr *app_expr_compile(const char *text, char *err, size_t errlen)
+drv_expr *drv_expr_compile(const char *text, char *err, size_t errlen)
 {
     parser ps = {text, text, err, errlen, false};
     node *root = parse_or(&ps);
@@ -308,7 +308,7 @@ app_expr *app_expr_compile(const char *text, char *err, size_t errlen)
         node_free(root);
         return NULL;
     }
-    app_expr *e = malloc(sizeof *e);
+    drv_expr *e = malloc(sizeof *e);
     if (!e) {
         node_free(root);
         snprintf(err, errlen, "out of memory");
@@ -318,7 +318,7 @@ app_expr *app_expr_compile(const char *text, char *err, size_t errlen)
     return e;
 }
 
-void app_expr_free(app_expr *e)
+void drv_expr_free(drv_expr *e)
 {
     if (!e)
         return;
@@ -327,13 +327,13 @@ void app_expr_free(app_expr *e)
 }
 
 typedef struct evalctx {
-    app_lookup lookup;
+    drv_expr_lookup lookup;
     void *ctx;
     char *err;
     size_t errlen;
 } evalctx;
 
-static bool num_of(evalctx *c, app_value v, const char *what, double *out)
+static bool num_of(evalctx *c, drv_expr_value v, const char *what, double *out)
 {
     if (v.is_str) {
         snprintf(c->err, c->errlen, "%s needs a number, not the text \"%s\"", what, v.str);
@@ -343,9 +343,9 @@ static bool num_of(evalctx *c, app_value v, const char *what, double *out)
     return true;
 }
 
-static bool eval(const node *n, evalctx *c, app_value *out)
+static bool eval(const node *n, evalctx *c, drv_expr_value *out)
 {
-    app_value a, b;
+    drv_expr_value a, b;
     double x, y;
     out->is_str = false;
     out->str = NULL;
@@ -448,7 +448,7 @@ static bool eval(const node *n, evalctx *c, app_value *out)
     return true;
 }
 
-bool app_expr_eval(const app_expr *e, app_lookup lookup, void *ctx, app_value *out, char *err, size_t errlen)
+bool drv_expr_eval(const drv_expr *e, drv_expr_lookup lookup, void *ctx, drv_expr_value *out, char *err, size_t errlen)
 {
     evalctx c = {lookup, ctx, err, errlen};
     return eval(e->root, &c, out);
@@ -466,4 +466,4 @@ static void names(const node *n, void (*f)(void *, const char *), void *ctx)
         names(n->args[i], f, ctx);
 }
 
-void app_expr_names(const app_expr *e, void (*f)(void *ctx, const char *name), void *ctx) { names(e->root, f, ctx); }
+void drv_expr_names(const drv_expr *e, void (*f)(void *ctx, const char *name), void *ctx) { names(e->root, f, ctx); }

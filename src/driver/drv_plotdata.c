@@ -1,13 +1,13 @@
 #define _POSIX_C_SOURCE 200809L
-#include "app_plot.h"
+#include "drv_plotdata.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app_expr.h"
-#include "app_rowexpr.h"
+#include "drv_expr.h"
+#include "drv_rowexpr.h"
 #include "mfd_out.h"
 #include "mfd_param.h"
 #include "mfd_rate.h"
@@ -15,22 +15,22 @@
 #define MAX_Y 16
 
 typedef struct plotdef {
-    const spec *s;
-    const spec_section *p;
+    const drv_experiment *s;
+    const drv_experiment_section *p;
     const char *kind, *xname;
     char *ynames[MAX_Y]; /* trace: column names */
     size_t ny;
-    app_expr *where, *x, *y[MAX_Y], *measure, *theory;
+    drv_expr *where, *x, *y[MAX_Y], *measure, *theory;
 } plotdef;
 
 static void def_free(plotdef *d)
 {
-    app_expr_free(d->where);
-    app_expr_free(d->x);
-    app_expr_free(d->measure);
-    app_expr_free(d->theory);
+    drv_expr_free(d->where);
+    drv_expr_free(d->x);
+    drv_expr_free(d->measure);
+    drv_expr_free(d->theory);
     for (size_t i = 0; i < d->ny; i++) {
-        app_expr_free(d->y[i]);
+        drv_expr_free(d->y[i]);
         free(d->ynames[i]);
     }
 }
@@ -81,22 +81,22 @@ static char *trim(char *s)
 }
 
 /* Compile one '|'-separated expression of key y. */
-static bool compile_text(plotdef *d, const char *text, int line, app_expr **out, char *err, size_t errlen,
-                         const app_csv *t)
+static bool compile_text(plotdef *d, const char *text, int line, drv_expr **out, char *err, size_t errlen,
+                         const drv_csv *t)
 {
     /* reuse the section compiler on a one-key section holding text */
-    spec_kv kv = {(char *)"y", (char *)text, line};
-    spec_section one = {d->p->name, d->p->line, &kv, 1};
-    return app_rowexpr_compile(d->s, &one, "plot", "y", true, t, NULL, out, err, errlen);
+    drv_experiment_kv kv = {(char *)"y", (char *)text, line};
+    drv_experiment_section one = {d->p->name, d->p->line, &kv, 1};
+    return drv_rowexpr_compile(d->s, &one, "plot", "y", true, t, NULL, out, err, errlen);
 }
 
-static bool define(plotdef *d, const spec *s, const spec_section *p, const app_csv *t, char *err, size_t errlen)
+static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_section *p, const drv_csv *t, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->s = s;
     d->p = p;
     int line;
-    d->kind = spec_section_get(p, "kind", &line);
+    d->kind = drv_experiment_get(p, "kind", &line);
     if (!d->kind || (strcmp(d->kind, "trace") && strcmp(d->kind, "summary") && strcmp(d->kind, "fraction") &&
                      strcmp(d->kind, "runs"))) {
         snprintf(err, errlen, "%s:%d: [plot %s] kind '%s' is not one of trace, summary, fraction, runs", s->path,
@@ -104,18 +104,18 @@ static bool define(plotdef *d, const spec *s, const spec_section *p, const app_c
         return false;
     }
     bool trace = strcmp(d->kind, "trace") == 0;
-    if (!app_rowexpr_compile(s, p, "plot", "where", false, t, NULL, &d->where, err, errlen))
+    if (!drv_rowexpr_compile(s, p, "plot", "where", false, t, NULL, &d->where, err, errlen))
         return false;
     if (trace) {
-        d->xname = spec_section_get(p, "x", NULL);
+        d->xname = drv_experiment_get(p, "x", NULL);
         if (!d->xname)
             d->xname = "iter";
-    } else if (!app_rowexpr_compile(s, p, "plot", "x", true, t, NULL, &d->x, err, errlen)) {
+    } else if (!drv_rowexpr_compile(s, p, "plot", "x", true, t, NULL, &d->x, err, errlen)) {
         return false;
     }
-    const char *y = spec_section_get(p, "y", &line);
+    const char *y = drv_experiment_get(p, "y", &line);
     if (strcmp(d->kind, "fraction") == 0) {
-        if (!app_rowexpr_compile(s, p, "plot", "measure", true, t, NULL, &d->measure, err, errlen))
+        if (!drv_rowexpr_compile(s, p, "plot", "measure", true, t, NULL, &d->measure, err, errlen))
             return false;
     } else if (!y) {
         snprintf(err, errlen, "%s:%d: [plot %s] has no 'y'", s->path, p->line, p->name);
@@ -138,9 +138,9 @@ static bool define(plotdef *d, const spec *s, const spec_section *p, const app_c
     }
     const char *bound = trace ? d->xname : "x";
     if (strcmp(d->kind, "trace") == 0 || strcmp(d->kind, "summary") == 0) {
-        if (!app_rowexpr_compile(s, p, "plot", "theory", false, t, bound, &d->theory, err, errlen))
+        if (!drv_rowexpr_compile(s, p, "plot", "theory", false, t, bound, &d->theory, err, errlen))
             return false;
-    } else if (spec_section_get(p, "theory", &line)) {
+    } else if (drv_experiment_get(p, "theory", &line)) {
         snprintf(err, errlen, "%s:%d: [plot %s] a theory line needs kind trace or summary", s->path, line, p->name);
         return false;
     }
@@ -155,18 +155,18 @@ typedef struct series {
 } series;
 
 /* Split the rows that pass `where` into series by the group_by values. */
-static bool make_series(const plotdef *d, const app_csv *t, series **out, size_t *ns, char *err, size_t errlen)
+static bool make_series(const plotdef *d, const drv_csv *t, series **out, size_t *ns, char *err, size_t errlen)
 {
     long gcols[8];
     size_t ng = 0;
     int line;
-    const char *gb = spec_section_get(d->p, "group_by", &line);
+    const char *gb = drv_experiment_get(d->p, "group_by", &line);
     if (gb) {
         char buf[256];
         snprintf(buf, sizeof buf, "%s", gb);
         char *save = NULL;
         for (char *g = strtok_r(buf, ", ", &save); g && ng < 8; g = strtok_r(NULL, ", ", &save)) {
-            if ((gcols[ng++] = app_csv_col(t, g)) < 0) {
+            if ((gcols[ng++] = drv_csv_col(t, g)) < 0) {
                 snprintf(err, errlen, "%s:%d: [plot %s] group_by '%s' is not a column of index.csv", d->s->path, line,
                          d->p->name, g);
                 return false;
@@ -177,13 +177,13 @@ static bool make_series(const plotdef *d, const app_csv *t, series **out, size_t
     size_t n = 0;
     for (size_t r = 0; r < t->nrows; r++) {
         char e[256];
-        if (d->where && !(app_rowexpr_num(d->where, t, r, NULL, 0, e, sizeof e) != 0))
+        if (d->where && !(drv_rowexpr_num(d->where, t, r, NULL, 0, e, sizeof e) != 0))
             continue;
         char label[512] = "";
         for (size_t g = 0; g < ng; g++) {
             size_t l = strlen(label);
             snprintf(label + l, sizeof label - l, "%s%s=%s", g ? " " : "", t->names[gcols[g]],
-                     app_csv_cell(t, r, (size_t)gcols[g]));
+                     drv_csv_cell(t, r, (size_t)gcols[g]));
         }
         size_t k = 0;
         while (k < n && strcmp(sv[k].label, label) != 0)
@@ -228,7 +228,7 @@ typedef double (*band_pick)(const void *ctx, size_t i, size_t j);
 /* One row of a median/quartile table: x, then for each y column the
  * quartiles of what pick() gives over the series' runs, the largest number
  * of runs that gave a value, and the theory curve at x (named xvar in it). */
-static void put_band_row(FILE *f, const plotdef *d, const app_csv *t, const series *sv, double x, const char *xvar,
+static void put_band_row(FILE *f, const plotdef *d, const drv_csv *t, const series *sv, double x, const char *xvar,
                          band_pick pick, const void *ctx, double *v)
 {
     put_num(f, x);
@@ -247,7 +247,7 @@ static void put_band_row(FILE *f, const plotdef *d, const app_csv *t, const seri
     if (d->theory) {
         char e[256];
         fputc(',', f);
-        put_num(f, app_rowexpr_num(d->theory, t, sv->rows[0], xvar, x, e, sizeof e));
+        put_num(f, drv_rowexpr_num(d->theory, t, sv->rows[0], xvar, x, e, sizeof e));
     }
     fputc('\n', f);
 }
@@ -256,37 +256,37 @@ static bool read_trace(const plotdef *d, const char *results, const char *id, ru
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/runs/%s/trace.csv", results, id);
-    app_csv t;
-    if (!app_csv_read(path, &t, err, errlen))
+    drv_csv t;
+    if (!drv_csv_read(path, &t, err, errlen))
         return false;
-    long cx = app_csv_col(&t, d->xname), cy[MAX_Y];
+    long cx = drv_csv_col(&t, d->xname), cy[MAX_Y];
     bool ok = cx >= 0;
     const char *missing = d->xname;
     for (size_t j = 0; ok && j < d->ny; j++)
-        if ((cy[j] = app_csv_col(&t, d->ynames[j])) < 0) {
+        if ((cy[j] = drv_csv_col(&t, d->ynames[j])) < 0) {
             ok = false;
             missing = d->ynames[j];
         }
     if (!ok) {
         snprintf(err, errlen, "%s:%d: [plot %s]: '%s' is not a column of %s", d->s->path, d->p->line, d->p->name,
                  missing, path);
-        app_csv_free(&t);
+        drv_csv_free(&t);
         return false;
     }
     rt->n = t.nrows;
     rt->x = malloc((t.nrows + 1) * sizeof(double));
     rt->y = malloc((t.nrows * d->ny + 1) * sizeof(double));
     if (!rt->x || !rt->y) {
-        app_csv_free(&t);
+        drv_csv_free(&t);
         snprintf(err, errlen, "out of memory");
         return false;
     }
     for (size_t i = 0; i < t.nrows; i++) {
-        rt->x[i] = strtod(app_csv_cell(&t, i, (size_t)cx), NULL);
+        rt->x[i] = strtod(drv_csv_cell(&t, i, (size_t)cx), NULL);
         for (size_t j = 0; j < d->ny; j++)
-            rt->y[i * d->ny + j] = strtod(app_csv_cell(&t, i, (size_t)cy[j]), NULL);
+            rt->y[i * d->ny + j] = strtod(drv_csv_cell(&t, i, (size_t)cy[j]), NULL);
     }
-    app_csv_free(&t);
+    drv_csv_free(&t);
     return true;
 }
 
@@ -305,17 +305,17 @@ static double pick_trace(const void *ctx, size_t i, size_t j)
     return a->rt[i].y[(a->next[i] - 1) * a->ny + j];
 }
 
-static bool write_trace(const plotdef *d, const char *results, const app_csv *t, const series *sv, FILE *f,
+static bool write_trace(const plotdef *d, const char *results, const drv_csv *t, const series *sv, FILE *f,
                         char *err, size_t errlen)
 {
-    long cid = app_csv_col(t, "id");
+    long cid = drv_csv_col(t, "id");
     runtrace *rt = calloc(sv->n, sizeof *rt);
     double *v = malloc((sv->n + 1) * sizeof(double));
     bool ok = rt && v;
     if (!ok)
         snprintf(err, errlen, "out of memory");
     for (size_t i = 0; ok && i < sv->n; i++)
-        ok = read_trace(d, results, app_csv_cell(t, sv->rows[i], (size_t)cid), &rt[i], err, errlen);
+        ok = read_trace(d, results, drv_csv_cell(t, sv->rows[i], (size_t)cid), &rt[i], err, errlen);
     if (ok) {
         fputs(d->xname, f);
         for (size_t j = 0; j < d->ny; j++)
@@ -353,12 +353,12 @@ static bool write_trace(const plotdef *d, const char *results, const app_csv *t,
 }
 
 /* The distinct x values of a series, ascending (NaN left out). */
-static size_t distinct_x(const plotdef *d, const app_csv *t, const series *sv, double *xs)
+static size_t distinct_x(const plotdef *d, const drv_csv *t, const series *sv, double *xs)
 {
     size_t n = 0;
     for (size_t i = 0; i < sv->n; i++) {
         char e[256];
-        double x = app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e);
+        double x = drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e);
         if (isnan(x))
             continue;
         bool seen = false;
@@ -374,7 +374,7 @@ static size_t distinct_x(const plotdef *d, const app_csv *t, const series *sv, d
 /* A summary row at x: the y of the runs whose x is this one. */
 typedef struct {
     const plotdef *d;
-    const app_csv *t;
+    const drv_csv *t;
     const series *sv;
     double x;
 } rows_at;
@@ -384,12 +384,12 @@ static double pick_rows(const void *ctx, size_t i, size_t j)
     const rows_at *a = ctx;
     char e[256];
     size_t r = a->sv->rows[i];
-    if (app_rowexpr_num(a->d->x, a->t, r, NULL, 0, e, sizeof e) != a->x)
+    if (drv_rowexpr_num(a->d->x, a->t, r, NULL, 0, e, sizeof e) != a->x)
         return NAN;
-    return app_rowexpr_num(a->d->y[j], a->t, r, NULL, 0, e, sizeof e);
+    return drv_rowexpr_num(a->d->y[j], a->t, r, NULL, 0, e, sizeof e);
 }
 
-static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+static bool write_rows(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
 {
     double *xs = malloc((sv->n + 1) * sizeof(double)), *v = malloc((sv->n + 1) * sizeof(double));
     if (!xs || !v) {
@@ -405,10 +405,10 @@ static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FIL
             fprintf(f, j ? ",y%zu" : ",y", j + 1);
         fputc('\n', f);
         for (size_t i = 0; i < sv->n; i++) {
-            put_num(f, app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
+            put_num(f, drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
             for (size_t j = 0; j < d->ny; j++) {
                 fputc(',', f);
-                put_num(f, app_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
+                put_num(f, drv_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
             }
             fputc('\n', f);
         }
@@ -418,9 +418,9 @@ static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FIL
         for (size_t a = 0; a < nx; a++) {
             size_t k = 0, n = 0;
             for (size_t i = 0; i < sv->n; i++) {
-                if (app_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
+                if (drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
                     continue;
-                double m = app_rowexpr_num(d->measure, t, sv->rows[i], NULL, 0, e, sizeof e);
+                double m = drv_rowexpr_num(d->measure, t, sv->rows[i], NULL, 0, e, sizeof e);
                 if (isnan(m))
                     continue;
                 n++;
@@ -457,7 +457,7 @@ static bool write_rows(const plotdef *d, const app_csv *t, const series *sv, FIL
     return true;
 }
 
-bool plot_prepare(const spec *s, const spec_section *p, const char *results, const app_csv *index, const char *data,
+bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results, const drv_csv *index, const char *data,
                   size_t *nseries, char *err, size_t errlen)
 {
     plotdef d;

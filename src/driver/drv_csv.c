@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "app_csv.h"
+#include "drv_csv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -85,7 +85,7 @@ static void free_fields(char **f, size_t n)
     free(f);
 }
 
-bool app_csv_read(const char *path, app_csv *t, char *err, size_t errlen)
+bool drv_csv_read(const char *path, drv_csv *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     FILE *fp = fopen(path, "r");
@@ -151,11 +151,11 @@ bool app_csv_read(const char *path, app_csv *t, char *err, size_t errlen)
         ok = false;
     }
     if (!ok)
-        app_csv_free(t);
+        drv_csv_free(t);
     return ok;
 }
 
-void app_csv_free(app_csv *t)
+void drv_csv_free(drv_csv *t)
 {
     if (t->names)
         free_fields(t->names, t->ncols);
@@ -165,7 +165,7 @@ void app_csv_free(app_csv *t)
     memset(t, 0, sizeof *t);
 }
 
-long app_csv_col(const app_csv *t, const char *name)
+long drv_csv_col(const drv_csv *t, const char *name)
 {
     for (size_t c = 0; c < t->ncols; c++)
         if (strcmp(t->names[c], name) == 0)
@@ -173,7 +173,7 @@ long app_csv_col(const app_csv *t, const char *name)
     return -1;
 }
 
-void app_csv_put(void *file, const char *v)
+void drv_csv_put(void *file, const char *v)
 {
     FILE *f = file;
     if (!strpbrk(v, ",\"\n\r")) {

@@ -1,5 +1,5 @@
 #define _POSIX_C_SOURCE 200809L
-#include "app_spec.h"
+#include "drv_experiment.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "mfd_param.h"
-#include "mfd_rng.h"
 
 static char *dup(const char *s)
 {
@@ -34,7 +33,7 @@ static char *trim(char *s)
 }
 
 typedef struct loader {
-    spec *s;
+    drv_experiment *s;
     const char *scale;
     FILE *fp;
     int line;
@@ -89,7 +88,7 @@ static char *reader(char *str, int num, void *stream)
     return r;
 }
 
-static void axis_free(spec_axis *ax)
+static void axis_free(drv_experiment_axis *ax)
 {
     for (size_t j = 0; j < ax->n; j++)
         free(ax->values[j]);
@@ -99,7 +98,7 @@ static void axis_free(spec_axis *ax)
 }
 
 /* Parse "lin(a, b, n)" / "log(a, b, n)" / "v1, v2, ..." into values. */
-static bool parse_axis(loader *L, const char *key, const char *value, spec_axis *ax)
+static bool parse_axis(loader *L, const char *key, const char *value, drv_experiment_axis *ax)
 {
     ax->raw = dup(value);
     ax->key = dup(key);
@@ -155,10 +154,10 @@ static bool parse_axis(loader *L, const char *key, const char *value, spec_axis 
 
 /* Zipped axes "k1, k2 = (a1, b1), (a2, b2), ...": one axis per key, sharing
  * a group, so that they advance together.  into[0..nk) are filled. */
-static bool parse_tuples(loader *L, char **keys, size_t nk, const char *value, spec_axis *into)
+static bool parse_tuples(loader *L, char **keys, size_t nk, const char *value, drv_experiment_axis *into)
 {
     for (size_t j = 0; j < nk; j++) {
-        into[j] = (spec_axis){dup(keys[j]), j == 0 ? dup(value) : NULL, 0, NULL, L->line, 0};
+        into[j] = (drv_experiment_axis){dup(keys[j]), j == 0 ? dup(value) : NULL, 0, NULL, L->line, 0};
         into[j].values = calloc(strlen(value) / 2 + 1, sizeof(char *));
         if (!into[j].key || !into[j].values)
             return fail(L, "out of memory"), false;
@@ -200,7 +199,7 @@ static bool parse_tuples(loader *L, char **keys, size_t nk, const char *value, s
 }
 
 /* Remove every axis of a group that holds one of keys. */
-static void drop_axes(spec *s, char **keys, size_t nk)
+static void drop_axes(drv_experiment *s, char **keys, size_t nk)
 {
     for (size_t k = 0; k < nk; k++)
         for (size_t i = 0; i < s->naxes; i++)
@@ -223,7 +222,7 @@ static void drop_axes(spec *s, char **keys, size_t nk)
  * section) replaces the axis, with its whole group. */
 static bool set_axis(loader *L, const char *name, const char *value, int line)
 {
-    spec *s = L->s;
+    drv_experiment *s = L->s;
     char names[256], *keys[16];
     size_t nk = 0;
     snprintf(names, sizeof names, "%s", name);
@@ -252,7 +251,7 @@ static bool set_axis(loader *L, const char *name, const char *value, int line)
                     return fail(L, "key '%s' is swept together with other keys on line %d; replace that line's "
                                    "keys together", keys[k], s->axes[i].line), false;
             }
-    spec_axis ax[16];
+    drv_experiment_axis ax[16];
     memset(ax, 0, sizeof ax);
     bool ok = nk == 1 ? parse_axis(L, keys[0], value, &ax[0]) : parse_tuples(L, keys, nk, value, ax);
     if (!ok) {
@@ -261,7 +260,7 @@ static bool set_axis(loader *L, const char *name, const char *value, int line)
         return false;
     }
     drop_axes(s, keys, nk);
-    spec_axis *p = realloc(s->axes, (s->naxes + nk) * sizeof *p);
+    drv_experiment_axis *p = realloc(s->axes, (s->naxes + nk) * sizeof *p);
     if (!p) {
         for (size_t k = 0; k < nk; k++)
             axis_free(&ax[k]);
@@ -277,7 +276,7 @@ static bool set_axis(loader *L, const char *name, const char *value, int line)
     return true;
 }
 
-static bool add_kv(spec_kv **arr, size_t *n, const char *key, const char *value, int line)
+static bool add_kv(drv_experiment_kv **arr, size_t *n, const char *key, const char *value, int line)
 {
     for (size_t i = 0; i < *n; i++) /* a later entry (a scale section) replaces an earlier one */
         if (strcmp((*arr)[i].key, key) == 0) {
@@ -286,7 +285,7 @@ static bool add_kv(spec_kv **arr, size_t *n, const char *key, const char *value,
             (*arr)[i].line = line;
             return true;
         }
-    spec_kv *p = realloc(*arr, (*n + 1) * sizeof *p);
+    drv_experiment_kv *p = realloc(*arr, (*n + 1) * sizeof *p);
     if (!p)
         return false;
     *arr = p;
@@ -303,7 +302,7 @@ static const char *const CLAIM_KEYS[] = {"id",        "source", "statement", "wh
 static const char *const PLOT_KEYS[] = {"script", "kind", "where", "group_by", "x", "y", "measure", "theory",
                                         "caption"};
 
-bool spec_scale_known(const char *scale)
+bool drv_experiment_scale_known(const char *scale)
 {
     return strcmp(scale, "paper") == 0 || strcmp(scale, "quick") == 0;
 }
@@ -311,7 +310,7 @@ bool spec_scale_known(const char *scale)
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     loader *L = user;
-    spec *s = L->s;
+    drv_experiment *s = L->s;
     if (L->failed)
         return 0;
     /* a continuation line: inih calls again with the same section and key */
@@ -346,7 +345,7 @@ static int handler(void *user, const char *section, const char *name, const char
     char base[128];
     snprintf(base, sizeof base, "%.*s", dot ? (int)(dot - section) : (int)strlen(section), section);
     if (dot) { /* a scale variant */
-        if (!spec_scale_known(dot + 1) || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0) {
+        if (!drv_experiment_scale_known(dot + 1) || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0) {
             L->line = L->section_line;
             return fail(L, "unknown section [%s] (scale variants are [experiment.S], [fixed.S], [sweep.S] "
                            "with S one of paper, quick)", section);
@@ -420,16 +419,16 @@ static int handler(void *user, const char *section, const char *name, const char
     bool is_claim = strncmp(section, "claim ", 6) == 0, is_plot = strncmp(section, "plot ", 5) == 0;
     if (is_claim || is_plot) {
         const char *cname = section + (is_claim ? 6 : 5);
-        spec_section **arr = is_claim ? &s->claims : &s->plots;
+        drv_experiment_section **arr = is_claim ? &s->claims : &s->plots;
         size_t *n = is_claim ? &s->nclaims : &s->nplots;
         const char *const *keys = is_claim ? CLAIM_KEYS : PLOT_KEYS;
         size_t nk = is_claim ? sizeof CLAIM_KEYS / sizeof *CLAIM_KEYS : sizeof PLOT_KEYS / sizeof *PLOT_KEYS;
-        spec_section *c = NULL;
+        drv_experiment_section *c = NULL;
         for (size_t i = 0; i < *n; i++)
             if (strcmp((*arr)[i].name, cname) == 0)
                 c = &(*arr)[i];
         if (!c) {
-            spec_section *p = realloc(*arr, (*n + 1) * sizeof *p);
+            drv_experiment_section *p = realloc(*arr, (*n + 1) * sizeof *p);
             if (!p)
                 return fail(L, "out of memory");
             *arr = p;
@@ -459,7 +458,7 @@ static int handler(void *user, const char *section, const char *name, const char
                 section);
 }
 
-static void free_kvs(spec_kv *a, size_t n)
+static void free_kvs(drv_experiment_kv *a, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         free(a[i].key);
@@ -471,10 +470,10 @@ static void free_kvs(spec_kv *a, size_t n)
 /* Does claim c apply at the scale being loaded?  Its `scales` list
  * (default, paper, quick) says; all scales when the key is absent.  A bad
  * list fails the load. */
-static bool claim_at_scale(loader *L, const spec_section *c, bool *keep)
+static bool claim_at_scale(loader *L, const drv_experiment_section *c, bool *keep)
 {
     int line = c->line;
-    const char *list = spec_section_get(c, "scales", &line);
+    const char *list = drv_experiment_get(c, "scales", &line);
     *keep = list == NULL;
     if (!list)
         return true;
@@ -484,7 +483,7 @@ static bool claim_at_scale(loader *L, const spec_section *c, bool *keep)
     char *save = NULL;
     size_t n = 0;
     for (char *w = strtok_r(buf, ", ", &save); w; w = strtok_r(NULL, ", ", &save), n++) {
-        if (strcmp(w, "default") && !spec_scale_known(w)) {
+        if (strcmp(w, "default") && !drv_experiment_scale_known(w)) {
             L->line = line;
             return fail(L, "[claim %s] scales: '%s' is not one of default, paper, quick", c->name, w);
         }
@@ -502,14 +501,14 @@ static bool claim_at_scale(loader *L, const spec_section *c, bool *keep)
  * run to check.  Every list is checked before any claim is dropped. */
 static void select_claims(loader *L)
 {
-    spec *s = L->s;
+    drv_experiment *s = L->s;
     bool keep;
     for (size_t i = 0; i < s->nclaims; i++)
         if (!claim_at_scale(L, &s->claims[i], &keep))
             return;
     size_t kept = 0;
     for (size_t i = 0; i < s->nclaims; i++) {
-        spec_section *c = &s->claims[i];
+        drv_experiment_section *c = &s->claims[i];
         claim_at_scale(L, c, &keep);
         if (keep) {
             s->claims[kept++] = *c;
@@ -521,7 +520,7 @@ static void select_claims(loader *L)
     s->nclaims = kept;
 }
 
-bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t errlen)
+bool drv_experiment_load(const char *path, const char *scale, drv_experiment *s, char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) {
@@ -529,12 +528,12 @@ bool spec_load(const char *path, const char *scale, spec *s, char *err, size_t e
         snprintf(err, errlen, "cannot open spec '%s': %s", path, strerror(errno));
         return false;
     }
-    bool ok = spec_load_stream(fp, path, scale, s, err, errlen);
+    bool ok = drv_experiment_load_stream(fp, path, scale, s, err, errlen);
     fclose(fp);
     return ok;
 }
 
-bool spec_load_stream(FILE *fp, const char *path, const char *scale, spec *s, char *err, size_t errlen)
+bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, drv_experiment *s, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->path = dup(path);
@@ -583,13 +582,13 @@ bool spec_load_stream(FILE *fp, const char *path, const char *scale, spec *s, ch
     if (!L.failed)
         select_claims(&L);
     if (L.failed) {
-        spec_free(s);
+        drv_experiment_free(s);
         return false;
     }
     return true;
 }
 
-void spec_free(spec *s)
+void drv_experiment_free(drv_experiment *s)
 {
     free(s->path);
     free(s->name);
@@ -620,7 +619,7 @@ void spec_free(spec *s)
     memset(s, 0, sizeof *s);
 }
 
-const char *spec_section_get(const spec_section *c, const char *key, int *line)
+const char *drv_experiment_get(const drv_experiment_section *c, const char *key, int *line)
 {
     for (size_t i = 0; i < c->nkeys; i++)
         if (strcmp(c->keys[i].key, key) == 0) {
@@ -633,7 +632,7 @@ const char *spec_section_get(const spec_section *c, const char *key, int *line)
     return NULL;
 }
 
-bool spec_set_observing(spec *s, const char *const *keys, size_t n)
+bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, size_t n)
 {
     char **copy = calloc(n ? n : 1, sizeof *copy);
     if (!copy)
@@ -653,121 +652,7 @@ bool spec_set_observing(spec *s, const char *const *keys, size_t n)
     return true;
 }
 
-bool spec_is_instance_key(const spec *s, const char *key)
-{
-    for (size_t i = 0; i < s->nmethod; i++)
-        if (strcmp(s->method_keys[i], key) == 0)
-            return false;
-    for (size_t i = 0; i < s->nobserving; i++)
-        if (strcmp(s->observing[i], key) == 0)
-            return false;
-    return true;
-}
-
-static int cmp_kv(const void *a, const void *b)
-{
-    return strcmp(((const spec_kv *)a)->key, ((const spec_kv *)b)->key);
-}
-
-/* Does axis i lead its group (the first axis of it)? */
-static bool leads(const spec *s, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (s->axes[j].group == s->axes[i].group)
-            return false;
-    return true;
-}
-
-size_t spec_count(const spec *s)
-{
-    size_t total = (size_t)s->repetitions;
-    for (size_t i = 0; i < s->naxes; i++)
-        if (leads(s, i)) {
-            if (total > 10000000 / s->axes[i].n)
-                return SIZE_MAX;
-            total *= s->axes[i].n;
-        }
-    return total;
-}
-
-bool spec_plan(const spec *s, plan_run **runs, size_t *count, char *err, size_t errlen)
-{
-    size_t total = spec_count(s);
-    if (total == SIZE_MAX) {
-        snprintf(err, errlen, "%s: the sweep has more than 10^7 runs", s->path);
-        return false;
-    }
-    plan_run *r = calloc(total, sizeof *r);
-    spec_kv *sorted = malloc((s->nfixed + s->naxes + 1) * sizeof *sorted);
-    if (!r || !sorted) {
-        free(r);
-        free(sorted);
-        snprintf(err, errlen, "out of memory planning %zu runs", total);
-        return false;
-    }
-    for (size_t idx = 0; idx < total; idx++) {
-        plan_run *p = &r[idx];
-        p->index = idx;
-        p->rep = (long)(idx % (size_t)s->repetitions);
-        p->nparams = s->nfixed + s->naxes;
-        p->params = malloc(p->nparams * sizeof *p->params);
-        if (!p->params) {
-            *count = idx;
-            spec_plan_free(r, idx);
-            free(sorted);
-            snprintf(err, errlen, "out of memory");
-            return false;
-        }
-        for (size_t i = 0; i < s->nfixed; i++)
-            p->params[i] = s->fixed[i];
-        size_t rest = idx / (size_t)s->repetitions;
-        for (size_t i = s->naxes; i-- > 0;) { /* last axis varies fastest; a group moves with its leader */
-            if (!leads(s, i))
-                continue;
-            size_t at = rest % s->axes[i].n;
-            rest /= s->axes[i].n;
-            for (size_t j = i; j < s->naxes; j++)
-                if (s->axes[j].group == s->axes[i].group)
-                    p->params[s->nfixed + j] = (spec_kv){s->axes[j].key, s->axes[j].values[at], s->axes[j].line};
-        }
-        /* seed: master seed, the instance's parameters sorted by key, the repetition */
-        size_t ns = 0;
-        for (size_t i = 0; i < p->nparams; i++)
-            if (spec_is_instance_key(s, p->params[i].key))
-                sorted[ns++] = p->params[i];
-        qsort(sorted, ns, sizeof *sorted, cmp_kv);
-        uint64_t h = mfd_rng_mix(0x6d66646e79ULL, s->seed);
-        for (size_t i = 0; i < ns; i++) {
-            h = mfd_rng_hash_str(h, sorted[i].key);
-            h = mfd_rng_hash_str(h, sorted[i].value);
-        }
-        p->seed = mfd_rng_mix(h, (uint64_t)p->rep) >> 1; /* < 2^63: prints the same everywhere */
-        /* id: program and every argument, sorted, with the seed */
-        for (size_t i = 0; i < p->nparams; i++)
-            sorted[i] = p->params[i];
-        qsort(sorted, p->nparams, sizeof *sorted, cmp_kv);
-        uint64_t g = mfd_rng_hash_str(0x72756eULL, s->program);
-        for (size_t i = 0; i < p->nparams; i++) {
-            g = mfd_rng_hash_str(g, sorted[i].key);
-            g = mfd_rng_hash_str(g, sorted[i].value);
-        }
-        g = mfd_rng_mix(g, p->seed);
-        snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)g);
-    }
-    free(sorted);
-    *runs = r;
-    *count = total;
-    return true;
-}
-
-void spec_plan_free(plan_run *runs, size_t count)
-{
-    for (size_t i = 0; runs && i < count; i++)
-        free(runs[i].params);
-    free(runs);
-}
-
-void spec_results_dir(const spec *s, const char *results_root, char *buf, size_t len)
+void drv_experiment_results_dir(const drv_experiment *s, const char *results_root, char *buf, size_t len)
 {
     snprintf(buf, len, "%s/%s%s%s", results_root, s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
 }

@@ -1,0 +1,123 @@
+#define _POSIX_C_SOURCE 200809L
+#include "drv_plan.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_rng.h"
+
+bool drv_plan_is_instance_key(const drv_experiment *s, const char *key)
+{
+    for (size_t i = 0; i < s->nmethod; i++)
+        if (strcmp(s->method_keys[i], key) == 0)
+            return false;
+    for (size_t i = 0; i < s->nobserving; i++)
+        if (strcmp(s->observing[i], key) == 0)
+            return false;
+    return true;
+}
+
+static int cmp_kv(const void *a, const void *b)
+{
+    return strcmp(((const drv_experiment_kv *)a)->key, ((const drv_experiment_kv *)b)->key);
+}
+
+/* Does axis i lead its group (the first axis of it)? */
+static bool leads(const drv_experiment *s, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (s->axes[j].group == s->axes[i].group)
+            return false;
+    return true;
+}
+
+size_t drv_plan_count(const drv_experiment *s)
+{
+    size_t total = (size_t)s->repetitions;
+    for (size_t i = 0; i < s->naxes; i++)
+        if (leads(s, i)) {
+            if (total > 10000000 / s->axes[i].n)
+                return SIZE_MAX;
+            total *= s->axes[i].n;
+        }
+    return total;
+}
+
+bool drv_plan_expand(const drv_experiment *s, drv_plan_run **runs, size_t *count, char *err, size_t errlen)
+{
+    size_t total = drv_plan_count(s);
+    if (total == SIZE_MAX) {
+        snprintf(err, errlen, "%s: the sweep has more than 10^7 runs", s->path);
+        return false;
+    }
+    drv_plan_run *r = calloc(total, sizeof *r);
+    drv_experiment_kv *sorted = malloc((s->nfixed + s->naxes + 1) * sizeof *sorted);
+    if (!r || !sorted) {
+        free(r);
+        free(sorted);
+        snprintf(err, errlen, "out of memory planning %zu runs", total);
+        return false;
+    }
+    for (size_t idx = 0; idx < total; idx++) {
+        drv_plan_run *p = &r[idx];
+        p->index = idx;
+        p->rep = (long)(idx % (size_t)s->repetitions);
+        p->nparams = s->nfixed + s->naxes;
+        p->params = malloc(p->nparams * sizeof *p->params);
+        if (!p->params) {
+            *count = idx;
+            drv_plan_free(r, idx);
+            free(sorted);
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+        for (size_t i = 0; i < s->nfixed; i++)
+            p->params[i] = s->fixed[i];
+        size_t rest = idx / (size_t)s->repetitions;
+        for (size_t i = s->naxes; i-- > 0;) { /* last axis varies fastest; a group moves with its leader */
+            if (!leads(s, i))
+                continue;
+            size_t at = rest % s->axes[i].n;
+            rest /= s->axes[i].n;
+            for (size_t j = i; j < s->naxes; j++)
+                if (s->axes[j].group == s->axes[i].group)
+                    p->params[s->nfixed + j] = (drv_experiment_kv){s->axes[j].key, s->axes[j].values[at], s->axes[j].line};
+        }
+        /* seed: master seed, the instance's parameters sorted by key, the repetition */
+        size_t ns = 0;
+        for (size_t i = 0; i < p->nparams; i++)
+            if (drv_plan_is_instance_key(s, p->params[i].key))
+                sorted[ns++] = p->params[i];
+        qsort(sorted, ns, sizeof *sorted, cmp_kv);
+        uint64_t h = mfd_rng_mix(0x6d66646e79ULL, s->seed);
+        for (size_t i = 0; i < ns; i++) {
+            h = mfd_rng_hash_str(h, sorted[i].key);
+            h = mfd_rng_hash_str(h, sorted[i].value);
+        }
+        p->seed = mfd_rng_mix(h, (uint64_t)p->rep) >> 1; /* < 2^63: prints the same everywhere */
+        /* id: program and every argument, sorted, with the seed */
+        for (size_t i = 0; i < p->nparams; i++)
+            sorted[i] = p->params[i];
+        qsort(sorted, p->nparams, sizeof *sorted, cmp_kv);
+        uint64_t g = mfd_rng_hash_str(0x72756eULL, s->program);
+        for (size_t i = 0; i < p->nparams; i++) {
+            g = mfd_rng_hash_str(g, sorted[i].key);
+            g = mfd_rng_hash_str(g, sorted[i].value);
+        }
+        g = mfd_rng_mix(g, p->seed);
+        snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)g);
+    }
+    free(sorted);
+    *runs = r;
+    *count = total;
+    return true;
+}
+
+void drv_plan_free(drv_plan_run *runs, size_t count)
+{
+    for (size_t i = 0; runs && i < count; i++)
+        free(runs[i].params);
+    free(runs);
+}
