@@ -8,6 +8,7 @@
 
 #include "drv_claimtab.h"
 #include "drv_collect.h"
+#include "drv_text.h"
 #include "mfd_out.h"
 
 
@@ -31,8 +32,7 @@ int drv_check_spec(const drv_cmd_opts *o, const char *x, drv_claims_result **all
         for (size_t i = 0; i < n; i++) {
             char note[160];
             snprintf(note, sizeof note, "%zu of %zu runs complete", done, total);
-            size_t l = strlen(r[i].note);
-            snprintf(r[i].note + l, sizeof r[i].note - l, "%s%s", l ? "; " : "", note);
+            drv_text_append(r[i].note, sizeof r[i].note, note);
         }
     if (!quiet) {
         printf("%s (%zu of %zu runs): %s\n", s.name, done, total, s.title);

@@ -8,6 +8,7 @@
 
 #include "drv_expr.h"
 #include "drv_rowexpr.h"
+#include "drv_text.h"
 #include "mfd_out.h"
 #include "mfd_param.h"
 #include "mfd_rate.h"
@@ -24,13 +25,6 @@ static void fmt(char *buf, size_t len, const char *f, ...)
     va_start(ap, f);
     vsnprintf(buf, len, f, ap);
     va_end(ap);
-}
-
-/* Append to a result text, separated by "; ". */
-static void append(char *buf, size_t len, const char *text)
-{
-    size_t l = strlen(buf);
-    snprintf(buf + l, len - l, "%s%s", l ? "; " : "", text);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -81,7 +75,7 @@ static void put_predicted(const claimdef *d, double value, char *predicted, size
     if (d->tol > 0) {
         num(c, sizeof c, d->tol);
         fmt(tt, sizeof tt, "tol. %s%s", c, d->rel ? " rel." : "");
-        append(predicted, plen, tt);
+        drv_text_append(predicted, plen, tt);
     }
 }
 
@@ -325,7 +319,7 @@ bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_resul
                 ng++;
             }
         }
-        snprintf(r->experiment, sizeof r->experiment, "%s%s%s", s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
+        drv_experiment_label(s, r->experiment, sizeof r->experiment);
         snprintf(r->name, sizeof r->name, "%s", c->name);
         const char *v;
         snprintf(r->id, sizeof r->id, "%s", (v = drv_experiment_get(c, "id", NULL)) ? v : "");
@@ -362,11 +356,11 @@ bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_resul
                 snprintf(item, sizeof item, "%s: %s%s", label, m, pass ? "" : " (fails)");
             else
                 snprintf(item, sizeof item, "%s", m);
-            append(r->measured, sizeof r->measured, item);
+            drv_text_append(r->measured, sizeof r->measured, item);
             if (!r->predicted[0])
                 snprintf(r->predicted, sizeof r->predicted, "%s", p);
             if (note[0])
-                append(r->note, sizeof r->note, note);
+                drv_text_append(r->note, sizeof r->note, note);
         }
         free(done);
         free(grp);
@@ -375,7 +369,7 @@ bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_resul
         if (d.deviation) {
             char why[600];
             snprintf(why, sizeof why, "known deviation%s: %s", all ? " (not observed this time)" : "", d.deviation);
-            append(r->note, sizeof r->note, why);
+            drv_text_append(r->note, sizeof r->note, why);
         }
         def_free(&d);
     }

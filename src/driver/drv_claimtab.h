@@ -22,9 +22,6 @@ bool drv_claimtab_write_csv(const char *path, const drv_claims_result *r, size_t
  * the statement and source (and a deviation's reason) below each claim. */
 bool drv_claimtab_write_tex(const char *path, const drv_claims_result *r, size_t n, char *err, size_t errlen);
 
-/* Write s into f with LaTeX's special characters escaped. */
-void drv_claimtab_tex_escape(FILE *f, const char *s);
-
 /* Read back a claims.csv (to merge experiments into one table); *out is
  * owned by the caller (free). */
 bool drv_claimtab_read_csv(const char *path, drv_claims_result **out, size_t *n, char *err, size_t errlen);

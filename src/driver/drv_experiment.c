@@ -11,26 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drv_text.h"
 #include "mfd_param.h"
-
-static char *dup(const char *s)
-{
-    size_t l = strlen(s) + 1;
-    char *p = malloc(l);
-    if (p)
-        memcpy(p, s, l);
-    return p;
-}
-
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s))
-        s++;
-    size_t l = strlen(s);
-    while (l > 0 && isspace((unsigned char)s[l - 1]))
-        s[--l] = '\0';
-    return s;
-}
 
 typedef struct loader {
     drv_experiment *s;
@@ -100,15 +82,15 @@ static void axis_free(drv_experiment_axis *ax)
 /* Parse "lin(a, b, n)" / "log(a, b, n)" / "v1, v2, ..." into values. */
 static bool parse_axis(loader *L, const char *key, const char *value, drv_experiment_axis *ax)
 {
-    ax->raw = dup(value);
-    ax->key = dup(key);
+    ax->raw = strdup(value);
+    ax->key = strdup(key);
     ax->line = L->line;
     ax->group = 0;
     ax->n = 0;
     ax->values = NULL;
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", value);
-    char *v = trim(buf);
+    char *v = drv_text_trim(buf);
     int is_lin = strncmp(v, "lin(", 4) == 0, is_log = strncmp(v, "log(", 4) == 0;
     if (is_lin || is_log) {
         double a, b, n;
@@ -128,7 +110,7 @@ static bool parse_axis(loader *L, const char *key, const char *value, drv_experi
                 x = round(x); /* integer ranges stay integers */
             char num[40];
             mfd_format_real(num, sizeof num, x);
-            ax->values[i] = dup(num);
+            ax->values[i] = strdup(num);
         }
         return ax->values != NULL;
     }
@@ -138,12 +120,12 @@ static bool parse_axis(loader *L, const char *key, const char *value, drv_experi
     ax->values = calloc(cap, sizeof(char *));
     char *save = NULL;
     for (char *tok = strtok_r(v, ",", &save); tok && ax->values; tok = strtok_r(NULL, ",", &save)) {
-        char *t = trim(tok);
+        char *t = drv_text_trim(tok);
         if (!*t) {
             fail(L, "key '%s': an empty value in the list '%s'", key, value);
             return false;
         }
-        ax->values[ax->n++] = dup(t);
+        ax->values[ax->n++] = strdup(t);
     }
     if (ax->n == 0) {
         fail(L, "key '%s': an empty sweep axis", key);
@@ -157,7 +139,7 @@ static bool parse_axis(loader *L, const char *key, const char *value, drv_experi
 static bool parse_tuples(loader *L, char **keys, size_t nk, const char *value, drv_experiment_axis *into)
 {
     for (size_t j = 0; j < nk; j++) {
-        into[j] = (drv_experiment_axis){dup(keys[j]), j == 0 ? dup(value) : NULL, 0, NULL, L->line, 0};
+        into[j] = (drv_experiment_axis){strdup(keys[j]), j == 0 ? strdup(value) : NULL, 0, NULL, L->line, 0};
         into[j].values = calloc(strlen(value) / 2 + 1, sizeof(char *));
         if (!into[j].key || !into[j].values)
             return fail(L, "out of memory"), false;
@@ -179,10 +161,10 @@ static bool parse_tuples(loader *L, char **keys, size_t nk, const char *value, d
         size_t got = 0;
         char *save = NULL;
         for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), got++) {
-            t = trim(t);
+            t = drv_text_trim(t);
             if (got >= nk || !*t)
                 break;
-            into[got].values[into[got].n++] = dup(t);
+            into[got].values[into[got].n++] = strdup(t);
         }
         if (got != nk || into[nk - 1].n != into[0].n) {
             fail(L, "key '%s': the tuple (%.*s) does not have %zu non-empty values, one per key", L->prev_key,
@@ -228,7 +210,7 @@ static bool set_axis(loader *L, const char *name, const char *value, int line)
     snprintf(names, sizeof names, "%s", name);
     char *save = NULL;
     for (char *t = strtok_r(names, ",", &save); t && nk < 16; t = strtok_r(NULL, ",", &save))
-        keys[nk++] = trim(t);
+        keys[nk++] = drv_text_trim(t);
     if (nk == 0)
         return fail(L, "key '%s': no key names before '='", name), false;
     for (size_t k = 0; k < nk; k++) {
@@ -281,7 +263,7 @@ static bool add_kv(drv_experiment_kv **arr, size_t *n, const char *key, const ch
     for (size_t i = 0; i < *n; i++) /* a later entry (a scale section) replaces an earlier one */
         if (strcmp((*arr)[i].key, key) == 0) {
             free((*arr)[i].value);
-            (*arr)[i].value = dup(value);
+            (*arr)[i].value = strdup(value);
             (*arr)[i].line = line;
             return true;
         }
@@ -289,8 +271,8 @@ static bool add_kv(drv_experiment_kv **arr, size_t *n, const char *key, const ch
     if (!p)
         return false;
     *arr = p;
-    p[*n].key = dup(key);
-    p[*n].value = dup(value);
+    p[*n].key = strdup(key);
+    p[*n].value = strdup(value);
     p[*n].line = line;
     (*n)++;
     return true;
@@ -385,7 +367,7 @@ static int handler(void *user, const char *section, const char *name, const char
                 if (!p)
                     return fail(L, "out of memory");
                 s->method_keys = p;
-                p[s->nmethod++] = dup(trim(t));
+                p[s->nmethod++] = strdup(drv_text_trim(t));
             }
             return 1;
         } else {
@@ -393,7 +375,7 @@ static int handler(void *user, const char *section, const char *name, const char
                            "method_keys)", name);
         }
         free(*slot);
-        *slot = dup(value);
+        *slot = strdup(value);
         L->prev_slot = slot;
         return 1;
     }
@@ -412,7 +394,7 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!q)
             return fail(L, "out of memory");
         L->sweeps = q;
-        q[L->nsweeps++] = (struct pending){dup(name), dup(value), L->line};
+        q[L->nsweeps++] = (struct pending){strdup(name), strdup(value), L->line};
         L->sweep_open = true;
         return 1;
     }
@@ -434,7 +416,7 @@ static int handler(void *user, const char *section, const char *name, const char
             *arr = p;
             c = &p[(*n)++];
             memset(c, 0, sizeof *c);
-            c->name = dup(cname);
+            c->name = strdup(cname);
             c->line = L->line;
         }
         bool known = false;
@@ -536,13 +518,13 @@ bool drv_experiment_load(const char *path, const char *scale, drv_experiment *s,
 bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, drv_experiment *s, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    s->path = dup(path);
+    s->path = strdup(path);
     s->repetitions = 1;
     s->seed = 1;
-    s->scale = scale ? dup(scale) : NULL;
+    s->scale = scale ? strdup(scale) : NULL;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    s->name = dup(base);
+    s->name = strdup(base);
     char *dotini = strstr(s->name, ".ini");
     if (dotini)
         *dotini = '\0';
@@ -572,7 +554,7 @@ bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, d
         fail(&L, "[experiment] has no program (mfd-deep, mfd-sense or mfd-scaled)");
     }
     if (!L.failed && !s->title)
-        s->title = dup(s->name);
+        s->title = strdup(s->name);
     for (size_t i = 0; !L.failed && i < s->nfixed; i++)
         for (size_t j = 0; j < s->naxes; j++)
             if (strcmp(s->fixed[i].key, s->axes[j].key) == 0) {
@@ -638,7 +620,7 @@ bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, si
     if (!copy)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (!(copy[i] = dup(keys[i]))) {
+        if (!(copy[i] = strdup(keys[i]))) {
             for (size_t j = 0; j < i; j++)
                 free(copy[j]);
             free(copy);
@@ -652,7 +634,14 @@ bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, si
     return true;
 }
 
+void drv_experiment_label(const drv_experiment *s, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s", s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
+}
+
 void drv_experiment_results_dir(const drv_experiment *s, const char *results_root, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/%s%s%s", results_root, s->name, s->scale ? "-" : "", s->scale ? s->scale : "");
+    char label[4096];
+    drv_experiment_label(s, label, sizeof label);
+    snprintf(buf, len, "%s/%s", results_root, label);
 }

@@ -86,7 +86,11 @@ const char *drv_experiment_get(const drv_experiment_section *c, const char *key,
  * They, and the method keys, stay out of the seed.  Copies the n keys. */
 bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, size_t n);
 
-/* Results folder of an experiment: <results>/<name> or <results>/<name>-<scale>. */
+/* The experiment's name, with "-<scale>" for a size variant: what results,
+ * claims and figures are filed under. */
+void drv_experiment_label(const drv_experiment *s, char *buf, size_t len);
+
+/* Results folder of an experiment: <results>/<label>. */
 void drv_experiment_results_dir(const drv_experiment *s, const char *results_root, char *buf, size_t len);
 
 #endif

@@ -11,9 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "drv_claimtab.h"
 #include "drv_collect.h"
+#include "drv_file.h"
 #include "drv_plotdata.h"
+#include "drv_text.h"
 #include "mfd_out.h"
 
 /* gnuplot -c script data out, its output in log; 0 or a message in err. */
@@ -50,6 +51,65 @@ static bool run_gnuplot(const char *script, const char *data, const char *out, c
     return true;
 }
 
+/* Where one figure's files go: its script, data prefix, gnuplot's output
+ * prefix (renamed when complete) and log. */
+typedef struct figure {
+    char script[PATH_MAX], data[PATH_MAX + 300], part[PATH_MAX + 300], log[PATH_MAX + 300];
+} figure;
+
+/* Draw plot section p into figs: its data, gnuplot, then NAME.pdf and
+ * NAME.png renamed into place, only when both are complete.  0 or an exit
+ * code with the error printed. */
+static int draw(const drv_cmd_opts *o, const drv_experiment *s, const drv_experiment_section *p, const char *dir,
+                const drv_csv *t, const char *figs)
+{
+    const char *script = drv_experiment_get(p, "script", NULL);
+    figure g;
+    char err[1024];
+    snprintf(g.script, sizeof g.script, "%s/%s.gp", o->plots, script ? script : p->name);
+    snprintf(g.data, sizeof g.data, "%s/data/%s", figs, p->name);
+    snprintf(g.part, sizeof g.part, "%s/%s.part", figs, p->name);
+    snprintf(g.log, sizeof g.log, "%s/data/%s.log", figs, p->name);
+    size_t ns;
+    if (access(g.script, R_OK) != 0)
+        return drv_cmd_fail(DRV_EXIT_USAGE, "%s:%d: [plot %s]: no script %s", s->path, p->line, p->name, g.script);
+    if (!drv_plotdata_prepare(s, p, dir, t, g.data, &ns, err, sizeof err))
+        return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+    if (!run_gnuplot(g.script, g.data, g.part, g.log, err, sizeof err))
+        return drv_cmd_fail(DRV_EXIT_FAILURE, "%s: %s", s->name, err);
+    for (int k = 0; k < 2; k++) {
+        char from[PATH_MAX + 320], to[PATH_MAX + 320];
+        snprintf(from, sizeof from, "%s.%s", g.part, k ? "png" : "pdf");
+        snprintf(to, sizeof to, "%s/%s.%s", figs, p->name, k ? "png" : "pdf");
+        struct stat st;
+        if (stat(from, &st) != 0 || st.st_size == 0 || rename(from, to) != 0)
+            return drv_cmd_fail(DRV_EXIT_FAILURE, "%s: %s wrote no %s (see %s)", s->name, g.script, from, g.log);
+    }
+    return DRV_EXIT_OK;
+}
+
+/* figures.tex: every figure of the experiment with its caption (the
+ * title when it has none). */
+static bool put_figures_tex(FILE *f, const void *ctx, char *err, size_t errlen)
+{
+    const drv_experiment *s = ctx;
+    char label[512];
+    (void)err, (void)errlen;
+    drv_experiment_label(s, label, sizeof label);
+    for (size_t i = 0; i < s->nplots; i++) {
+        const drv_experiment_section *p = &s->plots[i];
+        const char *caption = drv_experiment_get(p, "caption", NULL);
+        fprintf(f, "\\begin{figure}[tbp]\n\\centering\n\\includegraphics[width=0.8\\linewidth,height=0.7\\textheight,"
+                   "keepaspectratio]{%s/figures/%s.pdf}\n\\caption{",
+                label, p->name);
+        drv_text_tex_escape(f, caption ? caption : s->title);
+        fprintf(f, " (\\texttt{");
+        drv_text_tex_escape(f, s->name);
+        fprintf(f, "})}\n\\label{fig:%s:%s}\n\\end{figure}\n\n", s->name, p->name);
+    }
+    return true;
+}
+
 int drv_plot_spec(const drv_cmd_opts *o, const char *x)
 {
     drv_experiment s;
@@ -67,60 +127,15 @@ int drv_plot_spec(const drv_cmd_opts *o, const char *x)
         drv_experiment_free(&s);
         return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
     }
-    char *tex = NULL;
-    size_t tlen = 0;
-    FILE *tf = open_memstream(&tex, &tlen);
-    size_t drawn = 0;
-    for (size_t i = 0; tf && i < s.nplots && code == 0; i++) {
-        const drv_experiment_section *p = &s.plots[i];
-        const char *script = drv_experiment_get(p, "script", NULL);
-        char sp[PATH_MAX], dp[PATH_MAX + 300], part[PATH_MAX + 300], log[PATH_MAX + 300];
-        snprintf(sp, sizeof sp, "%s/%s.gp", o->plots, script ? script : p->name);
-        snprintf(dp, sizeof dp, "%s/%s", data, p->name);
-        snprintf(part, sizeof part, "%s/%s.part", figs, p->name);
-        snprintf(log, sizeof log, "%s/%s.log", data, p->name);
-        size_t ns;
-        if (access(sp, R_OK) != 0) {
-            code = drv_cmd_fail(DRV_EXIT_USAGE, "%s:%d: [plot %s]: no script %s", s.path, p->line, p->name, sp);
-            break;
-        }
-        if (!drv_plotdata_prepare(&s, p, dir, &t, dp, &ns, err, sizeof err)) {
-            code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
-            break;
-        }
-        if (!run_gnuplot(sp, dp, part, log, err, sizeof err)) {
-            code = drv_cmd_fail(DRV_EXIT_FAILURE, "%s: %s", s.name, err);
-            break;
-        }
-        for (int k = 0; k < 2 && code == 0; k++) { /* the figure appears only when both files are complete */
-            char from[PATH_MAX + 320], to[PATH_MAX + 320];
-            snprintf(from, sizeof from, "%s.%s", part, k ? "png" : "pdf");
-            snprintf(to, sizeof to, "%s/%s.%s", figs, p->name, k ? "png" : "pdf");
-            struct stat st;
-            if (stat(from, &st) != 0 || st.st_size == 0 || rename(from, to) != 0) {
-                code = drv_cmd_fail(DRV_EXIT_FAILURE, "%s: %s wrote no %s (see %s)", s.name, sp, from, log);
-            }
-        }
-        const char *caption = drv_experiment_get(p, "caption", NULL);
-        fprintf(tf, "\\begin{figure}[tbp]\n\\centering\n\\includegraphics[width=0.8\\linewidth,height=0.7\\textheight,keepaspectratio]{%s%s%s/figures/%s.pdf}\n"
-                    "\\caption{",
-                s.name, s.scale ? "-" : "", s.scale ? s.scale : "", p->name);
-        drv_claimtab_tex_escape(tf, caption ? caption : s.title);
-        fprintf(tf, " (\\texttt{");
-        drv_claimtab_tex_escape(tf, s.name);
-        fprintf(tf, "})}\n\\label{fig:%s:%s}\n\\end{figure}\n\n", s.name, p->name);
-        drawn++;
-    }
-    if (tf) {
-        fclose(tf);
-        char tp[PATH_MAX + 32];
-        snprintf(tp, sizeof tp, "%s/figures.tex", figs);
-        if (code == 0 && mfd_out_write_text(tp, tex ? tex : "", err, sizeof err) != MFD_OK)
-            code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
-        free(tex);
-    }
-    if (code == 0)
-        printf("%s: %zu figure%s in %s (%zu of %zu runs)\n", s.name, drawn, drawn == 1 ? "" : "s", figs, done, total);
+    for (size_t i = 0; i < s.nplots && code == DRV_EXIT_OK; i++)
+        code = draw(o, &s, &s.plots[i], dir, &t, figs);
+    char tp[PATH_MAX + 32];
+    snprintf(tp, sizeof tp, "%s/figures.tex", figs);
+    if (code == DRV_EXIT_OK && !drv_file_write(tp, put_figures_tex, &s, err, sizeof err))
+        code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+    if (code == DRV_EXIT_OK)
+        printf("%s: %zu figure%s in %s (%zu of %zu runs)\n", s.name, s.nplots, s.nplots == 1 ? "" : "s", figs, done,
+               total);
     drv_csv_free(&t);
     drv_experiment_free(&s);
     return code;

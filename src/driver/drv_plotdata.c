@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "drv_expr.h"
+#include "drv_file.h"
 #include "drv_rowexpr.h"
-#include "mfd_out.h"
+#include "drv_text.h"
 #include "mfd_param.h"
 #include "mfd_rate.h"
 
@@ -70,16 +71,6 @@ static void put_quartiles(FILE *f, double *v, size_t k)
     }
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t l = strlen(s);
-    while (l > 0 && (s[l - 1] == ' ' || s[l - 1] == '\t'))
-        s[--l] = '\0';
-    return s;
-}
-
 /* Compile one '|'-separated expression of key y. */
 static bool compile_text(plotdef *d, const char *text, int line, drv_expr **out, char *err, size_t errlen,
                          const drv_csv *t)
@@ -129,7 +120,7 @@ static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_sec
                 snprintf(err, errlen, "%s:%d: [plot %s] more than %d y values", s->path, line, p->name, MAX_Y);
                 return false;
             }
-            char *v = trim(tok);
+            char *v = drv_text_trim(tok);
             if (trace)
                 d->ynames[d->ny++] = strdup(v);
             else if (!compile_text(d, v, line, &d->y[d->ny++], err, errlen, t))
@@ -457,8 +448,33 @@ static bool write_rows(const plotdef *d, const drv_csv *t, const series *sv, FIL
     return true;
 }
 
-bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results, const drv_csv *index, const char *data,
-                  size_t *nseries, char *err, size_t errlen)
+/* One series' data file, or the list of series. */
+typedef struct series_out {
+    const plotdef *d;
+    const char *results;
+    const drv_csv *t;
+    const series *sv;
+    size_t ns;
+} series_out;
+
+static bool put_series(FILE *f, const void *ctx, char *err, size_t errlen)
+{
+    const series_out *o = ctx;
+    return strcmp(o->d->kind, "trace") == 0 ? write_trace(o->d, o->results, o->t, o->sv, f, err, errlen)
+                                             : write_rows(o->d, o->t, o->sv, f, err, errlen);
+}
+
+static bool put_list(FILE *f, const void *ctx, char *err, size_t errlen)
+{
+    const series_out *o = ctx;
+    (void)err, (void)errlen;
+    for (size_t i = 0; i < o->ns; i++)
+        fprintf(f, "%zu\t%s\n", i + 1, o->sv[i].label);
+    return true;
+}
+
+bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results,
+                          const drv_csv *index, const char *data, size_t *nseries, char *err, size_t errlen)
 {
     plotdef d;
     *nseries = 0;
@@ -474,32 +490,14 @@ bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section 
         ok = false;
     }
     char path[4096];
-    char *list = NULL;
-    size_t llen = 0;
-    FILE *lf = ok ? open_memstream(&list, &llen) : NULL;
     for (size_t i = 0; ok && i < ns; i++) {
-        fprintf(lf, "%zu\t%s\n", i + 1, sv[i].label);
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        if (!f) {
-            snprintf(err, errlen, "out of memory");
-            ok = false;
-            break;
-        }
-        ok = strcmp(d.kind, "trace") == 0 ? write_trace(&d, results, index, &sv[i], f, err, errlen)
-                                          : write_rows(&d, index, &sv[i], f, err, errlen);
-        fclose(f);
+        series_out one = {&d, results, index, &sv[i], 1};
         snprintf(path, sizeof path, "%s.%zu.csv", data, i + 1);
-        ok = ok && mfd_out_write_text(path, buf, err, errlen) == MFD_OK;
-        free(buf);
+        ok = drv_file_write(path, put_series, &one, err, errlen);
     }
-    if (lf) {
-        fclose(lf);
-        snprintf(path, sizeof path, "%s.series", data);
-        ok = ok && mfd_out_write_text(path, list, err, errlen) == MFD_OK;
-        free(list);
-    }
+    series_out all = {&d, results, index, sv, ns};
+    snprintf(path, sizeof path, "%s.series", data);
+    ok = ok && drv_file_write(path, put_list, &all, err, errlen);
     for (size_t i = 0; i < ns; i++)
         free(sv[i].rows);
     free(sv);
