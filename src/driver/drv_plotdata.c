@@ -9,9 +9,10 @@
 #include "drv_expr.h"
 #include "drv_file.h"
 #include "drv_rowexpr.h"
+#include "drv_select.h"
+#include "drv_stats.h"
 #include "drv_text.h"
 #include "mfd_param.h"
-#include "mfd_rate.h"
 
 #define MAX_Y 16
 
@@ -36,24 +37,6 @@ static void def_free(plotdef *d)
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The q-quantile of v[0..n) (sorted in place), interpolating linearly. */
-static double quantile(double *v, size_t n, double q)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    double h = q * (double)(n - 1);
-    size_t lo = (size_t)floor(h);
-    size_t hi = lo + 1 < n ? lo + 1 : lo;
-    return v[lo] + (h - (double)lo) * (v[hi] - v[lo]);
-}
-
 static void put_num(FILE *f, double x)
 {
     char b[40];
@@ -64,7 +47,7 @@ static void put_num(FILE *f, double x)
 /* ",median,q1,q3" of v[0..k) (sorts v). */
 static void put_quartiles(FILE *f, double *v, size_t k)
 {
-    double q[3] = {quantile(v, k, 0.5), quantile(v, k, 0.25), quantile(v, k, 0.75)};
+    double q[3] = {drv_stats_quantile(v, k, 0.5), drv_stats_quantile(v, k, 0.25), drv_stats_quantile(v, k, 0.75)};
     for (int m = 0; m < 3; m++) {
         fputc(',', f);
         put_num(f, q[m]);
@@ -145,64 +128,39 @@ typedef struct series {
     size_t *rows, n;
 } series;
 
-/* Split the rows that pass `where` into series by the group_by values. */
+/* Split the rows that pass `where` into series by the group_by values
+ * (drv_select.h), each labelled "k1=v1 k2=v2". */
 static bool make_series(const plotdef *d, const drv_csv *t, series **out, size_t *ns, char *err, size_t errlen)
 {
-    long gcols[8];
-    size_t ng = 0;
+    long gcols[DRV_SELECT_MAX_COLUMNS];
+    size_t ng, nr = 0, ngroups = 0;
     int line;
+    char bad[256];
     const char *gb = drv_experiment_get(d->p, "group_by", &line);
-    if (gb) {
-        char buf[256];
-        snprintf(buf, sizeof buf, "%s", gb);
-        char *save = NULL;
-        for (char *g = strtok_r(buf, ", ", &save); g && ng < 8; g = strtok_r(NULL, ", ", &save)) {
-            if ((gcols[ng++] = drv_csv_col(t, g)) < 0) {
-                snprintf(err, errlen, "%s:%d: [plot %s] group_by '%s' is not a column of index.csv", d->s->path, line,
-                         d->p->name, g);
-                return false;
-            }
-        }
+    if (!drv_select_columns(t, gb, gcols, &ng, bad, sizeof bad)) {
+        snprintf(err, errlen, "%s:%d: [plot %s] group_by '%s' is not a column of index.csv", d->s->path, line,
+                 d->p->name, bad);
+        return false;
     }
-    series *sv = NULL;
-    size_t n = 0;
-    for (size_t r = 0; r < t->nrows; r++) {
-        char e[256];
-        if (d->where && !(drv_rowexpr_num(d->where, t, r, NULL, 0, e, sizeof e) != 0))
-            continue;
-        char label[512] = "";
-        for (size_t g = 0; g < ng; g++) {
-            size_t l = strlen(label);
-            snprintf(label + l, sizeof label - l, "%s%s=%s", g ? " " : "", t->names[gcols[g]],
-                     drv_csv_cell(t, r, (size_t)gcols[g]));
-        }
-        size_t k = 0;
-        while (k < n && strcmp(sv[k].label, label) != 0)
-            k++;
-        if (k == n) {
-            series *p = realloc(sv, (n + 1) * sizeof *p);
-            if (!p)
-                goto oom;
-            sv = p;
-            memset(&sv[n], 0, sizeof *sv);
-            snprintf(sv[n].label, sizeof sv[n].label, "%s", label);
-            n++;
-        }
-        size_t *rows = realloc(sv[k].rows, (sv[k].n + 1) * sizeof *rows);
-        if (!rows)
-            goto oom;
-        sv[k].rows = rows;
-        sv[k].rows[sv[k].n++] = r;
+    size_t *rows = NULL;
+    drv_select_group *g = NULL;
+    bool ok = drv_select_where(d->where, t, &rows, &nr) && drv_select_groups(t, rows, nr, gcols, ng, &g, &ngroups);
+    series *sv = ok ? calloc(ngroups ? ngroups : 1, sizeof *sv) : NULL;
+    free(rows);
+    if (!sv) {
+        drv_select_free(g, ngroups);
+        snprintf(err, errlen, "out of memory");
+        return false;
     }
+    for (size_t i = 0; i < ngroups; i++) { /* the series take over the groups' rows */
+        drv_select_label(t, g[i].rows[0], gcols, ng, " ", sv[i].label, sizeof sv[i].label);
+        sv[i].rows = g[i].rows;
+        sv[i].n = g[i].n;
+    }
+    free(g);
     *out = sv;
-    *ns = n;
+    *ns = ngroups;
     return true;
-oom:
-    for (size_t i = 0; i < n; i++)
-        free(sv[i].rows);
-    free(sv);
-    snprintf(err, errlen, "out of memory");
-    return false;
 }
 
 /* ---- the kinds ----------------------------------------------------------- */
@@ -358,7 +316,7 @@ static size_t distinct_x(const plotdef *d, const drv_csv *t, const series *sv, d
         if (!seen)
             xs[n++] = x;
     }
-    qsort(xs, n, sizeof *xs, cmp_double);
+    drv_stats_sort(xs, n);
     return n;
 }
 
@@ -418,7 +376,7 @@ static bool write_rows(const plotdef *d, const drv_csv *t, const series *sv, FIL
                 k += m != 0;
             }
             double lo, hi;
-            mfd_rate_wilson(k, n, 1.959963984540054, &lo, &hi);
+            drv_stats_wilson95(k, n, &lo, &hi);
             put_num(f, xs[a]);
             fprintf(f, ",%zu,%zu,", k, n);
             put_num(f, n ? (double)k / (double)n : NAN);
