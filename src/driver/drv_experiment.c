@@ -4,15 +4,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "drv_sweep.h"
 #include "drv_text.h"
-#include "mfd_param.h"
 
 typedef struct loader {
     drv_experiment *s;
@@ -70,212 +69,25 @@ static char *reader(char *str, int num, void *stream)
     return r;
 }
 
-static void axis_free(drv_experiment_axis *ax)
+/* Set key in arr[0..n) (a later entry, from a scale section, replaces an
+ * earlier one); the slot of its value, or NULL when memory runs out. */
+static char **set_kv(drv_experiment_kv **arr, size_t *n, const char *key, const char *value, int line)
 {
-    for (size_t j = 0; j < ax->n; j++)
-        free(ax->values[j]);
-    free(ax->values);
-    free(ax->key);
-    free(ax->raw);
-}
-
-/* Parse "lin(a, b, n)" / "log(a, b, n)" / "v1, v2, ..." into values. */
-static bool parse_axis(loader *L, const char *key, const char *value, drv_experiment_axis *ax)
-{
-    ax->raw = strdup(value);
-    ax->key = strdup(key);
-    ax->line = L->line;
-    ax->group = 0;
-    ax->n = 0;
-    ax->values = NULL;
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", value);
-    char *v = drv_text_trim(buf);
-    int is_lin = strncmp(v, "lin(", 4) == 0, is_log = strncmp(v, "log(", 4) == 0;
-    if (is_lin || is_log) {
-        double a, b, n;
-        char tail;
-        if (sscanf(v + 4, "%lf , %lf , %lf %c", &a, &b, &n, &tail) != 4 || tail != ')' || n < 1 || n != floor(n) ||
-            n > 100000 || (is_log && !(a > 0 && b > 0))) {
-            fail(L, "key '%s': bad range '%s'; expected lin(a, b, n) or log(a, b, n) with a whole n >= 1 (and "
-                    "a, b > 0 for log)", key, v);
-            return false;
-        }
-        ax->n = (size_t)n;
-        ax->values = calloc(ax->n, sizeof(char *));
-        for (size_t i = 0; ax->values && i < ax->n; i++) {
-            double f = ax->n == 1 ? 0 : (double)i / (double)(ax->n - 1);
-            double x = is_lin ? a + (b - a) * f : exp(log(a) + (log(b) - log(a)) * f);
-            if (is_lin && fabs(x - round(x)) < 1e-9 * fmax(1, fabs(x)) && a == floor(a) && b == floor(b))
-                x = round(x); /* integer ranges stay integers */
-            char num[40];
-            mfd_format_real(num, sizeof num, x);
-            ax->values[i] = strdup(num);
-        }
-        return ax->values != NULL;
-    }
-    size_t cap = 1;
-    for (const char *p = v; *p; p++)
-        cap += *p == ',';
-    ax->values = calloc(cap, sizeof(char *));
-    char *save = NULL;
-    for (char *tok = strtok_r(v, ",", &save); tok && ax->values; tok = strtok_r(NULL, ",", &save)) {
-        char *t = drv_text_trim(tok);
-        if (!*t) {
-            fail(L, "key '%s': an empty value in the list '%s'", key, value);
-            return false;
-        }
-        ax->values[ax->n++] = strdup(t);
-    }
-    if (ax->n == 0) {
-        fail(L, "key '%s': an empty sweep axis", key);
-        return false;
-    }
-    return true;
-}
-
-/* Zipped axes "k1, k2 = (a1, b1), (a2, b2), ...": one axis per key, sharing
- * a group, so that they advance together.  into[0..nk) are filled. */
-static bool parse_tuples(loader *L, char **keys, size_t nk, const char *value, drv_experiment_axis *into)
-{
-    for (size_t j = 0; j < nk; j++) {
-        into[j] = (drv_experiment_axis){strdup(keys[j]), j == 0 ? strdup(value) : NULL, 0, NULL, L->line, 0};
-        into[j].values = calloc(strlen(value) / 2 + 1, sizeof(char *));
-        if (!into[j].key || !into[j].values)
-            return fail(L, "out of memory"), false;
-    }
-    const char *p = value;
-    for (;;) {
-        while (isspace((unsigned char)*p) || *p == ',')
-            p++;
-        if (!*p)
-            break;
-        const char *close = *p == '(' ? strchr(p, ')') : NULL;
-        if (!close) {
-            fail(L, "key '%s': '%s' is not a list of tuples; expected (v1, v2, ...), (v1, v2, ...) with one "
-                    "value per key", L->prev_key, value);
-            return false;
-        }
-        char buf[1024];
-        snprintf(buf, sizeof buf, "%.*s", (int)(close - p - 1), p + 1);
-        size_t got = 0;
-        char *save = NULL;
-        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), got++) {
-            t = drv_text_trim(t);
-            if (got >= nk || !*t)
-                break;
-            into[got].values[into[got].n++] = strdup(t);
-        }
-        if (got != nk || into[nk - 1].n != into[0].n) {
-            fail(L, "key '%s': the tuple (%.*s) does not have %zu non-empty values, one per key", L->prev_key,
-                 (int)(close - p - 1), p + 1, nk);
-            return false;
-        }
-        p = close + 1;
-    }
-    if (into[0].n == 0) {
-        fail(L, "key '%s': an empty sweep axis", L->prev_key);
-        return false;
-    }
-    return true;
-}
-
-/* Remove every axis of a group that holds one of keys. */
-static void drop_axes(drv_experiment *s, char **keys, size_t nk)
-{
-    for (size_t k = 0; k < nk; k++)
-        for (size_t i = 0; i < s->naxes; i++)
-            if (strcmp(s->axes[i].key, keys[k]) == 0) {
-                int g = s->axes[i].group;
-                size_t w = 0;
-                for (size_t j = 0; j < s->naxes; j++) {
-                    if (s->axes[j].group == g)
-                        axis_free(&s->axes[j]);
-                    else
-                        s->axes[w++] = s->axes[j];
-                }
-                s->naxes = w;
-                break;
-            }
-}
-
-/* A [sweep] line (or its continuation, joined): one axis, or zipped axes
- * when name lists several keys.  A later line for the same key (a scale
- * section) replaces the axis, with its whole group. */
-static bool set_axis(loader *L, const char *name, const char *value, int line)
-{
-    drv_experiment *s = L->s;
-    char names[256], *keys[16];
-    size_t nk = 0;
-    snprintf(names, sizeof names, "%s", name);
-    char *save = NULL;
-    for (char *t = strtok_r(names, ",", &save); t && nk < 16; t = strtok_r(NULL, ",", &save))
-        keys[nk++] = drv_text_trim(t);
-    if (nk == 0)
-        return fail(L, "key '%s': no key names before '='", name), false;
-    for (size_t k = 0; k < nk; k++) {
-        if (strcmp(keys[k], "seed") == 0 || strcmp(keys[k], "out") == 0)
-            return fail(L, "key '%s' is set by the driver and cannot be swept (use repetitions)", keys[k]), false;
-        if (!*keys[k])
-            return fail(L, "key '%s': an empty key in a zipped axis", name), false;
-    }
-    for (size_t k = 0; k < nk; k++) /* a group is replaced whole */
-        for (size_t i = 0; i < s->naxes; i++)
-            if (strcmp(s->axes[i].key, keys[k]) == 0) {
-                size_t same = 0, size = 0;
-                for (size_t j = 0; j < s->naxes; j++)
-                    if (s->axes[j].group == s->axes[i].group) {
-                        size++;
-                        for (size_t q = 0; q < nk; q++)
-                            same += strcmp(s->axes[j].key, keys[q]) == 0;
-                    }
-                if (same != size || size != nk)
-                    return fail(L, "key '%s' is swept together with other keys on line %d; replace that line's "
-                                   "keys together", keys[k], s->axes[i].line), false;
-            }
-    drv_experiment_axis ax[16];
-    memset(ax, 0, sizeof ax);
-    bool ok = nk == 1 ? parse_axis(L, keys[0], value, &ax[0]) : parse_tuples(L, keys, nk, value, ax);
-    if (!ok) {
-        for (size_t k = 0; k < nk; k++)
-            axis_free(&ax[k]);
-        return false;
-    }
-    drop_axes(s, keys, nk);
-    drv_experiment_axis *p = realloc(s->axes, (s->naxes + nk) * sizeof *p);
-    if (!p) {
-        for (size_t k = 0; k < nk; k++)
-            axis_free(&ax[k]);
-        return fail(L, "out of memory"), false;
-    }
-    s->axes = p;
-    int group = ++L->groups;
-    for (size_t k = 0; k < nk; k++) {
-        ax[k].line = line;
-        ax[k].group = group;
-        p[s->naxes++] = ax[k];
-    }
-    return true;
-}
-
-static bool add_kv(drv_experiment_kv **arr, size_t *n, const char *key, const char *value, int line)
-{
-    for (size_t i = 0; i < *n; i++) /* a later entry (a scale section) replaces an earlier one */
+    for (size_t i = 0; i < *n; i++)
         if (strcmp((*arr)[i].key, key) == 0) {
             free((*arr)[i].value);
             (*arr)[i].value = strdup(value);
             (*arr)[i].line = line;
-            return true;
+            return &(*arr)[i].value;
         }
     drv_experiment_kv *p = realloc(*arr, (*n + 1) * sizeof *p);
     if (!p)
-        return false;
+        return NULL;
     *arr = p;
     p[*n].key = strdup(key);
     p[*n].value = strdup(value);
     p[*n].line = line;
-    (*n)++;
-    return true;
+    return &p[(*n)++].value;
 }
 
 static const char *const CLAIM_KEYS[] = {"id",        "source", "statement", "where",     "measure",
@@ -289,36 +101,149 @@ bool drv_experiment_scale_known(const char *scale)
     return strcmp(scale, "paper") == 0 || strcmp(scale, "quick") == 0;
 }
 
+/* Join a continuation line's value to the text in *slot, after one space. */
+static int join(loader *L, char **slot, const char *value)
+{
+    size_t l = strlen(*slot) + strlen(value) + 2;
+    char *joined = malloc(l);
+    if (!joined)
+        return fail(L, "out of memory");
+    snprintf(joined, l, "%s %s", *slot, value);
+    free(*slot);
+    *slot = joined;
+    return 1;
+}
+
+/* A whole number parsed with an end-pointer check, into *out. */
+static bool whole(const char *value, long lo, long hi, long *out)
+{
+    char *end;
+    long r = strtol(value, &end, 10);
+    if (*end || r < lo || r > hi)
+        return false;
+    *out = r;
+    return true;
+}
+
+/* [experiment]: program, title, verifies (texts that continue on indented
+ * lines), repetitions, seed, method_keys. */
+static int on_experiment(loader *L, const char *name, const char *value)
+{
+    drv_experiment *s = L->s;
+    char **slot = strcmp(name, "program") == 0    ? &s->program
+                  : strcmp(name, "title") == 0    ? &s->title
+                  : strcmp(name, "verifies") == 0 ? &s->verifies
+                                                  : NULL;
+    if (slot) {
+        free(*slot);
+        *slot = strdup(value);
+        L->prev_slot = slot;
+        return 1;
+    }
+    if (strcmp(name, "repetitions") == 0) {
+        if (!whole(value, 1, 1000000, &s->repetitions))
+            return fail(L, "key 'repetitions': '%s' is not a whole number in [1, 1000000]", value);
+        return 1;
+    }
+    if (strcmp(name, "seed") == 0) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(value, &end, 10);
+        if (*end || errno || value[0] == '-')
+            return fail(L, "key 'seed': '%s' is not an unsigned 64-bit integer", value);
+        s->seed = (uint64_t)v;
+        return 1;
+    }
+    if (strcmp(name, "method_keys") == 0) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "%s", value);
+        char *save = NULL;
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            char **p = realloc(s->method_keys, (s->nmethod + 1) * sizeof *p);
+            if (!p)
+                return fail(L, "out of memory");
+            s->method_keys = p;
+            p[s->nmethod++] = strdup(drv_text_trim(t));
+        }
+        return 1;
+    }
+    return fail(L, "unknown key '%s' in [experiment] (program, title, verifies, repetitions, seed, method_keys)",
+                name);
+}
+
+static int on_fixed(loader *L, const char *name, const char *value)
+{
+    if (strcmp(name, "seed") == 0 || strcmp(name, "out") == 0)
+        return fail(L, "key '%s' is set by the driver (the master seed is [experiment] seed)", name);
+    if (!(L->prev_slot = set_kv(&L->s->fixed, &L->s->nfixed, name, value, L->line)))
+        return fail(L, "out of memory");
+    return 1;
+}
+
+/* [sweep] lines wait for the end of the file (their continuations joined),
+ * then become axes (drv_sweep.h). */
+static int on_sweep(loader *L, const char *name, const char *value)
+{
+    struct pending *q = realloc(L->sweeps, (L->nsweeps + 1) * sizeof *q);
+    if (!q)
+        return fail(L, "out of memory");
+    L->sweeps = q;
+    q[L->nsweeps++] = (struct pending){strdup(name), strdup(value), L->line};
+    L->sweep_open = true;
+    return 1;
+}
+
+/* [claim NAME] and [plot NAME]: the section, made on its first key, and
+ * the key, which must be one that the section kind knows. */
+static int on_named(loader *L, const char *section, const char *name, const char *value)
+{
+    drv_experiment *s = L->s;
+    bool is_claim = strncmp(section, "claim ", 6) == 0;
+    const char *cname = section + (is_claim ? 6 : 5);
+    drv_experiment_section **arr = is_claim ? &s->claims : &s->plots;
+    size_t *n = is_claim ? &s->nclaims : &s->nplots;
+    const char *const *keys = is_claim ? CLAIM_KEYS : PLOT_KEYS;
+    size_t nk = is_claim ? sizeof CLAIM_KEYS / sizeof *CLAIM_KEYS : sizeof PLOT_KEYS / sizeof *PLOT_KEYS;
+    drv_experiment_section *c = NULL;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*arr)[i].name, cname) == 0)
+            c = &(*arr)[i];
+    if (!c) {
+        drv_experiment_section *p = realloc(*arr, (*n + 1) * sizeof *p);
+        if (!p)
+            return fail(L, "out of memory");
+        *arr = p;
+        c = &p[(*n)++];
+        memset(c, 0, sizeof *c);
+        c->name = strdup(cname);
+        c->line = L->line;
+    }
+    bool known = false;
+    char list[512] = "";
+    for (size_t i = 0; i < nk; i++) {
+        known = known || strcmp(name, keys[i]) == 0;
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", keys[i]);
+    }
+    if (!known)
+        return fail(L, "unknown key '%s' in [%s] (%s)", name, section, list);
+    if (!(L->prev_slot = set_kv(&c->keys, &c->nkeys, name, value, L->line)))
+        return fail(L, "out of memory");
+    return 1;
+}
+
+/* inih's callback, one key at a time; 0 stops at the first error. */
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     loader *L = user;
-    drv_experiment *s = L->s;
     if (L->failed)
         return 0;
     /* a continuation line: inih calls again with the same section and key */
-    bool cont = strcmp(section, L->prev_section) == 0 && strcmp(name, L->prev_key) == 0 && L->prev_slot;
-    if (cont) {
-        char *old = *L->prev_slot;
-        size_t l = strlen(old) + strlen(value) + 2;
-        char *joined = malloc(l);
-        if (!joined)
-            return fail(L, "out of memory");
-        snprintf(joined, l, "%s %s", old, value);
-        free(old);
-        *L->prev_slot = joined;
-        return 1;
-    }
-    if (L->sweep_open && strcmp(section, L->prev_section) == 0 && strcmp(name, L->prev_key) == 0) {
-        struct pending *q = &L->sweeps[L->nsweeps - 1]; /* a continuation of a sweep line */
-        size_t l = strlen(q->value) + strlen(value) + 2;
-        char *joined = malloc(l);
-        if (!joined)
-            return fail(L, "out of memory");
-        snprintf(joined, l, "%s %s", q->value, value);
-        free(q->value);
-        q->value = joined;
-        return 1;
-    }
+    bool same = strcmp(section, L->prev_section) == 0 && strcmp(name, L->prev_key) == 0;
+    if (same && L->prev_slot)
+        return join(L, L->prev_slot, value);
+    if (same && L->sweep_open)
+        return join(L, &L->sweeps[L->nsweeps - 1].value, value);
     snprintf(L->prev_section, sizeof L->prev_section, "%s", section);
     snprintf(L->prev_key, sizeof L->prev_key, "%s", name);
     L->prev_slot = NULL;
@@ -335,109 +260,37 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!L->scale || strcmp(L->scale, dot + 1) != 0)
             return 1; /* not the requested scale: skip */
     }
-    if (strcmp(base, "experiment") == 0) {
-        char **slot = NULL;
-        if (strcmp(name, "program") == 0)
-            slot = &s->program;
-        else if (strcmp(name, "title") == 0)
-            slot = &s->title;
-        else if (strcmp(name, "verifies") == 0)
-            slot = &s->verifies;
-        else if (strcmp(name, "repetitions") == 0) {
-            char *end;
-            long r = strtol(value, &end, 10);
-            if (*end || r < 1 || r > 1000000)
-                return fail(L, "key 'repetitions': '%s' is not a whole number in [1, 1000000]", value);
-            s->repetitions = r;
-            return 1;
-        } else if (strcmp(name, "seed") == 0) {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(value, &end, 10);
-            if (*end || errno || value[0] == '-')
-                return fail(L, "key 'seed': '%s' is not an unsigned 64-bit integer", value);
-            s->seed = (uint64_t)v;
-            return 1;
-        } else if (strcmp(name, "method_keys") == 0) {
-            char buf[1024];
-            snprintf(buf, sizeof buf, "%s", value);
-            char *save = NULL;
-            for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                char **p = realloc(s->method_keys, (s->nmethod + 1) * sizeof *p);
-                if (!p)
-                    return fail(L, "out of memory");
-                s->method_keys = p;
-                p[s->nmethod++] = strdup(drv_text_trim(t));
-            }
-            return 1;
-        } else {
-            return fail(L, "unknown key '%s' in [experiment] (program, title, verifies, repetitions, seed, "
-                           "method_keys)", name);
-        }
-        free(*slot);
-        *slot = strdup(value);
-        L->prev_slot = slot;
-        return 1;
-    }
-    if (strcmp(base, "fixed") == 0) {
-        if (strcmp(name, "seed") == 0 || strcmp(name, "out") == 0)
-            return fail(L, "key '%s' is set by the driver (the master seed is [experiment] seed)", name);
-        if (!add_kv(&s->fixed, &s->nfixed, name, value, L->line))
-            return fail(L, "out of memory");
-        for (size_t i = 0; i < s->nfixed; i++)
-            if (strcmp(s->fixed[i].key, name) == 0)
-                L->prev_slot = &s->fixed[i].value;
-        return 1;
-    }
-    if (strcmp(base, "sweep") == 0) {
-        struct pending *q = realloc(L->sweeps, (L->nsweeps + 1) * sizeof *q);
-        if (!q)
-            return fail(L, "out of memory");
-        L->sweeps = q;
-        q[L->nsweeps++] = (struct pending){strdup(name), strdup(value), L->line};
-        L->sweep_open = true;
-        return 1;
-    }
-    bool is_claim = strncmp(section, "claim ", 6) == 0, is_plot = strncmp(section, "plot ", 5) == 0;
-    if (is_claim || is_plot) {
-        const char *cname = section + (is_claim ? 6 : 5);
-        drv_experiment_section **arr = is_claim ? &s->claims : &s->plots;
-        size_t *n = is_claim ? &s->nclaims : &s->nplots;
-        const char *const *keys = is_claim ? CLAIM_KEYS : PLOT_KEYS;
-        size_t nk = is_claim ? sizeof CLAIM_KEYS / sizeof *CLAIM_KEYS : sizeof PLOT_KEYS / sizeof *PLOT_KEYS;
-        drv_experiment_section *c = NULL;
-        for (size_t i = 0; i < *n; i++)
-            if (strcmp((*arr)[i].name, cname) == 0)
-                c = &(*arr)[i];
-        if (!c) {
-            drv_experiment_section *p = realloc(*arr, (*n + 1) * sizeof *p);
-            if (!p)
-                return fail(L, "out of memory");
-            *arr = p;
-            c = &p[(*n)++];
-            memset(c, 0, sizeof *c);
-            c->name = strdup(cname);
-            c->line = L->line;
-        }
-        bool known = false;
-        char list[512] = "";
-        for (size_t i = 0; i < nk; i++) {
-            known = known || strcmp(name, keys[i]) == 0;
-            size_t l = strlen(list);
-            snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", keys[i]);
-        }
-        if (!known)
-            return fail(L, "unknown key '%s' in [%s] (%s)", name, section, list);
-        if (!add_kv(&c->keys, &c->nkeys, name, value, L->line))
-            return fail(L, "out of memory");
-        for (size_t i = 0; i < c->nkeys; i++)
-            if (strcmp(c->keys[i].key, name) == 0)
-                L->prev_slot = &c->keys[i].value;
-        return 1;
-    }
+    if (strcmp(base, "experiment") == 0)
+        return on_experiment(L, name, value);
+    if (strcmp(base, "fixed") == 0)
+        return on_fixed(L, name, value);
+    if (strcmp(base, "sweep") == 0)
+        return on_sweep(L, name, value);
+    if (strncmp(section, "claim ", 6) == 0 || strncmp(section, "plot ", 5) == 0)
+        return on_named(L, section, name, value);
     L->line = L->section_line;
     return fail(L, "unknown section [%s] (expected [experiment], [fixed], [sweep], [claim NAME], [plot NAME])",
                 section);
+}
+
+/* The [sweep] lines, read whole, become axes (drv_sweep.h), up to the
+ * first error; none from a line longer than the reader's buffer. */
+static void set_axes(loader *L)
+{
+    for (size_t i = 0; i < L->nsweeps; i++) {
+        const struct pending *q = &L->sweeps[i];
+        char msg[768];
+        if (!L->failed && !(L->too_long && q->line >= L->too_long)) {
+            L->line = q->line;
+            if (!drv_sweep_set(L->s, q->name, q->value, q->line, &L->groups, msg, sizeof msg))
+                fail(L, "%s", msg);
+        }
+        free(q->name);
+        free(q->value);
+    }
+    free(L->sweeps);
+    L->sweeps = NULL;
+    L->nsweeps = 0;
 }
 
 static void free_kvs(drv_experiment_kv *a, size_t n)
@@ -445,6 +298,15 @@ static void free_kvs(drv_experiment_kv *a, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(a[i].key);
         free(a[i].value);
+    }
+    free(a);
+}
+
+static void free_sections(drv_experiment_section *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].name);
+        free_kvs(a[i].keys, a[i].nkeys);
     }
     free(a);
 }
@@ -515,7 +377,8 @@ bool drv_experiment_load(const char *path, const char *scale, drv_experiment *s,
     return ok;
 }
 
-bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, drv_experiment *s, char *err, size_t errlen)
+bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, drv_experiment *s, char *err,
+                                size_t errlen)
 {
     memset(s, 0, sizeof *s);
     s->path = strdup(path);
@@ -530,16 +393,7 @@ bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, d
         *dotini = '\0';
     loader L = {.s = s, .scale = scale, .err = err, .errlen = errlen, .fp = fp};
     int rc = ini_parse_stream(reader, &L, handler, &L);
-    for (size_t i = 0; i < L.nsweeps; i++) {
-        if (!L.failed && !(L.too_long && L.sweeps[i].line >= L.too_long)) {
-            L.line = L.sweeps[i].line;
-            snprintf(L.prev_key, sizeof L.prev_key, "%s", L.sweeps[i].name);
-            set_axis(&L, L.sweeps[i].name, L.sweeps[i].value, L.sweeps[i].line);
-        }
-        free(L.sweeps[i].name);
-        free(L.sweeps[i].value);
-    }
-    free(L.sweeps);
+    set_axes(&L);
     if (L.too_long && (!L.failed || L.fail_line >= L.too_long)) {
         L.failed = false;
         L.line = L.too_long;
@@ -580,21 +434,13 @@ void drv_experiment_free(drv_experiment *s)
     free(s->scale);
     free_kvs(s->fixed, s->nfixed);
     for (size_t i = 0; i < s->naxes; i++)
-        axis_free(&s->axes[i]);
+        drv_sweep_free_axis(&s->axes[i]);
     free(s->axes);
     for (size_t i = 0; i < s->nmethod; i++)
         free(s->method_keys[i]);
     free(s->method_keys);
-    for (size_t i = 0; i < s->nclaims; i++) {
-        free(s->claims[i].name);
-        free_kvs(s->claims[i].keys, s->claims[i].nkeys);
-    }
-    free(s->claims);
-    for (size_t i = 0; i < s->nplots; i++) {
-        free(s->plots[i].name);
-        free_kvs(s->plots[i].keys, s->plots[i].nkeys);
-    }
-    free(s->plots);
+    free_sections(s->claims, s->nclaims);
+    free_sections(s->plots, s->nplots);
     for (size_t i = 0; i < s->nobserving; i++)
         free(s->observing[i]);
     free(s->observing);
