@@ -6,6 +6,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Append ch to the growing field buf[*len] (room for its '\0' kept). */
+static bool push(char **buf, size_t *len, size_t *cap, char ch)
+{
+    (*buf)[(*len)++] = ch;
+    if (*len + 1 < *cap)
+        return true;
+    char *nb = realloc(*buf, *cap *= 2);
+    if (!nb)
+        return false;
+    *buf = nb;
+    return true;
+}
+
+/* One field starting at *p, into a new string *out; *p moves past it (to
+ * the ',' or the end).  A quoted field doubles its quotes. */
+static bool field(const char **p, char **out)
+{
+    size_t len = 0, cap = 64;
+    char *buf = malloc(cap);
+    bool ok = buf != NULL;
+    const char *q = *p;
+    if (ok && *q == '"') {
+        q++;
+        for (;;) {
+            if (*q == '\0') {
+                ok = false; /* unterminated quote */
+                break;
+            }
+            if (*q == '"' && q[1] != '"') { /* the closing quote */
+                q++;
+                break;
+            }
+            if (*q == '"') /* "" is one quote */
+                q++;
+            if (!(ok = push(&buf, &len, &cap, *q++)))
+                break;
+        }
+    } else {
+        while (ok && *q && *q != ',')
+            ok = push(&buf, &len, &cap, *q++);
+    }
+    if (buf)
+        buf[len] = '\0';
+    *p = q;
+    *out = buf;
+    return ok;
+}
+
 /* Split one logical line into fields; a quoted field may not span lines
  * (mfdyn never writes line breaks in fields).  Returns the field count. */
 static size_t split(const char *line, char ***out, bool *ok)
@@ -15,51 +63,10 @@ static size_t split(const char *line, char ***out, bool *ok)
     *ok = f != NULL;
     const char *p = line;
     while (*ok) {
-        size_t len = 0, bcap = 64;
-        char *buf = malloc(bcap);
-        if (!buf) {
-            *ok = false;
+        char *buf;
+        *ok = field(&p, &buf);
+        if (!buf)
             break;
-        }
-        if (*p == '"') {
-            p++;
-            for (;;) {
-                if (*p == '\0') {
-                    *ok = false; /* unterminated quote */
-                    break;
-                }
-                if (*p == '"' && p[1] == '"') {
-                    buf[len++] = '"';
-                    p += 2;
-                } else if (*p == '"') {
-                    p++;
-                    break;
-                } else {
-                    buf[len++] = *p++;
-                }
-                if (len + 1 >= bcap) {
-                    char *nb = realloc(buf, bcap *= 2);
-                    if (!nb) {
-                        *ok = false;
-                        break;
-                    }
-                    buf = nb;
-                }
-            }
-        } else {
-            while (*p && *p != ',') {
-                buf[len++] = *p++;
-                if (len + 1 >= bcap) {
-                    char *nb = realloc(buf, bcap *= 2);
-                    if (!nb) {
-                        *ok = false;
-                        break;
-                    }
-                    buf = nb;
-                }
-            }
-        }
-        buf[len] = '\0';
         if (n == cap) {
             char **nf = realloc(f, (cap *= 2) * sizeof *nf);
             if (!nf) {
@@ -85,14 +92,32 @@ static void free_fields(char **f, size_t n)
     free(f);
 }
 
-bool drv_csv_read(const char *path, drv_csv *t, char *err, size_t errlen)
+/* Append the fields f[0..n) as a row: a short row is padded with "", a
+ * long one cut to the header's width. */
+static bool add_row(drv_csv *t, char *const *f, size_t n, size_t *rcap)
+{
+    if (t->nrows == *rcap) {
+        size_t cap = *rcap ? 2 * *rcap : 64;
+        char **nc = realloc(t->cells, cap * t->ncols * sizeof *nc);
+        if (!nc)
+            return false;
+        t->cells = nc;
+        *rcap = cap;
+    }
+    char **row = t->cells + t->nrows * t->ncols;
+    for (size_t c = 0; c < t->ncols; c++)
+        if (!(row[c] = strdup(c < n ? f[c] : ""))) {
+            while (c-- > 0)
+                free(row[c]);
+            return false;
+        }
+    t->nrows++;
+    return true;
+}
+
+bool drv_csv_read_stream(FILE *fp, const char *path, drv_csv *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-        return false;
-    }
     char *line = NULL;
     size_t lcap = 0, rcap = 0;
     long lineno = 0;
@@ -111,47 +136,35 @@ bool drv_csv_read(const char *path, drv_csv *t, char *err, size_t errlen)
             snprintf(err, errlen, "%s:%ld: malformed CSV line", path, lineno);
             free_fields(f, n);
             ok = false;
-            break;
-        }
-        if (!t->names) {
+        } else if (!t->names) {
             t->names = f;
             t->ncols = n;
-            continue;
-        }
-        if (t->nrows == rcap) {
-            rcap = rcap ? 2 * rcap : 64;
-            char **nc = realloc(t->cells, rcap * t->ncols * sizeof *nc);
-            if (!nc) {
-                free_fields(f, n);
-                ok = false;
+        } else {
+            if (!(ok = add_row(t, f, n, &rcap)))
                 snprintf(err, errlen, "out of memory reading '%s'", path);
-                break;
-            }
-            t->cells = nc;
+            free_fields(f, n);
         }
-        for (size_t c = 0; c < t->ncols; c++) {
-            const char *v = c < n ? f[c] : "";
-            size_t l = strlen(v) + 1;
-            char *cp = malloc(l);
-            if (!cp) {
-                ok = false;
-                break;
-            }
-            memcpy(cp, v, l);
-            t->cells[t->nrows * t->ncols + c] = cp;
-        }
-        free_fields(f, n);
-        if (ok)
-            t->nrows++;
     }
     free(line);
-    fclose(fp);
     if (ok && !t->names) {
         snprintf(err, errlen, "'%s' is empty (no header row)", path);
         ok = false;
     }
     if (!ok)
         drv_csv_free(t);
+    return ok;
+}
+
+bool drv_csv_read(const char *path, drv_csv *t, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        memset(t, 0, sizeof *t);
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = drv_csv_read_stream(fp, path, t, err, errlen);
+    fclose(fp);
     return ok;
 }
 
@@ -173,9 +186,8 @@ long drv_csv_col(const drv_csv *t, const char *name)
     return -1;
 }
 
-void drv_csv_put(void *file, const char *v)
+void drv_csv_put(FILE *f, const char *v)
 {
-    FILE *f = file;
     if (!strpbrk(v, ",\"\n\r")) {
         fputs(v, f);
         return;

@@ -94,42 +94,63 @@ static char *dup_range(const char *a, size_t n)
     return s;
 }
 
-static node *parse_atom(parser *ps)
+/* A number, as strtod reads it. */
+static node *parse_number(parser *ps)
 {
+    char *end;
+    double v = strtod(ps->p, &end);
+    node *n = mk(N_NUM);
+    if (n)
+        n->num = v;
+    ps->p = end;
+    return n;
+}
+
+/* "text": a string literal (no escapes). */
+static node *parse_string(parser *ps)
+{
+    const char *q = strchr(ps->p + 1, '"');
+    if (!q) {
+        perr(ps, "unterminated string");
+        return NULL;
+    }
+    node *n = mk(N_STR);
+    if (n)
+        n->text = dup_range(ps->p + 1, (size_t)(q - ps->p - 1));
+    ps->p = q + 1;
+    return n;
+}
+
+/* name(arg, ...): at most two arguments; ps->p is just past '('. */
+static node *parse_call(parser *ps, const char *name, size_t len)
+{
+    node *n = mk(N_CALL);
+    if (!n)
+        return NULL;
+    n->text = dup_range(name, len);
     ws(ps);
-    const char *c = ps->p;
-    if (*c == '(') {
-        ps->p++;
-        node *e = parse_or(ps);
-        if (!lit(ps, ")")) {
-            perr(ps, "expected ')'");
-            node_free(e);
-            return NULL;
-        }
-        return e;
+    if (*ps->p != ')') {
+        do {
+            if (n->nargs == 2) {
+                perr(ps, "too many arguments");
+                node_free(n);
+                return NULL;
+            }
+            n->args[n->nargs++] = parse_or(ps);
+        } while (lit(ps, ","));
     }
-    if (isdigit((unsigned char)*c) || (*c == '.' && isdigit((unsigned char)c[1]))) {
-        char *end;
-        double v = strtod(c, &end);
-        node *n = mk(N_NUM);
-        if (n)
-            n->num = v;
-        ps->p = end;
-        return n;
+    if (!lit(ps, ")")) {
+        perr(ps, "expected ')' after the arguments of %s", n->text);
+        node_free(n);
+        return NULL;
     }
-    if (*c == '"') {
-        const char *q = strchr(c + 1, '"');
-        if (!q) {
-            perr(ps, "unterminated string");
-            return NULL;
-        }
-        node *n = mk(N_STR);
-        if (n)
-            n->text = dup_range(c + 1, (size_t)(q - c - 1));
-        ps->p = q + 1;
-        return n;
-    }
-    const char *start = c;
+    return n;
+}
+
+/* A name (letters, digits, '_'; or `any text` in backquotes), or a call. */
+static node *parse_name(parser *ps)
+{
+    const char *c = ps->p, *start = c;
     size_t len;
     if (*c == '`') {
         const char *q = strchr(c + 1, '`');
@@ -149,34 +170,35 @@ static node *parse_atom(parser *ps)
         return NULL;
     }
     ws(ps);
-    if (*c != '`' && *ps->p == '(') { /* a function call */
+    if (*c != '`' && *ps->p == '(') {
         ps->p++;
-        node *n = mk(N_CALL);
-        if (!n)
-            return NULL;
-        n->text = dup_range(start, len);
-        ws(ps);
-        if (*ps->p != ')') {
-            do {
-                if (n->nargs == 2) {
-                    perr(ps, "too many arguments");
-                    node_free(n);
-                    return NULL;
-                }
-                n->args[n->nargs++] = parse_or(ps);
-            } while (lit(ps, ","));
-        }
-        if (!lit(ps, ")")) {
-            perr(ps, "expected ')' after the arguments of %s", n->text);
-            node_free(n);
-            return NULL;
-        }
-        return n;
+        return parse_call(ps, start, len);
     }
     node *n = mk(N_NAME);
     if (n)
         n->text = dup_range(start, len);
     return n;
+}
+
+static node *parse_atom(parser *ps)
+{
+    ws(ps);
+    const char *c = ps->p;
+    if (*c == '(') {
+        ps->p++;
+        node *e = parse_or(ps);
+        if (!lit(ps, ")")) {
+            perr(ps, "expected ')'");
+            node_free(e);
+            return NULL;
+        }
+        return e;
+    }
+    if (isdigit((unsigned char)*c) || (*c == '.' && isdigit((unsigned char)c[1])))
+        return parse_number(ps);
+    if (*c == '"')
+        return parse_string(ps);
+    return parse_name(ps);
 }
 
 static node *bin(int op, node *a, node *b)
@@ -214,41 +236,46 @@ static node *parse_unary(parser *ps)
     return parse_power(ps);
 }
 
+/* A binary operator as written, and its node. */
+typedef struct binop {
+    const char *text;
+    int op;
+} binop;
+
+/* A left-associative level: operand (op operand)*, with the operators
+ * ops[0..nops) tried in order. */
+static node *parse_left(parser *ps, node *(*operand)(parser *), const binop *ops, size_t nops)
+{
+    node *a = operand(ps);
+    for (;;) {
+        size_t i = 0;
+        while (i < nops && !lit(ps, ops[i].text))
+            i++;
+        if (i == nops)
+            return a;
+        a = bin(ops[i].op, a, operand(ps));
+    }
+}
+
 static node *parse_prod(parser *ps)
 {
-    node *a = parse_unary(ps);
-    for (;;) {
-        if (lit(ps, "*"))
-            a = bin(OP_MUL, a, parse_unary(ps));
-        else if (lit(ps, "/"))
-            a = bin(OP_DIV, a, parse_unary(ps));
-        else
-            return a;
-    }
+    static const binop ops[] = {{"*", OP_MUL}, {"/", OP_DIV}};
+    return parse_left(ps, parse_unary, ops, 2);
 }
 
 static node *parse_sum(parser *ps)
 {
-    node *a = parse_prod(ps);
-    for (;;) {
-        if (lit(ps, "+"))
-            a = bin(OP_ADD, a, parse_prod(ps));
-        else if (lit(ps, "-"))
-            a = bin(OP_SUB, a, parse_prod(ps));
-        else
-            return a;
-    }
+    static const binop ops[] = {{"+", OP_ADD}, {"-", OP_SUB}};
+    return parse_left(ps, parse_prod, ops, 2);
 }
 
+/* Comparisons do not chain: a < b < c is a syntax error. */
 static node *parse_cmp(parser *ps)
 {
     node *a = parse_sum(ps);
-    static const struct {
-        const char *t;
-        int op;
-    } ops[] = {{"==", OP_EQ}, {"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE}, {"<", OP_LT}, {">", OP_GT}};
+    static const binop ops[] = {{"==", OP_EQ}, {"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE}, {"<", OP_LT}, {">", OP_GT}};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++)
-        if (lit(ps, ops[i].t))
+        if (lit(ps, ops[i].text))
             return bin(ops[i].op, a, parse_sum(ps));
     return a;
 }
@@ -266,18 +293,14 @@ static node *parse_not(parser *ps)
 
 static node *parse_and(parser *ps)
 {
-    node *a = parse_not(ps);
-    while (lit(ps, "and"))
-        a = bin(OP_AND, a, parse_not(ps));
-    return a;
+    static const binop ops[] = {{"and", OP_AND}};
+    return parse_left(ps, parse_not, ops, 1);
 }
 
 static node *parse_or(parser *ps)
 {
-    node *a = parse_and(ps);
-    while (lit(ps, "or"))
-        a = bin(OP_OR, a, parse_and(ps));
-    return a;
+    static const binop ops[] = {{"or", OP_OR}};
+    return parse_left(ps, parse_and, ops, 1);
 }
 
 /* a tree with a NULL child after a failed allocation or parse */
@@ -343,81 +366,73 @@ static bool num_of(evalctx *c, drv_expr_value v, const char *what, double *out)
     return true;
 }
 
-static bool eval(const node *n, evalctx *c, drv_expr_value *out)
+static bool eval(const node *n, evalctx *c, drv_expr_value *out);
+
+/* A name: pi, inf, nan, or what the lookup gives. */
+static bool eval_name(const node *n, evalctx *c, drv_expr_value *out)
+{
+    if (strcmp(n->text, "pi") == 0)
+        return out->num = 3.14159265358979323846, true;
+    if (strcmp(n->text, "inf") == 0)
+        return out->num = INFINITY, true;
+    if (strcmp(n->text, "nan") == 0)
+        return out->num = NAN, true;
+    if (!c->lookup(c->ctx, n->text, out)) {
+        snprintf(c->err, c->errlen, "unknown name '%s' (neither a run parameter nor a summary column)", n->text);
+        return false;
+    }
+    return true;
+}
+
+/* A function call: its arguments are numbers, their count the function's. */
+static bool eval_call(const node *n, evalctx *c, drv_expr_value *out)
+{
+    static const struct {
+        const char *name;
+        int nargs;
+    } fns[] = {{"sqrt", 1}, {"log", 1}, {"log10", 1}, {"exp", 1}, {"abs", 1},
+               {"cos", 1},  {"sin", 1}, {"min", 2},   {"max", 2}, {"isnan", 1}};
+    double v[2] = {0, 0};
+    drv_expr_value a;
+    for (int i = 0; i < n->nargs; i++)
+        if (!eval(n->args[i], c, &a) || !num_of(c, a, n->text, &v[i]))
+            return false;
+    for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+        if (strcmp(n->text, fns[i].name) != 0)
+            continue;
+        if (n->nargs != fns[i].nargs) {
+            snprintf(c->err, c->errlen, "%s takes %d argument%s", fns[i].name, fns[i].nargs,
+                     fns[i].nargs > 1 ? "s" : "");
+            return false;
+        }
+        switch (i) {
+        case 0: out->num = sqrt(v[0]); break;
+        case 1: out->num = log(v[0]); break;
+        case 2: out->num = log10(v[0]); break;
+        case 3: out->num = exp(v[0]); break;
+        case 4: out->num = fabs(v[0]); break;
+        case 5: out->num = cos(v[0]); break;
+        case 6: out->num = sin(v[0]); break;
+        case 7: out->num = fmin(v[0], v[1]); break;
+        case 8: out->num = fmax(v[0], v[1]); break;
+        default: out->num = isnan(v[0]); break;
+        }
+        return true;
+    }
+    snprintf(c->err, c->errlen, "unknown function '%s'", n->text);
+    return false;
+}
+
+/* A binary operator.  and/or evaluate both sides (no short cut: both must
+ * be valid); == and != compare texts when either side is one (a text and a
+ * number are unequal); the rest need numbers. */
+static bool eval_binary(const node *n, evalctx *c, drv_expr_value *out)
 {
     drv_expr_value a, b;
     double x, y;
-    out->is_str = false;
-    out->str = NULL;
-    switch (n->kind) {
-    case N_NUM: out->num = n->num; return true;
-    case N_STR:
-        out->is_str = true;
-        out->str = n->text;
-        return true;
-    case N_NAME:
-        if (strcmp(n->text, "pi") == 0)
-            return out->num = 3.14159265358979323846, true;
-        if (strcmp(n->text, "inf") == 0)
-            return out->num = INFINITY, true;
-        if (strcmp(n->text, "nan") == 0)
-            return out->num = NAN, true;
-        if (!c->lookup(c->ctx, n->text, out)) {
-            snprintf(c->err, c->errlen, "unknown name '%s' (neither a run parameter nor a summary column)", n->text);
-            return false;
-        }
-        return true;
-    case N_NEG:
-        if (!eval(n->a, c, &a) || !num_of(c, a, "unary -", &x))
-            return false;
-        out->num = -x;
-        return true;
-    case N_NOT:
-        if (!eval(n->a, c, &a) || !num_of(c, a, "not", &x))
-            return false;
-        out->num = x == 0;
-        return true;
-    case N_CALL: {
-        double v[2] = {0, 0};
-        for (int i = 0; i < n->nargs; i++) {
-            if (!eval(n->args[i], c, &a) || !num_of(c, a, n->text, &v[i]))
-                return false;
-        }
-        static const struct {
-            const char *name;
-            int nargs;
-        } fns[] = {{"sqrt", 1}, {"log", 1}, {"log10", 1}, {"exp", 1},  {"abs", 1},
-                   {"cos", 1},  {"sin", 1}, {"min", 2},   {"max", 2},  {"isnan", 1}};
-        for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
-            if (strcmp(n->text, fns[i].name) != 0)
-                continue;
-            if (n->nargs != fns[i].nargs) {
-                snprintf(c->err, c->errlen, "%s takes %d argument%s", fns[i].name, fns[i].nargs,
-                         fns[i].nargs > 1 ? "s" : "");
-                return false;
-            }
-            switch (i) {
-            case 0: out->num = sqrt(v[0]); break;
-            case 1: out->num = log(v[0]); break;
-            case 2: out->num = log10(v[0]); break;
-            case 3: out->num = exp(v[0]); break;
-            case 4: out->num = fabs(v[0]); break;
-            case 5: out->num = cos(v[0]); break;
-            case 6: out->num = sin(v[0]); break;
-            case 7: out->num = fmin(v[0], v[1]); break;
-            case 8: out->num = fmax(v[0], v[1]); break;
-            default: out->num = isnan(v[0]); break;
-            }
-            return true;
-        }
-        snprintf(c->err, c->errlen, "unknown function '%s'", n->text);
-        return false;
-    }
-    default: break;
-    }
     if (!eval(n->a, c, &a))
         return false;
-    if (n->op == OP_AND || n->op == OP_OR) { /* no short cut: both sides must be valid */
+    if (n->op == OP_AND || n->op == OP_OR) {
         if (!eval(n->b, c, &b) || !num_of(c, a, "and/or", &x) || !num_of(c, b, "and/or", &y))
             return false;
         out->num = n->op == OP_AND ? (x != 0 && y != 0) : (x != 0 || y != 0);
@@ -446,6 +461,34 @@ static bool eval(const node *n, evalctx *c, drv_expr_value *out)
     default: out->num = pow(x, y); break;
     }
     return true;
+}
+
+static bool eval(const node *n, evalctx *c, drv_expr_value *out)
+{
+    drv_expr_value a;
+    double x;
+    out->is_str = false;
+    out->str = NULL;
+    switch (n->kind) {
+    case N_NUM: out->num = n->num; return true;
+    case N_STR:
+        out->is_str = true;
+        out->str = n->text;
+        return true;
+    case N_NAME: return eval_name(n, c, out);
+    case N_NEG:
+        if (!eval(n->a, c, &a) || !num_of(c, a, "unary -", &x))
+            return false;
+        out->num = -x;
+        return true;
+    case N_NOT:
+        if (!eval(n->a, c, &a) || !num_of(c, a, "not", &x))
+            return false;
+        out->num = x == 0;
+        return true;
+    case N_CALL: return eval_call(n, c, out);
+    default: return eval_binary(n, c, out);
+    }
 }
 
 bool drv_expr_eval(const drv_expr *e, drv_expr_lookup lookup, void *ctx, drv_expr_value *out, char *err, size_t errlen)

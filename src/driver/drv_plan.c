@@ -45,6 +45,55 @@ size_t drv_plan_count(const drv_experiment *s)
     return total;
 }
 
+/* Run idx's parameters into params: the fixed ones, then one value of
+ * each axis (the last axis varies fastest; a zipped group moves with its
+ * leader; the repetition, idx % repetitions, is innermost). */
+static void place(const drv_experiment *s, size_t idx, drv_experiment_kv *params)
+{
+    for (size_t i = 0; i < s->nfixed; i++)
+        params[i] = s->fixed[i];
+    size_t rest = idx / (size_t)s->repetitions;
+    for (size_t i = s->naxes; i-- > 0;) {
+        if (!leads(s, i))
+            continue;
+        size_t at = rest % s->axes[i].n;
+        rest /= s->axes[i].n;
+        for (size_t j = i; j < s->naxes; j++)
+            if (s->axes[j].group == s->axes[i].group)
+                params[s->nfixed + j] = (drv_experiment_kv){s->axes[j].key, s->axes[j].values[at], s->axes[j].line};
+    }
+}
+
+/* h, extended by kv[0..n) sorted by key (kv is sorted in place): each key,
+ * then its value. */
+static uint64_t hash_sorted(uint64_t h, drv_experiment_kv *kv, size_t n)
+{
+    qsort(kv, n, sizeof *kv, cmp_kv);
+    for (size_t i = 0; i < n; i++) {
+        h = mfd_rng_hash_str(h, kv[i].key);
+        h = mfd_rng_hash_str(h, kv[i].value);
+    }
+    return h;
+}
+
+/* The seed and id of run p (its parameters placed); scratch holds
+ * p->nparams entries.  seed: the master seed, the instance's parameters
+ * sorted by key, the repetition; id: the program and every argument,
+ * sorted, with the seed. */
+static void name_run(const drv_experiment *s, drv_plan_run *p, drv_experiment_kv *scratch)
+{
+    size_t ns = 0;
+    for (size_t i = 0; i < p->nparams; i++)
+        if (drv_plan_is_instance_key(s, p->params[i].key))
+            scratch[ns++] = p->params[i];
+    uint64_t h = hash_sorted(mfd_rng_mix(0x6d66646e79ULL, s->seed), scratch, ns);
+    p->seed = mfd_rng_mix(h, (uint64_t)p->rep) >> 1; /* < 2^63: prints the same everywhere */
+    memcpy(scratch, p->params, p->nparams * sizeof *scratch);
+    uint64_t g = hash_sorted(mfd_rng_hash_str(0x72756eULL, s->program), scratch, p->nparams);
+    g = mfd_rng_mix(g, p->seed);
+    snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)g);
+}
+
 bool drv_plan_expand(const drv_experiment *s, drv_plan_run **runs, size_t *count, char *err, size_t errlen)
 {
     size_t total = drv_plan_count(s);
@@ -53,10 +102,10 @@ bool drv_plan_expand(const drv_experiment *s, drv_plan_run **runs, size_t *count
         return false;
     }
     drv_plan_run *r = calloc(total, sizeof *r);
-    drv_experiment_kv *sorted = malloc((s->nfixed + s->naxes + 1) * sizeof *sorted);
-    if (!r || !sorted) {
+    drv_experiment_kv *scratch = malloc((s->nfixed + s->naxes + 1) * sizeof *scratch);
+    if (!r || !scratch) {
         free(r);
-        free(sorted);
+        free(scratch);
         snprintf(err, errlen, "out of memory planning %zu runs", total);
         return false;
     }
@@ -69,47 +118,14 @@ bool drv_plan_expand(const drv_experiment *s, drv_plan_run **runs, size_t *count
         if (!p->params) {
             *count = idx;
             drv_plan_free(r, idx);
-            free(sorted);
+            free(scratch);
             snprintf(err, errlen, "out of memory");
             return false;
         }
-        for (size_t i = 0; i < s->nfixed; i++)
-            p->params[i] = s->fixed[i];
-        size_t rest = idx / (size_t)s->repetitions;
-        for (size_t i = s->naxes; i-- > 0;) { /* last axis varies fastest; a group moves with its leader */
-            if (!leads(s, i))
-                continue;
-            size_t at = rest % s->axes[i].n;
-            rest /= s->axes[i].n;
-            for (size_t j = i; j < s->naxes; j++)
-                if (s->axes[j].group == s->axes[i].group)
-                    p->params[s->nfixed + j] = (drv_experiment_kv){s->axes[j].key, s->axes[j].values[at], s->axes[j].line};
-        }
-        /* seed: master seed, the instance's parameters sorted by key, the repetition */
-        size_t ns = 0;
-        for (size_t i = 0; i < p->nparams; i++)
-            if (drv_plan_is_instance_key(s, p->params[i].key))
-                sorted[ns++] = p->params[i];
-        qsort(sorted, ns, sizeof *sorted, cmp_kv);
-        uint64_t h = mfd_rng_mix(0x6d66646e79ULL, s->seed);
-        for (size_t i = 0; i < ns; i++) {
-            h = mfd_rng_hash_str(h, sorted[i].key);
-            h = mfd_rng_hash_str(h, sorted[i].value);
-        }
-        p->seed = mfd_rng_mix(h, (uint64_t)p->rep) >> 1; /* < 2^63: prints the same everywhere */
-        /* id: program and every argument, sorted, with the seed */
-        for (size_t i = 0; i < p->nparams; i++)
-            sorted[i] = p->params[i];
-        qsort(sorted, p->nparams, sizeof *sorted, cmp_kv);
-        uint64_t g = mfd_rng_hash_str(0x72756eULL, s->program);
-        for (size_t i = 0; i < p->nparams; i++) {
-            g = mfd_rng_hash_str(g, sorted[i].key);
-            g = mfd_rng_hash_str(g, sorted[i].value);
-        }
-        g = mfd_rng_mix(g, p->seed);
-        snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)g);
+        place(s, idx, p->params);
+        name_run(s, p, scratch);
     }
-    free(sorted);
+    free(scratch);
     *runs = r;
     *count = total;
     return true;

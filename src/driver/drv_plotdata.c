@@ -174,6 +174,21 @@ typedef struct runtrace {
 /* What a band row takes from run i for y column j; NaN when it has none. */
 typedef double (*band_pick)(const void *ctx, size_t i, size_t j);
 
+/* The header of a median/quartile table: x, then <y>_med, <y>_q1, <y>_q3
+ * for each y (trace: its column name; summary: y, y2, ...), n[, theory]. */
+static void put_band_header(FILE *f, const plotdef *d, const char *x)
+{
+    fputs(x, f);
+    for (size_t j = 0; j < d->ny; j++) {
+        char nm[24] = "y";
+        if (j)
+            snprintf(nm, sizeof nm, "y%zu", j + 1);
+        const char *y = d->ynames[j] ? d->ynames[j] : nm;
+        fprintf(f, ",%s_med,%s_q1,%s_q3", y, y, y);
+    }
+    fputs(d->theory ? ",n,theory\n" : ",n\n", f);
+}
+
 /* One row of a median/quartile table: x, then for each y column the
  * quartiles of what pick() gives over the series' runs, the largest number
  * of runs that gave a value, and the theory curve at x (named xvar in it). */
@@ -266,10 +281,7 @@ static bool write_trace(const plotdef *d, const char *results, const drv_csv *t,
     for (size_t i = 0; ok && i < sv->n; i++)
         ok = read_trace(d, results, drv_csv_cell(t, sv->rows[i], (size_t)cid), &rt[i], err, errlen);
     if (ok) {
-        fputs(d->xname, f);
-        for (size_t j = 0; j < d->ny; j++)
-            fprintf(f, ",%s_med,%s_q1,%s_q3", d->ynames[j], d->ynames[j], d->ynames[j]);
-        fputs(d->theory ? ",n,theory\n" : ",n\n", f);
+        put_band_header(f, d, d->xname);
         /* every x any run logged, ascending; at each, a run contributes the
          * value of its last logged point at or before x (a run that has
          * stopped keeps its final value) */
@@ -338,7 +350,65 @@ static double pick_rows(const void *ctx, size_t i, size_t j)
     return drv_rowexpr_num(a->d->y[j], a->t, r, NULL, 0, e, sizeof e);
 }
 
-static bool write_rows(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+/* kind = runs: x and the y expressions of each run. */
+static bool write_runs(const plotdef *d, const drv_csv *t, const series *sv, FILE *f)
+{
+    char e[256];
+    fputs("x", f);
+    for (size_t j = 0; j < d->ny; j++)
+        fprintf(f, j ? ",y%zu" : ",y", j + 1);
+    fputc('\n', f);
+    for (size_t i = 0; i < sv->n; i++) {
+        put_num(f, drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
+        for (size_t j = 0; j < d->ny; j++) {
+            fputc(',', f);
+            put_num(f, drv_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
+        }
+        fputc('\n', f);
+    }
+    return true;
+}
+
+/* kind = fraction: at each distinct x, how many of the runs there (NaN
+ * measures left out) meet the measure, with the 95% Wilson interval. */
+static bool write_fraction(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+{
+    double *xs = malloc((sv->n + 1) * sizeof(double));
+    if (!xs) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    char e[256];
+    fputs("x,k,n,p,lo,hi\n", f);
+    size_t nx = distinct_x(d, t, sv, xs);
+    for (size_t a = 0; a < nx; a++) {
+        size_t k = 0, n = 0;
+        for (size_t i = 0; i < sv->n; i++) {
+            if (drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
+                continue;
+            double m = drv_rowexpr_num(d->measure, t, sv->rows[i], NULL, 0, e, sizeof e);
+            if (isnan(m))
+                continue;
+            n++;
+            k += m != 0;
+        }
+        double lo, hi;
+        drv_stats_wilson95(k, n, &lo, &hi);
+        put_num(f, xs[a]);
+        fprintf(f, ",%zu,%zu,", k, n);
+        put_num(f, n ? (double)k / (double)n : NAN);
+        fputc(',', f);
+        put_num(f, lo);
+        fputc(',', f);
+        put_num(f, hi);
+        fputc('\n', f);
+    }
+    free(xs);
+    return true;
+}
+
+/* kind = summary: the quartiles of each y over the runs at each distinct x. */
+static bool write_summary(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
 {
     double *xs = malloc((sv->n + 1) * sizeof(double)), *v = malloc((sv->n + 1) * sizeof(double));
     if (!xs || !v) {
@@ -347,59 +417,11 @@ static bool write_rows(const plotdef *d, const drv_csv *t, const series *sv, FIL
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    char e[256];
-    if (strcmp(d->kind, "runs") == 0) {
-        fputs("x", f);
-        for (size_t j = 0; j < d->ny; j++)
-            fprintf(f, j ? ",y%zu" : ",y", j + 1);
-        fputc('\n', f);
-        for (size_t i = 0; i < sv->n; i++) {
-            put_num(f, drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
-            for (size_t j = 0; j < d->ny; j++) {
-                fputc(',', f);
-                put_num(f, drv_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
-            }
-            fputc('\n', f);
-        }
-    } else if (strcmp(d->kind, "fraction") == 0) {
-        fputs("x,k,n,p,lo,hi\n", f);
-        size_t nx = distinct_x(d, t, sv, xs);
-        for (size_t a = 0; a < nx; a++) {
-            size_t k = 0, n = 0;
-            for (size_t i = 0; i < sv->n; i++) {
-                if (drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
-                    continue;
-                double m = drv_rowexpr_num(d->measure, t, sv->rows[i], NULL, 0, e, sizeof e);
-                if (isnan(m))
-                    continue;
-                n++;
-                k += m != 0;
-            }
-            double lo, hi;
-            drv_stats_wilson95(k, n, &lo, &hi);
-            put_num(f, xs[a]);
-            fprintf(f, ",%zu,%zu,", k, n);
-            put_num(f, n ? (double)k / (double)n : NAN);
-            fputc(',', f);
-            put_num(f, lo);
-            fputc(',', f);
-            put_num(f, hi);
-            fputc('\n', f);
-        }
-    } else { /* summary */
-        fputs("x", f);
-        for (size_t j = 0; j < d->ny; j++) {
-            char nm[24] = "y";
-            if (j)
-                snprintf(nm, sizeof nm, "y%zu", j + 1);
-            fprintf(f, ",%s_med,%s_q1,%s_q3", nm, nm, nm);
-        }
-        fputs(d->theory ? ",n,theory\n" : ",n\n", f);
-        size_t nx = distinct_x(d, t, sv, xs);
-        for (size_t a = 0; a < nx; a++) {
-            rows_at at = {d, t, sv, xs[a]};
-            put_band_row(f, d, t, sv, xs[a], "x", pick_rows, &at, v);
-        }
+    put_band_header(f, d, "x");
+    size_t nx = distinct_x(d, t, sv, xs);
+    for (size_t a = 0; a < nx; a++) {
+        rows_at at = {d, t, sv, xs[a]};
+        put_band_row(f, d, t, sv, xs[a], "x", pick_rows, &at, v);
     }
     free(xs);
     free(v);
@@ -418,8 +440,14 @@ typedef struct series_out {
 static bool put_series(FILE *f, const void *ctx, char *err, size_t errlen)
 {
     const series_out *o = ctx;
-    return strcmp(o->d->kind, "trace") == 0 ? write_trace(o->d, o->results, o->t, o->sv, f, err, errlen)
-                                             : write_rows(o->d, o->t, o->sv, f, err, errlen);
+    const char *kind = o->d->kind;
+    if (strcmp(kind, "trace") == 0)
+        return write_trace(o->d, o->results, o->t, o->sv, f, err, errlen);
+    if (strcmp(kind, "runs") == 0)
+        return write_runs(o->d, o->t, o->sv, f);
+    if (strcmp(kind, "fraction") == 0)
+        return write_fraction(o->d, o->t, o->sv, f, err, errlen);
+    return write_summary(o->d, o->t, o->sv, f, err, errlen);
 }
 
 static bool put_list(FILE *f, const void *ctx, char *err, size_t errlen)
