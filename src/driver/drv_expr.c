@@ -225,16 +225,19 @@ static node *parse_power(parser *ps)
     return a;
 }
 
-static node *parse_unary(parser *ps)
+/* A prefix operator (right-recursive): text, then an operand of the same
+ * level (self); otherwise the next level. */
+static node *parse_prefix(parser *ps, const char *text, int kind, node *(*self)(parser *), node *(*next)(parser *))
 {
-    if (lit(ps, "-")) {
-        node *n = mk(N_NEG);
-        if (n)
-            n->a = parse_unary(ps);
-        return n;
-    }
-    return parse_power(ps);
+    if (!lit(ps, text))
+        return next(ps);
+    node *n = mk(kind);
+    if (n)
+        n->a = self(ps);
+    return n;
 }
+
+static node *parse_unary(parser *ps) { return parse_prefix(ps, "-", N_NEG, parse_unary, parse_power); }
 
 /* A binary operator as written, and its node. */
 typedef struct binop {
@@ -280,16 +283,7 @@ static node *parse_cmp(parser *ps)
     return a;
 }
 
-static node *parse_not(parser *ps)
-{
-    if (lit(ps, "not")) {
-        node *n = mk(N_NOT);
-        if (n)
-            n->a = parse_not(ps);
-        return n;
-    }
-    return parse_cmp(ps);
-}
+static node *parse_not(parser *ps) { return parse_prefix(ps, "not", N_NOT, parse_not, parse_cmp); }
 
 static node *parse_and(parser *ps)
 {
