@@ -41,7 +41,8 @@ typedef struct drv_claims_result {
 /* Evaluate every claim of s on the index table.  Errors in a claim's
  * definition (a syntax error, a name that is neither a parameter nor a
  * summary column) return false with the file and line in err. */
-bool drv_claims_eval(const drv_experiment *s, const drv_csv *index, drv_claims_result **out, size_t *n, char *err, size_t errlen);
+bool drv_claims_eval(const drv_experiment *s, const drv_csv *index, drv_claims_result **out, size_t *n, char *err,
+                     size_t errlen);
 
 const char *drv_claims_verdict_name(int verdict);
 

@@ -72,7 +72,10 @@ static bool put_tex(FILE *f, const void *ctx, char *err, size_t errlen)
         fputs(" & ", f);
         drv_text_tex_escape(f, r[i].measured);
         fputs(" & ", f);
-        fputs(r[i].verdict == DRV_CLAIMS_PASS ? "pass" : r[i].verdict == DRV_CLAIMS_FAIL ? "\\textbf{fail}" : "deviation", f);
+        fputs(r[i].verdict == DRV_CLAIMS_PASS   ? "pass"
+              : r[i].verdict == DRV_CLAIMS_FAIL ? "\\textbf{fail}"
+                                                : "deviation",
+              f);
         fputs("\\\\*\n & \\multicolumn{4}{p{0.82\\linewidth}}{\\footnotesize ", f);
         drv_text_tex_escape(f, r[i].statement);
         fputs(" (", f);
@@ -117,7 +120,9 @@ bool drv_claimtab_read_csv(const char *path, drv_claims_result **out, size_t *n,
         snprintf(r[i].statement, sizeof r[i].statement, "%s", v[4]);
         snprintf(r[i].predicted, sizeof r[i].predicted, "%s", v[5]);
         snprintf(r[i].measured, sizeof r[i].measured, "%s", v[6]);
-        r[i].verdict = strcmp(v[7], "PASS") == 0 ? DRV_CLAIMS_PASS : strcmp(v[7], "FAIL") == 0 ? DRV_CLAIMS_FAIL : DRV_CLAIMS_DEVIATION;
+        r[i].verdict = strcmp(v[7], "PASS") == 0   ? DRV_CLAIMS_PASS
+                       : strcmp(v[7], "FAIL") == 0 ? DRV_CLAIMS_FAIL
+                                                   : DRV_CLAIMS_DEVIATION;
         snprintf(r[i].note, sizeof r[i].note, "%s", v[8]);
     }
     *out = r;

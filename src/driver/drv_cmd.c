@@ -120,7 +120,8 @@ static int program_check(const drv_experiment *s, bool check_keys, drv_experimen
     drv_cmd_program_path(s->program, prog, sizeof prog);
     int code = DRV_EXIT_OK;
     if ((check_keys && !keys) || !obs)
-        code = drv_cmd_fail(DRV_EXIT_USAGE, "%s: program '%s' cannot be run (looked for %s)", s->path, s->program, prog);
+        code = drv_cmd_fail(DRV_EXIT_USAGE, "%s: program '%s' cannot be run (looked for %s)", s->path, s->program,
+                            prog);
     for (size_t i = 0; code == DRV_EXIT_OK && check_keys && i < s->nfixed + s->naxes; i++) {
         const char *k = i < s->nfixed ? s->fixed[i].key : s->axes[i - s->nfixed].key;
         int kline = i < s->nfixed ? s->fixed[i].line : s->axes[i - s->nfixed].line;
@@ -128,8 +129,8 @@ static int program_check(const drv_experiment *s, bool check_keys, drv_experimen
         for (size_t j = 0; j < nk && !found; j++)
             found = strcmp(keys[j], k) == 0;
         if (!found)
-            code = drv_cmd_fail(DRV_EXIT_USAGE, "%s:%d: key '%s' is not a key of %s (%s --help lists them)", s->path, kline,
-                                   k, s->program, s->program);
+            code = drv_cmd_fail(DRV_EXIT_USAGE, "%s:%d: key '%s' is not a key of %s (%s --help lists them)", s->path,
+                                kline, k, s->program, s->program);
     }
     if (code == DRV_EXIT_OK && !drv_experiment_set_observing(out, (const char *const *)obs, no))
         code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", mfd_status_str(MFD_ENOMEM));
@@ -175,7 +176,8 @@ int drv_cmd_list(const drv_cmd_opts *o)
 
 /* Load a spec (its keys checked against the program) and expand its plan;
  * dir gets its results folder.  0, or an exit code with nothing left to free. */
-int drv_cmd_load_plan(const drv_cmd_opts *o, const char *x, drv_experiment *s, drv_plan_run **runs, size_t *n, char *dir, size_t dlen)
+int drv_cmd_load_plan(const drv_cmd_opts *o, const char *x, drv_experiment *s, drv_plan_run **runs, size_t *n,
+                      char *dir, size_t dlen)
 {
     int code = drv_cmd_load(o, x, s, true);
     if (code)

@@ -75,7 +75,8 @@ bool drv_experiment_scale_known(const char *scale);
 bool drv_experiment_load(const char *path, const char *scale, drv_experiment *s, char *err, size_t errlen);
 
 /* The same from an open stream; path names the spec (its name and messages). */
-bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, drv_experiment *s, char *err, size_t errlen);
+bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, drv_experiment *s, char *err,
+                                size_t errlen);
 void drv_experiment_free(drv_experiment *s);
 
 /* The value of a section's key, or NULL (and its line through *line when given). */

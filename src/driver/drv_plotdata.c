@@ -64,7 +64,8 @@ static bool compile_text(plotdef *d, const char *text, int line, drv_expr **out,
     return drv_rowexpr_compile(d->s, &one, "plot", "y", true, t, NULL, out, err, errlen);
 }
 
-static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_section *p, const drv_csv *t, char *err, size_t errlen)
+static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_section *p, const drv_csv *t, char *err,
+                   size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->s = s;

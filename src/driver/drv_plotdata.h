@@ -44,7 +44,7 @@
  * <results>/runs and whose index is `index`, under the prefix data; the
  * number of series goes to *nseries.  Errors in the section name the
  * spec's file and line. */
-bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results, const drv_csv *index, const char *data,
-                  size_t *nseries, char *err, size_t errlen);
+bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results,
+                          const drv_csv *index, const char *data, size_t *nseries, char *err, size_t errlen);
 
 #endif

@@ -49,8 +49,8 @@ static void check_name(void *ctx, const char *name)
         snprintf(c->missing, sizeof c->missing, "%s", name);
 }
 
-bool drv_rowexpr_compile(const drv_experiment *s, const drv_experiment_section *c, const char *kind, const char *key, bool required,
-                         const drv_csv *t, const char *bound, drv_expr **out, char *err, size_t errlen)
+bool drv_rowexpr_compile(const drv_experiment *s, const drv_experiment_section *c, const char *kind, const char *key,
+                         bool required, const drv_csv *t, const char *bound, drv_expr **out, char *err, size_t errlen)
 {
     int line;
     const char *text = drv_experiment_get(c, key, &line);

@@ -19,8 +19,8 @@
  * "file:line: [kind NAME] key 'k': ..." in err on a syntax error or an
  * unknown name (bound, when not NULL, is also a known name).  A missing
  * key gives *out = NULL: an error when required. */
-bool drv_rowexpr_compile(const drv_experiment *s, const drv_experiment_section *c, const char *kind, const char *key, bool required,
-                         const drv_csv *t, const char *bound, drv_expr **out, char *err, size_t errlen);
+bool drv_rowexpr_compile(const drv_experiment *s, const drv_experiment_section *c, const char *kind, const char *key,
+                         bool required, const drv_csv *t, const char *bound, drv_expr **out, char *err, size_t errlen);
 
 /* The value at a row as a number; NaN (with the reason in err) when the
  * expression fails or gives a text.  bound/value: the extra name, or NULL. */

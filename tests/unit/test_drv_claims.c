@@ -35,8 +35,10 @@ static drv_csv T;
 static bool one(const char *body, drv_claims_result *r)
 {
     char text[2048];
-    snprintf(text, sizeof text, "[experiment]\nprogram = mfd-deep\n[claim c]\nid = X1\nsource = [T] eq. 1\n"
-                                "statement = a test\n%s", body);
+    snprintf(text, sizeof text,
+             "[experiment]\nprogram = mfd-deep\n[claim c]\nid = X1\nsource = [T] eq. 1\n"
+             "statement = a test\n%s",
+             body);
     drv_experiment s;
     drv_claims_result *res = NULL;
     size_t n = 0;
@@ -104,9 +106,8 @@ static void test_values(void)
           gives("where = eta == 0.02\nmeasure = loss\naggregate = median\npredicted = 0.135\nbound = within\n"
                 "tolerance = 1e-12\n",
                 "median 0.135 over 4 runs", "within 0.135; tol. 1e-12", "", DRV_CLAIMS_PASS));
-    CHECK("mean",
-          gives("measure = loss\naggregate = mean\npredicted = 0.25\nbound = <=\n", "mean 0.2457 over 7 runs",
-                "<= 0.25", "1 runs gave NaN", DRV_CLAIMS_PASS));
+    CHECK("mean", gives("measure = loss\naggregate = mean\npredicted = 0.25\nbound = <=\n", "mean 0.2457 over 7 runs",
+                        "<= 0.25", "1 runs gave NaN", DRV_CLAIMS_PASS));
     CHECK("min", gives("measure = loss\naggregate = min\npredicted = 0.1\nbound = >=\n", "min 0.05 over 7 runs",
                        ">= 0.1", "1 runs gave NaN", DRV_CLAIMS_FAIL));
     CHECK("max", gives("measure = loss\naggregate = max\npredicted = 0.6\nbound = <=\n", "max 0.6 over 7 runs",
@@ -149,8 +150,9 @@ static void test_slope(void)
                 "a slope needs two or more distinct positive values of eta with positive medians; got 1; "
                 "1 runs gave NaN",
                 DRV_CLAIMS_FAIL));
-    snprintf(body, sizeof body, "measure = loss\naggregate = slope\nagainst = sqrt(eta - 0.015)\npredicted = 0\n"
-                                "bound = <=\n");
+    snprintf(body, sizeof body,
+             "measure = loss\naggregate = slope\nagainst = sqrt(eta - 0.015)\npredicted = 0\n"
+             "bound = <=\n");
     CHECK("slope: an x that is NaN is left out (the median of no value is NaN)",
           gives(body, "slope nan over 7 runs", "<= 0",
                 "a slope needs two or more distinct positive values of sqrt(eta - 0.015) with positive medians; "
@@ -199,8 +201,9 @@ static void test_deviation(void)
                 DRV_CLAIMS_DEVIATION));
     CHECK("a known deviation that does not show: PASS, and the note says so",
           gives("measure = loss\naggregate = max\npredicted = 0.7\nbound = <=\ndeviation = a written reason\n",
-                "max 0.6 over 7 runs", "<= 0.7", "1 runs gave NaN; known deviation (not observed this time): a "
-                                                  "written reason",
+                "max 0.6 over 7 runs", "<= 0.7",
+                "1 runs gave NaN; known deviation (not observed this time): a "
+                "written reason",
                 DRV_CLAIMS_PASS));
     CHECK("verdict names", strcmp(drv_claims_verdict_name(DRV_CLAIMS_PASS), "PASS") == 0 &&
                                strcmp(drv_claims_verdict_name(DRV_CLAIMS_FAIL), "FAIL") == 0 &&
@@ -257,8 +260,8 @@ static void test_select_stats(void)
     free(rows);
     drv_expr_free(w);
     w = drv_expr_compile("ok", err, sizeof err);
-    CHECK("... and leaves out those where it is 0", w && drv_select_where(w, &T, &rows, &nr) && nr == 6 &&
-                                                       rows[0] == 0 && rows[2] == 3);
+    CHECK("... and leaves out those where it is 0",
+          w && drv_select_where(w, &T, &rows, &nr) && nr == 6 && rows[0] == 0 && rows[2] == 3);
     drv_expr_free(w);
     drv_select_columns(&T, "eta", cols, &nc, bad, sizeof bad);
     CHECK("groups come in the order of their first row, rows in table order",
@@ -322,8 +325,7 @@ static void test_table(void)
                       "\\textbackslash{} $<$ $>$") != NULL);
     CHECK("long claim names may break after an underscore", strstr(buf, "long\\_\\allowbreak{}claim") != NULL);
     CHECK("a deviation shows its reason, a pass does not",
-          strstr(buf, "deviation\\\\*") && strstr(buf, "\\emph{known deviation: why}") &&
-              strstr(buf, "pass\\\\*"));
+          strstr(buf, "deviation\\\\*") && strstr(buf, "\\emph{known deviation: why}") && strstr(buf, "pass\\\\*"));
     CHECK("a file that cannot be written is an error naming it",
           !drv_claimtab_write_csv("no/such/dir/claims.csv", r, 1, err, sizeof err) &&
               strstr(err, "no/such/dir/claims.csv") != NULL);

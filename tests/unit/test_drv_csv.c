@@ -54,7 +54,8 @@ int main(void)
         CHECK("doubled quotes are one quote", strcmp(cell(&t, 1, "note"), "say \"hi\"") == 0);
         CHECK("a short row is padded with empty cells", strcmp(cell(&t, 2, "x"), "") == 0);
         CHECK("a long row is cut to the header's width", strcmp(cell(&t, 3, "x"), "3") == 0);
-        CHECK("empty fields are empty cells", strcmp(cell(&t, 4, "note"), "") == 0 && strcmp(cell(&t, 4, "x"), "") == 0);
+        CHECK("empty fields are empty cells",
+              strcmp(cell(&t, 4, "note"), "") == 0 && strcmp(cell(&t, 4, "x"), "") == 0);
         CHECK("an unknown column is -1", drv_csv_col(&t, "nope") == -1);
         drv_csv_free(&t);
         CHECK("freeing leaves the table empty", t.nrows == 0 && t.names == NULL && t.cells == NULL);
@@ -62,9 +63,8 @@ int main(void)
     CHECK("an unterminated quote is malformed, naming the file and line",
           !fx_table("a,b\n1,\"open\n", &t, err, sizeof err) && strcmp(err, "index.csv:2: malformed CSV line") == 0 &&
               t.names == NULL);
-    CHECK("a file with no header row is refused",
-          !fx_table("# only metadata\n", &t, err, sizeof err) &&
-              strcmp(err, "'index.csv' is empty (no header row)") == 0);
+    CHECK("a file with no header row is refused", !fx_table("# only metadata\n", &t, err, sizeof err) &&
+                                                      strcmp(err, "'index.csv' is empty (no header row)") == 0);
     CHECK("a file that cannot be opened names it",
           !drv_csv_read("no/such/index.csv", &t, err, sizeof err) &&
               strcmp(err, "cannot open 'no/such/index.csv': No such file or directory") == 0);

@@ -114,8 +114,8 @@ static void test_sections(void)
     CHECK("method keys, trimmed",
           s.nmethod == 2 && strcmp(s.method_keys[0], "eta") == 0 && strcmp(s.method_keys[1], "init") == 0);
     int line = 0;
-    CHECK("[fixed] keys with their lines", strcmp(fixed(&s, "iters", &line), "1000") == 0 && line == 12 &&
-                                               s.nfixed == 2);
+    CHECK("[fixed] keys with their lines",
+          strcmp(fixed(&s, "iters", &line), "1000") == 0 && line == 12 && s.nfixed == 2);
     CHECK("a list axis, values trimmed", strcmp(axis(&s, "eta"), "0.01|0.02|0.04") == 0);
     CHECK("an integer lin range stays integer", strcmp(axis(&s, "d"), "2|4|6") == 0);
     CHECK("a lin range", strcmp(axis(&s, "frac"), "0|0.25|0.5|0.75|1") == 0);
@@ -126,12 +126,11 @@ static void test_sections(void)
     CHECK("zipped axes continued on a second line pair their values",
           strcmp(axis(&s, "field"), "real|complex") == 0 && strcmp(axis(&s, "init"), "gaussian|balanced") == 0);
     const drv_experiment_axis *f = axis_of(&s, "field"), *i = axis_of(&s, "init"), *e = axis_of(&s, "eta");
-    CHECK("zipped axes share a group, other axes do not",
-          f && i && e && f->group == i->group && e->group != f->group);
+    CHECK("zipped axes share a group, other axes do not", f && i && e && f->group == i->group && e->group != f->group);
     CHECK("an axis keeps its line and its text as written (continuations joined)",
           f && f->line == 18 && strcmp(f->raw, "(real, gaussian), (complex, balanced)") == 0);
-    CHECK("axes in spec order", s.naxes == 6 && strcmp(s.axes[0].key, "eta") == 0 &&
-                                    strcmp(s.axes[5].key, "init") == 0);
+    CHECK("axes in spec order",
+          s.naxes == 6 && strcmp(s.axes[0].key, "eta") == 0 && strcmp(s.axes[5].key, "init") == 0);
     CHECK("[claim NAME] sections with their keys", s.nclaims == 1 && strcmp(s.claims[0].name, "small") == 0);
     CHECK("a claim's key continues on a second line",
           strcmp(drv_experiment_get(&s.claims[0], "statement", &line), "a statement that continues here") == 0 &&
@@ -164,11 +163,11 @@ static void test_scales(void)
         return;
     int line = 0;
     CHECK("[experiment.paper] replaces repetitions", s.repetitions == 5);
-    CHECK("[fixed.paper] replaces a value and its line", strcmp(fixed(&s, "iters", &line), "100000") == 0 &&
-                                                            line == 32);
+    CHECK("[fixed.paper] replaces a value and its line",
+          strcmp(fixed(&s, "iters", &line), "100000") == 0 && line == 32);
     CHECK("[sweep.paper] replaces an axis", strcmp(axis(&s, "d"), "10|20") == 0);
-    CHECK("... and a zipped group, whole", strcmp(axis(&s, "field"), "real") == 0 &&
-                                               strcmp(axis(&s, "init"), "gaussian") == 0);
+    CHECK("... and a zipped group, whole",
+          strcmp(axis(&s, "field"), "real") == 0 && strcmp(axis(&s, "init"), "gaussian") == 0);
     CHECK("axes not named at the scale stay", strcmp(axis(&s, "eta"), "0.01|0.02|0.04") == 0);
     CHECK("the .quick sections are skipped at paper scale", strcmp(fixed(&s, "iters", NULL), "100000") == 0);
     char buf[256];
@@ -178,14 +177,13 @@ static void test_scales(void)
     CHECK("... and so is its results folder", strcmp(buf, "r/full-paper") == 0);
     drv_experiment_free(&s);
     ok = fx_spec(FULL, "full.ini", "quick", &s, err, sizeof err);
-    CHECK("the quick scale takes [fixed.quick] only", ok && strcmp(fixed(&s, "iters", NULL), "10") == 0 &&
-                                                          s.repetitions == 3);
+    CHECK("the quick scale takes [fixed.quick] only",
+          ok && strcmp(fixed(&s, "iters", NULL), "10") == 0 && s.repetitions == 3);
     if (ok)
         drv_experiment_free(&s);
-    CHECK("paper and quick are the known scales", drv_experiment_scale_known("paper") &&
-                                                      drv_experiment_scale_known("quick") &&
-                                                      !drv_experiment_scale_known("default") &&
-                                                      !drv_experiment_scale_known("huge"));
+    CHECK("paper and quick are the known scales",
+          drv_experiment_scale_known("paper") && drv_experiment_scale_known("quick") &&
+              !drv_experiment_scale_known("default") && !drv_experiment_scale_known("huge"));
 }
 
 static void test_claim_scales(void)
@@ -204,8 +202,7 @@ static void test_claim_scales(void)
             size_t l = strlen(got);
             snprintf(got + l, sizeof got - l, "%s%s", i ? "," : "", s.claims[i].name);
         }
-        snprintf(name, sizeof name, "claims limited to scales: at %s, %s", scales[k] ? scales[k] : "default",
-                 want[k]);
+        snprintf(name, sizeof name, "claims limited to scales: at %s, %s", scales[k] ? scales[k] : "default", want[k]);
         CHECK(name, ok && strcmp(got, want[k]) == 0);
         if (ok)
             drv_experiment_free(&s);
@@ -245,108 +242,95 @@ static void test_defaults(void)
 
 #define HEAD "[experiment]\nprogram = mfd-deep\n"
 
+/* Malformed specs: what each is, its text, the scale, the whole message. */
+static const struct {
+    const char *name, *text, *scale, *want;
+} BAD[] = {
+    {"an unknown section", HEAD "[sweeps]\nd = 1\n", NULL,
+     "specs/x.ini:3: unknown section [sweeps] (expected [experiment], [fixed], [sweep], [claim NAME], [plot NAME])"},
+    {"an unknown scale variant", HEAD "[fixed.huge]\nd = 1\n", NULL,
+     "specs/x.ini:3: unknown section [fixed.huge] (scale variants are [experiment.S], [fixed.S], [sweep.S] with S one "
+     "of paper, quick)"},
+    {"a claim has no scale variant", HEAD "[claim x.paper]\nmeasure = 1\n", NULL,
+     "specs/x.ini:3: unknown section [claim x.paper] (scale variants are [experiment.S], [fixed.S], [sweep.S] with S "
+     "one of paper, quick)"},
+    {"an unknown key of [experiment]", HEAD "programme = x\n", NULL,
+     "specs/x.ini:3: unknown key 'programme' in [experiment] (program, title, verifies, repetitions, seed, "
+     "method_keys)"},
+    {"repetitions 0", HEAD "repetitions = 0\n", NULL,
+     "specs/x.ini:3: key 'repetitions': '0' is not a whole number in [1, 1000000]"},
+    {"repetitions not a number", HEAD "repetitions = 3x\n", NULL,
+     "specs/x.ini:3: key 'repetitions': '3x' is not a whole number in [1, 1000000]"},
+    {"a negative seed", HEAD "seed = -1\n", NULL, "specs/x.ini:3: key 'seed': '-1' is not an unsigned 64-bit integer"},
+    {"a seed beyond 64 bits", HEAD "seed = 18446744073709551616\n", NULL,
+     "specs/x.ini:3: key 'seed': '18446744073709551616' is not an unsigned 64-bit integer"},
+    {"seed in [fixed]", HEAD "[fixed]\nseed = 3\n", NULL,
+     "specs/x.ini:4: key 'seed' is set by the driver (the master seed is [experiment] seed)"},
+    {"out in [fixed]", HEAD "[fixed]\nout = x\n", NULL,
+     "specs/x.ini:4: key 'out' is set by the driver (the master seed is [experiment] seed)"},
+    {"seed in [sweep]", HEAD "[sweep]\nseed = 1, 2\n", NULL,
+     "specs/x.ini:4: key 'seed' is set by the driver and cannot be swept (use repetitions)"},
+    {"a range without its n", HEAD "[sweep]\neta = lin(0, 1)\n", NULL,
+     "specs/x.ini:4: key 'eta': bad range 'lin(0, 1)'; expected lin(a, b, n) or log(a, b, n) with a whole n >= 1 (and "
+     "a, b > 0 for log)"},
+    {"a range with n = 0", HEAD "[sweep]\neta = lin(0, 1, 0)\n", NULL,
+     "specs/x.ini:4: key 'eta': bad range 'lin(0, 1, 0)'; expected lin(a, b, n) or log(a, b, n) with a whole n >= 1 "
+     "(and a, b > 0 for log)"},
+    {"a range with a fractional n", HEAD "[sweep]\neta = lin(0, 1, 2.5)\n", NULL,
+     "specs/x.ini:4: key 'eta': bad range 'lin(0, 1, 2.5)'; expected lin(a, b, n) or log(a, b, n) with a whole n >= 1 "
+     "(and a, b > 0 for log)"},
+    {"a log range through 0", HEAD "[sweep]\neps = log(0, 1, 3)\n", NULL,
+     "specs/x.ini:4: key 'eps': bad range 'log(0, 1, 3)'; expected lin(a, b, n) or log(a, b, n) with a whole n >= 1 "
+     "(and a, b > 0 for log)"},
+    {"an empty value in a list", HEAD "[sweep]\neta = 1, , 2\n", NULL,
+     "specs/x.ini:4: key 'eta': an empty value in the list '1, , 2'"},
+    {"an empty axis", HEAD "[sweep]\neta =\n", NULL, "specs/x.ini:4: key 'eta': an empty sweep axis"},
+    {"a zipped tuple with a missing value", HEAD "[sweep]\nfield, d = (real, 2), (complex)\n", NULL,
+     "specs/x.ini:4: key 'field, d': the tuple (complex) does not have 2 non-empty values, one per key"},
+    {"a zipped axis needs tuples", HEAD "[sweep]\nfield, d = real, 2\n", NULL,
+     "specs/x.ini:4: key 'field, d': 'real, 2' is not a list of tuples; expected (v1, v2, ...), (v1, v2, ...) with one "
+     "value per key"},
+    {"a zipped axis with an empty key", HEAD "[sweep]\nfield, , d = (real, 2)\n", NULL,
+     "specs/x.ini:4: key 'field, , d': an empty key in a zipped axis"},
+    {"a zipped axis with no key names", HEAD "[sweep]\n, = (1, 2)\n", NULL,
+     "specs/x.ini:4: key ',': no key names before '='"},
+    {"a scale section cannot split a zipped group",
+     HEAD "[sweep]\nfield, d = (real, 2), (complex, 3)\n[sweep.paper]\nd = 4, 5\n", "paper",
+     "specs/x.ini:6: key 'd' is swept together with other keys on line 4; replace that line's keys together"},
+    {"a malformed line", HEAD "this is not ini\n", NULL,
+     "specs/x.ini:3: malformed line (expected [section] or key = value)"},
+    {"a spec without a program", "[experiment]\ntitle = x\n", NULL,
+     "specs/x.ini:1: [experiment] has no program (mfd-deep, mfd-sense or mfd-scaled)"},
+    {"a key both fixed and swept names the axis's line and the fixed one's",
+     HEAD "[fixed]\neta = 1\n[sweep]\neta = 1, 2\n", NULL, "specs/x.ini:6: key 'eta' is both fixed (line 4) and swept"},
+    {"an unknown claim key lists the known ones", HEAD "[claim x]\nbounds = <=\n", NULL,
+     "specs/x.ini:4: unknown key 'bounds' in [claim x] (id, source, statement, where, measure, aggregate, against, "
+     "group_by, predicted, bound, tolerance, relative, deviation, scales)"},
+    {"an unknown plot key lists the known ones", HEAD "[plot x]\ncolour = red\n", NULL,
+     "specs/x.ini:4: unknown key 'colour' in [plot x] (script, kind, where, group_by, x, y, measure, theory, caption)"},
+    {"a claim's scales must be known ones", HEAD "[claim x]\nmeasure = loss\nscales = default, huge\n", NULL,
+     "specs/x.ini:5: [claim x] scales: 'huge' is not one of default, paper, quick"},
+    {"a claim's scales may not be empty", HEAD "[claim x]\nmeasure = loss\nscales = ,\n", NULL,
+     "specs/x.ini:5: [claim x] scales is empty (expected a list of default, paper, quick)"},
+    {"a bad scales list after a claim for another scale is refused (every list checked first)",
+     HEAD "[claim x]\nmeasure = loss\nscales = paper\n[claim y]\nmeasure = loss\nscales = huge\n", NULL,
+     "specs/x.ini:8: [claim y] scales: 'huge' is not one of default, paper, quick"},
+    {"the first error is the one reported", HEAD "repetitions = 0\nprogramme = x\n", NULL,
+     "specs/x.ini:3: key 'repetitions': '0' is not a whole number in [1, 1000000]"},
+    {"an error in a scale section counts only at that scale", HEAD "[fixed.paper]\nseed = 1\n", "paper",
+     "specs/x.ini:4: key 'seed' is set by the driver (the master seed is [experiment] seed)"},
+};
+
 static void test_errors(void)
 {
-    CHECK("an unknown section", refused(HEAD "[sweeps]\nd = 1\n", NULL,
-                                        "specs/x.ini:3: unknown section [sweeps] (expected [experiment], [fixed], "
-                                        "[sweep], [claim NAME], [plot NAME])"));
-    CHECK("an unknown scale variant", refused(HEAD "[fixed.huge]\nd = 1\n", NULL,
-                                              "specs/x.ini:3: unknown section [fixed.huge] (scale variants are "
-                                              "[experiment.S], [fixed.S], [sweep.S] with S one of paper, quick)"));
-    CHECK("a claim has no scale variant", refused(HEAD "[claim x.paper]\nmeasure = 1\n", NULL,
-                                                  "specs/x.ini:3: unknown section [claim x.paper] (scale variants "
-                                                  "are [experiment.S], [fixed.S], [sweep.S] with S one of paper, "
-                                                  "quick)"));
-    CHECK("an unknown key of [experiment]", refused(HEAD "programme = x\n", NULL,
-                                                    "specs/x.ini:3: unknown key 'programme' in [experiment] "
-                                                    "(program, title, verifies, repetitions, seed, method_keys)"));
-    CHECK("repetitions 0", refused(HEAD "repetitions = 0\n", NULL,
-                                   "specs/x.ini:3: key 'repetitions': '0' is not a whole number in [1, 1000000]"));
-    CHECK("repetitions not a number", refused(HEAD "repetitions = 3x\n", NULL,
-                                              "specs/x.ini:3: key 'repetitions': '3x' is not a whole number in [1, "
-                                              "1000000]"));
-    CHECK("a negative seed", refused(HEAD "seed = -1\n", NULL,
-                                     "specs/x.ini:3: key 'seed': '-1' is not an unsigned 64-bit integer"));
-    CHECK("a seed beyond 64 bits", refused(HEAD "seed = 18446744073709551616\n", NULL,
-                                           "specs/x.ini:3: key 'seed': '18446744073709551616' is not an unsigned "
-                                           "64-bit integer"));
-    CHECK("seed in [fixed]", refused(HEAD "[fixed]\nseed = 3\n", NULL,
-                                     "specs/x.ini:4: key 'seed' is set by the driver (the master seed is "
-                                     "[experiment] seed)"));
-    CHECK("out in [fixed]", refused(HEAD "[fixed]\nout = x\n", NULL,
-                                    "specs/x.ini:4: key 'out' is set by the driver (the master seed is [experiment] "
-                                    "seed)"));
-    CHECK("seed in [sweep]", refused(HEAD "[sweep]\nseed = 1, 2\n", NULL,
-                                     "specs/x.ini:4: key 'seed' is set by the driver and cannot be swept (use "
-                                     "repetitions)"));
-    CHECK("a range without its n", refused(HEAD "[sweep]\neta = lin(0, 1)\n", NULL,
-                                           "specs/x.ini:4: key 'eta': bad range 'lin(0, 1)'; expected lin(a, b, n) "
-                                           "or log(a, b, n) with a whole n >= 1 (and a, b > 0 for log)"));
-    CHECK("a range with n = 0", refused(HEAD "[sweep]\neta = lin(0, 1, 0)\n", NULL,
-                                        "specs/x.ini:4: key 'eta': bad range 'lin(0, 1, 0)'; expected lin(a, b, n) "
-                                        "or log(a, b, n) with a whole n >= 1 (and a, b > 0 for log)"));
-    CHECK("a range with a fractional n", refused(HEAD "[sweep]\neta = lin(0, 1, 2.5)\n", NULL,
-                                                 "specs/x.ini:4: key 'eta': bad range 'lin(0, 1, 2.5)'; expected "
-                                                 "lin(a, b, n) or log(a, b, n) with a whole n >= 1 (and a, b > 0 "
-                                                 "for log)"));
-    CHECK("a log range through 0", refused(HEAD "[sweep]\neps = log(0, 1, 3)\n", NULL,
-                                           "specs/x.ini:4: key 'eps': bad range 'log(0, 1, 3)'; expected lin(a, b, "
-                                           "n) or log(a, b, n) with a whole n >= 1 (and a, b > 0 for log)"));
-    CHECK("an empty value in a list", refused(HEAD "[sweep]\neta = 1, , 2\n", NULL,
-                                              "specs/x.ini:4: key 'eta': an empty value in the list '1, , 2'"));
-    CHECK("an empty axis", refused(HEAD "[sweep]\neta =\n", NULL, "specs/x.ini:4: key 'eta': an empty sweep axis"));
-    CHECK("a zipped tuple with a missing value",
-          refused(HEAD "[sweep]\nfield, d = (real, 2), (complex)\n", NULL,
-                  "specs/x.ini:4: key 'field, d': the tuple (complex) does not have 2 non-empty values, one per key"));
-    CHECK("a zipped axis needs tuples",
-          refused(HEAD "[sweep]\nfield, d = real, 2\n", NULL,
-                  "specs/x.ini:4: key 'field, d': 'real, 2' is not a list of tuples; expected (v1, v2, ...), (v1, "
-                  "v2, ...) with one value per key"));
-    CHECK("a zipped axis with an empty key",
-          refused(HEAD "[sweep]\nfield, , d = (real, 2)\n", NULL,
-                  "specs/x.ini:4: key 'field, , d': an empty key in a zipped axis"));
-    CHECK("a zipped axis with no key names",
-          refused(HEAD "[sweep]\n, = (1, 2)\n", NULL, "specs/x.ini:4: key ',': no key names before '='"));
-    CHECK("a scale section cannot split a zipped group",
-          refused(HEAD "[sweep]\nfield, d = (real, 2), (complex, 3)\n[sweep.paper]\nd = 4, 5\n", "paper",
-                  "specs/x.ini:6: key 'd' is swept together with other keys on line 4; replace that line's keys "
-                  "together"));
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++)
+        CHECK(BAD[i].name, refused(BAD[i].text, BAD[i].scale, BAD[i].want));
     char longline[400];
     snprintf(longline, sizeof longline, HEAD "title = %0300d\n", 0);
     CHECK("a line longer than the reader's buffer",
-          refused(longline, NULL, "specs/x.ini:3: line longer than 198 characters (continue a long value on "
-                                  "indented lines)"));
-    CHECK("a malformed line", refused(HEAD "this is not ini\n", NULL,
-                                      "specs/x.ini:3: malformed line (expected [section] or key = value)"));
-    CHECK("a spec without a program", refused("[experiment]\ntitle = x\n", NULL,
-                                              "specs/x.ini:1: [experiment] has no program (mfd-deep, mfd-sense or "
-                                              "mfd-scaled)"));
-    CHECK("a key both fixed and swept names the axis's line and the fixed one's",
-          refused(HEAD "[fixed]\neta = 1\n[sweep]\neta = 1, 2\n", NULL,
-                  "specs/x.ini:6: key 'eta' is both fixed (line 4) and swept"));
-    CHECK("an unknown claim key lists the known ones",
-          refused(HEAD "[claim x]\nbounds = <=\n", NULL,
-                  "specs/x.ini:4: unknown key 'bounds' in [claim x] (id, source, statement, where, measure, "
-                  "aggregate, against, group_by, predicted, bound, tolerance, relative, deviation, scales)"));
-    CHECK("an unknown plot key lists the known ones",
-          refused(HEAD "[plot x]\ncolour = red\n", NULL,
-                  "specs/x.ini:4: unknown key 'colour' in [plot x] (script, kind, where, group_by, x, y, measure, "
-                  "theory, caption)"));
-    CHECK("a claim's scales must be known ones",
-          refused(HEAD "[claim x]\nmeasure = loss\nscales = default, huge\n", NULL,
-                  "specs/x.ini:5: [claim x] scales: 'huge' is not one of default, paper, quick"));
-    CHECK("a claim's scales may not be empty",
-          refused(HEAD "[claim x]\nmeasure = loss\nscales = ,\n", NULL,
-                  "specs/x.ini:5: [claim x] scales is empty (expected a list of default, paper, quick)"));
-    CHECK("a bad scales list after a claim for another scale is refused (every list checked first)",
-          refused(HEAD "[claim x]\nmeasure = loss\nscales = paper\n[claim y]\nmeasure = loss\nscales = huge\n", NULL,
-                  "specs/x.ini:8: [claim y] scales: 'huge' is not one of default, paper, quick"));
-    CHECK("the first error is the one reported",
-          refused(HEAD "repetitions = 0\nprogramme = x\n", NULL,
-                  "specs/x.ini:3: key 'repetitions': '0' is not a whole number in [1, 1000000]"));
-    CHECK("an error in a scale section counts only at that scale",
-          refused(HEAD "[fixed.paper]\nseed = 1\n", "paper",
-                  "specs/x.ini:4: key 'seed' is set by the driver (the master seed is [experiment] seed)"));
+          refused(longline, NULL,
+                  "specs/x.ini:3: line longer than 198 characters (continue a long value on "
+                  "indented lines)"));
     drv_experiment s;
     bool ok = fx_spec(HEAD "[fixed.paper]\nseed = 1\n", "x.ini", NULL, &s, err, sizeof err);
     CHECK("... and not at the default scale", ok);

@@ -137,14 +137,14 @@ static void test_functions(void)
 
 static void test_syntax_errors(void)
 {
-    CHECK("an unexpected character names its column",
-          syntax_error("1 + )", "unexpected ')' at column 5 of '1 + )'"));
+    CHECK("an unexpected character names its column", syntax_error("1 + )", "unexpected ')' at column 5 of '1 + )'"));
     CHECK("a missing ')' names where it was expected", syntax_error("(1 + 2", "expected ')' at column 7 of '(1 + 2'"));
     CHECK("an unterminated string", syntax_error("\"abc", "unterminated string at column 1 of '\"abc'"));
     CHECK("an unterminated backquoted name", syntax_error("1 + `abc", "unterminated `name` at column 5 of '1 + `abc'"));
     CHECK("two numbers in a row", syntax_error("1 2", "unexpected '2' at column 3 of '1 2'"));
     CHECK("an empty expression", syntax_error("", "unexpected end of expression at column 1 of ''"));
-    CHECK("an operator without its right operand", syntax_error("1 +", "unexpected end of expression at column 4 of '1 +'"));
+    CHECK("an operator without its right operand",
+          syntax_error("1 +", "unexpected end of expression at column 4 of '1 +'"));
     CHECK("comparisons do not chain", syntax_error("1 < 2 < 3", "unexpected '<' at column 7 of '1 < 2 < 3'"));
     CHECK("a call takes at most two arguments",
           syntax_error("max(1, 2, 3)", "too many arguments at column 10 of 'max(1, 2, 3)'"));
@@ -156,12 +156,14 @@ static void test_syntax_errors(void)
 
 static void test_eval_errors(void)
 {
-    CHECK("an unknown name", eval_error("nope + 1", "unknown name 'nope' (neither a run parameter nor a summary column)"));
+    CHECK("an unknown name",
+          eval_error("nope + 1", "unknown name 'nope' (neither a run parameter nor a summary column)"));
     CHECK("an unknown function", eval_error("foo(1)", "unknown function 'foo'"));
     CHECK("a function with too few arguments", eval_error("min(1)", "min takes 2 arguments"));
     CHECK("a function with too many arguments", eval_error("sqrt(1, 2)", "sqrt takes 1 argument"));
     CHECK("arithmetic on a text", eval_error("field + 1", "this operator needs a number, not the text \"real\""));
-    CHECK("a text where a function needs a number", eval_error("abs(field)", "abs needs a number, not the text \"real\""));
+    CHECK("a text where a function needs a number",
+          eval_error("abs(field)", "abs needs a number, not the text \"real\""));
     CHECK("unary - of a text", eval_error("-field", "unary - needs a number"));
     CHECK("not of a text", eval_error("not field", "not needs a number"));
     CHECK("and/or of a text", eval_error("field and 1", "and/or needs a number"));
@@ -169,8 +171,8 @@ static void test_eval_errors(void)
           eval_error("zero and nope", "unknown name 'nope'"));
     drv_expr *e = drv_expr_compile("field", err, sizeof err);
     drv_expr_value v;
-    CHECK("a text is a value of its own", e && drv_expr_eval(e, lookup, NULL, &v, err, sizeof err) && v.is_str &&
-                                              strcmp(v.str, "real") == 0);
+    CHECK("a text is a value of its own",
+          e && drv_expr_eval(e, lookup, NULL, &v, err, sizeof err) && v.is_str && strcmp(v.str, "real") == 0);
     drv_expr_free(e);
     drv_expr_free(NULL);
     CHECK("drv_expr_free(NULL) is a no-op", 1);

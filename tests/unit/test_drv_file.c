@@ -49,8 +49,8 @@ int main(void)
     CHECK("a failing put writes nothing and keeps the old file, with the put's reason",
           !drv_file_write(path, put_fails, NULL, err, sizeof err) && strcmp(err, "the put's own reason") == 0 &&
               strcmp(slurp(path), "line 0\nline 1\nline 2\n") == 0);
-    CHECK("an empty text makes an empty file", drv_file_write(path, put_lines, &none, err, sizeof err) &&
-                                                   strcmp(slurp(path), "") == 0);
+    CHECK("an empty text makes an empty file",
+          drv_file_write(path, put_lines, &none, err, sizeof err) && strcmp(slurp(path), "") == 0);
     CHECK("a folder that does not exist is an error naming the file",
           !drv_file_write("no/such/dir/f.txt", put_lines, &three, err, sizeof err) &&
               strstr(err, "no/such/dir/f.txt") != NULL);

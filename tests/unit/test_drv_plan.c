@@ -44,8 +44,7 @@ static const char REORDERED[] = "[experiment]\n"
 static const char *const OBSERVING[] = {"iters", "log_every", "tol"};
 
 /* Load text, set the observing keys (n of OBSERVING) and expand. */
-static bool plan(const char *text, const char *scale, size_t nobs, drv_experiment *s, drv_plan_run **runs,
-                 size_t *n)
+static bool plan(const char *text, const char *scale, size_t nobs, drv_experiment *s, drv_plan_run **runs, size_t *n)
 {
     if (!fx_spec(text, "x.ini", scale, s, err, sizeof err))
         return false;
@@ -152,8 +151,7 @@ static void test_invariance(const drv_plan_run *runs, size_t n)
     if (plan(SPEC, NULL, 0, &s, &r, &m)) {
         const drv_plan_run *x = find(r, m, "real", "0.01", "1", 0), *y = find(r, m, "real", "0.01", "10", 0);
         CHECK("without observing keys, log_every enters the seed", x && y && x->seed != y->seed);
-        CHECK("... while method keys still stay out of it",
-              x && find(r, m, "real", "0.02", "1", 0)->seed == x->seed);
+        CHECK("... while method keys still stay out of it", x && find(r, m, "real", "0.02", "1", 0)->seed == x->seed);
         CHECK("is_instance_key: a method key is not, a swept key is",
               !drv_plan_is_instance_key(&s, "eta") && drv_plan_is_instance_key(&s, "log_every"));
         drv_plan_free(r, m);
