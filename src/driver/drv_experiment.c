@@ -282,7 +282,7 @@ static void set_axes(loader *L)
         char msg[768];
         if (!L->failed && !(L->too_long && q->line >= L->too_long)) {
             L->line = q->line;
-            if (!drv_sweep_set(L->s, q->name, q->value, q->line, &L->groups, msg, sizeof msg))
+            if (!drv_sweep_set(&L->s->axes, &L->s->naxes, q->name, q->value, q->line, &L->groups, msg, sizeof msg))
                 fail(L, "%s", msg);
         }
         free(q->name);

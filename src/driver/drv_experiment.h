@@ -28,18 +28,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "drv_sweep.h"
+
 typedef struct drv_experiment_kv {
     char *key, *value;
     int line;
 } drv_experiment_kv;
-
-typedef struct drv_experiment_axis {
-    char *key, *raw; /* raw: the text as written (continuation lines joined) */
-    size_t n;
-    char **values;
-    int line;
-    int group; /* zipped axes ("k1, k2 = (a, b), ...") share a group and advance together */
-} drv_experiment_axis;
 
 /* A named section: [claim NAME] (keys in drv_claims.h) or [plot NAME]
  * (keys in drv_plotdata.h). */
@@ -56,7 +50,7 @@ typedef struct drv_experiment {
     uint64_t seed;
     drv_experiment_kv *fixed;
     size_t nfixed;
-    drv_experiment_axis *axes;
+    drv_sweep_axis *axes; /* [sweep] axes in spec order (drv_sweep.h) */
     size_t naxes;
     char **method_keys;
     size_t nmethod;

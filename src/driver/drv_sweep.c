@@ -10,7 +10,13 @@
 #include "drv_text.h"
 #include "mfd_param.h"
 
-void drv_sweep_free_axis(drv_experiment_axis *ax)
+/* The axes of a spec so far. */
+typedef struct sweep {
+    drv_sweep_axis *axes;
+    size_t naxes;
+} sweep;
+
+void drv_sweep_free_axis(drv_sweep_axis *ax)
 {
     for (size_t j = 0; j < ax->n; j++)
         free(ax->values[j]);
@@ -20,7 +26,7 @@ void drv_sweep_free_axis(drv_experiment_axis *ax)
 }
 
 /* Parse "lin(a, b, n)" / "log(a, b, n)" / "v1, v2, ..." into values. */
-static bool parse_axis(const char *key, const char *value, int line, drv_experiment_axis *ax, char *msg,
+static bool parse_axis(const char *key, const char *value, int line, drv_sweep_axis *ax, char *msg,
                        size_t msglen)
 {
     ax->raw = strdup(value);
@@ -81,10 +87,10 @@ static bool parse_axis(const char *key, const char *value, int line, drv_experim
  * a group, so that they advance together.  into[0..nk) are filled; name is
  * the keys as messages show them. */
 static bool parse_tuples(char **keys, size_t nk, const char *name, const char *value, int line,
-                         drv_experiment_axis *into, char *msg, size_t msglen)
+                         drv_sweep_axis *into, char *msg, size_t msglen)
 {
     for (size_t j = 0; j < nk; j++) {
-        into[j] = (drv_experiment_axis){strdup(keys[j]), j == 0 ? strdup(value) : NULL, 0, NULL, line, 0};
+        into[j] = (drv_sweep_axis){strdup(keys[j]), j == 0 ? strdup(value) : NULL, 0, NULL, line, 0};
         into[j].values = calloc(strlen(value) / 2 + 1, sizeof(char *));
         if (!into[j].key || !into[j].values)
             return snprintf(msg, msglen, "out of memory"), false;
@@ -126,7 +132,7 @@ static bool parse_tuples(char **keys, size_t nk, const char *name, const char *v
 }
 
 /* Remove every axis of a group that holds one of keys. */
-static void drop_axes(drv_experiment *s, char **keys, size_t nk)
+static void drop_axes(sweep *s, char **keys, size_t nk)
 {
     for (size_t k = 0; k < nk; k++)
         for (size_t i = 0; i < s->naxes; i++)
@@ -146,7 +152,7 @@ static void drop_axes(drv_experiment *s, char **keys, size_t nk)
 
 /* Can keys[0..nk) replace the axes they are in?  Only a whole group, with
  * the same keys, can be replaced. */
-static bool replaces_whole(const drv_experiment *s, char **keys, size_t nk, char *msg, size_t msglen)
+static bool replaces_whole(const sweep *s, char **keys, size_t nk, char *msg, size_t msglen)
 {
     for (size_t k = 0; k < nk; k++)
         for (size_t i = 0; i < s->naxes; i++)
@@ -167,9 +173,10 @@ static bool replaces_whole(const drv_experiment *s, char **keys, size_t nk, char
     return true;
 }
 
-bool drv_sweep_set(drv_experiment *s, const char *names, const char *value, int line, int *groups, char *msg,
-                   size_t msglen)
+bool drv_sweep_set(drv_sweep_axis **axes, size_t *naxes, const char *names, const char *value, int line, int *groups,
+                   char *msg, size_t msglen)
 {
+    sweep all = {*axes, *naxes}, *s = &all;
     char buf[256], shown[128], *keys[16];
     size_t nk = 0;
     snprintf(buf, sizeof buf, "%s", names);
@@ -188,11 +195,11 @@ bool drv_sweep_set(drv_experiment *s, const char *names, const char *value, int 
     }
     if (!replaces_whole(s, keys, nk, msg, msglen))
         return false;
-    drv_experiment_axis ax[16];
+    drv_sweep_axis ax[16];
     memset(ax, 0, sizeof ax);
     bool ok = nk == 1 ? parse_axis(keys[0], value, line, &ax[0], msg, msglen)
                       : parse_tuples(keys, nk, shown, value, line, ax, msg, msglen);
-    drv_experiment_axis *p = NULL;
+    drv_sweep_axis *p = NULL;
     if (ok) {
         drop_axes(s, keys, nk);
         p = realloc(s->axes, (s->naxes + nk) * sizeof *p);
@@ -202,6 +209,7 @@ bool drv_sweep_set(drv_experiment *s, const char *names, const char *value, int 
             drv_sweep_free_axis(&ax[k]);
         if (ok)
             snprintf(msg, msglen, "out of memory");
+        *naxes = s->naxes; /* what drop_axes left */
         return false;
     }
     s->axes = p;
@@ -211,5 +219,7 @@ bool drv_sweep_set(drv_experiment *s, const char *names, const char *value, int 
         ax[k].group = group;
         p[s->naxes++] = ax[k];
     }
+    *axes = s->axes;
+    *naxes = s->naxes;
     return true;
 }

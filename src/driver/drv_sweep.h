@@ -16,16 +16,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "drv_experiment.h"
+/* One axis: a key and its values. */
+typedef struct drv_sweep_axis {
+    char *key, *raw; /* raw: the text as written (continuation lines joined) */
+    size_t n;
+    char **values;
+    int line;
+    int group; /* zipped axes ("k1, k2 = (a, b), ...") share a group and advance together */
+} drv_sweep_axis;
 
 /* Set the axes of one [sweep] line, names = value (continuation lines
- * joined), from line `line`, appending them to s (or replacing the axes of
- * those keys); *groups counts the groups so far.  False with a message
- * (without file and line) in msg. */
-bool drv_sweep_set(drv_experiment *s, const char *names, const char *value, int line, int *groups, char *msg,
-                   size_t msglen);
+ * joined), from line `line`, appending them to axes[0..*naxes) (or
+ * replacing the axes of those keys); *groups counts the groups so far.
+ * False with a message (without file and line) in msg. */
+bool drv_sweep_set(drv_sweep_axis **axes, size_t *naxes, const char *names, const char *value, int line, int *groups,
+                   char *msg, size_t msglen);
 
 /* Free an axis's strings (not the axis itself). */
-void drv_sweep_free_axis(drv_experiment_axis *ax);
+void drv_sweep_free_axis(drv_sweep_axis *ax);
 
 #endif

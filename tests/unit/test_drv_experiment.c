@@ -27,7 +27,7 @@ static const char *axis(const drv_experiment *s, const char *key)
     return "(none)";
 }
 
-static const drv_experiment_axis *axis_of(const drv_experiment *s, const char *key)
+static const drv_sweep_axis *axis_of(const drv_experiment *s, const char *key)
 {
     for (size_t i = 0; i < s->naxes; i++)
         if (strcmp(s->axes[i].key, key) == 0)
@@ -125,7 +125,7 @@ static void test_sections(void)
           strcmp(axis(&s, "eps"), "0.0010000000000000002|0.010000000000000004|0.10000000000000006") == 0);
     CHECK("zipped axes continued on a second line pair their values",
           strcmp(axis(&s, "field"), "real|complex") == 0 && strcmp(axis(&s, "init"), "gaussian|balanced") == 0);
-    const drv_experiment_axis *f = axis_of(&s, "field"), *i = axis_of(&s, "init"), *e = axis_of(&s, "eta");
+    const drv_sweep_axis *f = axis_of(&s, "field"), *i = axis_of(&s, "init"), *e = axis_of(&s, "eta");
     CHECK("zipped axes share a group, other axes do not", f && i && e && f->group == i->group && e->group != f->group);
     CHECK("an axis keeps its line and its text as written (continuations joined)",
           f && f->line == 18 && strcmp(f->raw, "(real, gaussian), (complex, balanced)") == 0);
