@@ -8,14 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app_expr.h"
-#include "app_spec.h"
+#include "drv_expr.h"
+#include "drv_experiment.h"
+#include "drv_plan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every name is a number (or, for "field", a text), so that evaluation runs
  * all the way through the tree. */
-static bool lookup(void *ctx, const char *name, app_value *out)
+static bool lookup(void *ctx, const char *name, drv_expr_value *out)
 {
     (void)ctx;
     if (strcmp(name, "field") == 0) {
@@ -30,16 +31,16 @@ static bool lookup(void *ctx, const char *name, app_value *out)
     return true;
 }
 
-static void exercise(const spec_section *c, size_t n)
+static void exercise(const drv_experiment_section *c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < c[i].nkeys; k++) {
             char err[256];
-            app_expr *e = app_expr_compile(c[i].keys[k].value, err, sizeof err);
+            drv_expr *e = drv_expr_compile(c[i].keys[k].value, err, sizeof err);
             if (e) {
-                app_value v;
-                app_expr_eval(e, lookup, NULL, &v, err, sizeof err);
-                app_expr_free(e);
+                drv_expr_value v;
+                drv_expr_eval(e, lookup, NULL, &v, err, sizeof err);
+                drv_expr_free(e);
             }
         }
 }
@@ -52,18 +53,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FILE *fp = fmemopen((void *)data, size, "r");
         if (!fp)
             return 0;
-        spec s;
+        drv_experiment s;
         char err[1024];
-        if (spec_load_stream(fp, "fuzz.ini", pass ? "paper" : NULL, &s, err, sizeof err)) {
-            if (spec_count(&s) <= 2000) {
-                plan_run *runs;
+        if (drv_experiment_load_stream(fp, "fuzz.ini", pass ? "paper" : NULL, &s, err, sizeof err)) {
+            if (drv_plan_count(&s) <= 2000) {
+                drv_plan_run *runs;
                 size_t n;
-                if (spec_plan(&s, &runs, &n, err, sizeof err))
-                    spec_plan_free(runs, n);
+                if (drv_plan_expand(&s, &runs, &n, err, sizeof err))
+                    drv_plan_free(runs, n);
             }
             exercise(s.claims, s.nclaims);
             exercise(s.plots, s.nplots);
-            spec_free(&s);
+            drv_experiment_free(&s);
         }
         fclose(fp);
     }

@@ -1,4 +1,4 @@
-/* app_expr.h — the small expression language of experiment claims.
+/* drv_expr.h — the small expression language of experiment claims.
  *
  *   (1 - 4*eta*sigma^1.5)^2        arithmetic on run parameters and summary columns
  *   stop_reason == "converged"     strings compare with == and !=
@@ -9,31 +9,31 @@
  * ^ (right-associative).  Functions: sqrt log log10 exp abs cos sin min max
  * isnan; constants pi, inf, nan.  Booleans are 1 and 0.  An expression is
  * compiled once and evaluated for each run with a lookup callback. */
-#ifndef APP_EXPR_H
-#define APP_EXPR_H
+#ifndef DRV_EXPR_H
+#define DRV_EXPR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef struct app_value {
+typedef struct drv_expr_value {
     bool is_str;
     double num;
     const char *str;
-} app_value;
+} drv_expr_value;
 
 /* Looks a name up; returns false when the name is unknown. */
-typedef bool (*app_lookup)(void *ctx, const char *name, app_value *out);
+typedef bool (*drv_expr_lookup)(void *ctx, const char *name, drv_expr_value *out);
 
-typedef struct app_expr app_expr;
+typedef struct drv_expr drv_expr;
 
 /* Compile text; NULL on a syntax error, with the message in err. */
-app_expr *app_expr_compile(const char *text, char *err, size_t errlen);
-void app_expr_free(app_expr *e);
+drv_expr *drv_expr_compile(const char *text, char *err, size_t errlen);
+void drv_expr_free(drv_expr *e);
 
 /* Evaluate; false with a message (an unknown name, a type error) in err. */
-bool app_expr_eval(const app_expr *e, app_lookup lookup, void *ctx, app_value *out, char *err, size_t errlen);
+bool drv_expr_eval(const drv_expr *e, drv_expr_lookup lookup, void *ctx, drv_expr_value *out, char *err, size_t errlen);
 
 /* Call f on every name the expression reads (for validation). */
-void app_expr_names(const app_expr *e, void (*f)(void *ctx, const char *name), void *ctx);
+void drv_expr_names(const drv_expr *e, void (*f)(void *ctx, const char *name), void *ctx);
 
 #endif

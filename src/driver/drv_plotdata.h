@@ -1,4 +1,4 @@
-/* app_plot.h — the data behind an experiment's figures (`mfd plot`).
+/* drv_plotdata.h — the data behind an experiment's figures (`mfd plot`).
  *
  * A [plot NAME] section of a spec selects runs, splits them into series and
  * aggregates them for one gnuplot script:
@@ -31,20 +31,20 @@
  *   fraction  x, k, n, p, lo, hi
  *   runs      x, y (y2, …)
  * Quartiles interpolate linearly between order statistics. */
-#ifndef APP_PLOT_H
-#define APP_PLOT_H
+#ifndef DRV_PLOTDATA_H
+#define DRV_PLOTDATA_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "app_csv.h"
-#include "app_spec.h"
+#include "drv_csv.h"
+#include "drv_experiment.h"
 
 /* Write the data of plot section p of spec s, whose runs are in
  * <results>/runs and whose index is `index`, under the prefix data; the
  * number of series goes to *nseries.  Errors in the section name the
  * spec's file and line. */
-bool plot_prepare(const spec *s, const spec_section *p, const char *results, const app_csv *index, const char *data,
-                  size_t *nseries, char *err, size_t errlen);
+bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results,
+                          const drv_csv *index, const char *data, size_t *nseries, char *err, size_t errlen);
 
 #endif

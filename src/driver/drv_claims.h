@@ -1,4 +1,4 @@
-/* app_claims.h — checking an experiment's claims against its index.csv.
+/* drv_claims.h — checking an experiment's claims against its index.csv.
  *
  * A claim section names its source and what it measures:
  *   id          the THEORY.md claim (D1 … P7)
@@ -22,38 +22,28 @@
  *   tolerance   allowed slack (absolute; relative with relative = yes)
  *   deviation   the written reason when the claim is a known deviation: it
  *               is still measured and printed, and does not fail the check. */
-#ifndef APP_CLAIMS_H
-#define APP_CLAIMS_H
+#ifndef DRV_CLAIMS_H
+#define DRV_CLAIMS_H
 
 #include <stdio.h>
 
-#include "app_csv.h"
-#include "app_spec.h"
+#include "drv_csv.h"
+#include "drv_experiment.h"
 
-enum { CLAIM_PASS, CLAIM_FAIL, CLAIM_DEVIATION };
+enum { DRV_CLAIMS_PASS, DRV_CLAIMS_FAIL, DRV_CLAIMS_DEVIATION };
 
-typedef struct claim_result {
+typedef struct drv_claims_result {
     char experiment[128], name[128], id[32], source[128], statement[512];
     char predicted[512], measured[1024], note[512];
     int verdict;
-} claim_result;
+} drv_claims_result;
 
 /* Evaluate every claim of s on the index table.  Errors in a claim's
  * definition (a syntax error, a name that is neither a parameter nor a
  * summary column) return false with the file and line in err. */
-bool claims_eval(const spec *s, const app_csv *index, claim_result **out, size_t *n, char *err, size_t errlen);
+bool drv_claims_eval(const drv_experiment *s, const drv_csv *index, drv_claims_result **out, size_t *n, char *err,
+                     size_t errlen);
 
-const char *claims_verdict_name(int verdict);
-
-/* The table on a terminal, claims.csv, and a LaTeX table. */
-void claims_print(FILE *f, const claim_result *r, size_t n);
-bool claims_write_csv(const char *path, const claim_result *r, size_t n, char *err, size_t errlen);
-bool claims_write_tex(const char *path, const claim_result *r, size_t n, char *err, size_t errlen);
-
-/* Write s into f with LaTeX's special characters escaped. */
-void claims_tex_escape(FILE *f, const char *s);
-
-/* Read back a claims.csv (to merge experiments into one table). */
-bool claims_read_csv(const char *path, claim_result **out, size_t *n, char *err, size_t errlen);
+const char *drv_claims_verdict_name(int verdict);
 
 #endif

@@ -1,0 +1,38 @@
+/* drv_csv.h — the CSV files mfdyn writes (summary.csv, index.csv), read back
+ * whole: a header row and data rows, RFC 4180 quoting, '#' lines skipped. */
+#ifndef DRV_CSV_H
+#define DRV_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct drv_csv {
+    size_t ncols, nrows;
+    char **names;  /* ncols */
+    char **cells;  /* nrows × ncols, row-major; never NULL ("" when a row is short) */
+} drv_csv;
+
+/* Read a file into t (drv_csv_free); false with a message naming the file
+ * and line (and t empty).  A short row is padded with "", a long one cut
+ * to the header's width; blank lines before the header and '#' lines are
+ * skipped. */
+bool drv_csv_read(const char *path, drv_csv *t, char *err, size_t errlen);
+
+/* The same from an open stream; path names it in messages. */
+bool drv_csv_read_stream(FILE *fp, const char *path, drv_csv *t, char *err, size_t errlen);
+void drv_csv_free(drv_csv *t);
+
+/* Column index of name, or -1. */
+long drv_csv_col(const drv_csv *t, const char *name);
+
+static inline const char *drv_csv_cell(const drv_csv *t, size_t row, size_t col)
+{
+    return t->cells[row * t->ncols + col];
+}
+
+/* Write one CSV field to f, quoted (with doubled quotes) when it holds a
+ * comma, a quote or a line break. */
+void drv_csv_put(FILE *f, const char *field);
+
+#endif

@@ -1,0 +1,139 @@
+#define _POSIX_C_SOURCE 200809L
+#include "drv_plan.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_rng.h"
+
+bool drv_plan_is_instance_key(const drv_experiment *s, const char *key)
+{
+    for (size_t i = 0; i < s->nmethod; i++)
+        if (strcmp(s->method_keys[i], key) == 0)
+            return false;
+    for (size_t i = 0; i < s->nobserving; i++)
+        if (strcmp(s->observing[i], key) == 0)
+            return false;
+    return true;
+}
+
+static int cmp_kv(const void *a, const void *b)
+{
+    return strcmp(((const drv_experiment_kv *)a)->key, ((const drv_experiment_kv *)b)->key);
+}
+
+/* Does axis i lead its group (the first axis of it)? */
+static bool leads(const drv_experiment *s, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (s->axes[j].group == s->axes[i].group)
+            return false;
+    return true;
+}
+
+size_t drv_plan_count(const drv_experiment *s)
+{
+    size_t total = (size_t)s->repetitions;
+    for (size_t i = 0; i < s->naxes; i++)
+        if (leads(s, i)) {
+            if (total > 10000000 / s->axes[i].n)
+                return SIZE_MAX;
+            total *= s->axes[i].n;
+        }
+    return total;
+}
+
+/* Run idx's parameters into params: the fixed ones, then one value of
+ * each axis (the last axis varies fastest; a zipped group moves with its
+ * leader; the repetition, idx % repetitions, is innermost). */
+static void place(const drv_experiment *s, size_t idx, drv_experiment_kv *params)
+{
+    for (size_t i = 0; i < s->nfixed; i++)
+        params[i] = s->fixed[i];
+    size_t rest = idx / (size_t)s->repetitions;
+    for (size_t i = s->naxes; i-- > 0;) {
+        if (!leads(s, i))
+            continue;
+        size_t at = rest % s->axes[i].n;
+        rest /= s->axes[i].n;
+        for (size_t j = i; j < s->naxes; j++)
+            if (s->axes[j].group == s->axes[i].group)
+                params[s->nfixed + j] = (drv_experiment_kv){s->axes[j].key, s->axes[j].values[at], s->axes[j].line};
+    }
+}
+
+/* h, extended by kv[0..n) sorted by key (kv is sorted in place): each key,
+ * then its value. */
+static uint64_t hash_sorted(uint64_t h, drv_experiment_kv *kv, size_t n)
+{
+    qsort(kv, n, sizeof *kv, cmp_kv);
+    for (size_t i = 0; i < n; i++) {
+        h = mfd_rng_hash_str(h, kv[i].key);
+        h = mfd_rng_hash_str(h, kv[i].value);
+    }
+    return h;
+}
+
+/* The seed and id of run p (its parameters placed); scratch holds
+ * p->nparams entries.  seed: the master seed, the instance's parameters
+ * sorted by key, the repetition; id: the program and every argument,
+ * sorted, with the seed. */
+static void name_run(const drv_experiment *s, drv_plan_run *p, drv_experiment_kv *scratch)
+{
+    size_t ns = 0;
+    for (size_t i = 0; i < p->nparams; i++)
+        if (drv_plan_is_instance_key(s, p->params[i].key))
+            scratch[ns++] = p->params[i];
+    uint64_t h = hash_sorted(mfd_rng_mix(0x6d66646e79ULL, s->seed), scratch, ns);
+    p->seed = mfd_rng_mix(h, (uint64_t)p->rep) >> 1; /* < 2^63: prints the same everywhere */
+    memcpy(scratch, p->params, p->nparams * sizeof *scratch);
+    uint64_t g = hash_sorted(mfd_rng_hash_str(0x72756eULL, s->program), scratch, p->nparams);
+    g = mfd_rng_mix(g, p->seed);
+    snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)g);
+}
+
+bool drv_plan_expand(const drv_experiment *s, drv_plan_run **runs, size_t *count, char *err, size_t errlen)
+{
+    size_t total = drv_plan_count(s);
+    if (total == SIZE_MAX) {
+        snprintf(err, errlen, "%s: the sweep has more than 10^7 runs", s->path);
+        return false;
+    }
+    drv_plan_run *r = calloc(total, sizeof *r);
+    drv_experiment_kv *scratch = malloc((s->nfixed + s->naxes + 1) * sizeof *scratch);
+    if (!r || !scratch) {
+        free(r);
+        free(scratch);
+        snprintf(err, errlen, "out of memory planning %zu runs", total);
+        return false;
+    }
+    for (size_t idx = 0; idx < total; idx++) {
+        drv_plan_run *p = &r[idx];
+        p->index = idx;
+        p->rep = (long)(idx % (size_t)s->repetitions);
+        p->nparams = s->nfixed + s->naxes;
+        p->params = malloc(p->nparams * sizeof *p->params);
+        if (!p->params) {
+            *count = idx;
+            drv_plan_free(r, idx);
+            free(scratch);
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+        place(s, idx, p->params);
+        name_run(s, p, scratch);
+    }
+    free(scratch);
+    *runs = r;
+    *count = total;
+    return true;
+}
+
+void drv_plan_free(drv_plan_run *runs, size_t count)
+{
+    for (size_t i = 0; runs && i < count; i++)
+        free(runs[i].params);
+    free(runs);
+}

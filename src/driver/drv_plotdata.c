@@ -1,0 +1,495 @@
+#define _POSIX_C_SOURCE 200809L
+#include "drv_plotdata.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drv_expr.h"
+#include "drv_file.h"
+#include "drv_rowexpr.h"
+#include "drv_select.h"
+#include "drv_stats.h"
+#include "drv_text.h"
+#include "mfd_param.h"
+
+#define MAX_Y 16
+
+typedef struct plotdef {
+    const drv_experiment *s;
+    const drv_experiment_section *p;
+    const char *kind, *xname;
+    char *ynames[MAX_Y]; /* trace: column names */
+    size_t ny;
+    drv_expr *where, *x, *y[MAX_Y], *measure, *theory;
+} plotdef;
+
+static void def_free(plotdef *d)
+{
+    drv_expr_free(d->where);
+    drv_expr_free(d->x);
+    drv_expr_free(d->measure);
+    drv_expr_free(d->theory);
+    for (size_t i = 0; i < d->ny; i++) {
+        drv_expr_free(d->y[i]);
+        free(d->ynames[i]);
+    }
+}
+
+static void put_num(FILE *f, double x)
+{
+    char b[40];
+    mfd_format_real(b, sizeof b, x);
+    fputs(b, f);
+}
+
+/* ",median,q1,q3" of v[0..k) (sorts v). */
+static void put_quartiles(FILE *f, double *v, size_t k)
+{
+    double q[3] = {drv_stats_quantile(v, k, 0.5), drv_stats_quantile(v, k, 0.25), drv_stats_quantile(v, k, 0.75)};
+    for (int m = 0; m < 3; m++) {
+        fputc(',', f);
+        put_num(f, q[m]);
+    }
+}
+
+/* Compile one '|'-separated expression of key y. */
+static bool compile_text(plotdef *d, const char *text, int line, drv_expr **out, char *err, size_t errlen,
+                         const drv_csv *t)
+{
+    /* reuse the section compiler on a one-key section holding text */
+    drv_experiment_kv kv = {(char *)"y", (char *)text, line};
+    drv_experiment_section one = {d->p->name, d->p->line, &kv, 1};
+    return drv_rowexpr_compile(d->s, &one, "plot", "y", true, t, NULL, out, err, errlen);
+}
+
+static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_section *p, const drv_csv *t, char *err,
+                   size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    d->s = s;
+    d->p = p;
+    int line;
+    d->kind = drv_experiment_get(p, "kind", &line);
+    if (!d->kind || (strcmp(d->kind, "trace") && strcmp(d->kind, "summary") && strcmp(d->kind, "fraction") &&
+                     strcmp(d->kind, "runs"))) {
+        snprintf(err, errlen, "%s:%d: [plot %s] kind '%s' is not one of trace, summary, fraction, runs", s->path,
+                 line, p->name, d->kind ? d->kind : "(missing)");
+        return false;
+    }
+    bool trace = strcmp(d->kind, "trace") == 0;
+    if (!drv_rowexpr_compile(s, p, "plot", "where", false, t, NULL, &d->where, err, errlen))
+        return false;
+    if (trace) {
+        d->xname = drv_experiment_get(p, "x", NULL);
+        if (!d->xname)
+            d->xname = "iter";
+    } else if (!drv_rowexpr_compile(s, p, "plot", "x", true, t, NULL, &d->x, err, errlen)) {
+        return false;
+    }
+    const char *y = drv_experiment_get(p, "y", &line);
+    if (strcmp(d->kind, "fraction") == 0) {
+        if (!drv_rowexpr_compile(s, p, "plot", "measure", true, t, NULL, &d->measure, err, errlen))
+            return false;
+    } else if (!y) {
+        snprintf(err, errlen, "%s:%d: [plot %s] has no 'y'", s->path, p->line, p->name);
+        return false;
+    } else {
+        char buf[2048];
+        snprintf(buf, sizeof buf, "%s", y);
+        char *save = NULL;
+        for (char *tok = strtok_r(buf, trace ? "," : "|", &save); tok; tok = strtok_r(NULL, trace ? "," : "|", &save)) {
+            if (d->ny == MAX_Y) {
+                snprintf(err, errlen, "%s:%d: [plot %s] more than %d y values", s->path, line, p->name, MAX_Y);
+                return false;
+            }
+            char *v = drv_text_trim(tok);
+            if (trace)
+                d->ynames[d->ny++] = strdup(v);
+            else if (!compile_text(d, v, line, &d->y[d->ny++], err, errlen, t))
+                return false;
+        }
+    }
+    const char *bound = trace ? d->xname : "x";
+    if (strcmp(d->kind, "trace") == 0 || strcmp(d->kind, "summary") == 0) {
+        if (!drv_rowexpr_compile(s, p, "plot", "theory", false, t, bound, &d->theory, err, errlen))
+            return false;
+    } else if (drv_experiment_get(p, "theory", &line)) {
+        snprintf(err, errlen, "%s:%d: [plot %s] a theory line needs kind trace or summary", s->path, line, p->name);
+        return false;
+    }
+    return true;
+}
+
+/* ---- series ------------------------------------------------------------ */
+
+typedef struct series {
+    char label[512];
+    size_t *rows, n;
+} series;
+
+/* Split the rows that pass `where` into series by the group_by values
+ * (drv_select.h), each labelled "k1=v1 k2=v2". */
+static bool make_series(const plotdef *d, const drv_csv *t, series **out, size_t *ns, char *err, size_t errlen)
+{
+    long gcols[DRV_SELECT_MAX_COLUMNS];
+    size_t ng, nr = 0, ngroups = 0;
+    int line;
+    char bad[256];
+    const char *gb = drv_experiment_get(d->p, "group_by", &line);
+    if (!drv_select_columns(t, gb, gcols, &ng, bad, sizeof bad)) {
+        snprintf(err, errlen, "%s:%d: [plot %s] group_by '%s' is not a column of index.csv", d->s->path, line,
+                 d->p->name, bad);
+        return false;
+    }
+    size_t *rows = NULL;
+    drv_select_group *g = NULL;
+    bool ok = drv_select_where(d->where, t, &rows, &nr) && drv_select_groups(t, rows, nr, gcols, ng, &g, &ngroups);
+    series *sv = ok ? calloc(ngroups ? ngroups : 1, sizeof *sv) : NULL;
+    free(rows);
+    if (!sv) {
+        drv_select_free(g, ngroups);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < ngroups; i++) { /* the series take over the groups' rows */
+        drv_select_label(t, g[i].rows[0], gcols, ng, " ", sv[i].label, sizeof sv[i].label);
+        sv[i].rows = g[i].rows;
+        sv[i].n = g[i].n;
+    }
+    free(g);
+    *out = sv;
+    *ns = ngroups;
+    return true;
+}
+
+/* ---- the kinds ----------------------------------------------------------- */
+
+/* One run's trace: x and the y columns. */
+typedef struct runtrace {
+    size_t n;
+    double *x, *y; /* y: n × ny, row-major */
+} runtrace;
+
+/* What a band row takes from run i for y column j; NaN when it has none. */
+typedef double (*band_pick)(const void *ctx, size_t i, size_t j);
+
+/* The header of a median/quartile table: x, then <y>_med, <y>_q1, <y>_q3
+ * for each y (trace: its column name; summary: y, y2, ...), n[, theory]. */
+static void put_band_header(FILE *f, const plotdef *d, const char *x)
+{
+    fputs(x, f);
+    for (size_t j = 0; j < d->ny; j++) {
+        char nm[24] = "y";
+        if (j)
+            snprintf(nm, sizeof nm, "y%zu", j + 1);
+        const char *y = d->ynames[j] ? d->ynames[j] : nm;
+        fprintf(f, ",%s_med,%s_q1,%s_q3", y, y, y);
+    }
+    fputs(d->theory ? ",n,theory\n" : ",n\n", f);
+}
+
+/* One row of a median/quartile table: x, then for each y column the
+ * quartiles of what pick() gives over the series' runs, the largest number
+ * of runs that gave a value, and the theory curve at x (named xvar in it). */
+static void put_band_row(FILE *f, const plotdef *d, const drv_csv *t, const series *sv, double x, const char *xvar,
+                         band_pick pick, const void *ctx, double *v)
+{
+    put_num(f, x);
+    size_t have = 0;
+    for (size_t j = 0; j < d->ny; j++) {
+        size_t k = 0;
+        for (size_t i = 0; i < sv->n; i++) {
+            double y = pick(ctx, i, j);
+            if (!isnan(y))
+                v[k++] = y;
+        }
+        have = k > have ? k : have;
+        put_quartiles(f, v, k);
+    }
+    fprintf(f, ",%zu", have);
+    if (d->theory) {
+        char e[256];
+        fputc(',', f);
+        put_num(f, drv_rowexpr_num(d->theory, t, sv->rows[0], xvar, x, e, sizeof e));
+    }
+    fputc('\n', f);
+}
+
+static bool read_trace(const plotdef *d, const char *results, const char *id, runtrace *rt, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/runs/%s/trace.csv", results, id);
+    drv_csv t;
+    if (!drv_csv_read(path, &t, err, errlen))
+        return false;
+    long cx = drv_csv_col(&t, d->xname), cy[MAX_Y];
+    bool ok = cx >= 0;
+    const char *missing = d->xname;
+    for (size_t j = 0; ok && j < d->ny; j++)
+        if ((cy[j] = drv_csv_col(&t, d->ynames[j])) < 0) {
+            ok = false;
+            missing = d->ynames[j];
+        }
+    if (!ok) {
+        snprintf(err, errlen, "%s:%d: [plot %s]: '%s' is not a column of %s", d->s->path, d->p->line, d->p->name,
+                 missing, path);
+        drv_csv_free(&t);
+        return false;
+    }
+    rt->n = t.nrows;
+    rt->x = malloc((t.nrows + 1) * sizeof(double));
+    rt->y = malloc((t.nrows * d->ny + 1) * sizeof(double));
+    if (!rt->x || !rt->y) {
+        drv_csv_free(&t);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        rt->x[i] = strtod(drv_csv_cell(&t, i, (size_t)cx), NULL);
+        for (size_t j = 0; j < d->ny; j++)
+            rt->y[i * d->ny + j] = strtod(drv_csv_cell(&t, i, (size_t)cy[j]), NULL);
+    }
+    drv_csv_free(&t);
+    return true;
+}
+
+/* A trace row at x: run i's last logged point at or before x. */
+typedef struct {
+    const runtrace *rt;
+    const size_t *next;
+    size_t ny;
+} trace_at;
+
+static double pick_trace(const void *ctx, size_t i, size_t j)
+{
+    const trace_at *a = ctx;
+    if (a->next[i] == 0)
+        return NAN; /* the run starts later */
+    return a->rt[i].y[(a->next[i] - 1) * a->ny + j];
+}
+
+static bool write_trace(const plotdef *d, const char *results, const drv_csv *t, const series *sv, FILE *f,
+                        char *err, size_t errlen)
+{
+    long cid = drv_csv_col(t, "id");
+    runtrace *rt = calloc(sv->n, sizeof *rt);
+    double *v = malloc((sv->n + 1) * sizeof(double));
+    bool ok = rt && v;
+    if (!ok)
+        snprintf(err, errlen, "out of memory");
+    for (size_t i = 0; ok && i < sv->n; i++)
+        ok = read_trace(d, results, drv_csv_cell(t, sv->rows[i], (size_t)cid), &rt[i], err, errlen);
+    if (ok) {
+        put_band_header(f, d, d->xname);
+        /* every x any run logged, ascending; at each, a run contributes the
+         * value of its last logged point at or before x (a run that has
+         * stopped keeps its final value) */
+        size_t *next = calloc(sv->n, sizeof *next);
+        ok = next != NULL;
+        for (;;) {
+            double x = INFINITY;
+            for (size_t i = 0; ok && i < sv->n; i++)
+                if (next[i] < rt[i].n && rt[i].x[next[i]] < x)
+                    x = rt[i].x[next[i]];
+            if (!ok || x == INFINITY)
+                break;
+            for (size_t i = 0; i < sv->n; i++)
+                while (next[i] < rt[i].n && rt[i].x[next[i]] <= x)
+                    next[i]++;
+            trace_at at = {rt, next, d->ny};
+            put_band_row(f, d, t, sv, x, d->xname, pick_trace, &at, v);
+        }
+        free(next);
+        if (!ok)
+            snprintf(err, errlen, "out of memory");
+    }
+    for (size_t i = 0; rt && i < sv->n; i++) {
+        free(rt[i].x);
+        free(rt[i].y);
+    }
+    free(rt);
+    free(v);
+    return ok;
+}
+
+/* The distinct x values of a series, ascending (NaN left out). */
+static size_t distinct_x(const plotdef *d, const drv_csv *t, const series *sv, double *xs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sv->n; i++) {
+        char e[256];
+        double x = drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e);
+        if (isnan(x))
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = xs[k] == x;
+        if (!seen)
+            xs[n++] = x;
+    }
+    drv_stats_sort(xs, n);
+    return n;
+}
+
+/* A summary row at x: the y of the runs whose x is this one. */
+typedef struct {
+    const plotdef *d;
+    const drv_csv *t;
+    const series *sv;
+    double x;
+} rows_at;
+
+static double pick_rows(const void *ctx, size_t i, size_t j)
+{
+    const rows_at *a = ctx;
+    char e[256];
+    size_t r = a->sv->rows[i];
+    if (drv_rowexpr_num(a->d->x, a->t, r, NULL, 0, e, sizeof e) != a->x)
+        return NAN;
+    return drv_rowexpr_num(a->d->y[j], a->t, r, NULL, 0, e, sizeof e);
+}
+
+/* kind = runs: x and the y expressions of each run. */
+static bool write_runs(const plotdef *d, const drv_csv *t, const series *sv, FILE *f)
+{
+    char e[256];
+    fputs("x", f);
+    for (size_t j = 0; j < d->ny; j++)
+        fprintf(f, j ? ",y%zu" : ",y", j + 1);
+    fputc('\n', f);
+    for (size_t i = 0; i < sv->n; i++) {
+        put_num(f, drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
+        for (size_t j = 0; j < d->ny; j++) {
+            fputc(',', f);
+            put_num(f, drv_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
+        }
+        fputc('\n', f);
+    }
+    return true;
+}
+
+/* kind = fraction: at each distinct x, how many of the runs there (NaN
+ * measures left out) meet the measure, with the 95% Wilson interval. */
+static bool write_fraction(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+{
+    double *xs = malloc((sv->n + 1) * sizeof(double));
+    if (!xs) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    char e[256];
+    fputs("x,k,n,p,lo,hi\n", f);
+    size_t nx = distinct_x(d, t, sv, xs);
+    for (size_t a = 0; a < nx; a++) {
+        size_t k = 0, n = 0;
+        for (size_t i = 0; i < sv->n; i++) {
+            if (drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e) != xs[a])
+                continue;
+            double m = drv_rowexpr_num(d->measure, t, sv->rows[i], NULL, 0, e, sizeof e);
+            if (isnan(m))
+                continue;
+            n++;
+            k += m != 0;
+        }
+        double lo, hi;
+        drv_stats_wilson95(k, n, &lo, &hi);
+        put_num(f, xs[a]);
+        fprintf(f, ",%zu,%zu,", k, n);
+        put_num(f, n ? (double)k / (double)n : NAN);
+        fputc(',', f);
+        put_num(f, lo);
+        fputc(',', f);
+        put_num(f, hi);
+        fputc('\n', f);
+    }
+    free(xs);
+    return true;
+}
+
+/* kind = summary: the quartiles of each y over the runs at each distinct x. */
+static bool write_summary(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+{
+    double *xs = malloc((sv->n + 1) * sizeof(double)), *v = malloc((sv->n + 1) * sizeof(double));
+    if (!xs || !v) {
+        free(xs);
+        free(v);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    put_band_header(f, d, "x");
+    size_t nx = distinct_x(d, t, sv, xs);
+    for (size_t a = 0; a < nx; a++) {
+        rows_at at = {d, t, sv, xs[a]};
+        put_band_row(f, d, t, sv, xs[a], "x", pick_rows, &at, v);
+    }
+    free(xs);
+    free(v);
+    return true;
+}
+
+/* One series' data file, or the list of series. */
+typedef struct series_out {
+    const plotdef *d;
+    const char *results;
+    const drv_csv *t;
+    const series *sv;
+    size_t ns;
+} series_out;
+
+static bool put_series(FILE *f, const void *ctx, char *err, size_t errlen)
+{
+    const series_out *o = ctx;
+    const char *kind = o->d->kind;
+    if (strcmp(kind, "trace") == 0)
+        return write_trace(o->d, o->results, o->t, o->sv, f, err, errlen);
+    if (strcmp(kind, "runs") == 0)
+        return write_runs(o->d, o->t, o->sv, f);
+    if (strcmp(kind, "fraction") == 0)
+        return write_fraction(o->d, o->t, o->sv, f, err, errlen);
+    return write_summary(o->d, o->t, o->sv, f, err, errlen);
+}
+
+static bool put_list(FILE *f, const void *ctx, char *err, size_t errlen)
+{
+    const series_out *o = ctx;
+    (void)err, (void)errlen;
+    for (size_t i = 0; i < o->ns; i++)
+        fprintf(f, "%zu\t%s\n", i + 1, o->sv[i].label);
+    return true;
+}
+
+bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results,
+                          const drv_csv *index, const char *data, size_t *nseries, char *err, size_t errlen)
+{
+    plotdef d;
+    *nseries = 0;
+    if (!define(&d, s, p, index, err, errlen)) {
+        def_free(&d);
+        return false;
+    }
+    series *sv = NULL;
+    size_t ns = 0;
+    bool ok = make_series(&d, index, &sv, &ns, err, errlen);
+    if (ok && ns == 0) {
+        snprintf(err, errlen, "%s:%d: [plot %s]: no run matches 'where'", s->path, p->line, p->name);
+        ok = false;
+    }
+    char path[4096];
+    for (size_t i = 0; ok && i < ns; i++) {
+        series_out one = {&d, results, index, &sv[i], 1};
+        snprintf(path, sizeof path, "%s.%zu.csv", data, i + 1);
+        ok = drv_file_write(path, put_series, &one, err, errlen);
+    }
+    series_out all = {&d, results, index, sv, ns};
+    snprintf(path, sizeof path, "%s.series", data);
+    ok = ok && drv_file_write(path, put_list, &all, err, errlen);
+    for (size_t i = 0; i < ns; i++)
+        free(sv[i].rows);
+    free(sv);
+    def_free(&d);
+    if (ok)
+        *nseries = ns;
+    return ok;
+}
