@@ -190,7 +190,11 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     TRY(mfd_kv_add_int(&s.summary, "slope_npoints", (long)slope.n));
     for (size_t i = 0; i < nthr; i++) {
         mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
-        TRY(mfd_kv_add_int(&s.summary, name, s.first_below[i]));
+        /* a threshold never reached has no iteration: missing (NaN), never a number such as -1 */
+        if (s.first_below[i] >= 0)
+            TRY(mfd_kv_add_int(&s.summary, name, s.first_below[i]));
+        else
+            TRY(mfd_kv_add_real(&s.summary, name, NAN));
     }
     TRY(mfd_kv_add_int(&s.summary, "plateaus", (long)nplat));
     for (size_t i = 0; i < MAX_PLATEAUS; i++) {

@@ -310,7 +310,10 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_init", tr->det_sign_init));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_final", g->square ? g->det_sign : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "det_sign_balanced", tr->det_sign_balanced));
-    MFD_CHECK(mfd_kv_add_int(kv, "iter_balanced", tr->iter_balanced));
+    if (tr->iter_balanced >= 0)
+        MFD_CHECK(mfd_kv_add_int(kv, "iter_balanced", tr->iter_balanced));
+    else /* never balanced: missing */
+        MFD_CHECK(mfd_kv_add_real(kv, "iter_balanced", NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "init_q_init", tr->init_q_init));
     MFD_CHECK(mfd_kv_add_real(kv, "init_q_final", g->square ? g->init_q : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "skew_err_init", tr->skew_init));

@@ -151,7 +151,10 @@ static mfd_status sense_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     /* S1: t |X_t X_tᵀ − M*| and its predicted limit sqrt(k − r) / (2 eta) */
     MFD_CHECK(mfd_kv_add_real(kv, "t_err_abs", (double)r->last_t * s->err_abs));
     MFD_CHECK(mfd_kv_add_real(kv, "s1_limit", s->symmetric ? sqrt((double)(lr->k - lr->r)) / (2 * r->p.eta) : NAN));
-    MFD_CHECK(mfd_kv_add_int(kv, "rebalance_iter", r->rebalance_iter));
+    if (r->rebalance_iter >= 0)
+        MFD_CHECK(mfd_kv_add_int(kv, "rebalance_iter", r->rebalance_iter));
+    else /* never applied: missing */
+        MFD_CHECK(mfd_kv_add_real(kv, "rebalance_iter", NAN));
     return MFD_OK;
 }
 

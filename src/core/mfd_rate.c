@@ -118,7 +118,7 @@ double mfd_rate_first_below(const double *t, const double *e, size_t n, double t
     for (size_t i = 0; i < n; i++)
         if (e[i] <= thr)
             return t[i];
-    return -1;
+    return NAN;
 }
 
 void mfd_rate_thresholds_update(const double *thr, long *first, size_t n, long t, double e)
@@ -152,7 +152,7 @@ size_t mfd_rate_plateaus(const double *t, const double *e, size_t n, double rtol
                 out[found].t_start = t[start];
                 out[found].t_end = t[i];
                 out[found].level = exp(s / (double)(i - start + 1));
-                out[found].escape = i + 1 < n ? t[i + 1] : -1;
+                out[found].escape = i + 1 < n ? t[i + 1] : NAN;
             }
             found++;
         }

@@ -48,7 +48,7 @@ void mfd_rate_rho(mfd_fit f, double *rho, double *rho_se);
 mfd_fit mfd_rate_linear(const double *t, const double *e, size_t n, double lo, double hi);
 mfd_fit mfd_rate_loglog(const double *t, const double *e, size_t n, double t_lo, double t_hi);
 
-/* First t with e <= thr, or -1 if none. */
+/* First t with e <= thr, or NaN if none. */
 double mfd_rate_first_below(const double *t, const double *e, size_t n, double thr);
 
 /* Online version: first[i] is set to t the first time e <= thr[i]
@@ -58,7 +58,7 @@ void mfd_rate_thresholds_update(const double *thr, long *first, size_t n, long t
 /* A plateau: a maximal stretch of a log-spaced error trace over which the
  * relative change of e per decade of iterations stays below rtol, lasting at
  * least min_decades.  level is the geometric mean of e over the stretch;
- * escape is the first logged t after it (or -1 if the trace ends on it). */
+ * escape is the first logged t after it (NaN if the trace ends on it). */
 typedef struct mfd_plateau {
     double t_start, t_end, level, escape;
 } mfd_plateau;

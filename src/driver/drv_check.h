@@ -12,8 +12,9 @@
 #include "drv_cmd.h"
 
 /* mfd check for experiment x; its results are appended to all[nall] (owned
- * by the caller: free).  quiet: no table on stdout.  0 when every claim
- * passes or is a known deviation, 1 when one fails, 2 for a bad spec. */
+ * by the caller: free).  quiet: no table on stdout.  1 when a claim is
+ * CONTRADICTED or a deviation GONE, or INCONCLUSIVE except at the quick
+ * size; 2 for a bad spec; else 0. */
 int drv_check_spec(const drv_cmd_opts *o, const char *x, drv_claims_result **all, size_t *nall, bool quiet);
 
 /* The table of all[n] with its counts on stdout, and <results>/claims.csv

@@ -13,9 +13,53 @@
 #include "drv_text.h"
 #include "mfd_rate.h"
 
-const char *drv_claims_verdict_name(int v)
+static const char *const KINDS[] = {"law", "identity", "sanity"};
+
+const char *drv_claims_kind_name(drv_claims_kind k) { return (unsigned)k < 3 ? KINDS[k] : "?"; }
+
+bool drv_claims_kind_parse(const char *word, drv_claims_kind *k)
 {
-    return v == DRV_CLAIMS_PASS ? "PASS" : v == DRV_CLAIMS_FAIL ? "FAIL" : "DEVIATION";
+    for (unsigned i = 0; i < 3; i++)
+        if (strcmp(word, KINDS[i]) == 0) {
+            *k = (drv_claims_kind)i;
+            return true;
+        }
+    return false;
+}
+
+static bool starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+static bool ends(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+bool drv_claims_worst(const char *c, double *value)
+{
+    /* iteration counts and times: a threshold never reached, a plateau never left */
+    if (strcmp(c, "iterations") == 0 || starts(c, "iter_to_") || strcmp(c, "iter_balanced") == 0 ||
+        strcmp(c, "rebalance_iter") == 0 || (starts(c, "mode") && strstr(c, "_t")) ||
+        (starts(c, "plateau") && ends(c, "_escape"))) {
+        *value = INFINITY;
+        return true;
+    }
+    /* per-step contractions: no contraction */
+    if (strcmp(c, "rate") == 0 || strcmp(c, "rate_ori") == 0) {
+        *value = 1.0;
+        return true;
+    }
+    /* errors and losses: as large as can be */
+    if (starts(c, "loss") || starts(c, "rel_err") || strcmp(c, "err_abs") == 0 || starts(c, "test_err") ||
+        strcmp(c, "t_err_abs") == 0) {
+        *value = INFINITY;
+        return true;
+    }
+    return false;
+}
+
+bool drv_claims_fails(drv_verdict v, bool inconclusive_ok)
+{
+    return v == DRV_CONTRADICTED || v == DRV_DEVIATION_GONE || (v == DRV_INCONCLUSIVE && !inconclusive_ok);
 }
 
 static void fmt(char *buf, size_t len, const char *f, ...) __attribute__((format(printf, 3, 4)));
@@ -27,17 +71,6 @@ static void fmt(char *buf, size_t len, const char *f, ...)
     va_end(ap);
 }
 
-/* Does measured meet the bound against predicted? */
-static bool meets(const char *bound, double m, double p, double tol, bool rel)
-{
-    double slack = rel ? tol * fabs(p) : tol;
-    if (strcmp(bound, "<=") == 0)
-        return m <= p + slack;
-    if (strcmp(bound, ">=") == 0)
-        return m >= p - slack;
-    return fabs(m - p) <= slack; /* within */
-}
-
 /* A short number for the table. */
 static void num(char *buf, size_t len, double x)
 {
@@ -47,222 +80,340 @@ static void num(char *buf, size_t len, double x)
         snprintf(buf, len, "%.4g", x);
 }
 
-/* A claim section, checked and compiled. */
-typedef struct claimdef {
-    const char *name, *aggregate, *against, *group_by, *bound, *deviation;
+typedef enum { MISSING_CONTRADICTS, MISSING_WORST, MISSING_EXCLUDE } missing_rule;
+
+/* A bound: the theory's (bound, predicted, tolerance) or, for a deviation,
+ * what is measured instead (expected_*). */
+typedef struct boundspec {
+    const char *bound;
     double tol;
     bool rel;
-    drv_expr *where, *measure, *predicted, *against_e;
+    drv_expr *predicted;
+} boundspec;
+
+/* A claim section, checked and compiled. */
+typedef struct claimdef {
+    const char *name, *aggregate, *against, *group_by, *deviation, *pool, *missing_reason, *hypotheses;
+    drv_claims_kind kind;
+    missing_rule missing;
+    boundspec theory, expected;
+    drv_expr *where, *measure, *against_e;
     long gcols[DRV_SELECT_MAX_COLUMNS]; /* the group_by columns of index.csv */
     size_t ng;
 } claimdef;
 
-/* What one group of runs gave: the texts of the table's columns. */
+/* The measured values of one group of runs. */
+typedef struct values {
+    size_t n;        /* runs in the group */
+    size_t k;        /* values kept (v, x, row) */
+    size_t missing;  /* runs without a value (they contradict the claim) */
+    size_t excluded; /* runs left out by missing = exclude */
+    double *v, *x;
+    size_t *row;
+    size_t first;    /* the group's first run (its prediction) */
+    char why[256];   /* why the first missing run has no value */
+} values;
+
+/* What one group of runs gave under one bound. */
 typedef struct outcome {
-    char measured[512], predicted[256], note[256];
+    drv_verdict v;
+    char measured[512], predicted[256], note[512];
 } outcome;
 
+static bool is_agg(const claimdef *d, const char *a) { return strcmp(d->aggregate, a) == 0; }
+
 /* "bound value", and the tolerance when there is one: the predicted column. */
-static void put_predicted(const claimdef *d, double value, char *predicted, size_t plen)
+static void put_predicted(const boundspec *b, double value, char *predicted, size_t plen)
 {
-    char b[64], c[64], tt[96];
-    num(b, sizeof b, value);
-    fmt(predicted, plen, "%s %s", d->bound, b);
-    if (d->tol > 0) {
-        num(c, sizeof c, d->tol);
-        fmt(tt, sizeof tt, "tol. %s%s", c, d->rel ? " rel." : "");
+    char x[64], c[64], tt[96];
+    num(x, sizeof x, value);
+    fmt(predicted, plen, "%s %s", b->bound, x);
+    if (b->tol > 0) {
+        num(c, sizeof c, b->tol);
+        fmt(tt, sizeof tt, "tol. %s%s", c, b->rel ? " rel." : "");
         drv_text_append(predicted, plen, tt);
     }
 }
 
-/* Expression e at a row as a number (NaN with a note on error). */
 static double at(const drv_expr *e, const drv_csv *t, size_t row, char *err, size_t errlen)
 {
     return drv_rowexpr_num(e, t, row, NULL, 0.0, err, errlen);
 }
 
-/* aggregate = each: every run meets the bound against its own prediction;
- * the table shows the run that comes closest to failing, or fails worst,
- * by its signed deviation toward failing (positive beyond the bound). */
-static bool agg_each(const claimdef *d, const drv_csv *t, const size_t *rows, size_t n, outcome *o)
+/* The measure of each run of a group under the claim's missing rule. */
+static bool gather(const claimdef *d, const drv_csv *t, const size_t *rows, size_t n, values *g)
 {
-    char e[256] = "", a[64];
+    memset(g, 0, sizeof *g);
+    g->n = n;
+    g->first = n ? rows[0] : 0;
+    g->v = malloc((n ? n : 1) * sizeof *g->v);
+    g->x = malloc((n ? n : 1) * sizeof *g->x);
+    g->row = malloc((n ? n : 1) * sizeof *g->row);
+    if (!g->v || !g->x || !g->row)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char e[256] = "";
+        double m = d->missing == MISSING_WORST ? drv_rowexpr_num_worst(d->measure, t, rows[i], drv_claims_worst, e,
+                                                                       sizeof e)
+                                               : at(d->measure, t, rows[i], e, sizeof e);
+        double x = d->against_e ? at(d->against_e, t, rows[i], e, sizeof e) : 0.0;
+        /* worst values may be infinite on purpose; otherwise a value must be finite */
+        bool have = d->missing == MISSING_WORST ? !isnan(m) : isfinite(m);
+        if (have && is_agg(d, "slope") && !(isfinite(x) && x > 0)) {
+            have = false;
+            snprintf(e, sizeof e, "%s = %g is not a positive number", d->against, x);
+        }
+        if (!have) {
+            if (d->missing == MISSING_EXCLUDE) {
+                g->excluded++;
+                continue;
+            }
+            if (!g->missing++)
+                snprintf(g->why, sizeof g->why, "%s", e[0] ? e : "the measure is missing or not finite");
+            continue;
+        }
+        g->v[g->k] = m;
+        g->x[g->k] = x;
+        g->row[g->k++] = rows[i];
+    }
+    return true;
+}
+
+static void values_free(values *g)
+{
+    free(g->v);
+    free(g->x);
+    free(g->row);
+}
+
+/* The group's prediction (from its first run) and its region. */
+static bool region_at(const boundspec *b, const drv_csv *t, size_t row, double *p, drv_region *r)
+{
+    char e[128];
+    *p = at(b->predicted, t, row, e, sizeof e);
+    return isfinite(*p) && drv_region_make(b->bound, *p, b->tol, b->rel, r);
+}
+
+/* How far x lies outside r (negative inside): the signed deviation toward failing. */
+static double outside_by(drv_region r, double x)
+{
+    if (isfinite(r.lo) && isfinite(r.hi))
+        return fmax(r.lo - x, x - r.hi);
+    return isfinite(r.lo) ? r.lo - x : x - r.hi;
+}
+
+/* aggregate = each: every run meets the bound against its own prediction;
+ * the table shows the run that comes closest to failing, or fails worst. */
+static void judge_each(const boundspec *b, const drv_csv *t, const values *g, outcome *o)
+{
     double worst = -INFINITY, worst_m = NAN, worst_p = NAN;
     size_t fails = 0;
-    for (size_t i = 0; i < n; i++) {
-        double m = at(d->measure, t, rows[i], e, sizeof e), p = at(d->predicted, t, rows[i], e, sizeof e);
-        bool pass = !isnan(m) && !isnan(p) && meets(d->bound, m, p, d->tol, d->rel);
-        double scale = d->rel ? fabs(p) : 1.0;
-        double dev = strcmp(d->bound, "<=") == 0   ? (m - p) / scale
-                     : strcmp(d->bound, ">=") == 0 ? (p - m) / scale
-                                                   : fabs(m - p) / scale;
-        if (isnan(dev))
-            dev = INFINITY;
-        fails += !pass;
-        if (dev > worst) {
+    for (size_t i = 0; i < g->k; i++) {
+        double p;
+        drv_region r;
+        bool ok = region_at(b, t, g->row[i], &p, &r);
+        double dev = ok ? outside_by(r, g->v[i]) : INFINITY;
+        if (b->rel && ok && p != 0)
+            dev /= fabs(p);
+        fails += !(dev <= 0);
+        if (dev > worst || isnan(dev)) {
             worst = dev;
-            worst_m = m;
+            worst_m = g->v[i];
             worst_p = p;
         }
     }
+    char a[64];
     num(a, sizeof a, worst_m);
-    fmt(o->measured, sizeof o->measured, "worst of %zu runs: %s (%s %.2g)", n, a, d->rel ? "rel. dev." : "dev.",
-        worst);
-    put_predicted(d, worst_p, o->predicted, sizeof o->predicted);
+    fmt(o->measured, sizeof o->measured, "worst of %zu runs: %s (%s %.2g)", g->k, a,
+        b->rel ? "rel. beyond the bound" : "beyond the bound", worst);
+    put_predicted(b, worst_p, o->predicted, sizeof o->predicted);
+    o->v = fails ? DRV_CONTRADICTED : DRV_CONFIRMED;
     if (fails)
-        fmt(o->note, sizeof o->note, "%zu of %zu runs outside the bound%s%s", fails, n, e[0] ? ": " : "", e);
-    return fails == 0;
+        fmt(o->note, sizeof o->note, "%zu of %zu runs outside the bound", fails, g->k);
 }
 
-/* aggregate = fraction: the share of runs where the measure holds, with its
- * 95% Wilson interval; the bound is met unless the whole interval is on the
- * wrong side (within and contains: the interval meets [p - tol, p + tol]). */
-static bool agg_fraction(const claimdef *d, const double *v, size_t k, double p, outcome *o)
+/* aggregate = fraction: the share of runs where the measure holds; its 95%
+ * Wilson interval decides. */
+static void judge_fraction(const boundspec *b, const values *g, drv_region r, outcome *o)
 {
-    char b[64], c[64];
     size_t yes = 0;
-    bool pass;
-    for (size_t i = 0; i < k; i++)
-        yes += v[i] != 0;
-    double lo, hi;
-    drv_stats_wilson95(yes, k, &lo, &hi);
-    fmt(o->measured, sizeof o->measured, "%zu/%zu = %.3f [%.3f, %.3f]", yes, k, k ? (double)yes / (double)k : NAN,
-        lo, hi);
-    if (strcmp(d->bound, ">=") == 0)
-        pass = hi >= p - d->tol;
-    else if (strcmp(d->bound, "<=") == 0)
-        pass = lo <= p + d->tol;
-    else
-        pass = lo <= p + d->tol && hi >= p - d->tol;
-    num(b, sizeof b, p);
-    if (d->tol > 0) {
-        num(c, sizeof c, d->tol);
-        fmt(o->predicted, sizeof o->predicted, "%s %s ± %s", d->bound, b, c);
-    } else {
-        fmt(o->predicted, sizeof o->predicted, "%s %s", d->bound, b);
-    }
-    return pass && k > 0;
+    for (size_t i = 0; i < g->k; i++)
+        yes += g->v[i] != 0;
+    double lo, hi, runs;
+    o->v = drv_verdict_fraction(yes, g->k, r, &lo, &hi, &runs);
+    fmt(o->measured, sizeof o->measured, "%zu/%zu = %.3f [%.3f, %.3f]", yes, g->k,
+        g->k ? (double)yes / (double)g->k : NAN, lo, hi);
+    if (o->v == DRV_INCONCLUSIVE)
+        fmt(o->note, sizeof o->note, isinf(runs) ? "no number of runs decides at the observed fraction %.3f"
+                                                 : "about %.0f runs would decide at the observed fraction",
+            isinf(runs) ? (g->k ? (double)yes / (double)g->k : NAN) : runs);
+    (void)b;
 }
 
-/* aggregate = slope: the medians of the measure v at each distinct x, then
- * the least-squares slope of log(median) on log(x) over the points where
- * both are positive.  The note says how many points and the standard error. */
-static double agg_slope(const claimdef *d, double *v, const double *x, size_t k, outcome *o)
+/* aggregate = slope: the medians of the measure at each distinct x, then the
+ * least-squares slope of log(median) on log(x), decided by slope +- 2 s.e. */
+static void judge_slope(const claimdef *d, const values *g, drv_region r, outcome *o)
 {
     mfd_linreg lr;
     mfd_linreg_reset(&lr);
-    double *ys = malloc(k * sizeof *ys);
-    bool *used = calloc(k, sizeof *used);
-    for (size_t i = 0; ys && used && i < k; i++) {
+    double *ys = malloc((g->k ? g->k : 1) * sizeof *ys);
+    bool *used = calloc(g->k ? g->k : 1, sizeof *used);
+    double bad_x = NAN, bad_m = NAN;
+    for (size_t i = 0; ys && used && i < g->k; i++) {
         if (used[i])
             continue;
         size_t m = 0;
-        for (size_t j = i; j < k; j++)
-            if (!used[j] && x[j] == x[i]) {
+        for (size_t j = i; j < g->k; j++)
+            if (!used[j] && g->x[j] == g->x[i]) {
                 used[j] = true;
-                ys[m++] = v[j];
+                ys[m++] = g->v[j];
             }
         double my = drv_stats_median(ys, m);
-        if (x[i] > 0 && my > 0)
-            mfd_linreg_add(&lr, log(x[i]), log(my));
+        if (my > 0)
+            mfd_linreg_add(&lr, log(g->x[i]), log(my));
+        else if (isnan(bad_x)) {
+            bad_x = g->x[i];
+            bad_m = my;
+        }
     }
     free(ys);
     free(used);
     mfd_fit f = mfd_linreg_fit(&lr);
-    if (f.n < 2)
-        fmt(o->note, sizeof o->note, "a slope needs two or more distinct positive values of %s with positive "
-            "medians; got %zu", d->against, f.n);
-    else if (isnan(f.slope_se))
-        fmt(o->note, sizeof o->note, "%zu points, so no standard error for the slope", f.n);
-    else
-        fmt(o->note, sizeof o->note, "%zu points, slope standard error %.2g", f.n, f.slope_se);
-    return f.slope;
+    char a[64];
+    num(a, sizeof a, f.slope);
+    if (!isnan(bad_x)) {
+        o->v = DRV_CONTRADICTED;
+        fmt(o->measured, sizeof o->measured, "slope over %zu runs: the median at %s = %g is %g", g->k, d->against,
+            bad_x, bad_m);
+        fmt(o->note, sizeof o->note, "a log-log slope needs positive medians");
+        return;
+    }
+    if (f.n < 3 || isnan(f.slope_se)) {
+        o->v = DRV_INCONCLUSIVE;
+        fmt(o->measured, sizeof o->measured, "slope %s over %zu runs (%zu points)", a, g->k, f.n);
+        fmt(o->note, sizeof o->note, "a slope needs three or more distinct values of %s for a standard error; got %zu",
+            d->against, f.n);
+        return;
+    }
+    double lo = f.slope - 2 * f.slope_se, hi = f.slope + 2 * f.slope_se;
+    o->v = drv_verdict_interval(r, lo, hi);
+    fmt(o->measured, sizeof o->measured, "slope %s ± %.2g (2 s.e.) over %zu runs, %zu points", a, 2 * f.slope_se, g->k,
+        f.n);
+    if (o->v == DRV_INCONCLUSIVE) {
+        double runs = drv_runs_to_decide(r, f.slope, 2 * f.slope_se, g->k);
+        fmt(o->note, sizeof o->note, isinf(runs) ? "the slope sits on an edge of the band"
+                                                 : "about %.0f runs at these values of %s would decide",
+            runs, d->against);
+    }
 }
 
-/* median, mean, min, max, ratio (max/min) or slope of the values v[0..k),
- * k >= 1, against the prediction p. */
-static bool agg_value(const claimdef *d, double *v, const double *x, size_t k, double p, outcome *o)
+/* median (order-statistic interval), mean (t interval), min, max, ratio. */
+static void judge_value(const claimdef *d, const values *g, drv_region r, outcome *o)
 {
     const char *ag = d->aggregate;
-    char a[64];
-    double meas;
-    if (strcmp(ag, "median") == 0) {
-        meas = drv_stats_median(v, k);
-    } else if (strcmp(ag, "mean") == 0) {
-        meas = 0;
-        for (size_t i = 0; i < k; i++)
-            meas += v[i] / (double)k;
-    } else if (strcmp(ag, "min") == 0 || strcmp(ag, "max") == 0 || strcmp(ag, "ratio") == 0) {
-        double lo = v[0], hi = v[0];
-        for (size_t i = 1; i < k; i++) {
-            lo = fmin(lo, v[i]);
-            hi = fmax(hi, v[i]);
-        }
-        meas = strcmp(ag, "min") == 0 ? lo : strcmp(ag, "max") == 0 ? hi : hi / lo;
-    } else {
-        meas = agg_slope(d, v, x, k, o);
+    char a[64], l[64], h[64];
+    double *s = malloc((g->k ? g->k : 1) * sizeof *s);
+    if (!s) {
+        o->v = DRV_INCONCLUSIVE;
+        fmt(o->note, sizeof o->note, "out of memory");
+        return;
     }
-    num(a, sizeof a, meas);
-    fmt(o->measured, sizeof o->measured, "%s %s over %zu runs", strcmp(ag, "ratio") == 0 ? "max/min" : ag, a, k);
-    put_predicted(d, p, o->predicted, sizeof o->predicted);
-    return !isnan(meas) && !isnan(p) && meets(d->bound, meas, p, d->tol, d->rel);
+    memcpy(s, g->v, g->k * sizeof *s);
+    drv_stats_sort(s, g->k);
+    if (strcmp(ag, "median") == 0 || strcmp(ag, "mean") == 0) {
+        double c, lo, hi, cov = 0.95;
+        if (strcmp(ag, "median") == 0)
+            drv_median_interval(s, g->k, &c, &lo, &hi, &cov);
+        else
+            drv_mean_interval(s, g->k, &c, &lo, &hi);
+        num(a, sizeof a, c);
+        num(l, sizeof l, lo);
+        num(h, sizeof h, hi);
+        fmt(o->measured, sizeof o->measured, "%s %s [%s, %s] over %zu runs", ag, a, l, h, g->k);
+        o->v = isnan(lo) ? DRV_INCONCLUSIVE : drv_verdict_interval(r, lo, hi);
+        if (o->v == DRV_INCONCLUSIVE) {
+            double runs = isnan(lo) ? 2 : drv_runs_to_decide(r, c, 0.5 * (hi - lo), g->k);
+            if (isinf(runs))
+                fmt(o->note, sizeof o->note, "the %s sits on an edge of the band", ag);
+            else
+                fmt(o->note, sizeof o->note, "about %.0f runs would decide", runs);
+        }
+        if (cov < 0.95) {
+            char c2[96];
+            fmt(c2, sizeof c2, "with %zu runs the median's interval covers %.1f%%", g->k, 100 * cov);
+            drv_text_append(o->note, sizeof o->note, c2);
+        }
+    } else {
+        double lo = s[0], hi = s[g->k - 1];
+        double m = strcmp(ag, "min") == 0 ? lo : strcmp(ag, "max") == 0 ? hi : hi / lo;
+        num(a, sizeof a, m);
+        fmt(o->measured, sizeof o->measured, "%s %s over %zu runs", strcmp(ag, "ratio") == 0 ? "max/min" : ag, a,
+            g->k);
+        if (strcmp(ag, "ratio") == 0 && !(lo > 0)) {
+            o->v = DRV_CONTRADICTED;
+            fmt(o->note, sizeof o->note, "a ratio over non-positive values (the smallest is %g)", lo);
+        } else {
+            o->v = drv_verdict_interval(r, m, m);
+        }
+    }
+    free(s);
 }
 
-/* One group of runs, rows[0..n): fills o; returns whether it passes.  Every
- * aggregate but `each` leaves NaN measures out (and notes how many), and
- * takes the prediction from the group's first run. */
-static bool eval_group(const claimdef *d, const drv_csv *t, const size_t *rows, size_t n, outcome *o)
+/* One group's values judged under bound b. */
+static void judge(const claimdef *d, const boundspec *b, const drv_csv *t, const values *g, outcome *o)
 {
-    if (strcmp(d->aggregate, "each") == 0)
-        return agg_each(d, t, rows, n, o);
-    double *v = malloc((n ? n : 1) * sizeof *v), *x = malloc((n ? n : 1) * sizeof *x);
-    if (!v || !x) {
-        free(v);
-        free(x);
-        return false;
+    memset(o, 0, sizeof *o);
+    if (g->missing) {
+        o->v = DRV_CONTRADICTED;
+        fmt(o->measured, sizeof o->measured, "%zu of %zu runs have no value", g->missing, g->n);
+        fmt(o->note, sizeof o->note, "%zu runs without a value (%s) count against the claim: say how they count "
+            "with missing = worst or missing = exclude", g->missing, g->why);
+        double p;
+        drv_region r;
+        if (region_at(b, t, g->first, &p, &r))
+            put_predicted(b, p, o->predicted, sizeof o->predicted);
+        return;
     }
-    char e[256] = "";
-    size_t k = 0, nan = 0;
-    for (size_t i = 0; i < n; i++) {
-        double m = at(d->measure, t, rows[i], e, sizeof e);
-        if (isnan(m)) {
-            nan++;
-            continue;
-        }
-        if (d->against_e)
-            x[k] = at(d->against_e, t, rows[i], e, sizeof e);
-        v[k++] = m;
+    if (g->k == 0) {
+        o->v = DRV_INCONCLUSIVE;
+        fmt(o->measured, sizeof o->measured, "no value (%zu runs, %zu excluded)", g->n, g->excluded);
+        return;
     }
-    double p = n ? at(d->predicted, t, rows[0], e, sizeof e) : NAN;
-    bool pass = false;
-    if (strcmp(d->aggregate, "fraction") == 0)
-        pass = agg_fraction(d, v, k, p, o);
-    else if (k > 0)
-        pass = agg_value(d, v, x, k, p, o);
+    if (is_agg(d, "each")) {
+        judge_each(b, t, g, o);
+        return;
+    }
+    double p;
+    drv_region r;
+    if (!region_at(b, t, g->row[0], &p, &r)) {
+        o->v = DRV_CONTRADICTED;
+        fmt(o->measured, sizeof o->measured, "the prediction is not a finite number");
+        return;
+    }
+    put_predicted(b, p, o->predicted, sizeof o->predicted);
+    if (is_agg(d, "fraction"))
+        judge_fraction(b, g, r, o);
+    else if (is_agg(d, "slope"))
+        judge_slope(d, g, r, o);
     else
-        fmt(o->measured, sizeof o->measured, "no value (%zu runs, all NaN)", n);
-    if (nan && (k > 0 || strcmp(d->aggregate, "fraction") == 0)) {
-        char gave[64];
-        snprintf(gave, sizeof gave, "%zu runs gave NaN", nan);
-        drv_text_append(o->note, sizeof o->note, gave);
-    }
-    free(v);
-    free(x);
-    return pass;
+        judge_value(d, g, r, o);
+}
+
+/* The worse of two verdicts of a claim's groups. */
+static drv_verdict worse(drv_verdict a, drv_verdict b)
+{
+    static const int rank[] = {[DRV_CONFIRMED] = 0, [DRV_DEVIATION] = 1, [DRV_INCONCLUSIVE] = 2,
+                               [DRV_DEVIATION_GONE] = 3, [DRV_CONTRADICTED] = 4};
+    return rank[b] > rank[a] ? b : a;
 }
 
 static void def_free(claimdef *d)
 {
     drv_expr_free(d->where);
     drv_expr_free(d->measure);
-    drv_expr_free(d->predicted);
+    drv_expr_free(d->theory.predicted);
+    drv_expr_free(d->expected.predicted);
     drv_expr_free(d->against_e);
-}
-
-static bool compile(const drv_experiment *s, const drv_experiment_section *c, const char *key, bool required,
-                    drv_expr **out, const drv_csv *t, char *err, size_t errlen)
-{
-    return drv_rowexpr_compile(s, c, "claim", key, required, t, NULL, out, err, errlen);
 }
 
 /* Is word one of list[n]? */
@@ -274,40 +425,215 @@ static bool one_of(const char *word, const char *const *list, size_t n)
     return false;
 }
 
-/* The aggregate, bound, tolerance and relative keys of claim c; false with
- * the file and line in err. */
-static bool define_bound(const drv_experiment *s, const drv_experiment_section *c, claimdef *d, char *err,
+static bool definition_error(const drv_experiment *s, const drv_experiment_section *c, const char *key, char *err,
+                             size_t errlen, const char *f, ...) __attribute__((format(printf, 6, 7)));
+static bool definition_error(const drv_experiment *s, const drv_experiment_section *c, const char *key, char *err,
+                             size_t errlen, const char *f, ...)
+{
+    int line = c->line;
+    if (key)
+        drv_experiment_get(c, key, &line);
+    char msg[768];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(msg, sizeof msg, f, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s:%d: [claim %s] %s", s->path, line, c->name, msg);
+    return false;
+}
+
+/* A bound's words: <prefix>bound, <prefix>tolerance, <prefix>relative. */
+static bool define_boundspec(const drv_experiment *s, const drv_experiment_section *c, const char *prefix,
+                             boundspec *b, char *err, size_t errlen)
+{
+    static const char *const bounds[] = {"<=", ">=", "within"};
+    char kb[64], kt[64], kr[64];
+    snprintf(kb, sizeof kb, "%sbound", prefix);
+    snprintf(kt, sizeof kt, "%stolerance", prefix);
+    snprintf(kr, sizeof kr, "%srelative", prefix);
+    b->bound = drv_experiment_get(c, kb, NULL);
+    if (b->bound && strcmp(b->bound, "contains") == 0)
+        return definition_error(s, c, kb, err, errlen,
+                                "%s 'contains' is gone: a fraction is decided by its whole 95%% interval; write %s = "
+                                "within with %s = the half-width of the band the data must lie in",
+                                kb, kb, kt);
+    if (!b->bound || !one_of(b->bound, bounds, 3))
+        return definition_error(s, c, b->bound ? kb : NULL, err, errlen, "%s '%s' is not one of <=, >=, within", kb,
+                                b->bound ? b->bound : "(missing)");
+    const char *tol = drv_experiment_get(c, kt, NULL), *rel = drv_experiment_get(c, kr, NULL);
+    b->tol = 0;
+    if (tol) {
+        char *end;
+        b->tol = strtod(tol, &end);
+        if (!*tol || *end || !(b->tol >= 0))
+            return definition_error(s, c, kt, err, errlen, "%s '%s' is not a number >= 0", kt, tol);
+    }
+    b->rel = rel && (strcmp(rel, "yes") == 0 || strcmp(rel, "1") == 0 || strcmp(rel, "true") == 0);
+    return true;
+}
+
+/* kind, hypotheses, aggregate, missing, and the bounds. */
+static bool define_words(const drv_experiment *s, const drv_experiment_section *c, claimdef *d, char *err,
                          size_t errlen)
 {
     static const char *const aggs[] = {"each", "median", "mean", "min", "max", "fraction", "ratio", "slope"};
-    static const char *const bounds[] = {"<=", ">=", "within", "contains"};
-    int line;
-    d->aggregate = drv_experiment_get(c, "aggregate", &line);
+    const char *kind = drv_experiment_get(c, "kind", NULL);
+    if (!kind)
+        return definition_error(s, c, NULL, err, errlen,
+                                "has no 'kind': add kind = law (a theorem's or paper's prediction), identity (true by "
+                                "construction when the code is right) or sanity");
+    if (!drv_claims_kind_parse(kind, &d->kind))
+        return definition_error(s, c, "kind", err, errlen, "kind '%s' is not one of law, identity, sanity", kind);
+    d->hypotheses = drv_experiment_get(c, "hypotheses", NULL);
+    if (d->hypotheses && strcmp(d->hypotheses, "met") != 0 &&
+        !(starts(d->hypotheses, "outside:") && d->hypotheses[strspn(d->hypotheses + 8, " ") + 8]))
+        return definition_error(s, c, "hypotheses", err, errlen,
+                                "hypotheses '%s' is not 'met' or 'outside: <the hypothesis the runs do not meet>'",
+                                d->hypotheses);
+    d->aggregate = drv_experiment_get(c, "aggregate", NULL);
     if (!d->aggregate)
         d->aggregate = "each";
-    if (!one_of(d->aggregate, aggs, sizeof aggs / sizeof *aggs)) {
-        snprintf(err, errlen, "%s:%d: [claim %s] aggregate '%s' is not one of each, median, mean, min, max, "
-                 "fraction, ratio, slope", s->path, line, c->name, d->aggregate);
+    if (!one_of(d->aggregate, aggs, sizeof aggs / sizeof *aggs))
+        return definition_error(s, c, "aggregate", err, errlen,
+                                "aggregate '%s' is not one of each, median, mean, min, max, fraction, ratio, slope",
+                                d->aggregate);
+    const char *missing = drv_experiment_get(c, "missing", NULL);
+    d->missing_reason = drv_experiment_get(c, "missing_reason", NULL);
+    if (!missing)
+        d->missing = MISSING_CONTRADICTS;
+    else if (strcmp(missing, "worst") == 0)
+        d->missing = MISSING_WORST;
+    else if (strcmp(missing, "exclude") == 0)
+        d->missing = MISSING_EXCLUDE;
+    else
+        return definition_error(s, c, "missing", err, errlen, "missing '%s' is not one of worst, exclude", missing);
+    if (d->missing == MISSING_EXCLUDE && !d->missing_reason)
+        return definition_error(s, c, "missing", err, errlen,
+                                "missing = exclude needs missing_reason = <why runs without a value may be left out>");
+    if (d->missing == MISSING_WORST && (is_agg(d, "fraction") || is_agg(d, "slope")))
+        return definition_error(s, c, "missing", err, errlen,
+                                "missing = worst is not defined for aggregate = %s (write the condition so that a "
+                                "missing value makes it false, or use missing = exclude)",
+                                d->aggregate);
+    if (!define_boundspec(s, c, "", &d->theory, err, errlen))
         return false;
-    }
-    d->bound = drv_experiment_get(c, "bound", &line);
-    if (!d->bound || !one_of(d->bound, bounds, sizeof bounds / sizeof *bounds)) {
-        snprintf(err, errlen, "%s:%d: [claim %s] bound '%s' is not one of <=, >=, within, contains", s->path, line,
-                 c->name, d->bound ? d->bound : "(missing)");
-        return false;
-    }
-    const char *tol = drv_experiment_get(c, "tolerance", &line), *rel = drv_experiment_get(c, "relative", NULL);
-    if (tol) {
-        char *end;
-        d->tol = strtod(tol, &end);
-        if (*end || !(d->tol >= 0)) {
-            snprintf(err, errlen, "%s:%d: [claim %s] tolerance '%s' is not a number >= 0", s->path, line, c->name,
-                     tol);
+    d->deviation = drv_experiment_get(c, "deviation", NULL);
+    if (d->deviation) {
+        if (!drv_experiment_get(c, "expected", NULL))
+            return definition_error(s, c, "deviation", err, errlen,
+                                    "a deviation states, as a bound that can fail, what is measured instead: add "
+                                    "expected, expected_bound and expected_tolerance");
+        if (!define_boundspec(s, c, "expected_", &d->expected, err, errlen))
             return false;
-        }
     }
-    d->rel = rel && (strcmp(rel, "yes") == 0 || strcmp(rel, "1") == 0 || strcmp(rel, "true") == 0);
     return true;
+}
+
+static bool compile(const drv_experiment *s, const drv_experiment_section *c, const char *key, bool required,
+                    drv_expr **out, const drv_csv *t, char *err, size_t errlen)
+{
+    return drv_rowexpr_compile(s, c, "claim", key, required, t, NULL, out, err, errlen);
+}
+
+/* The names an expression reads, as a ' '-framed list (" a b "). */
+static void collect_name(void *ctx, const char *name)
+{
+    char *list = ctx;
+    size_t l = strlen(list);
+    snprintf(list + l, 512 - l, "%s ", name);
+}
+
+static bool reads(const char *list, const char *name)
+{
+    char pat[160];
+    snprintf(pat, sizeof pat, " %s ", name);
+    return strstr(list, pat) != NULL;
+}
+
+/* A run's place for the pooling check: its group and x, as text. */
+typedef struct place {
+    char *key;
+    size_t row;
+} place;
+
+static int cmp_place(const void *a, const void *b)
+{
+    int c = strcmp(((const place *)a)->key, ((const place *)b)->key);
+    return c ? c : (((const place *)a)->row > ((const place *)b)->row) - (((const place *)a)->row < ((const place *)b)->row);
+}
+
+/* Does the swept key at column col differ between two runs of one place?
+ * Sets *i, *j to such a pair. */
+static bool differs(const drv_csv *t, const place *pl, size_t n, long col, size_t *i, size_t *j)
+{
+    for (size_t a = 0, b; a < n; a = b) {
+        for (b = a + 1; b < n && strcmp(pl[a].key, pl[b].key) == 0; b++)
+            if (strcmp(drv_csv_cell(t, pl[a].row, (size_t)col), drv_csv_cell(t, pl[b].row, (size_t)col)) != 0) {
+                *i = pl[a].row;
+                *j = pl[b].row;
+                return true;
+            }
+    }
+    return false;
+}
+
+static bool is_observing(const drv_experiment *s, const char *key)
+{
+    for (size_t o = 0; o < s->nobserving; o++)
+        if (strcmp(s->observing[o], key) == 0)
+            return true;
+    return false;
+}
+
+/* A slope, ratio or fraction may not pool runs that differ in a swept key
+ * other than its x (`against`), its group_by keys and the program's
+ * observing keys, unless `pool` says why: two runs of one group with the
+ * same x that differ in such a key are an error naming it. */
+static bool check_pooling(const drv_experiment *s, const drv_experiment_section *c, const claimdef *d,
+                          const drv_csv *t, const size_t *rows, size_t nr, char *err, size_t errlen)
+{
+    if (d->pool || !(is_agg(d, "slope") || is_agg(d, "ratio") || is_agg(d, "fraction")))
+        return true;
+    char xs[512] = " ";
+    if (d->against_e)
+        drv_expr_names(d->against_e, collect_name, xs);
+    place *pl = calloc(nr ? nr : 1, sizeof *pl);
+    bool ok = pl != NULL, oom;
+    for (size_t i = 0; ok && i < nr; i++) {
+        char key[640], e[64];
+        drv_select_label(t, rows[i], d->gcols, d->ng, "\x1f", key, sizeof key);
+        if (d->against_e) {
+            size_t l = strlen(key);
+            snprintf(key + l, sizeof key - l, "\x1e%.17g", at(d->against_e, t, rows[i], e, sizeof e));
+        }
+        pl[i].row = rows[i];
+        ok = (pl[i].key = strdup(key)) != NULL;
+    }
+    oom = !ok;
+    if (ok)
+        qsort(pl, nr, sizeof *pl, cmp_place);
+    for (size_t a = 0; ok && a < s->naxes; a++) {
+        const char *key = s->axes[a].key;
+        long col = drv_csv_col(t, key);
+        bool grouped = false;
+        for (size_t g = 0; g < d->ng; g++)
+            grouped = grouped || d->gcols[g] == col;
+        size_t i, j;
+        if (col < 0 || grouped || reads(xs, key) || s->axes[a].n < 2 || is_observing(s, key) ||
+            !differs(t, pl, nr, col, &i, &j))
+            continue;
+        ok = definition_error(s, c, NULL, err, errlen,
+                              "pools runs that differ in '%s' (%s and %s%s%s): add group_by = %s (one verdict per "
+                              "value), or pool = <why pooling them is sound>",
+                              key, drv_csv_cell(t, i, (size_t)col), drv_csv_cell(t, j, (size_t)col),
+                              d->against_e ? " at the same " : "", d->against_e ? d->against : "", key);
+    }
+    for (size_t i = 0; pl && i < nr; i++)
+        free(pl[i].key);
+    free(pl);
+    if (oom)
+        snprintf(err, errlen, "out of memory");
+    return ok;
 }
 
 /* Check and compile claim c against the columns of t; false with the file
@@ -317,67 +643,109 @@ static bool define(const drv_experiment *s, const drv_experiment_section *c, con
 {
     memset(d, 0, sizeof *d);
     d->name = c->name;
-    if (!define_bound(s, c, d, err, errlen))
+    if (!define_words(s, c, d, err, errlen))
         return false;
-    d->deviation = drv_experiment_get(c, "deviation", NULL);
     d->group_by = drv_experiment_get(c, "group_by", NULL);
     d->against = drv_experiment_get(c, "against", NULL);
+    d->pool = drv_experiment_get(c, "pool", NULL);
+    if (d->against && !(is_agg(d, "slope") || is_agg(d, "ratio")))
+        return definition_error(s, c, "against", err, errlen,
+                                "against is the x of a slope or the axis of a ratio, not of aggregate = %s",
+                                d->aggregate);
     if (!compile(s, c, "where", false, &d->where, t, err, errlen) ||
         !compile(s, c, "measure", true, &d->measure, t, err, errlen) ||
-        !compile(s, c, "predicted", true, &d->predicted, t, err, errlen) ||
-        !compile(s, c, "against", strcmp(d->aggregate, "slope") == 0, &d->against_e, t, err, errlen)) {
+        !compile(s, c, "predicted", true, &d->theory.predicted, t, err, errlen) ||
+        !compile(s, c, "expected", d->deviation != NULL, &d->expected.predicted, t, err, errlen) ||
+        !compile(s, c, "against", is_agg(d, "slope"), &d->against_e, t, err, errlen)) {
         def_free(d);
         return false;
     }
     char bad[256];
     if (!drv_select_columns(t, d->group_by, d->gcols, &d->ng, bad, sizeof bad)) {
-        int line;
-        drv_experiment_get(c, "group_by", &line);
-        snprintf(err, errlen, "%s:%d: [claim %s] group_by '%s' is not a run parameter", s->path, line, c->name, bad);
+        definition_error(s, c, "group_by", err, errlen, "group_by '%s' is not a run parameter", bad);
         def_free(d);
         return false;
     }
     return true;
 }
 
-/* Evaluate a defined claim on the runs of t: one measured item per group
- * ("label: measured", with "(fails)" on a failing group), the first
- * group's prediction, the notes, and the verdict. */
-static void eval_claim(const claimdef *d, const drv_csv *t, drv_claims_result *r)
+/* Evaluate a defined claim on the runs of t: one measured item per group,
+ * the first group's prediction, the notes, and the verdict. */
+static bool eval_claim(const drv_experiment *s, const drv_experiment_section *c, const claimdef *d, const drv_csv *t,
+                       drv_claims_result *r, char *err, size_t errlen)
 {
-    size_t *rows, nr;
+    size_t *rows = NULL, nr = 0;
     drv_select_group *g = NULL;
     size_t ng = 0;
-    bool all = drv_select_where(d->where, t, &rows, &nr) && drv_select_groups(t, rows, nr, d->gcols, d->ng, &g, &ng);
-    if (!all)
-        snprintf(r->note, sizeof r->note, "out of memory");
-    all = all && nr > 0;
+    if (!drv_select_where(d->where, t, &rows, &nr) || !drv_select_groups(t, rows, nr, d->gcols, d->ng, &g, &ng)) {
+        free(rows);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    if (!check_pooling(s, c, d, t, rows, nr, err, errlen)) {
+        drv_select_free(g, ng);
+        free(rows);
+        return false;
+    }
+    r->verdict = nr ? DRV_CONFIRMED : DRV_INCONCLUSIVE;
+    if (d->deviation && nr)
+        r->verdict = DRV_DEVIATION;
     if (nr == 0)
         snprintf(r->note, sizeof r->note, "no run matched (collect the runs first)");
+    size_t excluded = 0;
     for (size_t i = 0; i < ng; i++) {
-        outcome o = {"", "", ""};
+        values vals;
+        outcome th, ex;
         char label[256], item[1024];
+        if (!gather(d, t, g[i].rows, g[i].n, &vals)) {
+            values_free(&vals);
+            snprintf(err, errlen, "out of memory");
+            drv_select_free(g, ng);
+            free(rows);
+            return false;
+        }
+        excluded += vals.excluded;
+        judge(d, &d->theory, t, &vals, &th);
+        drv_verdict v = th.v;
+        if (d->deviation) {
+            judge(d, &d->expected, t, &vals, &ex);
+            v = drv_verdict_deviation(th.v, ex.v);
+        }
+        values_free(&vals);
+        r->verdict = worse(r->verdict, v);
         drv_select_label(t, g[i].rows[0], d->gcols, d->ng, ",", label, sizeof label);
-        bool pass = eval_group(d, t, g[i].rows, g[i].n, &o);
-        all = all && pass;
         if (d->ng)
-            snprintf(item, sizeof item, "%s: %s%s", label, o.measured, pass ? "" : " (fails)");
+            snprintf(item, sizeof item, "%s: %s (%s)", label, th.measured, drv_verdict_name(v));
         else
-            snprintf(item, sizeof item, "%s", o.measured);
+            snprintf(item, sizeof item, "%s", th.measured);
         drv_text_append(r->measured, sizeof r->measured, item);
         if (!r->predicted[0])
-            snprintf(r->predicted, sizeof r->predicted, "%s", o.predicted);
-        if (o.note[0])
-            drv_text_append(r->note, sizeof r->note, o.note);
+            snprintf(r->predicted, sizeof r->predicted, "%s", th.predicted);
+        if (th.note[0])
+            drv_text_append(r->note, sizeof r->note, th.note);
+        if (d->deviation) {
+            snprintf(item, sizeof item, "measured instead: %s %s", ex.predicted, drv_verdict_name(ex.v));
+            drv_text_append(r->note, sizeof r->note, item);
+        }
     }
     drv_select_free(g, ng);
     free(rows);
-    r->verdict = all ? DRV_CLAIMS_PASS : d->deviation ? DRV_CLAIMS_DEVIATION : DRV_CLAIMS_FAIL;
-    if (d->deviation) {
+    if (excluded) {
         char why[600];
-        snprintf(why, sizeof why, "known deviation%s: %s", all ? " (not observed this time)" : "", d->deviation);
+        snprintf(why, sizeof why, "%zu runs without a value excluded: %s", excluded, d->missing_reason);
         drv_text_append(r->note, sizeof r->note, why);
     }
+    if (d->pool) {
+        char why[600];
+        snprintf(why, sizeof why, "pooled: %s", d->pool);
+        drv_text_append(r->note, sizeof r->note, why);
+    }
+    if (d->deviation) {
+        char why[600];
+        snprintf(why, sizeof why, "expected deviation: %s", d->deviation);
+        drv_text_append(r->note, sizeof r->note, why);
+    }
+    return true;
 }
 
 bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_result **out, size_t *n, char *err,
@@ -402,10 +770,53 @@ bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_resul
         snprintf(r->id, sizeof r->id, "%s", (v = drv_experiment_get(c, "id", NULL)) ? v : "");
         snprintf(r->source, sizeof r->source, "%s", (v = drv_experiment_get(c, "source", NULL)) ? v : "");
         snprintf(r->statement, sizeof r->statement, "%s", (v = drv_experiment_get(c, "statement", NULL)) ? v : "");
-        eval_claim(&d, t, r);
+        snprintf(r->hypotheses, sizeof r->hypotheses, "%s", d.hypotheses ? d.hypotheses : "met");
+        r->kind = d.kind;
+        bool ok = eval_claim(s, c, &d, t, r, err, errlen);
         def_free(&d);
+        if (!ok) {
+            free(res);
+            return false;
+        }
     }
     *out = res;
     *n = s->nclaims;
+    return true;
+}
+
+bool drv_claims_check_plan(const drv_experiment *s, const drv_csv *params, char *err, size_t errlen)
+{
+    for (size_t ci = 0; ci < s->nclaims; ci++) {
+        const drv_experiment_section *c = &s->claims[ci];
+        claimdef d;
+        memset(&d, 0, sizeof d);
+        d.name = c->name;
+        if (!define_words(s, c, &d, err, errlen))
+            return false;
+        d.group_by = drv_experiment_get(c, "group_by", NULL);
+        d.against = drv_experiment_get(c, "against", NULL);
+        d.pool = drv_experiment_get(c, "pool", NULL);
+        if (d.against && !(is_agg(&d, "slope") || is_agg(&d, "ratio")))
+            return definition_error(s, c, "against", err, errlen,
+                                    "against is the x of a slope or the axis of a ratio, not of aggregate = %s",
+                                    d.aggregate);
+        if (!(is_agg(&d, "slope") || is_agg(&d, "ratio") || is_agg(&d, "fraction")) || d.pool)
+            continue;
+        /* pooling, when where, against and group_by read only parameters */
+        char e[512], bad[256];
+        if (!compile(s, c, "where", false, &d.where, params, e, sizeof e) ||
+            !compile(s, c, "against", false, &d.against_e, params, e, sizeof e) ||
+            !drv_select_columns(params, d.group_by, d.gcols, &d.ng, bad, sizeof bad)) {
+            def_free(&d);
+            continue; /* it reads summary columns: checked with the runs */
+        }
+        size_t *rows = NULL, nr = 0;
+        bool ok = drv_select_where(d.where, params, &rows, &nr);
+        ok = ok && check_pooling(s, c, &d, params, rows, nr, err, errlen);
+        free(rows);
+        def_free(&d);
+        if (!ok)
+            return false;
+    }
     return true;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "drv_claims.h"
 #include "mfd_out.h"
 #include "mfd_status.h"
 
@@ -184,6 +185,19 @@ int drv_cmd_load_plan(const drv_cmd_opts *o, const char *x, drv_experiment *s, d
         return code;
     char err[1024];
     if (!drv_plan_expand(s, runs, n, err, sizeof err)) {
+        drv_experiment_free(s);
+        return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+    }
+    /* the claims' definitions, and pooling where it can be told from the plan */
+    drv_csv t;
+    bool ok = drv_plan_table(*runs, *n, &t);
+    if (!ok)
+        snprintf(err, sizeof err, "out of memory");
+    ok = ok && drv_claims_check_plan(s, &t, err, sizeof err);
+    if (t.names)
+        drv_csv_free(&t);
+    if (!ok) {
+        drv_plan_free(*runs, *n);
         drv_experiment_free(s);
         return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
     }

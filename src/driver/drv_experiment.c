@@ -90,9 +90,12 @@ static char **set_kv(drv_experiment_kv **arr, size_t *n, const char *key, const 
     return &p[(*n)++].value;
 }
 
-static const char *const CLAIM_KEYS[] = {"id",        "source", "statement", "where",     "measure",
-                                         "aggregate", "against", "group_by", "predicted", "bound",
-                                         "tolerance", "relative", "deviation", "scales"};
+static const char *const CLAIM_KEYS[] = {"id",          "kind",           "source",         "statement",
+                                         "hypotheses",  "where",          "measure",        "aggregate",
+                                         "against",     "group_by",       "pool",           "predicted",
+                                         "bound",       "tolerance",      "relative",       "missing",
+                                         "missing_reason", "deviation",   "expected",       "expected_bound",
+                                         "expected_tolerance", "expected_relative", "scales"};
 static const char *const PLOT_KEYS[] = {"script", "kind", "where", "group_by", "x", "y", "measure", "theory",
                                         "caption"};
 

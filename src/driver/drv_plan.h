@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "drv_csv.h"
 #include "drv_experiment.h"
 
 typedef struct drv_plan_run {
@@ -41,5 +42,10 @@ size_t drv_plan_count(const drv_experiment *s);
  * False with a message in err when the plan is too large or memory runs out. */
 bool drv_plan_expand(const drv_experiment *s, drv_plan_run **runs, size_t *count, char *err, size_t errlen);
 void drv_plan_free(drv_plan_run *runs, size_t count);
+
+/* The plan as a table: a column per parameter (fixed, then swept) and `rep`,
+ * a row per run, as index.csv will hold them before any run has written a
+ * summary (drv_csv_free).  False when memory runs out. */
+bool drv_plan_table(const drv_plan_run *runs, size_t count, drv_csv *t);
 
 #endif

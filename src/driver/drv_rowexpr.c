@@ -10,6 +10,7 @@ typedef struct rowctx {
     size_t row;
     const char *bound;
     double value;
+    drv_rowexpr_worst worst;
 } rowctx;
 
 static bool lookup(void *ctx, const char *name, drv_expr_value *out)
@@ -25,8 +26,11 @@ static bool lookup(void *ctx, const char *name, drv_expr_value *out)
         return false;
     const char *v = drv_csv_cell(c->t, c->row, (size_t)col);
     char *end;
-    double x = strtod(v, &end);
-    if (*v && *end == '\0') {
+    double x = strtod(v, &end), w;
+    if (c->worst && (!*v || (*end == '\0' && isnan(x))) && c->worst(name, &w)) {
+        out->is_str = false;
+        out->num = w;
+    } else if (*v && *end == '\0') {
         out->is_str = false;
         out->num = x;
     } else {
@@ -80,16 +84,28 @@ bool drv_rowexpr_compile(const drv_experiment *s, const drv_experiment_section *
     return true;
 }
 
-double drv_rowexpr_num(const drv_expr *e, const drv_csv *t, size_t row, const char *bound, double value, char *err,
-                       size_t errlen)
+static double eval_num(const drv_expr *e, rowctx *rc, char *err, size_t errlen)
 {
-    rowctx rc = {t, row, bound, value};
     drv_expr_value v;
-    if (!drv_expr_eval(e, lookup, &rc, &v, err, errlen))
+    if (!drv_expr_eval(e, lookup, rc, &v, err, errlen))
         return NAN;
     if (v.is_str) {
         snprintf(err, errlen, "the expression gives the text \"%s\", not a number", v.str);
         return NAN;
     }
     return v.num;
+}
+
+double drv_rowexpr_num_worst(const drv_expr *e, const drv_csv *t, size_t row, drv_rowexpr_worst worst, char *err,
+                             size_t errlen)
+{
+    rowctx rc = {t, row, NULL, 0.0, worst};
+    return eval_num(e, &rc, err, errlen);
+}
+
+double drv_rowexpr_num(const drv_expr *e, const drv_csv *t, size_t row, const char *bound, double value, char *err,
+                       size_t errlen)
+{
+    rowctx rc = {t, row, bound, value, NULL};
+    return eval_num(e, &rc, err, errlen);
 }

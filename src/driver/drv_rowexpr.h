@@ -27,4 +27,13 @@ bool drv_rowexpr_compile(const drv_experiment *s, const drv_experiment_section *
 double drv_rowexpr_num(const drv_expr *e, const drv_csv *t, size_t row, const char *bound, double value, char *err,
                        size_t errlen);
 
+/* A column's value that stands in for a missing one (NaN or an empty cell):
+ * true with *value set when the column has one. */
+typedef bool (*drv_rowexpr_worst)(const char *column, double *value);
+
+/* drv_rowexpr_num, with each missing value of a column for which worst
+ * gives a value replaced by it (a claim's `missing = worst`). */
+double drv_rowexpr_num_worst(const drv_expr *e, const drv_csv *t, size_t row, drv_rowexpr_worst worst, char *err,
+                             size_t errlen);
+
 #endif

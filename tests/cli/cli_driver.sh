@@ -125,27 +125,39 @@ fi
 
 # claims: pass, fail (exit 1), known deviation (exit 0)
 mfd check tiny --results whole > check.txt
-check "mfd check prints the claim and passes" "[ \$? -eq 0 ] && grep -q 'decreases .* PASS' check.txt"
+check "mfd check prints the claim and confirms it" "[ \$? -eq 0 ] && grep -q 'decreases .* CONFIRMED' check.txt"
 check "mfd check writes claims.csv and claims.tex" "[ -f whole/tiny/claims.csv ] && grep -q 'longtable' whole/tiny/claims.tex"
 sed 's/^predicted = 1$/predicted = 2/' "$specs/tiny.ini" > failing.ini
 mfd run failing.ini --results whole > /dev/null 2>&1
 "$exe" check failing.ini --results whole > check.txt
-check "a failed claim makes mfd check exit 1" "[ \$? -eq 1 ] && grep -q 'FAIL' check.txt"
-sed 's/^predicted = 1$/predicted = 2\ndeviation = a test of the deviation mark/' "$specs/tiny.ini" > deviating.ini
+check "a contradicted claim makes mfd check exit 1" "[ \$? -eq 1 ] && grep -q 'decreases .* CONTRADICTED' check.txt"
+sed 's/^predicted = 1$/predicted = 2\ndeviation = a test of the deviation mark\nexpected = 1\nexpected_bound = >=\nexpected_tolerance = 0.3/' "$specs/tiny.ini" > deviating.ini
 mfd run deviating.ini --results whole > /dev/null 2>&1
 "$exe" check deviating.ini --results whole > check.txt
-check "a known deviation prints what was measured and exits 0" \
-    "[ \$? -eq 0 ] && grep -q 'DEVIATION' check.txt && grep -q '12/12' check.txt && grep -q 'a test of the deviation mark' check.txt"
-{ cat "$specs/tiny.ini"; printf '\n[claim flat]\nid = D5\nsource = driver test\nstatement = one depth only\nmeasure = loss\naggregate = slope\nagainst = depth\npredicted = 0\nbound = <=\n'; } > onepoint.ini
+check "an expected deviation prints what was measured instead and exits 0" \
+    "[ \$? -eq 0 ] && grep -q 'decreases .* DEVIATION\$' check.txt && grep -q '12/12' check.txt && grep -q 'a test of the deviation mark' check.txt && grep -q 'measured instead: >= 1; tol. 0.3 CONFIRMED' check.txt"
+sed 's/^predicted = 1$/predicted = 0.5\ndeviation = gone\nexpected = 1\nexpected_bound = >=\nexpected_tolerance = 0.3/' "$specs/tiny.ini" > gone.ini
+mfd run gone.ini --results whole > /dev/null 2>&1
+"$exe" check gone.ini --results whole > check.txt
+check "a deviation that no longer shows is DEVIATION GONE and exits 1" \
+    "[ \$? -eq 1 ] && grep -q 'decreases .* DEVIATION GONE' check.txt"
+{ cat "$specs/tiny.ini"; printf '\n[claim flat]\nid = D5\nkind = law\nsource = driver test\nstatement = one depth only\nmeasure = loss\naggregate = slope\nagainst = depth\npool = test\npredicted = 0\nbound = <=\n'; } > onepoint.ini
 mfd run onepoint.ini --results whole > /dev/null 2>&1
 "$exe" check onepoint.ini --results whole > check.txt
-check "a slope against a single value fails and says it needs two" \
-    "[ \$? -eq 1 ] && grep -q 'flat .* FAIL' check.txt && grep -q 'two or more distinct positive values of depth' check.txt"
+check "a slope against a single value is INCONCLUSIVE (exit 1 at the default size) and says it needs three" \
+    "[ \$? -eq 1 ] && grep -q 'flat .* INCONCLUSIVE' check.txt && grep -q 'three or more distinct values of depth' check.txt"
+"$exe" check onepoint.ini --results whole --scale quick > check.txt 2>&1
+check "... while at the quick size an undecided claim does not fail mfd check" \
+    "mfd run onepoint.ini --results whole --scale quick > /dev/null 2>&1; \"$exe\" check onepoint.ini --results whole --scale quick > check.txt 2>&1; [ \$? -eq 0 ] && grep -q 'flat .* INCONCLUSIVE' check.txt"
+printf '\n[claim pooled]\nid = D5\nkind = law\nsource = driver test\nstatement = pooled\nmeasure = loss\naggregate = slope\nagainst = eta\npredicted = 0\nbound = <=\n' | cat "$specs/tiny.ini" - > pooled.ini
+"$exe" plan pooled.ini > err.txt 2>&1
+check "a slope that pools unlike runs is refused when planned, naming file, line and key" \
+    "[ \$? -eq 2 ] && grep -q \"pooled.ini:[0-9]*: \\[claim pooled\\] pools runs that differ in 'field' (real and complex at the same eta): add group_by = field\" err.txt"
 sed 's/^against = depth$/against = depth\nscales = paper, quick/' onepoint.ini > otherscale.ini
 mfd run otherscale.ini --results whole > /dev/null 2>&1
 "$exe" check otherscale.ini --results whole > check.txt
 check "a claim for other scales is left out of the default scale's check" \
-    "[ \$? -eq 0 ] && grep -q 'decreases .* PASS' check.txt && ! grep -q 'flat' check.txt"
+    "[ \$? -eq 0 ] && grep -q 'decreases .* CONFIRMED' check.txt && ! grep -q 'flat' check.txt"
 
 # malformed specs: exit 2, the file and the line
 bad() { # name, fragment, spec text
@@ -202,17 +214,19 @@ bounds = <="
 bad "a malformed line names its line" "bad.ini:3: malformed line" "$head
 this is not ini"
 bad "a claim on a metric that does not exist names file and line" \
-    "bad.ini:6: [claim x] key 'measure': 'no_such_metric' is neither a run parameter nor a summary column" "$head
+    "bad.ini:7: [claim x] key 'measure': 'no_such_metric' is neither a run parameter nor a summary column" "$head
 [fixed]
 iters = 10
 [claim x]
+kind = law
 measure = no_such_metric > 0
 predicted = 0
 bound = >=" check
-bad "a claim with a syntax error names file and line" "bad.ini:6: [claim x] key 'measure': unexpected ')'" "$head
+bad "a claim with a syntax error names file and line" "bad.ini:7: [claim x] key 'measure': unexpected ')'" "$head
 [fixed]
 iters = 10
 [claim x]
+kind = law
 measure = loss > )
 predicted = 0
 bound = >=" check
@@ -230,10 +244,30 @@ measure = loss
 scales = huge"
 bad "an unknown aggregate is refused" "aggregate 'average' is not one of" "$head
 [claim x]
+kind = law
 measure = loss
 aggregate = average
 predicted = 0
 bound = >=" check
+bad "a claim written for the old rules says what to add (kind)" "[claim x] has no 'kind': add kind = law" "$head
+[claim x]
+measure = loss
+predicted = 0
+bound = >=" plan
+bad "the old bound 'contains' says what to write instead" "bound 'contains' is gone" "$head
+[claim x]
+kind = law
+measure = loss > 0
+aggregate = fraction
+predicted = 0.5
+bound = contains" plan
+bad "an unknown missing rule names the accepted ones" "missing 'ignore' is not one of worst, exclude" "$head
+[claim x]
+kind = law
+measure = loss
+predicted = 0
+bound = >=
+missing = ignore" plan
 "$exe" run nonexistent --specs "$specs" > err.txt 2>&1
 check "a missing spec is exit 2 naming it" "[ \$? -eq 2 ] && grep -q \"cannot open spec '$specs/nonexistent.ini'\" err.txt"
 "$exe" run tiny --specs "$specs" --shard 3/2 > err.txt 2>&1
