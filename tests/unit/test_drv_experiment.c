@@ -304,8 +304,9 @@ static const struct {
     {"a key both fixed and swept names the axis's line and the fixed one's",
      HEAD "[fixed]\neta = 1\n[sweep]\neta = 1, 2\n", NULL, "specs/x.ini:6: key 'eta' is both fixed (line 4) and swept"},
     {"an unknown claim key lists the known ones", HEAD "[claim x]\nbounds = <=\n", NULL,
-     "specs/x.ini:4: unknown key 'bounds' in [claim x] (id, source, statement, where, measure, aggregate, against, "
-     "group_by, predicted, bound, tolerance, relative, deviation, scales)"},
+     "specs/x.ini:4: unknown key 'bounds' in [claim x] (id, kind, source, statement, hypotheses, where, measure, "
+     "aggregate, against, group_by, pool, predicted, bound, tolerance, relative, missing, missing_reason, deviation, "
+     "expected, expected_bound, expected_tolerance, expected_relative, scales)"},
     {"an unknown plot key lists the known ones", HEAD "[plot x]\ncolour = red\n", NULL,
      "specs/x.ini:4: unknown key 'colour' in [plot x] (script, kind, where, group_by, x, y, measure, theory, caption)"},
     {"a claim's scales must be known ones", HEAD "[claim x]\nmeasure = loss\nscales = default, huge\n", NULL,
