@@ -12,6 +12,7 @@
 #include "app_loop.h"
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
+#include "mfd_deepmon.h"
 #include "mfd_deepprob.h"
 #include "mfd_npy.h"
 #include "mfd_out.h"
@@ -48,6 +49,8 @@ typedef struct deep_params {
     const char *init_file;
     app_loop_params loop;
     double balance_tol;
+    int monitor_invariants, monitor_thm8, monitor_thm11;
+    double thm11_skew_tol;
     int save_final, save_inputs;
     long threads;
 } deep_params;
@@ -92,6 +95,17 @@ static const mfd_param_spec ROWS[] = {
     APP_LOOP_KEYS(deep_params, loop, "1e-24", "1e12", "1e-20", "1e-8", "1e-2,1e-6,1e-10"),
     {"balance_tol", MFD_P_REAL, "1e-3", 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, OFF(balance_tol),
      "layers count as balanced when max_j |Delta_j| / |W_j|^2 <= balance_tol"},
+    {"monitor_invariants", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(monitor_invariants),
+     "N = 4: check at every step that the skew error does not rise and the Hermitian sigma_min does not fall "
+     "([LXGFD25] Thm 4, 5)"},
+    {"monitor_thm8", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(monitor_thm8),
+     "check at every step the per-step change of the extreme squared layer singular values against "
+     "2 eta sigma |grad L_ori|_op ([LXGFD25] Thm 8)"},
+    {"monitor_thm11", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(monitor_thm11),
+     "N = 4, target sigma I: from the first step in the local region, check L(t) <= L_ori(T0) "
+     "exp(-eta sigma^1.5 (t - T0)) at every step ([LXGFD25] Thm 11)"},
+    {"thm11_skew_tol", MFD_P_REAL, "0.1", 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, OFF(thm11_skew_tol),
+     "monitor_thm11: the local region starts where herm_smin >= 2^(3/4) sigma^(1/4) and skew_err <= this"},
     {"save_final", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_final),
      "write final/W.npy (final layers, the layout of init_file)"},
     {"save_inputs", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_inputs), "write final/target.npy and final/W0.npy"},
@@ -110,6 +124,7 @@ typedef struct run {
     mfd_deepprob *dp;
     mfd_method *alg;
     mfd_deepdiag *g;
+    mfd_deepmon *mon;    /* per-step monitors, or NULL */
     mfd_deeptrack tr;
     mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
     double test_min;     /* completion: the smallest test_err over all iterations */
@@ -121,6 +136,7 @@ static void run_free(run *r)
     mfd_npy_free(&r->target_npy);
     mfd_npy_free(&r->init_npy);
     mfd_deepdiag_free(r->g);
+    mfd_deepmon_free(r->mon);
     mfd_method_free(r->alg);
     mfd_deepprob_free(r->dp);
     free(r->cols);
@@ -246,16 +262,55 @@ static int check(run *r)
     char msg[512];
     if (mfd_deepprob_check(dpp, msg, sizeof msg) != MFD_OK)
         return app_usage_error(PROG, "%s", msg);
+    bool square = true;
+    for (int j = 1; j <= dpp->depth; j++)
+        square = square && dpp->dims[j] == dpp->dims[0];
+    if ((p->monitor_invariants || p->monitor_thm11) && !(dpp->depth == 4 && square))
+        return app_usage_error(PROG, "key '%s': the skew error and the Hermitian sigma_min need depth = 4 and square "
+                               "layers, not depth = %d%s", p->monitor_invariants ? "monitor_invariants" : "monitor_thm11",
+                               dpp->depth, square ? "" : " with rectangular ones");
+    if (p->monitor_thm8 && !square)
+        return app_usage_error(PROG, "key 'monitor_thm8': needs square layers (d x d)");
+    if (p->monitor_thm11 && dpp->target != MFD_DEEPPROB_TARGET_IDENTITY)
+        return app_usage_error(PROG, "key 'monitor_thm11': Thm 11 is stated for the target sigma I (target=identity)");
     return app_loop_check(PROG, &p->loop);
 }
 
 /* ---- the loop's callbacks --------------------------------------------- */
+
+/* An iteration a monitor reports, or NaN when it has none. */
+static mfd_status add_iter(mfd_kv *kv, const char *name, long t)
+{
+    return t >= 0 ? mfd_kv_add_int(kv, name, t) : mfd_kv_add_real(kv, name, NAN);
+}
+
+/* The per-step monitors' columns: NaN for a part not enabled. */
+static mfd_status monitor_summary(const mfd_deepmon *mon, double a, mfd_kv *kv)
+{
+    bool inv = mon && mon->p.invariants, t8 = mon && mon->p.thm8, t11 = mon && mon->p.thm11;
+    bool moved = mon && mon->prev_t > 0;
+    MFD_CHECK(mfd_kv_add_real(kv, "step_skew_max_rise", inv && moved ? mon->skew_max_rise : NAN));
+    MFD_CHECK(add_iter(kv, "step_skew_rise_iter", inv && moved ? mon->skew_rise_iter : -1));
+    MFD_CHECK(mfd_kv_add_real(kv, "step_herm_max_drop", inv && moved ? mon->herm_max_drop : NAN));
+    MFD_CHECK(add_iter(kv, "step_herm_drop_iter", inv && moved ? mon->herm_drop_iter : -1));
+    MFD_CHECK(mfd_kv_add_real(kv, "thm8_max_excess", t8 && moved ? mon->thm8_max_excess : NAN));
+    MFD_CHECK(add_iter(kv, "thm8_max_iter", t8 && moved ? mon->thm8_max_iter : -1));
+    MFD_CHECK(mfd_kv_add_real(kv, "thm8_min_excess", t8 && moved ? mon->thm8_min_excess : NAN));
+    MFD_CHECK(add_iter(kv, "thm8_min_iter", t8 && moved ? mon->thm8_min_iter : -1));
+    MFD_CHECK(mfd_kv_add_real(kv, "thm8_c", t8 && moved ? mfd_deepmon_thm8_c(mon, a) : NAN));
+    MFD_CHECK(add_iter(kv, "thm11_t0", t11 ? mon->thm11_t0 : -1));
+    MFD_CHECK(mfd_kv_add_real(kv, "thm11_max_excess",
+                              t11 && mon->thm11_excess_iter >= 0 ? mon->thm11_max_excess : NAN));
+    return add_iter(kv, "thm11_excess_iter", t11 ? mon->thm11_excess_iter : -1);
+}
 
 static mfd_status deep_eval(void *ctx, long t, double *monitor)
 {
     run *r = ctx;
     mfd_deep *m = r->dp->m;
     MFD_CHECK(mfd_deep_eval(m));
+    if (r->mon)
+        MFD_CHECK(mfd_deepmon_observe(r->mon, m, t));
     mfd_rate_band_add(&r->band_ori, r->p.loop.rate_lo, r->p.loop.rate_hi, (double)t, m->loss_ori);
     if (m->mask) {
         double te = mfd_deep_test_err(m);
@@ -329,7 +384,7 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
             snprintf(name, sizeof name, "mode%zu_t%02.0f", k + 1, 100 * MFD_DEEP_MODE_FRAC[l]);
             MFD_CHECK(mfd_kv_add_real(kv, name, tr->mode_t[k][l]));
         }
-    return MFD_OK;
+    return monitor_summary(r->mon, r->p.a, kv);
 }
 
 static mfd_status deep_write_final(void *ctx, mfd_out *o, char *err, size_t errlen)
@@ -432,6 +487,15 @@ int main(int argc, char **argv)
     }
     if (st == MFD_OK)
         st = mfd_deepdiag_alloc(r.dp->m, &r.g);
+    if (st == MFD_OK && (r.p.monitor_invariants || r.p.monitor_thm8 || r.p.monitor_thm11)) {
+        mfd_deepmon_params mp = {.invariants = r.p.monitor_invariants != 0, .thm8 = r.p.monitor_thm8 != 0,
+                                 .thm11 = r.p.monitor_thm11 != 0, .eta = r.p.eta, .sigma = r.p.sigma,
+                                 .skew_tol = r.p.thm11_skew_tol};
+        if (mp.thm8)
+            st = mfd_deep_keep_grad_ori(r.dp->m);
+        if (st == MFD_OK)
+            st = mfd_deepmon_alloc(r.dp->m, mp, &r.mon);
+    }
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
         run_free(&r);

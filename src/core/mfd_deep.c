@@ -69,6 +69,7 @@ void mfd_deep_free(mfd_deep *m)
         return;
     free(m->w);
     free(m->grad);
+    free(m->grad_ori);
     free(m->prefix);
     free(m->delta);
     free(m->tbuf[0]);
@@ -122,6 +123,13 @@ static void apply_mask(mfd_deep *m)
     }
     m->loss_ori = 0.5 * obs;
     m->loss_test = 0.5 * test;
+}
+
+mfd_status mfd_deep_keep_grad_ori(mfd_deep *m)
+{
+    if (!m->grad_ori && !(m->grad_ori = calloc(mfd_deep_ndoubles(m) + MFD_MAT_PAD, sizeof(double))))
+        return MFD_ENOMEM;
+    return MFD_OK;
 }
 
 bool mfd_deep_is_square(const mfd_deep *m)
@@ -204,6 +212,8 @@ mfd_status mfd_deep_eval(mfd_deep *m)
         MFD_CHECK(mfd_la_gemm('C', 'N', 1.0, mfd_deep_layer(m, j), T, 0.0, next));
         T = next;
     }
+    if (m->grad_ori)
+        memcpy(m->grad_ori, m->grad, mfd_deep_ndoubles(m) * sizeof(double));
     if (m->a > 0) {
         for (int j = 1; j <= N; j++) {
             mfd_mat G = mfd_deep_grad(m, j), Wj = mfd_deep_layer(m, j);

@@ -38,6 +38,7 @@ typedef struct mfd_deep {
     size_t dims[MFD_DEEP_MAX_DEPTH + 1]; /* W_j is dims[j] × dims[j−1] */
     double a;                           /* balancing regularizer, >= 0 */
     double *w, *grad;                   /* layers and gradients, contiguous */
+    double *grad_ori;                   /* NULL, or ∇L_ori apart (mfd_deep_keep_grad_ori) */
     size_t off[MFD_DEEP_MAX_DEPTH + 1]; /* W_j starts at w + off[j−1]; off[N] = total doubles */
     mfd_mat target;                     /* Σ, dims[N] × dims[0], owned */
     /* workspace */
@@ -62,6 +63,11 @@ void mfd_deep_free(mfd_deep *m);
  * copied); NULL observes everything again.  Set the target first: test_norm
  * is taken from it.  MFD_ENOMEM on failure. */
 mfd_status mfd_deep_set_mask(mfd_deep *m, const unsigned char *mask);
+
+/* Keep ∇_j L_ori (the data term's gradient, before the regularizer's part
+ * is added) in m->grad_ori at every evaluation, for a per-step monitor
+ * (mfd_deepmon).  MFD_ENOMEM on failure. */
+mfd_status mfd_deep_keep_grad_ori(mfd_deep *m);
 
 /* True when every layer is square of the same size. */
 bool mfd_deep_is_square(const mfd_deep *m);

@@ -1,6 +1,8 @@
 #include "mfd_small.h"
 
+#include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Set once by mfd_small_set_path before any product, then only read. */
@@ -334,4 +336,115 @@ const char *mfd_small_path(void)
         return "avx2";
 #endif
     return "auto-noavx2";
+}
+
+/* ---- eigenvalues of a small Hermitian matrix (cyclic Jacobi) ------------
+ *
+ * A rotation in the (p, q) plane zeroes a_pq: with a_pq = r e^{i phi} (real
+ * matrices: phi = 0 or pi), scaling column q by e^{-i phi} makes it r, then
+ * the real rotation c = 1/sqrt(1 + t^2), s = t c with
+ * t = sign(theta) / (|theta| + sqrt(theta^2 + 1)), theta = (a_qq - a_pp)/(2r)
+ * (the smaller root: the rotation angle stays below pi/4) gives
+ * a_pp -= t r, a_qq += t r, and for k != p, q
+ * a_kp <- c a_kp - s e^{-i phi} a_kq,  a_kq <- s a_kp + c e^{-i phi} a_kq. */
+static int jacobi_real(size_t n, double *A, size_t lda, double *w)
+{
+#define AR(i, j) A[(i) + (j) * lda]
+    double frob = 0;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < n; i++)
+            frob += AR(i, j) * AR(i, j);
+    int sweep = 0;
+    for (; sweep < 60; sweep++) {
+        double off = 0;
+        for (size_t q = 1; q < n; q++)
+            for (size_t p = 0; p < q; p++)
+                off += AR(p, q) * AR(p, q);
+        if (off <= 1e-34 * frob || off == 0)
+            break;
+        for (size_t q = 1; q < n; q++)
+            for (size_t p = 0; p < q; p++) {
+                double apq = AR(p, q);
+                if (apq == 0)
+                    continue;
+                double theta = (AR(q, q) - AR(p, p)) / (2 * apq);
+                double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
+                double c = 1 / sqrt(t * t + 1), sn = t * c;
+                AR(p, p) -= t * apq;
+                AR(q, q) += t * apq;
+                AR(p, q) = AR(q, p) = 0;
+                for (size_t k = 0; k < n; k++) {
+                    if (k == p || k == q)
+                        continue;
+                    double x = AR(k, p), y = AR(k, q);
+                    AR(k, p) = AR(p, k) = c * x - sn * y;
+                    AR(k, q) = AR(q, k) = sn * x + c * y;
+                }
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        w[i] = AR(i, i);
+#undef AR
+    return sweep;
+}
+
+static int jacobi_complex(size_t n, double *A, size_t lda, double *w)
+{
+#define RE(i, j) A[2 * ((i) + (j) * lda)]
+#define IM(i, j) A[2 * ((i) + (j) * lda) + 1]
+    double frob = 0;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < n; i++)
+            frob += RE(i, j) * RE(i, j) + IM(i, j) * IM(i, j);
+    int sweep = 0;
+    for (; sweep < 60; sweep++) {
+        double off = 0;
+        for (size_t q = 1; q < n; q++)
+            for (size_t p = 0; p < q; p++)
+                off += RE(p, q) * RE(p, q) + IM(p, q) * IM(p, q);
+        if (off <= 1e-34 * frob || off == 0)
+            break;
+        for (size_t q = 1; q < n; q++)
+            for (size_t p = 0; p < q; p++) {
+                double r = hypot(RE(p, q), IM(p, q));
+                if (r == 0)
+                    continue;
+                double ur = RE(p, q) / r, ui = -IM(p, q) / r; /* e^{-i phi} */
+                double theta = (RE(q, q) - RE(p, p)) / (2 * r);
+                double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
+                double c = 1 / sqrt(t * t + 1), sn = t * c;
+                RE(p, p) -= t * r;
+                RE(q, q) += t * r;
+                IM(p, p) = IM(q, q) = 0;
+                RE(p, q) = IM(p, q) = RE(q, p) = IM(q, p) = 0;
+                for (size_t k = 0; k < n; k++) {
+                    if (k == p || k == q)
+                        continue;
+                    double xr = RE(k, p), xi = IM(k, p);
+                    double yr = RE(k, q) * ur - IM(k, q) * ui, yi = RE(k, q) * ui + IM(k, q) * ur;
+                    double pr = c * xr - sn * yr, pi = c * xi - sn * yi;
+                    double qr = sn * xr + c * yr, qi = sn * xi + c * yi;
+                    RE(k, p) = pr, IM(k, p) = pi, RE(p, k) = pr, IM(p, k) = -pi;
+                    RE(k, q) = qr, IM(k, q) = qi, RE(q, k) = qr, IM(q, k) = -qi;
+                }
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        w[i] = RE(i, i);
+#undef RE
+#undef IM
+    return sweep;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w)
+{
+    int sweeps = complex_field ? jacobi_complex(n, A, lda, w) : jacobi_real(n, A, lda, w);
+    qsort(w, n, sizeof *w, cmp_double);
+    return sweeps;
 }

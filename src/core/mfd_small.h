@@ -19,6 +19,14 @@
  * (a program reads it from the environment variable MFD_SMALL_KERNELS). */
 mfd_status mfd_small_set_path(const char *name);
 
+/* The eigenvalues w[0..n) (ascending) of the Hermitian n × n matrix A
+ * (real symmetric for MFD_REAL; complex entries as (re, im) pairs, lda
+ * counting entries), by cyclic Jacobi rotations: accurate to a few u ‖A‖ and
+ * free of calls and allocation for the small matrices of a per-step monitor.
+ * Only the lower and upper triangles' agreement is assumed; A is
+ * overwritten.  Returns the number of sweeps (at most 60). */
+int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w);
+
 /* The path products take: "avx2" or "plain" (on a CPU without AVX2 and FMA,
  * "auto" is "plain" except for the 2×2 product, reported as "auto-noavx2"). */
 const char *mfd_small_path(void);

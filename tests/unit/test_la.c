@@ -264,5 +264,37 @@ int main(void)
                     5.0 / ((double)n * sqrt((double)K)));
         mfd_mat_free(&Q);
     }
+    /* Jacobi eigenvalues of small Hermitian matrices against LAPACK's:
+     * both are backward stable, so they agree to a few u ‖A‖ (tolerance
+     * 16 n u ‖A‖_F) */
+    for (int f = 1; f <= 2; f++)
+        for (size_t n = 1; n <= 8; n++) {
+            mfd_field fl = (mfd_field)f;
+            mfd_mat G, A, B;
+            mfd_mat_alloc(fl, n, n, &G);
+            mfd_mat_alloc(fl, n, n, &A);
+            mfd_mat_alloc(fl, n, n, &B);
+            mfd_random_gaussian(&r, G, 1.0);
+            mfd_la_gemm('C', 'N', 1.0, G, G, 0.0, A); /* Hermitian, positive semidefinite */
+            mfd_la_gemm('N', 'C', -1.0, G, G, 1.0, A); /* and now indefinite */
+            mfd_mat_copy(B, A);
+            double w1[8], w2[8];
+            mfd_la_ws ws;
+            mfd_la_ws_alloc(fl, n, &ws);
+            mfd_la_eigh(B, w2, 0, &ws);
+            mfd_la_ws_free(&ws);
+            mfd_mat_copy(B, A);
+            int sweeps = mfd_small_eigvalsh(f == 2, n, B.data, B.ld, w1);
+            double err = 0;
+            for (size_t i = 0; i < n; i++)
+                err = fmax(err, fabs(w1[i] - w2[i]));
+            char name[128];
+            snprintf(name, sizeof name, "Jacobi eigenvalues %s n=%zu match LAPACK (%d sweeps)", mfd_field_name(fl), n,
+                     sweeps);
+            CHECK_LE(name, err, 16.0 * (double)n * TH_U * sqrt(mfd_mat_norm2(A)) + 1e-300);
+            mfd_mat_free(&G);
+            mfd_mat_free(&A);
+            mfd_mat_free(&B);
+        }
     TEST_REPORT();
 }

@@ -1,0 +1,184 @@
+#include "mfd_deepmon.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_la.h"
+#include "mfd_small.h"
+
+mfd_status mfd_deepmon_alloc(const mfd_deep *m, mfd_deepmon_params p, mfd_deepmon **out)
+{
+    *out = NULL;
+    bool four = m->depth == 4 && mfd_deep_is_square(m);
+    if ((p.invariants || p.thm11) && !four)
+        return MFD_EINVAL;
+    if (p.thm8 && (!mfd_deep_is_square(m) || (m->a > 0 && !m->grad_ori)))
+        return MFD_EINVAL;
+    mfd_deepmon *mon = calloc(1, sizeof *mon);
+    if (!mon)
+        return MFD_ENOMEM;
+    mon->p = p;
+    mon->depth = m->depth;
+    mon->d = m->dims[0];
+    mon->field = m->field;
+    mon->four = four;
+    size_t dd = mfd_field_width(m->field) * mon->d * mon->d;
+    mon->gram = calloc(dd + MFD_MAT_PAD, sizeof(double));
+    mon->lu = calloc(dd + MFD_MAT_PAD, sizeof(double));
+    mon->z = calloc(dd + MFD_MAT_PAD, sizeof(double));
+    mon->h = calloc(dd + MFD_MAT_PAD, sizeof(double));
+    mon->ev = calloc(mon->d, sizeof(double));
+    mon->ipiv = calloc(mon->d, sizeof(int));
+    if (!mon->gram || !mon->lu || !mon->z || !mon->h || !mon->ev || !mon->ipiv) {
+        mfd_deepmon_free(mon);
+        return MFD_ENOMEM;
+    }
+    mon->prev_t = -1;
+    mon->skew_max_rise = mon->herm_max_drop = mon->thm8_max_excess = mon->thm8_min_excess = -INFINITY;
+    mon->skew_rise_iter = mon->herm_drop_iter = mon->thm8_max_iter = mon->thm8_min_iter = -1;
+    mon->thm11_t0 = mon->thm11_excess_iter = -1;
+    mon->thm11_l0 = NAN;
+    mon->thm11_max_excess = -INFINITY;
+    *out = mon;
+    return MFD_OK;
+}
+
+void mfd_deepmon_free(mfd_deepmon *mon)
+{
+    if (!mon)
+        return;
+    free(mon->gram);
+    free(mon->lu);
+    free(mon->z);
+    free(mon->h);
+    free(mon->ev);
+    free(mon->ipiv);
+    free(mon);
+}
+
+static mfd_mat square(const mfd_deepmon *mon, double *buf) { return mfd_mat_view(buf, mon->field, mon->d, mon->d, mon->d); }
+
+/* The extreme eigenvalues of Xᴴ X (the squares of X's extreme singular values). */
+static mfd_status gram_extremes(mfd_deepmon *mon, mfd_mat X, double *lo, double *hi)
+{
+    mfd_mat G = square(mon, mon->gram);
+    MFD_CHECK(mfd_la_gemm('C', 'N', 1.0, X, X, 0.0, G));
+    mfd_small_eigvalsh(mon->field == MFD_COMPLEX, mon->d, G.data, G.ld, mon->ev);
+    *lo = fmax(mon->ev[0], 0.0);
+    *hi = fmax(mon->ev[mon->d - 1], 0.0);
+    return MFD_OK;
+}
+
+/* skew = ‖W_1 − Z‖_F and herm = σ_min(W_1 + Z), Z = W_2⁻¹ W_3ᴴ W_4ᴴ, as
+ * mfd_deepdiag computes them (NaN when W_2 is singular); smax1 = σ_max(W_1). */
+static mfd_status invariants(mfd_deepmon *mon, const mfd_deep *m, double *skew, double *herm, double *smax1)
+{
+    mfd_mat W1 = mfd_deep_layer(m, 1), W2 = mfd_deep_layer(m, 2), W3 = mfd_deep_layer(m, 3),
+            W4 = mfd_deep_layer(m, 4);
+    mfd_mat LU = square(mon, mon->lu), Z = square(mon, mon->z), H = square(mon, mon->h);
+    double lo, hi;
+    MFD_CHECK(gram_extremes(mon, W1, &lo, &hi));
+    *smax1 = sqrt(hi);
+    MFD_CHECK(mfd_mat_copy(LU, W2));
+    mfd_status st = mfd_la_lu(LU, mon->ipiv);
+    if (st == MFD_ENUMERIC) {
+        *skew = *herm = NAN;
+        return MFD_OK;
+    }
+    MFD_CHECK(st);
+    MFD_CHECK(mfd_la_gemm('C', 'C', 1.0, W3, W4, 0.0, Z));
+    MFD_CHECK(mfd_la_lu_solve('N', LU, mon->ipiv, Z));
+    *skew = mfd_mat_dist(W1, Z);
+    MFD_CHECK(mfd_mat_copy(H, Z));
+    MFD_CHECK(mfd_mat_axpy(1.0, W1, H));
+    MFD_CHECK(gram_extremes(mon, H, &lo, &hi));
+    *herm = sqrt(lo);
+    return MFD_OK;
+}
+
+/* M, m (extreme squared layer singular values) and the first-order terms
+ * 2 η σ⁺ g and 2 η σ⁻ g of Thm 8 at the current layers. */
+static mfd_status thm8_terms(mfd_deepmon *mon, const mfd_deep *m, double *M, double *mn, double *up, double *lo)
+{
+    double big = 0, small = INFINITY, g = 0;
+    for (int j = 1; j <= m->depth; j++) {
+        double a, b;
+        MFD_CHECK(gram_extremes(mon, mfd_deep_layer(m, j), &a, &b));
+        big = fmax(big, b);
+        small = fmin(small, a);
+        mfd_mat Gj = m->grad_ori ? mfd_mat_view(m->grad_ori + m->off[j - 1], m->field, m->dims[j], m->dims[j - 1],
+                                                m->dims[j])
+                                 : mfd_deep_grad(m, j); /* a = 0: the whole gradient is ∇L_ori */
+        MFD_CHECK(gram_extremes(mon, Gj, &a, &b));
+        g = fmax(g, sqrt(b));
+    }
+    *M = big;
+    *mn = small;
+    *up = 2 * mon->p.eta * sqrt(big) * g;
+    *lo = 2 * mon->p.eta * sqrt(small) * g;
+    return MFD_OK;
+}
+
+static void raise_to(double *x, long *at, double v, long t)
+{
+    if (v > *x || (isnan(v) && !isnan(*x))) {
+        *x = v;
+        *at = t;
+    }
+}
+
+mfd_status mfd_deepmon_observe(mfd_deepmon *mon, const mfd_deep *m, long t)
+{
+    const mfd_deepmon_params *p = &mon->p;
+    bool first = mon->prev_t < 0;
+    bool need_inv = p->invariants || (p->thm11 && mon->thm11_t0 < 0);
+    double skew = NAN, herm = NAN, smax1 = NAN;
+    if (need_inv)
+        MFD_CHECK(invariants(mon, m, &skew, &herm, &smax1));
+    if (p->invariants) {
+        if (!first) {
+            double scale = 2 * smax1;
+            raise_to(&mon->skew_max_rise, &mon->skew_rise_iter, (skew - mon->prev_skew) / scale, t);
+            raise_to(&mon->herm_max_drop, &mon->herm_drop_iter, (mon->prev_herm - herm) / scale, t);
+        }
+        mon->prev_skew = skew;
+        mon->prev_herm = herm;
+    }
+    if (p->thm8) {
+        double M, mn, up, lo;
+        MFD_CHECK(thm8_terms(mon, m, &M, &mn, &up, &lo));
+        if (!first) {
+            raise_to(&mon->thm8_max_excess, &mon->thm8_max_iter, (M - mon->prev_M) - mon->prev_up, t);
+            raise_to(&mon->thm8_min_excess, &mon->thm8_min_iter, -mon->prev_lo - (mn - mon->prev_m), t);
+        }
+        mon->prev_M = M;
+        mon->prev_m = mn;
+        mon->prev_up = up;
+        mon->prev_lo = lo;
+    }
+    if (p->thm11) {
+        double L = m->loss_ori + m->loss_reg;
+        if (mon->thm11_t0 < 0) {
+            if (herm >= pow(2.0, 0.75) * pow(p->sigma, 0.25) && skew <= p->skew_tol) {
+                mon->thm11_t0 = t;
+                mon->thm11_l0 = m->loss_ori;
+            }
+        }
+        if (mon->thm11_t0 >= 0 && t > mon->thm11_t0 && mon->thm11_l0 > 0) {
+            double excess = log(L / mon->thm11_l0) + p->eta * pow(p->sigma, 1.5) * (double)(t - mon->thm11_t0);
+            if (L > 0)
+                raise_to(&mon->thm11_max_excess, &mon->thm11_excess_iter, excess, t);
+        }
+    }
+    mon->prev_t = t;
+    return MFD_OK;
+}
+
+double mfd_deepmon_thm8_c(const mfd_deepmon *mon, double a)
+{
+    if (!(a > 0) || !mon->p.thm8)
+        return NAN;
+    double ex = fmax(fmax(mon->thm8_max_excess, mon->thm8_min_excess), 0.0);
+    return ex / (mon->p.eta * mon->p.eta * a * a);
+}
