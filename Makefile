@@ -5,7 +5,7 @@ CMAKE_FLAGS ?= -DMFD_WERROR=ON
 DEPS = sh src/tools/deps.sh
 MFD = $(BUILD)/src/apps/mfd
 
-.PHONY: all build deps test test-all test-asan test-valgrind fuzz bench experiments figures paper clean help
+.PHONY: all build deps test test-all test-mutants test-asan test-valgrind fuzz bench experiments figures paper clean help
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make figures     draw every experiment's figures from its results (gnuplot)"
 	@echo "make paper       the report paper/mfdyn.pdf from the results (LaTeX: installs texlive as root)"
 	@echo "make bench       speed benchmarks (mfdyn against NumPy and the GEMM rate)"
+	@echo "make test-mutants seeded bugs in a copy of the tree against the quick claims (about 40 minutes)"
 	@echo "make test-asan   the unit, cli and regression tests under ASan and UBSan (build-asan/)"
 	@echo "make test-valgrind the cli tests with every program under valgrind memcheck"
 	@echo "make fuzz        libFuzzer on the spec, key=value and .npy parsers (FUZZ_SECONDS each, clang)"
@@ -34,12 +35,18 @@ deps:
 test:
 	@$(DEPS) build test
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest --output-on-failure --label-exclude slow -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure --label-exclude "slow|mutants" -j $(JOBS)
 
 test-all:
 	@$(DEPS) build test slurm
 	@$(MAKE) --no-print-directory build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure --label-exclude mutants -j $(JOBS)
+
+# The mutation tier: seeded bugs against the quick claims (about 40 minutes).
+test-mutants:
+	@$(DEPS) build test
+	@$(MAKE) --no-print-directory build
+	cd $(BUILD) && ctest --output-on-failure -V -L mutants
 
 bench:
 	@$(DEPS) build bench
