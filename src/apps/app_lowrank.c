@@ -273,6 +273,7 @@ mfd_status app_lowrank_summary(const app_lowrank *a, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "g0_norm", sym ? NAN : lr->g0_norm));
     MFD_CHECK(mfd_kv_add_real(kv, "noise_std", lr->noise_std));
     MFD_CHECK(mfd_kv_add_real(kv, "sigma1", lr->sigma1));
+    MFD_CHECK(mfd_kv_add_real(kv, "sigma_r", lr->sigma_r));
     return MFD_OK;
 }
 

@@ -178,6 +178,7 @@ static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
     if (st != MFD_OK)
         return st;
     lr->sigma1 = s[0];
+    lr->sigma_r = s[lr->r - 1];
     mfd_mat_copy(lr->USstar, lr->Ustar);
     for (size_t i = 0; i < lr->r; i++)
         mfd_mat_scale(mfd_mat_view(mfd_mat_at(lr->USstar, 0, i), MFD_REAL, lr->n1, 1, lr->n1), s[i]);

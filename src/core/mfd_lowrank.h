@@ -118,6 +118,7 @@ typedef struct mfd_lowrank {
     double *y;                     /* the m measurements */
     double noise_std;              /* of the added noise (0: none) */
     double sigma1;                 /* σ₁(M*) */
+    double sigma_r;                /* σ_r(M*), the smallest of its r singular values */
     double rpca_alpha;             /* T_α's level (robust PCA; else 0) */
     mfd_mat Ustar, Vstar, USstar;  /* M* = USstar Vstarᵀ, U* and V* orthonormal */
     mfd_rpca *rpca;
