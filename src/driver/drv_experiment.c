@@ -29,6 +29,10 @@ typedef struct loader {
     } *sweeps; /* [sweep] lines, continuations joined, parsed after the file */
     size_t nsweeps;
     bool sweep_open; /* the last line read was a [sweep] key: a continuation extends it */
+    struct pending *scaled; /* the requested scale's lines ([experiment.S] ...), applied after the file */
+    char **scaled_section;
+    size_t nscaled;
+    bool scaled_open;
     char *err;
     size_t errlen;
     bool failed;
@@ -235,6 +239,52 @@ static int on_named(loader *L, const char *section, const char *name, const char
     return 1;
 }
 
+/* A line of the requested scale's sections waits for the end of the file,
+ * so that it replaces the default wherever the two sections stand. */
+static int defer_scaled(loader *L, const char *base, const char *name, const char *value)
+{
+    struct pending *q = realloc(L->scaled, (L->nscaled + 1) * sizeof *q);
+    if (!q)
+        return fail(L, "out of memory");
+    L->scaled = q;
+    char **b = realloc(L->scaled_section, (L->nscaled + 1) * sizeof *b);
+    if (!b)
+        return fail(L, "out of memory");
+    L->scaled_section = b;
+    b[L->nscaled] = strdup(base);
+    q[L->nscaled++] = (struct pending){strdup(name), strdup(value), L->line};
+    L->scaled_open = true;
+    return 1;
+}
+
+/* The deferred scale lines, in file order, through the default sections'
+ * handlers (a later value replaces an earlier one); freed. */
+static void apply_scaled(loader *L)
+{
+    for (size_t i = 0; i < L->nscaled; i++) {
+        const struct pending *q = &L->scaled[i];
+        if (!L->failed) {
+            L->line = L->section_line = q->line;
+            L->prev_slot = NULL;
+            const char *b = L->scaled_section[i];
+            if (strcmp(b, "experiment") == 0)
+                on_experiment(L, q->name, q->value);
+            else if (strcmp(b, "fixed") == 0)
+                on_fixed(L, q->name, q->value);
+            else
+                on_sweep(L, q->name, q->value);
+        }
+        free(q->name);
+        free(q->value);
+        free(L->scaled_section[i]);
+    }
+    free(L->scaled);
+    free(L->scaled_section);
+    L->scaled = NULL;
+    L->scaled_section = NULL;
+    L->nscaled = 0;
+}
+
 /* inih's callback, one key at a time; 0 stops at the first error. */
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -247,21 +297,26 @@ static int handler(void *user, const char *section, const char *name, const char
         return join(L, L->prev_slot, value);
     if (same && L->sweep_open)
         return join(L, &L->sweeps[L->nsweeps - 1].value, value);
+    if (same && L->scaled_open)
+        return join(L, &L->scaled[L->nscaled - 1].value, value);
     snprintf(L->prev_section, sizeof L->prev_section, "%s", section);
     snprintf(L->prev_key, sizeof L->prev_key, "%s", name);
     L->prev_slot = NULL;
     L->sweep_open = false;
+    L->scaled_open = false;
     const char *dot = strchr(section, '.');
     char base[128];
     snprintf(base, sizeof base, "%.*s", dot ? (int)(dot - section) : (int)strlen(section), section);
     if (dot) { /* a scale variant */
-        if (!drv_experiment_scale_known(dot + 1) || strncmp(base, "claim", 5) == 0 || strncmp(base, "plot", 4) == 0) {
+        if (!drv_experiment_scale_known(dot + 1) ||
+            !(strcmp(base, "experiment") == 0 || strcmp(base, "fixed") == 0 || strcmp(base, "sweep") == 0)) {
             L->line = L->section_line;
             return fail(L, "unknown section [%s] (scale variants are [experiment.S], [fixed.S], [sweep.S] "
                            "with S one of paper, quick)", section);
         }
         if (!L->scale || strcmp(L->scale, dot + 1) != 0)
             return 1; /* not the requested scale: skip */
+        return defer_scaled(L, base, name, value);
     }
     if (strcmp(base, "experiment") == 0)
         return on_experiment(L, name, value);
@@ -396,6 +451,9 @@ bool drv_experiment_load_stream(FILE *fp, const char *path, const char *scale, d
         *dotini = '\0';
     loader L = {.s = s, .scale = scale, .err = err, .errlen = errlen, .fp = fp};
     int rc = ini_parse_stream(reader, &L, handler, &L);
+    int last_line = L.line;
+    apply_scaled(&L);
+    L.line = last_line;
     set_axes(&L);
     if (L.too_long && (!L.failed || L.fail_line >= L.too_long)) {
         L.failed = false;

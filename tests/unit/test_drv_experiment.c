@@ -181,6 +181,15 @@ static void test_scales(void)
           ok && strcmp(fixed(&s, "iters", NULL), "10") == 0 && s.repetitions == 3);
     if (ok)
         drv_experiment_free(&s);
+    static const char early[] = "[experiment]\nprogram = mfd-deep\n[sweep.quick]\nd = 2,\n  4\n"
+                                "[fixed.quick]\niters = 10\n[experiment.quick]\nrepetitions = 2\n"
+                                "[experiment]\nrepetitions = 8\n[fixed]\niters = 1000\n[sweep]\nd = 2, 4, 8\n";
+    ok = fx_spec(early, "early.ini", "quick", &s, err, sizeof err);
+    CHECK("scale sections above the defaults still replace them (continuations joined)",
+          ok && strcmp(axis(&s, "d"), "2|4") == 0 && strcmp(fixed(&s, "iters", NULL), "10") == 0 &&
+              s.repetitions == 2);
+    if (ok)
+        drv_experiment_free(&s);
     CHECK("paper and quick are the known scales",
           drv_experiment_scale_known("paper") && drv_experiment_scale_known("quick") &&
               !drv_experiment_scale_known("default") && !drv_experiment_scale_known("huge"));
@@ -254,6 +263,11 @@ static const struct {
     {"a claim has no scale variant", HEAD "[claim x.paper]\nmeasure = 1\n", NULL,
      "specs/x.ini:3: unknown section [claim x.paper] (scale variants are [experiment.S], [fixed.S], [sweep.S] with S "
      "one of paper, quick)"},
+    {"a scale variant of an unknown section, at another scale", HEAD "[fixd.quick]\nd = 1\n", "paper",
+     "specs/x.ini:3: unknown section [fixd.quick] (scale variants are [experiment.S], [fixed.S], [sweep.S] with S one "
+     "of paper, quick)"},
+    {"a bad value in the requested scale's section, with its line", HEAD "[experiment.quick]\nrepetitions = 0\n"
+     "[fixed]\niters = 3\n", "quick", "specs/x.ini:4: key 'repetitions': '0' is not a whole number in [1, 1000000]"},
     {"an unknown key of [experiment]", HEAD "programme = x\n", NULL,
      "specs/x.ini:3: unknown key 'programme' in [experiment] (program, title, verifies, repetitions, seed, "
      "method_keys)"},
