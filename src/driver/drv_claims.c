@@ -251,7 +251,11 @@ static void judge_fraction(const boundspec *b, const values *g, drv_region r, ou
 }
 
 /* aggregate = slope: the medians of the measure at each distinct x, then the
- * least-squares slope of log(median) on log(x), decided by slope +- 2 s.e. */
+ * least-squares slope of log(median) on log(x), decided by slope +- 2 s.e.
+ * Under missing = worst the worst values (a threshold never reached: +inf)
+ * enter the medians; a censored count is known to lie above every count that
+ * was reached, so the median stays exact while fewer than half are censored,
+ * and a median that is itself worst contradicts. */
 static void judge_slope(const claimdef *d, const values *g, drv_region r, outcome *o)
 {
     mfd_linreg lr;
@@ -269,7 +273,7 @@ static void judge_slope(const claimdef *d, const values *g, drv_region r, outcom
                 ys[m++] = g->v[j];
             }
         double my = drv_stats_median(ys, m);
-        if (my > 0)
+        if (my > 0 && isfinite(my))
             mfd_linreg_add(&lr, log(g->x[i]), log(my));
         else if (isnan(bad_x)) {
             bad_x = g->x[i];
@@ -285,7 +289,8 @@ static void judge_slope(const claimdef *d, const values *g, drv_region r, outcom
         o->v = DRV_CONTRADICTED;
         fmt(o->measured, sizeof o->measured, "slope over %zu runs: the median at %s = %g is %g", g->k, d->against,
             bad_x, bad_m);
-        fmt(o->note, sizeof o->note, "a log-log slope needs positive medians");
+        fmt(o->note, sizeof o->note, isinf(bad_m) ? "half or more of the runs there have no value (worst)"
+                                                  : "a log-log slope needs positive medians");
         return;
     }
     if (f.n < 3 || isnan(f.slope_se)) {
@@ -510,7 +515,7 @@ static bool define_words(const drv_experiment *s, const drv_experiment_section *
     if (d->missing == MISSING_EXCLUDE && !d->missing_reason)
         return definition_error(s, c, "missing", err, errlen,
                                 "missing = exclude needs missing_reason = <why runs without a value may be left out>");
-    if (d->missing == MISSING_WORST && (is_agg(d, "fraction") || is_agg(d, "slope")))
+    if (d->missing == MISSING_WORST && is_agg(d, "fraction"))
         return definition_error(s, c, "missing", err, errlen,
                                 "missing = worst is not defined for aggregate = %s (write the condition so that a "
                                 "missing value makes it false, or use missing = exclude)",

@@ -188,6 +188,15 @@ static void test_slope(void)
                 "3 runs without a value (eta - 0.015 = -0.005 is not a positive number) count against the claim: "
                 "say how they count with missing = worst or missing = exclude",
                 DRV_CONTRADICTED));
+    CHECK("slope, missing = worst: a censored value enters its median as +inf (0.01: 0.1 0.4 0.6 inf -> 0.5)",
+          gives("measure = loss\naggregate = slope\nagainst = eta\npredicted = 0\nbound = <=\nmissing = worst\n",
+                "slope -1.889 over 8 runs (2 points)", "<= 0",
+                "a slope needs three or more distinct values of eta for a standard error; got 2", DRV_INCONCLUSIVE));
+    CHECK("slope, missing = worst: a median that is itself worst contradicts",
+          gives("where = field == \"complex\"\nmeasure = loss\naggregate = slope\nagainst = eta\npredicted = 0\n"
+                "bound = <=\nmissing = worst\n",
+                "slope over 4 runs: the median at eta = 0.01 is inf", "<= 0",
+                "half or more of the runs there have no value (worst)", DRV_CONTRADICTED));
 }
 
 static void test_fraction(void)
