@@ -132,7 +132,8 @@ def main():
     for n in names:
         m = cfg[n]
         path = os.path.join(tree, m["file"])
-        pristine = open(os.path.join(src, m["file"]), encoding="utf-8").read()
+        # the copy made at the start, not the live tree, which may change during a long run
+        pristine = open(path, encoding="utf-8").read()
         if pristine.count(m["from"]) != 1:
             print("%s: the text to replace occurs %d times in %s (it must occur once)" % (n, pristine.count(m["from"]),
                                                                                         m["file"]))
