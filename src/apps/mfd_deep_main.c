@@ -378,6 +378,7 @@ static mfd_status deep_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_real(kv, "skew_err_max_rise", g->four && moved ? tr->skew_max_rise : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "herm_smin_max_drop", g->four && moved ? tr->herm_max_drop : NAN));
     MFD_CHECK(mfd_kv_add_real(kv, "sandwich_max_violation", g->four ? tr->sandwich_max_violation : NAN));
+    MFD_CHECK(mfd_kv_add_real(kv, "eq11_max_violation", g->four ? tr->eq11_max_violation : NAN));
     for (size_t k = 0; k < MFD_DEEP_MODES; k++)
         for (size_t l = 0; l < MFD_DEEP_NFRAC; l++) {
             char name[32];

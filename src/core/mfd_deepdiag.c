@@ -29,8 +29,9 @@ static mfd_status build_names(mfd_deepdiag *g)
         MFD_CHECK(mfd_strlist_addf(l, "init_q"));
     }
     if (g->four) {
-        static const char *const four[] = {"skew_err", "herm_smin", "sandwich_lo", "sandwich_hi"};
-        for (size_t i = 0; i < 4; i++)
+        static const char *const four[] = {"skew_err", "herm_smin", "sandwich_lo", "sandwich_hi",
+                                           "eq11_lo",  "eq11_mid",  "eq11_hi"};
+        for (size_t i = 0; i < 7; i++)
             MFD_CHECK(mfd_strlist_addf(l, "%s", four[i]));
     }
     return MFD_OK;
@@ -115,6 +116,7 @@ static void set_nan_square(mfd_deepdiag *g)
 {
     g->det_sign = g->log_abs_det = g->init_q = NAN;
     g->skew_err = g->herm_smin = g->sandwich_lo = g->sandwich_hi = NAN;
+    g->skew_op = g->eq11_lo = g->eq11_mid = g->eq11_hi = NAN;
 }
 
 /* init_q = σ_min(W + U S Uᴴ) with W = U S Vᴴ; sv gets S. */
@@ -145,13 +147,18 @@ static mfd_status four_layer(mfd_deepdiag *g, const mfd_deep *m)
     MFD_CHECK(mfd_mat_copy(LU, W2));
     mfd_status st = mfd_la_lu(LU, g->ipiv);
     if (st == MFD_ENUMERIC) { /* W_2 singular: Z undefined */
-        g->skew_err = g->herm_smin = NAN;
+        g->skew_err = g->herm_smin = g->skew_op = NAN;
         return MFD_OK;
     }
     MFD_CHECK(st);
     MFD_CHECK(mfd_la_gemm('C', 'C', 1.0, W3, W4, 0.0, Z)); /* W_3ᴴ W_4ᴴ */
     MFD_CHECK(mfd_la_lu_solve('N', LU, g->ipiv, Z));       /* Z = W_2⁻¹ W_3ᴴ W_4ᴴ */
     g->skew_err = mfd_mat_dist(W1, Z);
+    mfd_mat S = scratch(g->U, d, d); /* W_1 − Z (U is free once init_q is known) */
+    MFD_CHECK(mfd_mat_copy(S, W1));
+    MFD_CHECK(mfd_mat_axpy(-1.0, Z, S));
+    MFD_CHECK(mfd_la_svd(S, g->svtmp, NULL, NULL, &g->ws));
+    g->skew_op = g->svtmp[0];
     MFD_CHECK(mfd_mat_axpy(1.0, W1, Z));
     MFD_CHECK(mfd_la_svd(Z, g->svtmp, NULL, NULL, &g->ws));
     g->herm_smin = g->svtmp[d - 1];
@@ -230,6 +237,10 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m)
         double smax = g->sv[0], smin = g->sv[d - 1];
         g->sandwich_lo = g->layer_smin[0] * g->init_q / smax;
         g->sandwich_hi = smin > 0 ? g->layer_smax[0] * g->init_q / smin : INFINITY;
+        /* [LXGFD25] eq. (11) for N = 4 */
+        g->eq11_lo = 0.5 * g->herm_smin;
+        g->eq11_mid = pow(smin, 0.25);
+        g->eq11_hi = 0.5 * sqrt(g->herm_smin * g->herm_smin + g->skew_op * g->skew_op);
     }
     return MFD_OK;
 }
@@ -266,6 +277,9 @@ void mfd_deepdiag_row(const mfd_deepdiag *g, double *row)
         row[k++] = g->herm_smin;
         row[k++] = g->sandwich_lo;
         row[k++] = g->sandwich_hi;
+        row[k++] = g->eq11_lo;
+        row[k++] = g->eq11_mid;
+        row[k++] = g->eq11_hi;
     }
 }
 
@@ -279,6 +293,7 @@ void mfd_deeptrack_init(mfd_deeptrack *tr, double balance_tol)
             tr->mode_t[k][l] = NAN;
     tr->balance_tol = balance_tol;
     tr->skew_max_rise = tr->herm_max_drop = tr->sandwich_max_violation = tr->layer_sv_max_step = -INFINITY;
+    tr->eq11_max_violation = -INFINITY;
     tr->layer_sv_max_step_bal = -INFINITY;
     tr->det_sign_init = tr->init_q_init = tr->skew_init = tr->herm_init = tr->det_sign_balanced = NAN;
     tr->iter_balanced = -1;
@@ -317,6 +332,7 @@ void mfd_deeptrack_update(mfd_deeptrack *tr, const mfd_deepdiag *g, const mfd_de
     if (g->four) {
         raise_to(&tr->sandwich_max_violation,
                  fmax(g->sandwich_lo - g->herm_smin, g->herm_smin - g->sandwich_hi) / scale);
+        raise_to(&tr->eq11_max_violation, fmax(g->eq11_lo - g->eq11_mid, g->eq11_mid - g->eq11_hi) / scale);
         tr->prev_skew = g->skew_err;
         tr->prev_herm = g->herm_smin;
     }

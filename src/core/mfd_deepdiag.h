@@ -17,8 +17,12 @@
  *   which holds for exactly balanced layers: then ZZᴴ = W_1W_1ᴴ, so W_1 = P U_1,
  *   Z = P U_Z with P = (W_1W_1ᴴ)^{1/2}, and W = (WWᴴ)^{1/2} U_Zᴴ U_1, so both
  *   herm_smin and init_q are σ_min(I + U_Zᴴ U_1) up to the factors P and
- *   (WWᴴ)^{1/2}.  This is mfdyn's own derivation: it stands in for
- *   [LXGFD25] eq. (11), whose exact form we could not consult. */
+ *   (WWᴴ)^{1/2}.  This is mfdyn's own derivation; beside it, [LXGFD25]
+ *   eq. (11) (Lemma 20) in the paper's quantities: for balanced layers
+ *   W_j = Q_j Σ_w Q_{j−1}ᴴ one has W_1 + Z = Q_1 Σ_w (U + V)ᴴ and
+ *   W_1 − Z = Q_1 Σ_w (V − U)ᴴ (U = Q_4, V = Q_0), so
+ *     eq11_lo = ½ σ_min(W_1 + Z) <= σ_min(Σ_w) = σ_min(W)^{1/4}
+ *             <= ½ (σ_min(W_1 + Z)² + ‖W_1 − Z‖_op²)^{1/2} = eq11_hi. */
 #ifndef MFD_DEEPDIAG_H
 #define MFD_DEEPDIAG_H
 
@@ -41,6 +45,8 @@ typedef struct mfd_deepdiag {
     double det_sign, log_abs_det;   /* det_sign holds arg(det)/π in the complex field */
     double erank_nuc, erank_ent;
     double init_q, skew_err, herm_smin, sandwich_lo, sandwich_hi;
+    double skew_op;                 /* ‖W_1 − Z‖_op */
+    double eq11_lo, eq11_mid, eq11_hi; /* [LXGFD25] eq. (11), N = 4 */
     /* workspace */
     mfd_la_ws ws;
     mfd_mat A, B, C, U, VH;
@@ -61,6 +67,7 @@ mfd_status mfd_deepdiag_compute(mfd_deepdiag *g, mfd_deep *m);
  *   skew_max_rise, herm_max_drop   largest increase of skew_err / decrease of
  *                                  herm_smin between consecutive logged points,
  *   sandwich_max_violation         largest max(lo − herm, herm − hi),
+ *   eq11_max_violation             largest max(eq11_lo − eq11_mid, eq11_mid − eq11_hi),
  * all three divided by 2 σ_max(W_1), the scale of these quantities (so
  * values <= 0 mean the D3 statements held at every logged point);
  *   layer_sv_max_step              largest |change of an extreme layer singular
@@ -86,6 +93,7 @@ typedef struct mfd_deeptrack {
     long nlogged, prev_t;
     double prev_skew, prev_herm, prev_lsv[2 * MFD_DEEP_MAX_DEPTH];
     double skew_max_rise, herm_max_drop, sandwich_max_violation, layer_sv_max_step, layer_sv_max_step_bal;
+    double eq11_max_violation;
     double det_sign_init, init_q_init, skew_init, herm_init;
     long iter_balanced;
     double det_sign_balanced;

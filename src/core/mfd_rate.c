@@ -162,7 +162,18 @@ size_t mfd_rate_plateaus(const double *t, const double *e, size_t n, double rtol
     return found;
 }
 
-void mfd_rate_threshold_name(double thr, char *buf, size_t len) { snprintf(buf, len, "iter_to_%.0e", thr); }
+/* The fewest digits that give the threshold back (1e-06, 2.5e-01): one
+ * digit would name 0.25 and 0.2 alike. */
+void mfd_rate_threshold_name(double thr, char *buf, size_t len)
+{
+    char num[40];
+    for (int p = 0; p < 17; p++) {
+        snprintf(num, sizeof num, "%.*e", p, thr);
+        if (strtod(num, NULL) == thr)
+            break;
+    }
+    snprintf(buf, len, "iter_to_%s", num);
+}
 
 void mfd_rate_wilson(size_t k, size_t n, double z, double *lo, double *hi)
 {

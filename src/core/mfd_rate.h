@@ -72,7 +72,8 @@ size_t mfd_rate_plateaus(const double *t, const double *e, size_t n, double rtol
  * trials at z standard deviations (z = 1.96: 95%); [0, 1] when n == 0. */
 void mfd_rate_wilson(size_t k, size_t n, double z, double *lo, double *hi);
 
-/* Column name for a threshold, e.g. 1e-6 -> "iter_to_1e-06". */
+/* Column name for a threshold, with the fewest digits that give it back:
+ * 1e-6 -> "iter_to_1e-06", 0.25 -> "iter_to_2.5e-01". */
 void mfd_rate_threshold_name(double thr, char *buf, size_t len);
 
 #endif

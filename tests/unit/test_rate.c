@@ -97,6 +97,10 @@ int main(void)
         char name[32];
         mfd_rate_threshold_name(1e-6, name, sizeof name);
         CHECK("threshold column name", strcmp(name, "iter_to_1e-06") == 0);
+        mfd_rate_threshold_name(0.25, name, sizeof name);
+        CHECK("... with the digits that tell 0.25 from 0.2", strcmp(name, "iter_to_2.5e-01") == 0);
+        mfd_rate_threshold_name(0.2, name, sizeof name);
+        CHECK("... and 0.2 as before", strcmp(name, "iter_to_2e-01") == 0);
     }
     /* plateaus: a two-step staircase on a log-spaced trace */
     {
