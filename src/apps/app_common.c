@@ -42,7 +42,10 @@ bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, i
 {
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: %s key=value ...\n\n%s\n\nkeys:\n", prog, synopsis);
+            printf("usage: %s key=value ...\n"
+                   "       %s --runs FILE   (one run per line, its key=value arguments TAB-separated)\n\n"
+                   "%s\n\nkeys:\n",
+                   prog, prog, synopsis);
             mfd_param_help(t, emit_line, stdout);
             printf("\nexit codes: 0 run complete (any stop reason), 1 run failed, 2 bad arguments or input\n");
             *code = APP_EXIT_OK;

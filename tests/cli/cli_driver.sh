@@ -123,6 +123,42 @@ else
     echo "SKIP the kill-and-resume checks under MFD_WRAP"
 fi
 
+# batches: several runs per process through the program's --runs
+mfd run tiny -j 2 --batch 5 --results batched > batched.txt 2>&1
+mfd collect tiny --results batched > /dev/null
+check "--batch 5 completes the 12 runs in batches (three runs files)" \
+    "[ \$(ls batched/tiny/runs/*/summary.csv | wc -l) -eq 12 ] && [ \$(ls batched/tiny/logs/batch-*.runs | wc -l) -eq 3 ]"
+check "... and gives the index.csv of one run per process" "cmp -s whole/tiny/index.csv batched/tiny/index.csv"
+check "a runs file holds one run per line, its arguments separated by TABs" \
+    "[ \$(cat batched/tiny/logs/batch-*.runs | wc -l) -eq 12 ] && grep -q \"$(printf '\t')seed=[0-9]*$(printf '\t')out=\" batched/tiny/logs/batch-*.runs"
+check "--batch 1 runs one process per run (no runs file)" "! ls whole/tiny/logs/batch-* > /dev/null 2>&1"
+check "--batch 0 is refused" "mfd run tiny --batch 0 --results b0 > /dev/null 2>&1; [ \$? -eq 2 ]"
+check "--batch x is refused with the value named" \
+    "mfd run tiny --batch x --results b0 2>&1 | grep -q \"^mfd: error: --batch: 'x' is not a number of runs\""
+# a run that fails inside a batch fails alone: its batch-mates complete
+printf '[experiment]\nprogram = mfd-deep\nrepetitions = 2\n[fixed]\niters = 20\n[sweep]\nd = 2, -1, 3\n' > badrun.ini
+"$exe" run badrun.ini --results badb --batch 6 -j 1 > badrun.txt 2>&1
+code=$?
+check "a batch with a bad run: exit 1, the other runs complete" \
+    "[ $code -eq 1 ] && [ \$(ls badb/badrun/runs/*/summary.csv | wc -l) -eq 4 ] && grep -q '4 runs done, .* 2 failed' badrun.txt"
+check "... the failed runs are named with their batch's log" \
+    "[ \$(grep -c 'failed; see .*logs/batch-.*\\.log' badrun.txt) -eq 2 ] && grep -q \"key 'd'\" badb/badrun/logs/batch-*.log"
+if [ -z "${MFD_WRAP:-}" ]; then
+    setsid "$exe" run slowish --specs "$specs" --results killedb --batch 3 -j 2 > /dev/null 2>&1 &
+    pid=$!
+    n=0
+    while [ "$(ls killedb/slowish/runs/*/summary.csv 2> /dev/null | wc -l)" -lt 1 ] && [ $n -lt 600 ]; do sleep 0.05; n=$((n + 1)); done
+    kill -KILL -"$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
+    partial=$(ls killedb/slowish/runs/*/summary.csv 2> /dev/null | wc -l)
+    check "a killed batched sweep stopped part-way ($partial of 8 complete)" "[ $partial -ge 1 ] && [ $partial -lt 8 ]"
+    out=$(mfd run slowish --results killedb --batch 3 2>&1)
+    check "... the next mfd run does only the unfinished runs" "echo '$out' | grep -q \"runs done, $partial already complete\""
+    mfd collect slowish --results killedb > /dev/null
+    check "... and the index.csv equals an uninterrupted one-run-per-process sweep" \
+        "cmp -s ref/slowish/index.csv killedb/slowish/index.csv"
+fi
+
 # claims: pass, fail (exit 1), known deviation (exit 0)
 mfd check tiny --results whole > check.txt
 check "mfd check prints the claim and confirms it" "[ \$? -eq 0 ] && grep -q 'decreases .* CONFIRMED' check.txt"
