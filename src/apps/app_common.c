@@ -146,7 +146,7 @@ bool app_start(const app_program *program, app_table *tab, void *params, bool *g
         return false;
     const char *kernels = getenv("MFD_SMALL_KERNELS");
     if (kernels && *kernels && mfd_small_set_path(kernels) != MFD_OK) {
-        app_error(prog, "environment variable MFD_SMALL_KERNELS: '%s' is not a kernel path; expected auto or plain",
+        app_error(prog, "environment variable MFD_SMALL_KERNELS: '%s' is not a kernel path; expected auto, avx2 or plain",
                   kernels);
         *code = APP_EXIT_USAGE;
         return false;

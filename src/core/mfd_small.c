@@ -7,13 +7,16 @@
 
 /* Set once by mfd_small_set_path before any product, then only read. */
 static bool force_plain = false;
+static bool no_avx512 = false; /* "avx2": lock-step ensembles without AVX-512 */
 
 mfd_status mfd_small_set_path(const char *name)
 {
     if (strcmp(name, "auto") == 0)
-        force_plain = false;
+        force_plain = no_avx512 = false;
+    else if (strcmp(name, "avx2") == 0)
+        force_plain = false, no_avx512 = true;
     else if (strcmp(name, "plain") == 0)
-        force_plain = true;
+        force_plain = no_avx512 = true;
     else
         return MFD_EINVAL;
     return MFD_OK;
@@ -274,37 +277,163 @@ static bool have_avx2_fma(void)
 }
 #endif
 
-/* The 2 x 2 real product, written out: four dot products of length two. */
-static void dgemm2(char opa, char opb, double alpha, const double *A, size_t lda, const double *B, size_t ldb,
-                   double beta, double *C, size_t ldc)
+/* ---- the canonical square product, d <= 8 -----------------------------
+ *
+ * Every square product of size d <= MFD_SMALL_CANON computes each entry of C
+ * by one and the same sequence of roundings, whichever code runs it (the
+ * AVX2 kernels above, the scalar code below with or without the FMA
+ * instruction, and the lock-step ensembles of mfd_deepens, which step many
+ * runs in SIMD lanes and must give each run the bits it has alone):
+ *
+ *   real:    acc = +0; for l = 0, 1, ..., d-1: acc = fma(op(A)(i,l), op(B)(l,j), acc)
+ *            r = alpha acc; if beta != 0: r = fma(beta, C(i,j), r); C(i,j) = r
+ *   complex: with (ar, ai) = op(A)(i,l) and (br, bi) = op(B)(l,j), four chains from +0:
+ *            rr = fma(ar, br, rr), ii = fma(ai, bi, ii), ri = fma(ai, br, ri), ir = fma(ar, bi, ir);
+ *            then re = alpha (rr - ii), im = alpha (ri + ir), and beta as above on each part.
+ *
+ * A conjugate op(A) = Aᴴ negates Im A (a sign flip); a conjugate op(B) = Bᴴ
+ * multiplies Im B by -1.  fma() is exact-then-rounded on every CPU (C99), so
+ * these products have the same bits everywhere; a CPU without the FMA
+ * instruction computes them in software, more slowly. */
+#define MFD_SMALL_ALWAYS_INLINE __attribute__((always_inline)) inline
+
+static MFD_SMALL_ALWAYS_INLINE void canon_d(const int d, const bool ta, const bool tb, double alpha, const double *A,
+                                            size_t lda, const double *B, size_t ldb, double beta, double *C,
+                                            size_t ldc)
 {
-    bool ta = opa != 'N', tb = opb != 'N';
-    double a00 = A[0], a10 = ta ? A[lda] : A[1], a01 = ta ? A[1] : A[lda], a11 = A[lda + 1];
-    double b00 = B[0], b10 = tb ? B[ldb] : B[1], b01 = tb ? B[1] : B[ldb], b11 = B[ldb + 1];
-    double c00 = a00 * b00 + a01 * b10, c10 = a10 * b00 + a11 * b10;
-    double c01 = a00 * b01 + a01 * b11, c11 = a10 * b01 + a11 * b11;
-    if (beta == 0.0) {
-        C[0] = alpha * c00, C[1] = alpha * c10, C[ldc] = alpha * c01, C[ldc + 1] = alpha * c11;
-    } else {
-        C[0] = alpha * c00 + beta * C[0], C[1] = alpha * c10 + beta * C[1];
-        C[ldc] = alpha * c01 + beta * C[ldc], C[ldc + 1] = alpha * c11 + beta * C[ldc + 1];
+    for (int j = 0; j < d; j++)
+        for (int i = 0; i < d; i++) {
+            double acc = 0.0;
+            for (int l = 0; l < d; l++) {
+                double a = ta ? A[(size_t)l + (size_t)i * lda] : A[(size_t)i + (size_t)l * lda];
+                double b = tb ? B[(size_t)j + (size_t)l * ldb] : B[(size_t)l + (size_t)j * ldb];
+                acc = fma(a, b, acc);
+            }
+            double *c = C + (size_t)i + (size_t)j * ldc;
+            double r = alpha * acc;
+            if (beta != 0.0)
+                r = fma(beta, *c, r);
+            *c = r;
+        }
+}
+
+static MFD_SMALL_ALWAYS_INLINE void canon_z(const int d, const bool ta, const bool ca, const bool tb, double sgnb,
+                                            double alpha, const double *A, size_t lda, const double *B, size_t ldb,
+                                            double beta, double *C, size_t ldc)
+{
+    for (int j = 0; j < d; j++)
+        for (int i = 0; i < d; i++) {
+            double rr = 0.0, ii = 0.0, ri = 0.0, ir = 0.0;
+            for (int l = 0; l < d; l++) {
+                const double *pa = ta ? A + 2 * ((size_t)l + (size_t)i * lda) : A + 2 * ((size_t)i + (size_t)l * lda);
+                const double *pb = tb ? B + 2 * ((size_t)j + (size_t)l * ldb) : B + 2 * ((size_t)l + (size_t)j * ldb);
+                double ar = pa[0], ai = ca ? -pa[1] : pa[1], br = pb[0], bi = sgnb * pb[1];
+                rr = fma(ar, br, rr);
+                ii = fma(ai, bi, ii);
+                ri = fma(ai, br, ri);
+                ir = fma(ar, bi, ir);
+            }
+            double *c = C + 2 * ((size_t)i + (size_t)j * ldc);
+            double re = alpha * (rr - ii), im = alpha * (ri + ir);
+            if (beta != 0.0) {
+                re = fma(beta, c[0], re);
+                im = fma(beta, c[1], im);
+            }
+            c[0] = re;
+            c[1] = im;
+        }
+}
+
+/* One copy per size d (a constant, so the loops unroll), inlined into each
+ * of the two entry points below: the fma one runs where the CPU has the FMA
+ * instruction, the portable one everywhere else (and for
+ * MFD_SMALL_KERNELS=plain).  The same source, hence the same bits. */
+static MFD_SMALL_ALWAYS_INLINE void canon_dgemm_any(int d, bool ta, bool tb, double al, const double *A, size_t lda,
+                                                    const double *B, size_t ldb, double be, double *C, size_t ldc)
+{
+    switch (d) {
+    case 1: canon_d(1, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 2: canon_d(2, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 3: canon_d(3, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 4: canon_d(4, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 5: canon_d(5, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 6: canon_d(6, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 7: canon_d(7, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
+    default: canon_d(8, ta, tb, al, A, lda, B, ldb, be, C, ldc); break;
     }
 }
+
+static MFD_SMALL_ALWAYS_INLINE void canon_zgemm_any(int d, bool ta, bool ca, bool tb, double sgnb, double al,
+                                                    const double *A, size_t lda, const double *B, size_t ldb,
+                                                    double be, double *C, size_t ldc)
+{
+    switch (d) {
+    case 1: canon_z(1, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 2: canon_z(2, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 3: canon_z(3, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 4: canon_z(4, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 5: canon_z(5, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 6: canon_z(6, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    case 7: canon_z(7, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    default: canon_z(8, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc); break;
+    }
+}
+
+static void canon_dgemm_portable(int d, bool ta, bool tb, double al, const double *A, size_t lda, const double *B,
+                                 size_t ldb, double be, double *C, size_t ldc)
+{
+    canon_dgemm_any(d, ta, tb, al, A, lda, B, ldb, be, C, ldc);
+}
+
+static void canon_zgemm_portable(int d, bool ta, bool ca, bool tb, double sgnb, double al, const double *A,
+                                 size_t lda, const double *B, size_t ldb, double be, double *C, size_t ldc)
+{
+    canon_zgemm_any(d, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc);
+}
+
+#ifdef MFD_SMALL_X86
+static __attribute__((target("fma"))) void canon_dgemm_fma(int d, bool ta, bool tb, double al, const double *A,
+                                                           size_t lda, const double *B, size_t ldb, double be,
+                                                           double *C, size_t ldc)
+{
+    canon_dgemm_any(d, ta, tb, al, A, lda, B, ldb, be, C, ldc);
+}
+
+static __attribute__((target("fma"))) void canon_zgemm_fma(int d, bool ta, bool ca, bool tb, double sgnb, double al,
+                                                           const double *A, size_t lda, const double *B, size_t ldb,
+                                                           double be, double *C, size_t ldc)
+{
+    canon_zgemm_any(d, ta, ca, tb, sgnb, al, A, lda, B, ldb, be, C, ldc);
+}
+
+static bool have_fma(void)
+{
+    static int cached = -1; /* set once; the answer never changes within a process */
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("fma");
+    }
+    return cached != 0;
+}
+#endif
 
 void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A, size_t lda,
                      const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
-    if (m == n && n == k && !force_plain) {
-        if (m == 2) {
-            dgemm2(opa, opb, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (m == n && n == k && m <= MFD_SMALL_CANON) {
+        bool ta = opa != 'N', tb = opb != 'N';
+#ifdef MFD_SMALL_X86
+        if (!force_plain && (m == 4 || m == 8) && have_avx2_fma()) {
+            dk_fixed((int)m, ta, tb, alpha, A, lda, B, ldb, beta, C, ldc);
             return;
         }
-#ifdef MFD_SMALL_X86
-        if ((m == 4 || m == 8) && have_avx2_fma()) {
-            dk_fixed((int)m, opa != 'N', opb != 'N', alpha, A, lda, B, ldb, beta, C, ldc);
+        if (!force_plain && have_fma()) {
+            canon_dgemm_fma((int)m, ta, tb, alpha, A, lda, B, ldb, beta, C, ldc);
             return;
         }
 #endif
+        canon_dgemm_portable((int)m, ta, tb, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
     }
     generic_dgemm(opa, opb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
@@ -312,19 +441,42 @@ void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double al
 void mfd_small_zgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A, size_t lda,
                      const double *B, size_t ldb, double beta, double *C, size_t ldc)
 {
+    if (m == n && n == k && m <= MFD_SMALL_CANON) {
+        bool ta = opa != 'N', ca = opa == 'C', tb = opb != 'N';
+        double sgnb = opb == 'C' ? -1.0 : 1.0;
 #ifdef MFD_SMALL_X86
-    if (!force_plain && m == n && n == k && (m == 2 || m == 4 || m == 8) && have_avx2_fma()) {
-        double at[128];
-        if (opa != 'N') {
-            ztranspose_any(at, A, lda, (int)m, opa == 'C');
-            A = at;
-            lda = m;
+        if (!force_plain && (m == 2 || m == 4 || m == 8) && have_avx2_fma()) {
+            double at[128];
+            if (ta) {
+                ztranspose_any(at, A, lda, (int)m, ca);
+                A = at;
+                lda = m;
+            }
+            zk_fixed((int)m, tb, alpha, A, lda, B, ldb, opb == 'C', beta, C, ldc);
+            return;
         }
-        zk_fixed((int)m, opb != 'N', alpha, A, lda, B, ldb, opb == 'C', beta, C, ldc);
+        if (!force_plain && have_fma()) {
+            canon_zgemm_fma((int)m, ta, ca, tb, sgnb, alpha, A, lda, B, ldb, beta, C, ldc);
+            return;
+        }
+#endif
+        canon_zgemm_portable((int)m, ta, ca, tb, sgnb, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-#endif
     generic_zgemm(opa, opb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+int mfd_small_simd_width(void)
+{
+    if (force_plain)
+        return 1;
+#ifdef MFD_SMALL_X86
+    if (!no_avx512 && have_avx2_fma() && __builtin_cpu_supports("avx512f"))
+        return 8;
+    if (have_avx2_fma())
+        return 4;
+#endif
+    return 1;
 }
 
 const char *mfd_small_path(void)

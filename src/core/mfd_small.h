@@ -12,12 +12,27 @@
 
 #include "mfd_status.h"
 
-/* Which kernels run: "auto" (the default) uses the unrolled 2×2 product and,
- * where the CPU has AVX2 and FMA, the fixed-size 4×4 and 8×8 ones; "plain"
- * forces the plain loops for every shape, so that tests can run the path a CPU
- * without AVX2 takes.  Anything else is MFD_EINVAL.  Call before any product
- * (a program reads it from the environment variable MFD_SMALL_KERNELS). */
+/* Square products of size d <= MFD_SMALL_CANON are canonical: each entry of
+ * C is computed by one fixed sequence of roundings (an FMA chain over l from
+ * 0, then alpha, then beta; mfd_small.c states it), whichever code runs it,
+ * so their bits depend neither on the CPU nor on the path below.  The
+ * lock-step ensembles (mfd_deepens) compute the same sequence in SIMD lanes. */
+#define MFD_SMALL_CANON 8
+
+/* Which kernels run: "auto" (the default) uses, where the CPU has AVX2 and
+ * FMA, the fixed-size 4×4 and 8×8 real and 2×2, 4×4, 8×8 complex kernels,
+ * scalar FMA code for the other canonical sizes, and for the lock-step
+ * ensembles the widest SIMD lanes the CPU has (AVX-512 or AVX2); "avx2" is
+ * auto without AVX-512; "plain" runs portable C for every shape (plain loops,
+ * and C's fma() for the canonical products: the same numbers), so that tests
+ * can run the path a CPU without AVX2 takes.  Anything else is MFD_EINVAL.
+ * Call before any product (a program reads it from the environment variable
+ * MFD_SMALL_KERNELS). */
 mfd_status mfd_small_set_path(const char *name);
+
+/* The widest SIMD lanes of doubles that the lock-step ensembles may use under
+ * the path set and on this CPU: 8 (AVX-512F), 4 (AVX2 and FMA) or 1 (plain C). */
+int mfd_small_simd_width(void);
 
 /* The eigenvalues w[0..n) (ascending) of the Hermitian n × n matrix A
  * (real symmetric for MFD_REAL; complex entries as (re, im) pairs, lda
@@ -28,7 +43,7 @@ mfd_status mfd_small_set_path(const char *name);
 int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w);
 
 /* The path products take: "avx2" or "plain" (on a CPU without AVX2 and FMA,
- * "auto" is "plain" except for the 2×2 product, reported as "auto-noavx2"). */
+ * "auto" runs the portable code, reported as "auto-noavx2"). */
 const char *mfd_small_path(void);
 
 void mfd_small_dgemm(char opa, char opb, size_t m, size_t n, size_t k, double alpha, const double *A,

@@ -91,7 +91,7 @@ expect_error "rectangular layers with a balanced init are refused" "need init=ga
 expect_error "rate_lo above rate_hi is refused" "is not below rate_hi" rate_lo=1 rate_hi=0.1
 export MFD_SMALL_KERNELS=avx9
 expect_error "an unknown MFD_SMALL_KERNELS is refused" \
-    "environment variable MFD_SMALL_KERNELS: 'avx9' is not a kernel path; expected auto or plain" iters=1
+    "environment variable MFD_SMALL_KERNELS: 'avx9' is not a kernel path; expected auto, avx2 or plain" iters=1
 unset MFD_SMALL_KERNELS
 
 # MFD_SMALL_KERNELS=plain runs the plain loops (recorded in run.ini) to the same numbers up to rounding
