@@ -1,0 +1,230 @@
+/* mfd_deepens_kern.h — the lane kernels of mfd_deepens, one template
+ * compiled once per SIMD width (GSL's templates_on.h idea): mfd_deepens.c
+ * defines, before each inclusion,
+ *
+ *   KERN(name)    the name with the width's suffix      KATTR  its target attribute
+ *   V, VW         a vector of VW doubles (VW lanes)     VLOAD, VSTORE, VSET1, VZERO
+ *   VFMA(a,b,c)   fused a·b + c, one rounding           VMUL, VADD, VSUB
+ *   VNEG(a)       the sign bit flipped                  TR_D, TC_D, TR_Z, TC_Z  register tiles
+ *
+ * and gets KERN(eval_block) and KERN(update_block), which work on the VW
+ * lanes lane0 … lane0 + VW − 1 of an ensemble.  Every operation is the one
+ * the single run performs on each lane's own numbers (mfd_deepens.h): the
+ * tiles change which entries are computed together, never the sequence of
+ * roundings of an entry. */
+
+#define IDX(r, c) ((size_t)(r) + (size_t)(c) * (size_t)d)
+
+/* Real C = alpha op(A) op(B) (+ C when beta1), op = ᵀ where ta / tb; each
+ * entry an FMA chain over l from +0 (mfd_small.h's canonical product).
+ * Matrices point to their first lane of the block; entry k is at k·L. */
+static KATTR MFD_ENS_INLINE void KERN(gemm_d)(const int d, const bool ta, const bool tb, const int alpha_kind,
+                                              const double *al, const bool beta1, const double *A, const double *B,
+                                              double *C, const size_t L)
+{
+    const V one = VSET1(1.0);
+    const V alpha = alpha_kind == KERN_ALPHA_LANES ? VLOAD(al) : VSET1(-1.0);
+    for (int j0 = 0; j0 < d; j0 += TC_D)
+        for (int i0 = 0; i0 < d; i0 += TR_D) {
+            const int nr = d - i0 < TR_D ? d - i0 : TR_D, nc = d - j0 < TC_D ? d - j0 : TC_D;
+            V acc[TR_D][TC_D];
+            for (int r = 0; r < nr; r++)
+                for (int c = 0; c < nc; c++)
+                    acc[r][c] = VZERO();
+            for (int l = 0; l < d; l++) {
+                V a[TR_D], b[TC_D];
+                for (int r = 0; r < nr; r++)
+                    a[r] = VLOAD(A + (ta ? IDX(l, i0 + r) : IDX(i0 + r, l)) * L);
+                for (int c = 0; c < nc; c++)
+                    b[c] = VLOAD(B + (tb ? IDX(j0 + c, l) : IDX(l, j0 + c)) * L);
+                for (int r = 0; r < nr; r++)
+                    for (int c = 0; c < nc; c++)
+                        acc[r][c] = VFMA(a[r], b[c], acc[r][c]);
+            }
+            for (int r = 0; r < nr; r++)
+                for (int c = 0; c < nc; c++) {
+                    double *p = C + IDX(i0 + r, j0 + c) * L;
+                    V x = alpha_kind == KERN_ALPHA_ONE ? acc[r][c] : VMUL(alpha, acc[r][c]);
+                    if (beta1)
+                        x = VFMA(one, VLOAD(p), x);
+                    VSTORE(p, x);
+                }
+        }
+}
+
+/* Complex: entry k's real part at 2k·L, its imaginary part at (2k + 1)·L.
+ * op(A) = Aᴴ when ta (Im A's sign flipped), op(B) = Bᴴ when tb (Im B times
+ * −1), as mfd_small.h's canonical product; four FMA chains per entry. */
+static KATTR MFD_ENS_INLINE void KERN(gemm_z)(const int d, const bool ta, const bool tb, const int alpha_kind,
+                                              const double *al, const bool beta1, const double *A, const double *B,
+                                              double *C, const size_t L)
+{
+    const V one = VSET1(1.0), minus_one = VSET1(-1.0);
+    const V alpha = alpha_kind == KERN_ALPHA_LANES ? VLOAD(al) : minus_one;
+    for (int j0 = 0; j0 < d; j0 += TC_Z)
+        for (int i0 = 0; i0 < d; i0 += TR_Z) {
+            const int nr = d - i0 < TR_Z ? d - i0 : TR_Z, nc = d - j0 < TC_Z ? d - j0 : TC_Z;
+            V rr[TR_Z][TC_Z], ii[TR_Z][TC_Z], ri[TR_Z][TC_Z], ir[TR_Z][TC_Z];
+            for (int r = 0; r < nr; r++)
+                for (int c = 0; c < nc; c++)
+                    rr[r][c] = ii[r][c] = ri[r][c] = ir[r][c] = VZERO();
+            for (int l = 0; l < d; l++) {
+                V ar[TR_Z], ai[TR_Z], br[TC_Z], bi[TC_Z];
+                for (int r = 0; r < nr; r++) {
+                    const double *pa = A + 2 * (ta ? IDX(l, i0 + r) : IDX(i0 + r, l)) * L;
+                    ar[r] = VLOAD(pa);
+                    ai[r] = ta ? VNEG(VLOAD(pa + L)) : VLOAD(pa + L);
+                }
+                for (int c = 0; c < nc; c++) {
+                    const double *pb = B + 2 * (tb ? IDX(j0 + c, l) : IDX(l, j0 + c)) * L;
+                    br[c] = VLOAD(pb);
+                    bi[c] = tb ? VMUL(minus_one, VLOAD(pb + L)) : VLOAD(pb + L);
+                }
+                for (int r = 0; r < nr; r++)
+                    for (int c = 0; c < nc; c++) {
+                        rr[r][c] = VFMA(ar[r], br[c], rr[r][c]);
+                        ii[r][c] = VFMA(ai[r], bi[c], ii[r][c]);
+                        ri[r][c] = VFMA(ai[r], br[c], ri[r][c]);
+                        ir[r][c] = VFMA(ar[r], bi[c], ir[r][c]);
+                    }
+            }
+            for (int r = 0; r < nr; r++)
+                for (int c = 0; c < nc; c++) {
+                    double *p = C + 2 * IDX(i0 + r, j0 + c) * L;
+                    V re = VSUB(rr[r][c], ii[r][c]), im = VADD(ri[r][c], ir[r][c]);
+                    if (alpha_kind != KERN_ALPHA_ONE) {
+                        re = VMUL(alpha, re);
+                        im = VMUL(alpha, im);
+                    }
+                    if (beta1) {
+                        re = VFMA(one, VLOAD(p), re);
+                        im = VFMA(one, VLOAD(p + L), im);
+                    }
+                    VSTORE(p, re);
+                    VSTORE(p + L, im);
+                }
+        }
+}
+
+static KATTR MFD_ENS_INLINE void KERN(gemm)(const bool cplx, const int d, const bool ta, const bool tb,
+                                            const int alpha_kind, const double *al, const bool beta1, const double *A,
+                                            const double *B, double *C, const size_t L)
+{
+    if (cplx)
+        KERN(gemm_z)(d, ta, tb, alpha_kind, al, beta1, A, B, C, L);
+    else
+        KERN(gemm_d)(d, ta, tb, alpha_kind, al, beta1, A, B, C, L);
+}
+
+/* resid = P − T and its sum of squares in mfd_mat_sub_norm2's order: per
+ * column, the doubles at even positions into s0, odd ones into s1. */
+static KATTR MFD_ENS_INLINE V KERN(sub_norm2)(const int d, const int wd, const double *P, const double *T,
+                                              double *R, const size_t L)
+{
+    V s[2] = {VZERO(), VZERO()};
+    const int len = wd * d;
+    for (int j = 0; j < d; j++)
+        for (int i = 0; i < len; i++) {
+            size_t k = ((size_t)j * (size_t)len + (size_t)i) * L;
+            V x = VSUB(VLOAD(P + k), VLOAD(T + k));
+            VSTORE(R + k, x);
+            s[i & 1] = VADD(s[i & 1], VMUL(x, x));
+        }
+    return VADD(s[0], s[1]);
+}
+
+/* A packed matrix's sum of squares in mfd_mat_norm2's order: four partial
+ * sums over its doubles, the tail into the first, ((s0 + s1) + (s2 + s3)). */
+static KATTR MFD_ENS_INLINE V KERN(sumsq)(const int n, const double *X, const size_t L)
+{
+    V s[4] = {VZERO(), VZERO(), VZERO(), VZERO()};
+    const int body = n - n % 4;
+    for (int i = 0; i < n; i++) {
+        V x = VLOAD(X + (size_t)i * L);
+        int k = i < body ? i % 4 : 0;
+        s[k] = VADD(s[k], VMUL(x, x));
+    }
+    return VADD(VADD(s[0], s[1]), VADD(s[2], s[3]));
+}
+
+/* mfd_deep_eval for one block of lanes, d a constant. */
+static KATTR MFD_ENS_INLINE void KERN(eval_d)(const int d, mfd_deepens *e, const size_t lane0)
+{
+    const bool cplx = e->s.field == MFD_COMPLEX;
+    const int N = e->s.depth, wd = cplx ? 2 : 1;
+    const size_t L = e->lanes, M = e->mat;
+    double *W = e->w + lane0, *G = e->grad + lane0, *P = e->prefix + lane0, *D = e->delta ? e->delta + lane0 : NULL;
+    const double *a = e->a + lane0, *nega = e->nega + lane0;
+#define LAYER(j) (W + (size_t)((j) - 1) * M)
+#define GRAD(j) (G + (size_t)((j) - 1) * M)
+#define PREFIX(j) ((j) == 1 ? LAYER(1) : P + (size_t)((j) - 2) * M)
+#define DELTA(j) (D + (size_t)((j) - 1) * M)
+    /* mfd_deep_loss: P_j = W_j P_{j−1}, the residual and L_ori, then Δ and L_reg */
+    for (int j = 2; j <= N; j++)
+        KERN(gemm)(cplx, d, false, false, KERN_ALPHA_ONE, NULL, false, LAYER(j), PREFIX(j - 1), PREFIX(j), L);
+    V s = KERN(sub_norm2)(d, wd, PREFIX(N), e->target + lane0, e->resid + lane0, L);
+    VSTORE(e->loss_ori + lane0, VMUL(VSET1(0.5), s));
+    V reg = VZERO();
+    if (e->s.reg) {
+        for (int j = 1; j < N; j++) {
+            KERN(gemm)(cplx, d, false, true, KERN_ALPHA_ONE, NULL, false, LAYER(j), LAYER(j), DELTA(j), L);
+            KERN(gemm)(cplx, d, true, false, KERN_ALPHA_MINUS_ONE, NULL, true, LAYER(j + 1), LAYER(j + 1), DELTA(j),
+                       L);
+        }
+        V sum = VZERO();
+        for (int j = 1; j < N; j++)
+            sum = VADD(sum, KERN(sumsq)(wd * d * d, DELTA(j), L));
+        reg = VMUL(VLOAD(e->quarter_a + lane0), sum);
+    }
+    VSTORE(e->loss_reg + lane0, reg);
+    /* the gradients: T_N = W − Σ, ∇_j = T_j P_{j−1}ᴴ, T_{j−1} = W_jᴴ T_j, ∇_1 = T_1 */
+    const double *T = e->resid + lane0;
+    for (int j = N; j >= 2; j--) {
+        KERN(gemm)(cplx, d, false, true, KERN_ALPHA_ONE, NULL, false, T, PREFIX(j - 1), GRAD(j), L);
+        double *next = j == 2 ? GRAD(1) : e->tbuf + (size_t)(j % 2) * M + lane0;
+        KERN(gemm)(cplx, d, true, false, KERN_ALPHA_ONE, NULL, false, LAYER(j), T, next, L);
+        T = next;
+    }
+    if (e->grad_ori)
+        for (size_t k = 0; k < (size_t)N * M; k += L)
+            VSTORE(e->grad_ori + lane0 + k, VLOAD(G + k));
+    if (e->s.reg)
+        for (int j = 1; j <= N; j++) {
+            if (j < N)
+                KERN(gemm)(cplx, d, false, false, KERN_ALPHA_LANES, a, true, DELTA(j), LAYER(j), GRAD(j), L);
+            if (j > 1)
+                KERN(gemm)(cplx, d, false, false, KERN_ALPHA_LANES, nega, true, LAYER(j), DELTA(j - 1), GRAD(j), L);
+        }
+#undef LAYER
+#undef GRAD
+#undef PREFIX
+#undef DELTA
+}
+
+/* One function per d, so that every loop above has constant bounds. */
+static KATTR void KERN(eval_block)(mfd_deepens *e, size_t lane0)
+{
+    switch (e->s.d) {
+    case 1: KERN(eval_d)(1, e, lane0); break;
+    case 2: KERN(eval_d)(2, e, lane0); break;
+    case 3: KERN(eval_d)(3, e, lane0); break;
+    case 4: KERN(eval_d)(4, e, lane0); break;
+    case 5: KERN(eval_d)(5, e, lane0); break;
+    case 6: KERN(eval_d)(6, e, lane0); break;
+    case 7: KERN(eval_d)(7, e, lane0); break;
+    default: KERN(eval_d)(8, e, lane0); break;
+    }
+}
+
+/* mfd_deep_update: w ← w − (eta g), a multiplication then a subtraction. */
+static KATTR void KERN(update_block)(mfd_deepens *e, size_t lane0)
+{
+    const size_t L = e->lanes, n = (size_t)e->s.depth * e->mat;
+    const V eta = VLOAD(e->eta + lane0);
+    double *w = e->w + lane0;
+    const double *g = e->grad + lane0;
+    for (size_t k = 0; k < n; k += L)
+        VSTORE(w + k, VSUB(VLOAD(w + k), VMUL(eta, VLOAD(g + k))));
+}
+
+#undef IDX
