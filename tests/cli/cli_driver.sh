@@ -37,6 +37,8 @@ check "a sweep run whole and as two shards gives identical index.csv" \
     "cmp -s whole/tiny/index.csv sharded/tiny/index.csv && [ \$(wc -l < whole/tiny/index.csv) -eq 13 ]"
 check "timing columns go to timing.csv, not index.csv" \
     "! head -n 1 whole/tiny/index.csv | grep -q wall_s && head -n 1 whole/tiny/timing.csv | grep -q wall_s"
+check "... and so do the times to thresholds" \
+    "! head -n 1 whole/tiny/index.csv | grep -q time_to_ && head -n 1 whole/tiny/timing.csv | grep -q '^id,wall_s,algo_s,s_per_iter,time_to_1e-02,time_to_1e-06,time_to_1e-10\$'"
 mfd run tiny --task 5 --results task > /dev/null 2>&1
 check "--task 5 runs exactly run 5" "[ \$(ls task/tiny/runs/*/summary.csv | wc -l) -eq 1 ] && [ -f task/tiny/runs/\$(sed -n 6p plan1.txt | cut -d' ' -f2)/summary.csv ]"
 out=$(mfd run tiny --results whole 2>&1)
@@ -56,7 +58,7 @@ line=$(sed -n 4p plan1.txt)
 id=$(echo "$line" | cut -d' ' -f2)
 args=$(echo "$line" | cut -d' ' -f4- | sed 's| out=[^ ]*||')
 "$(dirname "$exe")/mfd-deep" $args out=alone > /dev/null 2>&1
-drop_time() { grep -v '^#' "$1" | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i != "time_s" && $i != "wall_s" && $i != "algo_s" && $i != "s_per_iter") keep[i] = 1 } { s = ""; for (i = 1; i <= NF; i++) if (keep[i]) s = s (s == "" ? "" : ",") $i; print s }'; }
+drop_time() { grep -v '^#' "$1" | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i != "time_s" && $i != "wall_s" && $i != "algo_s" && $i != "s_per_iter" && $i !~ /^time_to_/) keep[i] = 1 } { s = ""; for (i = 1; i <= NF; i++) if (keep[i]) s = s (s == "" ? "" : ",") $i; print s }'; }
 drop_time alone/trace.csv > a.txt
 drop_time "whole/tiny/runs/$id/trace.csv" > b.txt
 check "a run alone reproduces the sweep's trace bit for bit" "cmp -s a.txt b.txt && [ \$(wc -l < a.txt) -gt 5 ]"
