@@ -124,6 +124,8 @@ static bool define_runtimes(plotdef *d, const drv_csv *t, char *err, size_t errl
             return false;
     }
     const char *inst = drv_experiment_get(p, "instance", &line);
+    if (!inst)
+        line = p->line;
     if (inst && !profile) {
         snprintf(err, errlen,
                  "%s:%d: [plot %s] key 'instance' applies to kind data_profile only (kind ecdf counts every run)",
