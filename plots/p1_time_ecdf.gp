@@ -6,5 +6,6 @@ do for [fmt in FORMATS] {
     @LOGX
     set xlabel "algorithm time to the target (s)"
     set ylabel "fraction of (run, target) pairs reached"
+    set key bottom right
     @RUNTIMES
 }

@@ -7,5 +7,6 @@ do for [fmt in FORMATS] {
     set format x "%g"
     set xlabel "time to the target / time of the fastest method on that pair (τ)"
     set ylabel "fraction of (instance, target) pairs"
+    set key bottom right
     @RUNTIMES
 }

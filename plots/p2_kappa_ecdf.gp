@@ -6,5 +6,6 @@ do for [fmt in FORMATS] {
     @LOGX
     set xlabel "iterations to the target"
     set ylabel "fraction of (run, target) pairs reached"
+    set key bottom right
     @RUNTIMES
 }

@@ -42,4 +42,4 @@ set mytics
 # p of pairs solved against the budget x, as steps (p holds from its x to the
 # next row's; every curve spans the same budgets), for a log x axis.  A curve
 # that ends below 1 left pairs unsolved within the runs' budget.
-RUNTIMES = 'set yrange [0:1.04]; set ytics 0.2; set key bottom right; plot for [i=1:nser] file(i) using "x":"p" with steps lc rgb color(i) lw 2 title nice(i)'
+RUNTIMES = 'set yrange [0:1.04]; set ytics 0.2; plot for [i=1:nser] file(i) using "x":"p" with steps lc rgb color(i) lw 2 title nice(i)'
