@@ -58,7 +58,7 @@ def summary(path):
         return None
     if len(rows) < 2:
         return None
-    return {k: v for k, v in zip(rows[0], rows[1]) if k not in TIMING}
+    return {k: v for k, v in zip(rows[0], rows[1]) if k not in TIMING and not k.startswith("time_to_")}
 
 
 def short_run(bdir, run, out):
