@@ -35,8 +35,6 @@ static const mfd_param_word BASIS_WORDS[] = {{"rademacher", 1}, {"haar", 0}};
 enum { GD_STEP_SIGMA1, GD_STEP_PLAIN };
 static const mfd_param_word GD_STEP_WORDS[] = {{"sigma1", GD_STEP_SIGMA1}, {"plain", GD_STEP_PLAIN}};
 
-/* Keys that only robust PCA reads: given with another problem they are refused. */
-static const char *const RPCA_KEYS[] = {"outlier_model", "rpca_init_alpha"};
 
 typedef struct scaled_params {
     int method, problem;
@@ -167,9 +165,13 @@ static int resolve(run *r)
     pp->rademacher = rademacher;
     pp->outlier_model = (mfd_lowrank_outliers)outliers;
     pp->noise_model = (mfd_lowrank_noise)noise;
-    for (size_t i = 0; i < sizeof RPCA_KEYS / sizeof *RPCA_KEYS; i++)
-        if (r->problem != PROBLEM_RPCA && app_given(r->tab.t, r->given, RPCA_KEYS[i]))
-            return app_usage_error(PROG, "key '%s' is for problem=rpca, not %s", RPCA_KEYS[i], problem_name(r));
+    /* robust PCA's own models: another value than the default with another problem would be ignored, so it
+     * is refused (the default may be given, as a spec that zips problems with these keys gives it) */
+    if (r->problem != PROBLEM_RPCA && pp->outlier_model != MFD_LOWRANK_OUTLIERS_UNIFORM)
+        return app_usage_error(PROG, "key 'outlier_model': tmc21 is for problem=rpca, not %s", problem_name(r));
+    if (r->problem != PROBLEM_RPCA && pp->rpca_init_alpha != 0)
+        return app_usage_error(PROG, "key 'rpca_init_alpha': %g is for problem=rpca, not %s", pp->rpca_init_alpha,
+                               problem_name(r));
     if (pp->outlier_model == MFD_LOWRANK_OUTLIERS_TMC21 && app_given(r->tab.t, r->given, "outlier_scale"))
         return app_usage_error(PROG, "key 'outlier_scale' sizes the uniform outliers; outlier_model=tmc21 keeps N(0, 1) "
                                "entries as they are");

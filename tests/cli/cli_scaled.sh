@@ -114,9 +114,13 @@ expect_error "p = 0 is refused" "key 'p': '0' is out of range" problem=completio
 expect_error "a missing l0_file is refused naming it" "key 'l0_file': cannot open 'none.npy'" l0_file=none.npy r0_file=none.npy
 expect_error "l0_file without r0_file is refused" "'l0_file' and 'r0_file' go together" l0_file=sg/final/L.npy
 expect_error "a bad gauge_cond is refused" "key 'gauge_cond': '0.5' is out of range" gauge_cond=0.5
-expect_error "outlier_model off robust PCA is refused" "key 'outlier_model' is for problem=rpca, not sensing" outlier_model=tmc21
-expect_error "rpca_init_alpha off robust PCA is refused" "key 'rpca_init_alpha' is for problem=rpca, not factorization" \
+expect_error "outlier_model=tmc21 off robust PCA is refused" "key 'outlier_model': tmc21 is for problem=rpca, not sensing" \
+    outlier_model=tmc21
+expect_error "rpca_init_alpha off robust PCA is refused" "key 'rpca_init_alpha': 0.1 is for problem=rpca, not factorization" \
     problem=factorization rpca_init_alpha=0.1
+run defaults problem=completion n=30 r=2 outlier_model=uniform rpca_init_alpha=0 iters=5
+check "the robust-PCA keys at their defaults are accepted with another problem (specs zip them)" \
+    "[ -f defaults/summary.csv ]"
 expect_error "an unknown outlier_model is refused" "key 'outlier_model': 'cauchy' is not one of uniform|tmc21" \
     problem=rpca outlier_model=cauchy
 expect_error "outlier_scale with tmc21 outliers is refused" "key 'outlier_scale' sizes the uniform outliers" \
