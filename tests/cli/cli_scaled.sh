@@ -103,7 +103,7 @@ expect_error "an unknown method is refused" "key 'method': 'adam' is not one of"
 expect_error "altscaledgd on the symmetric model is refused" "alternates between L and R: it needs model=asym" method=altscaledgd model=sym
 expect_error "altmin with the on-the-fly operator is refused" "method=altmin needs the stored operator" method=altmin operator=gaussian_otf
 expect_error "altmin on sensing above mem_limit is refused with its size" "method=altmin on sensing needs 32400 bytes" method=altmin n=10 r=5 m=30 mem_limit=30000
-run ams method=altmin problem=sensing n=20 r=2 kappa=10 iters=50
+run ams method=altmin problem=sensing n=20 r=2 kappa=10 iters=100
 check "altmin on sensing (normal equations) converges" "[ \"\$(value ams/summary.csv stop_reason)\" = converged ]"
 expect_error "lambda with plain scaledgd is refused" "use method=scaledgd_lambda" lambda=0.1
 expect_error "scaledgd_lambda without lambda is refused" "needs lambda > 0" method=scaledgd_lambda
