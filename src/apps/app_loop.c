@@ -77,189 +77,289 @@ static int log_point(app_model *model, loop_state *s, mfd_out *o, long t, double
             goto fail;               \
     } while (0)
 
-int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
-                 const void *params, int argc, char **argv)
-{
+struct app_loop {
+    app_loop_cfg cfg;
+    app_model *model;
+    mfd_param_table table;
+    const void *params;
+    int argc;
+    char **argv;
     loop_state s;
-    memset(&s, 0, sizeof s);
-    mfd_kv_init(&s.meta);
-    mfd_kv_init(&s.extra);
-    mfd_kv_init(&s.summary);
-    mfd_kv_init(&s.params);
-    mfd_kv_init(&s.runkv);
-    mfd_out o = {NULL, NULL, 0};
-    char err[1024] = "", name[96], started[32], ended[32];
-    mfd_status st = MFD_OK;
-    int code = APP_EXIT_FAILURE;
-    size_t ncols = model->ncols + 2, nthr = cfg->thresholds ? cfg->thresholds->n : 0;
-
+    mfd_out o;
+    char err[1024], started[32];
+    mfd_status st;
+    bool failed, err_set; /* failed: st != MFD_OK, or err holds the message */
+    size_t nthr;
     mfd_schedule sched;
-    mfd_schedule_init(&sched, cfg->log_per_decade, cfg->log_every);
-    size_t cap = mfd_schedule_max_points(&sched, cfg->iters) + 1;
-    s.log_cap = cap < MAX_LOGGED ? cap : MAX_LOGGED;
-    s.row = malloc(ncols * sizeof *s.row);
-    s.cols = malloc(ncols * sizeof *s.cols);
-    s.log_t = malloc(s.log_cap * sizeof(double));
-    s.log_e = malloc(s.log_cap * sizeof(double));
-    s.first_below = malloc((nthr + 1) * sizeof(long));
-    s.time_below = malloc((nthr + 1) * sizeof(double));
-    if (!s.row || !s.cols || !s.log_t || !s.log_e || !s.first_below || !s.time_below) {
+    mfd_stop_rule rule;
+    double t_lo, t_hi;
+    mfd_linreg band, window;
+    double e_init, e, e_min, t0;
+    mfd_stop stop;
+    long t;
+};
+
+static void loop_discard(app_loop *L)
+{
+    if (L->o.dir)
+        mfd_out_abandon(&L->o);
+    mfd_out_close(&L->o);
+    state_free(&L->s);
+    free(L);
+}
+
+app_loop *app_loop_begin(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
+                         const void *params, int argc, char **argv, int *code)
+{
+    *code = APP_EXIT_FAILURE;
+    app_loop *L = calloc(1, sizeof *L);
+    if (!L) {
+        app_error(cfg->prog, "%s", mfd_status_str(MFD_ENOMEM));
+        return NULL;
+    }
+    loop_state *s = &L->s;
+    L->cfg = *cfg;
+    L->model = model;
+    L->table = table;
+    L->params = params;
+    L->argc = argc;
+    L->argv = argv;
+    mfd_kv_init(&s->meta);
+    mfd_kv_init(&s->extra);
+    mfd_kv_init(&s->summary);
+    mfd_kv_init(&s->params);
+    mfd_kv_init(&s->runkv);
+    mfd_status st = MFD_OK;
+    size_t ncols = model->ncols + 2, nthr = cfg->thresholds ? cfg->thresholds->n : 0;
+    L->nthr = nthr;
+
+    mfd_schedule_init(&L->sched, cfg->log_per_decade, cfg->log_every);
+    size_t cap = mfd_schedule_max_points(&L->sched, cfg->iters) + 1;
+    s->log_cap = cap < MAX_LOGGED ? cap : MAX_LOGGED;
+    s->row = malloc(ncols * sizeof *s->row);
+    s->cols = malloc(ncols * sizeof *s->cols);
+    s->log_t = malloc(s->log_cap * sizeof(double));
+    s->log_e = malloc(s->log_cap * sizeof(double));
+    s->first_below = malloc((nthr + 1) * sizeof(long));
+    s->time_below = malloc((nthr + 1) * sizeof(double));
+    if (!s->row || !s->cols || !s->log_t || !s->log_e || !s->first_below || !s->time_below) {
         st = MFD_ENOMEM;
         goto fail;
     }
-    s.cols[0] = "iter";
-    s.cols[1] = "time_s";
+    s->cols[0] = "iter";
+    s->cols[1] = "time_s";
     for (size_t i = 0; i < model->ncols; i++)
-        s.cols[i + 2] = model->cols[i];
+        s->cols[i + 2] = model->cols[i];
     for (size_t i = 0; i < nthr; i++) {
-        s.first_below[i] = -1;
-        s.time_below[i] = NAN;
+        s->first_below[i] = -1;
+        s->time_below[i] = NAN;
     }
-    TRY(mfd_kv_add_str(&s.meta, "program", cfg->prog));
+    TRY(mfd_kv_add_str(&s->meta, "program", cfg->prog));
     if (model->describe)
-        TRY(model->describe(model->ctx, &s.meta, &s.extra));
+        TRY(model->describe(model->ctx, &s->meta, &s->extra));
 
-    app_utc_iso(started, sizeof started);
-    if (mfd_out_open(&o, out_dir, err, sizeof err) != MFD_OK)
-        goto fail_msg;
-    if (mfd_out_trace_begin(&o, &s.meta, s.cols, ncols, err, sizeof err) != MFD_OK)
-        goto fail_msg;
-
-    mfd_stop_rule rule;
-    mfd_stop_rule_init(&rule, cfg->tol, cfg->div_bound, cfg->iters, cfg->plateau_window, cfg->plateau_rtol);
-    double t_lo = cfg->slope_t1 > 0 ? cfg->slope_t0 : 0.1 * (double)cfg->iters;
-    double t_hi = cfg->slope_t1 > 0 ? cfg->slope_t1 : (double)cfg->iters;
-    mfd_linreg band, window;
-    mfd_linreg_reset(&band);
-    mfd_linreg_reset(&window);
-    double e_init = NAN, e = NAN, e_min = INFINITY, t0 = app_now();
-    mfd_stop stop = MFD_STOP_NONE;
-    long t;
-    for (t = 0;; t++) {
-        TRY(model->eval(model->ctx, t, &e));
-        if (model->adjust) {
-            bool moved = false;
-            TRY(model->adjust(model->ctx, t, &moved));
-            if (moved)
-                TRY(model->eval(model->ctx, t, &e));
-        }
-        if (t == 0)
-            e_init = e;
-        if (stop == MFD_STOP_NONE) /* a step may already have stopped the run */
-            stop = mfd_stop_check(&rule, t, e);
-        if (e < e_min)
-            e_min = e;
-        mfd_rate_band_add(&band, cfg->rate_lo, cfg->rate_hi, (double)t, e);
-        mfd_rate_window_add(&window, t_lo, t_hi, (double)t, e);
-        mfd_rate_thresholds_update(cfg->thresholds ? cfg->thresholds->v : NULL, s.first_below, nthr, t, e);
-        /* the time to a threshold is read once, at its crossing, on the clock of time_s (logging left out):
-         * runtime distributions in time need it exactly, not interpolated between logged rows */
-        for (size_t i = 0; i < nthr; i++)
-            if (s.first_below[i] == t && isnan(s.time_below[i]))
-                s.time_below[i] = app_now() - t0 - s.log_seconds;
-        int logged = 0;
-        if (mfd_schedule_due(&sched, t) || stop != MFD_STOP_NONE) {
-            if (log_point(model, &s, &o, t, e, t0, err, sizeof err, &st) != 0)
-                goto fail_any;
-            logged = 1;
-        }
-        if (stop != MFD_STOP_NONE)
-            break;
-        TRY(model->step(model->ctx, t, &stop));
-        if (stop != MFD_STOP_NONE) { /* the step could not be taken: the run ends at t */
-            if (!logged && log_point(model, &s, &o, t, e, t0, err, sizeof err, &st) != 0)
-                goto fail_any;
-            break;
-        }
+    app_utc_iso(L->started, sizeof L->started);
+    if (mfd_out_open(&L->o, out_dir, L->err, sizeof L->err) != MFD_OK ||
+        mfd_out_trace_begin(&L->o, &s->meta, s->cols, ncols, L->err, sizeof L->err) != MFD_OK) {
+        app_error(cfg->prog, "%s", L->err);
+        loop_discard(L);
+        return NULL;
     }
-    double wall = app_now() - t0;
+
+    mfd_stop_rule_init(&L->rule, cfg->tol, cfg->div_bound, cfg->iters, cfg->plateau_window, cfg->plateau_rtol);
+    L->t_lo = cfg->slope_t1 > 0 ? cfg->slope_t0 : 0.1 * (double)cfg->iters;
+    L->t_hi = cfg->slope_t1 > 0 ? cfg->slope_t1 : (double)cfg->iters;
+    mfd_linreg_reset(&L->band);
+    mfd_linreg_reset(&L->window);
+    L->e_init = NAN;
+    L->e = NAN;
+    L->e_min = INFINITY;
+    L->stop = MFD_STOP_NONE;
+    L->t = 0;
+    L->t0 = app_now();
+    return L;
+
+fail:
+    app_error(cfg->prog, "%s", mfd_status_str(st));
+    loop_discard(L);
+    return NULL;
+}
+
+long app_loop_iter(const app_loop *L) { return L->t; }
+
+bool app_loop_next(app_loop *L)
+{
+    const app_loop_cfg *cfg = &L->cfg;
+    app_model *model = L->model;
+    loop_state *s = &L->s;
+    mfd_status st = MFD_OK;
+    long t = L->t;
+    double e = NAN;
+    TRY(model->eval(model->ctx, t, &e));
+    if (model->adjust) {
+        bool moved = false;
+        TRY(model->adjust(model->ctx, t, &moved));
+        if (moved)
+            TRY(model->eval(model->ctx, t, &e));
+    }
+    L->e = e;
+    if (t == 0)
+        L->e_init = e;
+    if (L->stop == MFD_STOP_NONE) /* a step may already have stopped the run */
+        L->stop = mfd_stop_check(&L->rule, t, e);
+    if (e < L->e_min)
+        L->e_min = e;
+    mfd_rate_band_add(&L->band, cfg->rate_lo, cfg->rate_hi, (double)t, e);
+    mfd_rate_window_add(&L->window, L->t_lo, L->t_hi, (double)t, e);
+    mfd_rate_thresholds_update(cfg->thresholds ? cfg->thresholds->v : NULL, s->first_below, L->nthr, t, e);
+    /* the time to a threshold is read once, at its crossing, on the clock of time_s (logging left out):
+     * runtime distributions in time need it exactly, not interpolated between logged rows */
+    for (size_t i = 0; i < L->nthr; i++)
+        if (s->first_below[i] == t && isnan(s->time_below[i]))
+            s->time_below[i] = app_now() - L->t0 - s->log_seconds;
+    int logged = 0;
+    if (mfd_schedule_due(&L->sched, t) || L->stop != MFD_STOP_NONE) {
+        if (log_point(model, s, &L->o, t, e, L->t0, L->err, sizeof L->err, &st) != 0)
+            goto fail_any;
+        logged = 1;
+    }
+    if (L->stop != MFD_STOP_NONE)
+        return false;
+    TRY(model->step(model->ctx, t, &L->stop));
+    if (L->stop != MFD_STOP_NONE) { /* the step could not be taken: the run ends at t */
+        if (!logged && log_point(model, s, &L->o, t, e, L->t0, L->err, sizeof L->err, &st) != 0)
+            goto fail_any;
+        return false;
+    }
+    L->t = t + 1;
+    return true;
+
+fail_any:
+    if (st == MFD_OK) {
+        L->failed = L->err_set = true;
+        return false;
+    }
+fail:
+    L->st = st;
+    L->failed = true;
+    return false;
+}
+
+int app_loop_end(app_loop *L)
+{
+    const app_loop_cfg *cfg = &L->cfg;
+    app_model *model = L->model;
+    loop_state *s = &L->s;
+    mfd_out *o = &L->o;
+    char *err = L->err, name[96], ended[32];
+    const size_t errlen = sizeof L->err;
+    mfd_status st = L->st;
+    int code = APP_EXIT_FAILURE;
+    size_t nthr = L->nthr;
+    long t = L->t;
+    double e = L->e;
+    mfd_stop stop = L->stop;
+    if (L->failed) {
+        if (L->err_set)
+            goto fail_msg;
+        goto fail;
+    }
+    double wall = app_now() - L->t0;
     app_utc_iso(ended, sizeof ended);
 
     /* summary.csv */
-    mfd_fit fit = mfd_linreg_fit(&band), slope = mfd_linreg_fit(&window);
+    mfd_fit fit = mfd_linreg_fit(&L->band), slope = mfd_linreg_fit(&L->window);
     double rho, rho_se;
     mfd_rate_rho(fit, &rho, &rho_se);
     mfd_plateau plat[MAX_PLATEAUS];
-    size_t nplat = mfd_rate_plateaus(s.log_t, s.log_e, s.log_n, cfg->plateau_detect_rtol,
+    size_t nplat = mfd_rate_plateaus(s->log_t, s->log_e, s->log_n, cfg->plateau_detect_rtol,
                                      cfg->plateau_detect_decades, plat, MAX_PLATEAUS);
     const char *mon = cfg->monitor;
-    TRY(mfd_kv_add_str(&s.summary, "program", cfg->prog));
-    TRY(mfd_kv_add_str(&s.summary, "stop_reason", mfd_stop_name(stop)));
-    TRY(mfd_kv_add_int(&s.summary, "iterations", t)); /* "iters" is the budget key */
+    TRY(mfd_kv_add_str(&s->summary, "program", cfg->prog));
+    TRY(mfd_kv_add_str(&s->summary, "stop_reason", mfd_stop_name(stop)));
+    TRY(mfd_kv_add_int(&s->summary, "iterations", t)); /* "iters" is the budget key */
     snprintf(name, sizeof name, "%s_init", mon);
-    TRY(mfd_kv_add_real(&s.summary, name, e_init));
-    TRY(mfd_kv_add_real(&s.summary, mon, e));
+    TRY(mfd_kv_add_real(&s->summary, name, L->e_init));
+    TRY(mfd_kv_add_real(&s->summary, mon, e));
     snprintf(name, sizeof name, "%s_min", mon);
-    TRY(mfd_kv_add_real(&s.summary, name, e_min));
-    TRY(mfd_kv_add_real(&s.summary, "plateau_level", stop == MFD_STOP_PLATEAU ? e : NAN));
-    TRY(mfd_kv_add_real(&s.summary, "rate", rho));
-    TRY(mfd_kv_add_real(&s.summary, "rate_se", rho_se));
-    TRY(mfd_kv_add_int(&s.summary, "rate_npoints", (long)fit.n));
-    TRY(mfd_kv_add_real(&s.summary, "slope", slope.slope));
-    TRY(mfd_kv_add_real(&s.summary, "slope_se", slope.slope_se));
-    TRY(mfd_kv_add_int(&s.summary, "slope_npoints", (long)slope.n));
+    TRY(mfd_kv_add_real(&s->summary, name, L->e_min));
+    TRY(mfd_kv_add_real(&s->summary, "plateau_level", stop == MFD_STOP_PLATEAU ? e : NAN));
+    TRY(mfd_kv_add_real(&s->summary, "rate", rho));
+    TRY(mfd_kv_add_real(&s->summary, "rate_se", rho_se));
+    TRY(mfd_kv_add_int(&s->summary, "rate_npoints", (long)fit.n));
+    TRY(mfd_kv_add_real(&s->summary, "slope", slope.slope));
+    TRY(mfd_kv_add_real(&s->summary, "slope_se", slope.slope_se));
+    TRY(mfd_kv_add_int(&s->summary, "slope_npoints", (long)slope.n));
     for (size_t i = 0; i < nthr; i++) {
         mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
         /* a threshold never reached has no iteration: missing (NaN), never a number such as -1 */
-        if (s.first_below[i] >= 0)
-            TRY(mfd_kv_add_int(&s.summary, name, s.first_below[i]));
+        if (s->first_below[i] >= 0)
+            TRY(mfd_kv_add_int(&s->summary, name, s->first_below[i]));
         else
-            TRY(mfd_kv_add_real(&s.summary, name, NAN));
+            TRY(mfd_kv_add_real(&s->summary, name, NAN));
     }
-    TRY(mfd_kv_add_int(&s.summary, "plateaus", (long)nplat));
+    TRY(mfd_kv_add_int(&s->summary, "plateaus", (long)nplat));
     for (size_t i = 0; i < MAX_PLATEAUS; i++) {
         snprintf(name, sizeof name, "plateau%zu_level", i + 1);
-        TRY(mfd_kv_add_real(&s.summary, name, i < nplat ? plat[i].level : NAN));
+        TRY(mfd_kv_add_real(&s->summary, name, i < nplat ? plat[i].level : NAN));
         snprintf(name, sizeof name, "plateau%zu_escape", i + 1);
-        TRY(mfd_kv_add_real(&s.summary, name, i < nplat ? plat[i].escape : NAN));
+        TRY(mfd_kv_add_real(&s->summary, name, i < nplat ? plat[i].escape : NAN));
     }
-    TRY(model->summary(model->ctx, stop, &s.summary));
-    TRY(mfd_kv_add_real(&s.summary, "wall_s", wall));
-    TRY(mfd_kv_add_real(&s.summary, "algo_s", wall - s.log_seconds));
-    TRY(mfd_kv_add_real(&s.summary, "s_per_iter", t > 0 ? (wall - s.log_seconds) / (double)t : NAN));
+    TRY(model->summary(model->ctx, stop, &s->summary));
+    TRY(mfd_kv_add_real(&s->summary, "wall_s", wall));
+    TRY(mfd_kv_add_real(&s->summary, "algo_s", wall - s->log_seconds));
+    TRY(mfd_kv_add_real(&s->summary, "s_per_iter", t > 0 ? (wall - s->log_seconds) / (double)t : NAN));
     for (size_t i = 0; i < nthr; i++) {
         char tname[128];
         mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
         snprintf(tname, sizeof tname, "time_to_%s", name + strlen("iter_to_"));
-        TRY(mfd_kv_add_real(&s.summary, tname, s.time_below[i])); /* NaN: never reached */
+        TRY(mfd_kv_add_real(&s->summary, tname, s->time_below[i])); /* NaN: never reached */
     }
 
     /* run.ini */
-    TRY(app_params_kv(table, params, &s.params));
-    TRY(app_run_kv(cfg->prog, argc, argv, &s.runkv));
-    TRY(mfd_kv_add_str(&s.runkv, "started", started));
-    TRY(mfd_kv_add_str(&s.runkv, "ended", ended));
-    TRY(mfd_kv_add_str(&s.runkv, "stop_reason", mfd_stop_name(stop)));
-    TRY(mfd_kv_add_int(&s.runkv, "iters", t));
-    TRY(mfd_kv_add_real(&s.runkv, "wall_s", wall));
-    for (size_t i = 0; i < s.extra.n; i++)
-        TRY(mfd_kv_add_str(&s.runkv, s.extra.keys[i], s.extra.vals[i]));
-    if (model->write_final && model->write_final(model->ctx, &o, err, sizeof err) != MFD_OK)
+    TRY(app_params_kv(L->table, L->params, &s->params));
+    TRY(app_run_kv(cfg->prog, L->argc, L->argv, &s->runkv));
+    TRY(mfd_kv_add_str(&s->runkv, "started", L->started));
+    TRY(mfd_kv_add_str(&s->runkv, "ended", ended));
+    TRY(mfd_kv_add_str(&s->runkv, "stop_reason", mfd_stop_name(stop)));
+    TRY(mfd_kv_add_int(&s->runkv, "iters", t));
+    TRY(mfd_kv_add_real(&s->runkv, "wall_s", wall));
+    for (size_t i = 0; i < s->extra.n; i++)
+        TRY(mfd_kv_add_str(&s->runkv, s->extra.keys[i], s->extra.vals[i]));
+    if (model->write_final && model->write_final(model->ctx, o, err, errlen) != MFD_OK)
         goto fail_msg;
     const char *titles[2] = {"params", "run"};
-    const mfd_kv *secs[2] = {&s.params, &s.runkv};
-    if (mfd_out_write_ini(&o, titles, secs, 2, err, sizeof err) != MFD_OK)
+    const mfd_kv *secs[2] = {&s->params, &s->runkv};
+    if (mfd_out_write_ini(o, titles, secs, 2, err, errlen) != MFD_OK)
         goto fail_msg;
-    if (mfd_out_finish(&o, &s.summary, err, sizeof err) != MFD_OK)
+    if (mfd_out_finish(o, &s->summary, err, errlen) != MFD_OK)
         goto fail_msg;
     printf("%s: %s after %ld iterations, %s %.6g (%.3g s); wrote %s\n", cfg->prog, mfd_stop_name(stop), t, mon, e,
-           wall, o.dir);
+           wall, o->dir);
     code = APP_EXIT_OK;
-    goto done;
+    mfd_out_close(o);
+    state_free(s);
+    free(L);
+    return code;
 
-fail_any:
-    if (st != MFD_OK)
-        goto fail;
 fail_msg:
     app_error(cfg->prog, "%s", err);
-    goto abandon;
+    loop_discard(L);
+    return code;
 fail:
     app_error(cfg->prog, "%s", mfd_status_str(st));
-abandon:
-    if (o.dir)
-        mfd_out_abandon(&o);
-done:
-    mfd_out_close(&o);
-    state_free(&s);
+    loop_discard(L);
     return code;
+}
+
+int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
+                 const void *params, int argc, char **argv)
+{
+    int code;
+    app_loop *L = app_loop_begin(cfg, model, out_dir, table, params, argc, argv, &code);
+    if (!L)
+        return code;
+    while (app_loop_next(L))
+        ;
+    return app_loop_end(L);
 }

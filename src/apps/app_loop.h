@@ -113,4 +113,23 @@ app_loop_cfg app_loop_config(const char *prog, const char *monitor, long iters, 
 int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
                  const void *params, int argc, char **argv);
 
+/* The same loop one iteration at a time, for a program that moves several
+ * runs together (mfd-deep's lock-step ensembles): app_loop_run is
+ * app_loop_begin, app_loop_next until it returns false, app_loop_end.
+ *
+ * app_loop_begin opens out_dir and starts the trace (cfg is copied; model,
+ * table, params and argv must outlive the loop); NULL, with the message
+ * printed and *code set, when it cannot.  app_loop_next does iteration t:
+ * eval, the stopping tests, the trace row when due, and step; false when the
+ * run has ended (or failed).  app_loop_end writes summary.csv, run.ini and
+ * the final files (or abandons the folder of a failed run), frees the loop
+ * and returns the exit code. */
+typedef struct app_loop app_loop;
+app_loop *app_loop_begin(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
+                         const void *params, int argc, char **argv, int *code);
+bool app_loop_next(app_loop *L);
+int app_loop_end(app_loop *L);
+/* The iteration app_loop_next does next (or ended at). */
+long app_loop_iter(const app_loop *L);
+
 #endif
