@@ -141,6 +141,24 @@ int app_runs_main(const char *prog, const char *argv0, const char *path, int (*o
     return code;
 }
 
+int app_main_batch(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv),
+                   int (*many)(const app_runs *r))
+{
+    bool bad;
+    const char *path = app_runs_path(argc, argv, &bad);
+    if (bad)
+        return app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
+    if (!path)
+        return one(argc, argv);
+    app_runs r;
+    char err[512];
+    if (!app_runs_read(argv[0], path, &r, err, sizeof err))
+        return app_usage_error(prog, "%s", err);
+    int code = many(&r);
+    app_runs_free(&r);
+    return code;
+}
+
 int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv))
 {
     bool bad;

@@ -49,4 +49,10 @@ int app_runs_main(const char *prog, const char *argv0, const char *path, int (*o
  * argv), the single run. */
 int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv));
 
+/* The same for a program that schedules a batch itself (mfd-deep steps runs
+ * of one shape together): with --runs FILE, many() gets the whole file and
+ * returns the worst exit code; otherwise one(argc, argv). */
+int app_main_batch(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv),
+                   int (*many)(const app_runs *r));
+
 #endif

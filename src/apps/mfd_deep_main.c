@@ -13,11 +13,14 @@
 #include "app_runs.h"
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
+#include "mfd_deepens.h"
 #include "mfd_deepmon.h"
 #include "mfd_deepprob.h"
+#include "mfd_la.h"
 #include "mfd_npy.h"
 #include "mfd_out.h"
 #include "mfd_rate.h"
+#include "mfd_small.h"
 
 #define PROG "mfd-deep"
 static const char SYNOPSIS[] =
@@ -130,6 +133,13 @@ typedef struct run {
     mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
     double test_min;     /* completion: the smallest test_err over all iterations */
     const char **cols;   /* diagnostics columns of trace.csv */
+    int argc;            /* the run's command line (run.ini) */
+    char **argv;
+    app_loop_cfg cfg;    /* the loop and its callbacks (run_prepare) */
+    app_model model;
+    app_loop *loop;      /* a run stepped in a lock-step ensemble: its loop, one iteration at a time */
+    mfd_deepens *ens;    /* ... the ensemble and the lane that holds the run (else NULL) */
+    size_t lane;
 } run;
 
 static void run_free(run *r)
@@ -309,6 +319,12 @@ static mfd_status deep_eval(void *ctx, long t, double *monitor)
 {
     run *r = ctx;
     mfd_deep *m = r->dp->m;
+    if (r->ens) { /* the ensemble has evaluated every lane: only the losses are read here */
+        double lo = r->ens->loss_ori[r->lane], lr = r->ens->loss_reg[r->lane];
+        mfd_rate_band_add(&r->band_ori, r->p.loop.rate_lo, r->p.loop.rate_hi, (double)t, lo);
+        *monitor = lo + lr;
+        return MFD_OK;
+    }
     MFD_CHECK(mfd_deep_eval(m));
     if (r->mon)
         MFD_CHECK(mfd_deepmon_observe(r->mon, m, t));
@@ -325,6 +341,8 @@ static mfd_status deep_eval(void *ctx, long t, double *monitor)
 static mfd_status deep_log_row(void *ctx, long t, double *row)
 {
     run *r = ctx;
+    if (r->ens) /* the lane's layers, gradients, products and losses into the run's model */
+        mfd_deepens_get(r->ens, r->lane, r->dp->m);
     MFD_CHECK(mfd_deepdiag_compute(r->g, r->dp->m));
     mfd_deepdiag_row(r->g, row);
     mfd_deeptrack_update(&r->tr, r->g, r->dp->m, t, r->p.eta);
@@ -335,6 +353,8 @@ static mfd_status deep_step(void *ctx, long t, mfd_stop *stop)
 {
     (void)t;
     run *r = ctx;
+    if (r->ens) /* the ensemble moves every lane after each has done its iteration */
+        return MFD_OK;
     return mfd_method_step(r->alg, stop);
 }
 
@@ -445,7 +465,8 @@ static mfd_status deep_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
     return mfd_kv_add_str(extra, "stream_mask", "philox4x64(seed, 5)");
 }
 
-static int run_loop(run *r, int argc, char **argv)
+/* The loop's configuration and callbacks; APP_EXIT_OK or the failure. */
+static int run_prepare(run *r)
 {
     deep_params *p = &r->p;
     size_t ncols = mfd_deepdiag_ncols(r->g);
@@ -460,7 +481,7 @@ static int run_loop(run *r, int argc, char **argv)
     mfd_deeptrack_set_modes(&r->tr, r->dp->target_sv, r->dp->ntarget_sv);
     mfd_linreg_reset(&r->band_ori);
     r->test_min = INFINITY;
-    app_loop_cfg cfg = app_loop_config(PROG, "loss", p->iters, &p->loop);
+    r->cfg = app_loop_config(PROG, "loss", p->iters, &p->loop);
     app_model model = {.ctx = r,
                        .ncols = ncols,
                        .cols = r->cols,
@@ -470,7 +491,56 @@ static int run_loop(run *r, int argc, char **argv)
                        .step = deep_step,
                        .summary = deep_summary,
                        .write_final = deep_write_final};
-    return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
+    r->model = model;
+    return APP_EXIT_OK;
+}
+
+/* Parse and check one command line into r (zeroed by the caller); false,
+ * with *code the exit code, when the run is refused. */
+static bool run_parse(run *r, int argc, char **argv, int *code)
+{
+    r->argc = argc;
+    r->argv = argv;
+    return app_start(&PROGRAM, &r->tab, &r->p, r->given, argc, argv, code) && (*code = check(r)) == APP_EXIT_OK;
+}
+
+/* The instance, the method, the diagnostics and the monitors of a parsed
+ * run; APP_EXIT_OK or the failure (with the message). */
+static int run_build(run *r)
+{
+    /* a run's BLAS threads as when it is invoked alone (a batch parses every run before it steps any) */
+    if (r->p.threads > 0)
+        mfd_la_set_blas_threads((int)r->p.threads);
+    mfd_status st = mfd_deepprob_build(&r->dpp, &r->dp);
+    if (st == MFD_OK) {
+        mfd_method_params mp = {.eta = r->p.eta};
+        st = mfd_method_alloc(app_method(r->tab.t, &r->p, METHODS, NMETHODS), r->dp->m, &mp, &r->alg);
+    }
+    if (st == MFD_OK)
+        st = mfd_deepdiag_alloc(r->dp->m, &r->g);
+    if (st == MFD_OK && (r->p.monitor_invariants || r->p.monitor_thm8 || r->p.monitor_thm11)) {
+        mfd_deepmon_params mp = {.invariants = r->p.monitor_invariants != 0, .thm8 = r->p.monitor_thm8 != 0,
+                                 .thm11 = r->p.monitor_thm11 != 0, .eta = r->p.eta, .sigma = r->p.sigma,
+                                 .skew_tol = r->p.thm11_skew_tol};
+        if (mp.thm8)
+            st = mfd_deep_keep_grad_ori(r->dp->m);
+        if (st == MFD_OK)
+            st = mfd_deepmon_alloc(r->dp->m, mp, &r->mon);
+    }
+    if (st != MFD_OK) {
+        app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
+        return APP_EXIT_FAILURE;
+    }
+    return APP_EXIT_OK;
+}
+
+/* A built run stepped alone, to its end. */
+static int run_alone(run *r)
+{
+    int code = run_prepare(r);
+    if (code != APP_EXIT_OK)
+        return code;
+    return app_loop_run(&r->cfg, &r->model, r->p.out, r->tab.t, &r->p, r->argc, r->argv);
 }
 
 /* One run: the whole program for one command line. */
@@ -479,34 +549,187 @@ static int run_one(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     int code;
-    if (!app_start(&PROGRAM, &r.tab, &r.p, r.given, argc, argv, &code) || (code = check(&r)) != APP_EXIT_OK) {
-        run_free(&r);
-        return code;
-    }
-    mfd_status st = mfd_deepprob_build(&r.dpp, &r.dp);
-    if (st == MFD_OK) {
-        mfd_method_params mp = {.eta = r.p.eta};
-        st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.dp->m, &mp, &r.alg);
-    }
-    if (st == MFD_OK)
-        st = mfd_deepdiag_alloc(r.dp->m, &r.g);
-    if (st == MFD_OK && (r.p.monitor_invariants || r.p.monitor_thm8 || r.p.monitor_thm11)) {
-        mfd_deepmon_params mp = {.invariants = r.p.monitor_invariants != 0, .thm8 = r.p.monitor_thm8 != 0,
-                                 .thm11 = r.p.monitor_thm11 != 0, .eta = r.p.eta, .sigma = r.p.sigma,
-                                 .skew_tol = r.p.thm11_skew_tol};
-        if (mp.thm8)
-            st = mfd_deep_keep_grad_ori(r.dp->m);
-        if (st == MFD_OK)
-            st = mfd_deepmon_alloc(r.dp->m, mp, &r.mon);
-    }
-    if (st != MFD_OK) {
-        app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
-        run_free(&r);
-        return APP_EXIT_FAILURE;
-    }
-    code = run_loop(&r, argc, argv);
+    if (run_parse(&r, argc, argv, &code) && (code = run_build(&r)) == APP_EXIT_OK)
+        code = run_alone(&r);
     run_free(&r);
     return code;
 }
 
-int main(int argc, char **argv) { return app_main(PROG, argc, argv, run_one); }
+/* ---- lock-step ensembles (--runs) --------------------------------------
+ *
+ * The runs of a batch that have the same shape (field, depth, square d x d
+ * layers with d <= MFD_SMALL_CANON, a > 0 or a = 0) are stepped together in
+ * one mfd_deepens: each run keeps its own loop (stopping tests, trace,
+ * summary, files, every diagnostic), the ensemble evaluates and updates all
+ * lanes at once, and a lane whose run has ended (converged, diverged,
+ * plateau, budget) takes the next run of the shape.  Each lane's numbers are
+ * bitwise those of the run stepped alone (mfd_deepens.h), so every file is
+ * the same but for its times.  A run the ensemble cannot step goes the
+ * single-run path: a completion mask (observed > 0), the per-step monitors
+ * (monitor_*), rectangular layers or d > MFD_SMALL_CANON, and a shape that
+ * only one run of the batch has. */
+
+/* Can r (parsed) go into an ensemble, as far as its keys tell? */
+static bool lockstep_candidate(const run *r)
+{
+    const mfd_deepprob_params *dpp = &r->dpp;
+    for (int j = 1; j <= dpp->depth; j++)
+        if (dpp->dims[j] != dpp->dims[0])
+            return false;
+    return dpp->dims[0] >= 1 && dpp->dims[0] <= MFD_SMALL_CANON && r->p.observed == 0 && !r->p.monitor_invariants &&
+           !r->p.monitor_thm8 && !r->p.monitor_thm11;
+}
+
+static mfd_deepens_shape lockstep_shape(const run *r)
+{
+    mfd_deepens_shape s = {r->dpp.field, r->dpp.depth, r->dpp.dims[0], r->p.a > 0, false};
+    return s;
+}
+
+static bool same_shape(const mfd_deepens_shape *x, const mfd_deepens_shape *y)
+{
+    return x->field == y->field && x->depth == y->depth && x->d == y->d && x->reg == y->reg &&
+           x->keep_grad_ori == y->keep_grad_ori;
+}
+
+static void run_dispose(run **rp)
+{
+    if (*rp) {
+        run_free(*rp);
+        free(*rp);
+        *rp = NULL;
+    }
+}
+
+/* One ensemble: the runs grp[0 .. ng) of rr, all of the same shape. */
+typedef struct ensemble {
+    mfd_deepens *e;
+    run **rr;
+    const size_t *grp;
+    size_t ng, next; /* the runs of the group, the next one to start */
+    run ***lane;     /* the slot in rr of the run in each lane, or NULL */
+    bool *ended;     /* the lane's run ended at this iteration */
+    int code;
+} ensemble;
+
+/* Put the next run of the group that can start into lane (false when none
+ * is left: the lane is emptied).  A run the ensemble cannot take after all
+ * (a model it does not accept) is stepped alone here. */
+static bool ensemble_fill(ensemble *E, size_t lane)
+{
+    while (E->next < E->ng) {
+        run **rp = &E->rr[E->grp[E->next++]], *r = *rp;
+        int code = run_build(r);
+        if (code == APP_EXIT_OK && (!mfd_deepens_accepts(r->dp->m) || r->mon ||
+                                    mfd_deepens_set(E->e, lane, r->dp->m, r->p.eta) != MFD_OK))
+            code = run_alone(r);
+        else if (code == APP_EXIT_OK && (code = run_prepare(r)) == APP_EXIT_OK &&
+                 (r->loop = app_loop_begin(&r->cfg, &r->model, r->p.out, r->tab.t, &r->p, r->argc, r->argv,
+                                           &code)) != NULL) {
+            r->ens = E->e;
+            r->lane = lane;
+            E->lane[lane] = rp;
+            return true;
+        }
+        E->code = app_runs_worse(E->code, code);
+        run_dispose(rp);
+    }
+    mfd_deepens_clear(E->e, lane);
+    E->lane[lane] = NULL;
+    return false;
+}
+
+static int lockstep(run **rr, const size_t *grp, size_t ng)
+{
+    mfd_deepens_shape shape = lockstep_shape(rr[grp[0]]);
+    size_t lanes = mfd_deepens_default_lanes();
+    ensemble E = {NULL, rr, grp, ng, 0, NULL, NULL, APP_EXIT_OK};
+    if (mfd_deepens_alloc(&shape, ng < lanes ? ng : lanes, &E.e) != MFD_OK ||
+        !(E.lane = calloc(E.e->lanes, sizeof *E.lane)) || !(E.ended = calloc(E.e->lanes, sizeof *E.ended))) {
+        app_error(PROG, "setting up a lock-step ensemble failed: %s", mfd_status_str(MFD_ENOMEM));
+        free(E.lane);
+        mfd_deepens_free(E.e);
+        return APP_EXIT_FAILURE;
+    }
+    size_t active = 0;
+    for (size_t l = 0; l < E.e->lanes; l++)
+        active += ensemble_fill(&E, l);
+    while (active > 0) {
+        mfd_deepens_eval(E.e);
+        for (size_t l = 0; l < E.e->lanes; l++) {
+            run *r = E.lane[l] ? *E.lane[l] : NULL;
+            if (r && !app_loop_next(r->loop)) { /* ended at this iteration: its files hold the lane as it is now */
+                E.code = app_runs_worse(E.code, app_loop_end(r->loop));
+                r->loop = NULL;
+                run_dispose(E.lane[l]);
+                E.lane[l] = NULL;
+                E.ended[l] = true;
+            }
+        }
+        mfd_deepens_update(E.e);
+        for (size_t l = 0; l < E.e->lanes; l++)
+            if (E.ended[l]) { /* refilled, or emptied for good */
+                E.ended[l] = false;
+                active -= !ensemble_fill(&E, l);
+            }
+    }
+    free(E.ended);
+    free(E.lane);
+    mfd_deepens_free(E.e);
+    return E.code;
+}
+
+/* --runs FILE: every run parsed first; then, in file order, a run that fits
+ * an ensemble is stepped together with every later run of its shape, and
+ * any other run alone. */
+static int run_batch(const app_runs *rs)
+{
+    run **rr = calloc(rs->n, sizeof *rr);
+    size_t *grp = malloc((rs->n ? rs->n : 1) * sizeof *grp);
+    if (!rr || !grp) {
+        free(rr);
+        free(grp);
+        app_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
+        return APP_EXIT_FAILURE;
+    }
+    int code = APP_EXIT_OK;
+    for (size_t i = 0; i < rs->n; i++) {
+        int c = APP_EXIT_FAILURE;
+        if (!(rr[i] = calloc(1, sizeof **rr)) || !run_parse(rr[i], rs->run[i].argc, rs->run[i].argv, &c)) {
+            if (!rr[i])
+                app_error(PROG, "%s", mfd_status_str(MFD_ENOMEM));
+            code = app_runs_worse(code, c);
+            run_dispose(&rr[i]);
+        }
+    }
+    const char *off = getenv("MFD_LOCKSTEP");
+    bool enabled = !(off && strcmp(off, "0") == 0);
+    for (size_t i = 0; i < rs->n; i++) {
+        if (!rr[i])
+            continue;
+        size_t ng = 0;
+        if (enabled && lockstep_candidate(rr[i])) {
+            mfd_deepens_shape s = lockstep_shape(rr[i]);
+            for (size_t j = i; j < rs->n; j++)
+                if (rr[j] && lockstep_candidate(rr[j])) {
+                    mfd_deepens_shape sj = lockstep_shape(rr[j]);
+                    if (same_shape(&s, &sj))
+                        grp[ng++] = j;
+                }
+        }
+        if (ng >= 2) {
+            code = app_runs_worse(code, lockstep(rr, grp, ng));
+            for (size_t k = 0; k < ng; k++) /* every run of the group has ended (or could not start) */
+                run_dispose(&rr[grp[k]]);
+        } else {
+            int c = run_build(rr[i]);
+            code = app_runs_worse(code, c == APP_EXIT_OK ? run_alone(rr[i]) : c);
+            run_dispose(&rr[i]);
+        }
+    }
+    free(grp);
+    free(rr);
+    return code;
+}
+
+int main(int argc, char **argv) { return app_main_batch(PROG, argc, argv, run_one, run_batch); }
