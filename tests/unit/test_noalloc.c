@@ -10,6 +10,7 @@
 
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
+#include "mfd_deepens.h"
 #include "mfd_deepinit.h"
 #include "mfd_lowrank.h"
 #include "mfd_method.h"
@@ -84,6 +85,71 @@ static void loop_case(mfd_field f, size_t d, double a)
     mfd_deep_free(m);
 }
 
+/* The lock-step loop of mfd-deep --runs: 1000 iterations of an ensemble of
+ * runs (evaluation of every lane, each lane's stopping tests and rate fit,
+ * at logged iterations the lane copied into its run's model and its
+ * diagnostics, the update of every lane, a lane refilled with a new run
+ * every 100 iterations) allocate nothing. */
+static void ensemble_case(mfd_field f, size_t d, double a)
+{
+    size_t dims[5] = {d, d, d, d, d};
+    mfd_deep *m;
+    mfd_deepdiag *g;
+    mfd_deep_alloc(f, 4, dims, &m);
+    m->a = a;
+    mfd_rng r;
+    mfd_rng_init(&r, 1, 1);
+    mfd_target_identity(m->target, 1.0);
+    mfd_deepinit_gaussian(m, &r, 0.3);
+    mfd_deepdiag_alloc(m, &g);
+    mfd_deepens_shape sh = mfd_deepens_shape_of(m);
+    mfd_deepens *e;
+    if (mfd_deepens_alloc(&sh, 0, &e) != MFD_OK) {
+        CHECK("an ensemble is set up", 0);
+        return;
+    }
+    for (size_t l = 0; l < e->lanes; l++)
+        mfd_deepens_set(e, l, m, 0.01);
+    mfd_schedule s;
+    mfd_schedule_init(&s, 20, 0);
+    mfd_stop_rule rule;
+    mfd_stop_rule_init(&rule, 1e-24, 1e12, 1000, 100, 1e-9);
+    mfd_linreg band;
+    mfd_linreg_reset(&band);
+    double thr[2] = {1e-2, 1e-6};
+    long first[2] = {-1, -1};
+    mfd_deepens_eval(e); /* warm-up */
+    mfd_deepens_get(e, 0, m);
+    mfd_deepdiag_compute(g, m);
+    long before = allocations;
+    for (long t = 0; t < 1000; t++) {
+        mfd_deepens_eval(e);
+        for (size_t l = 0; l < e->lanes; l++) {
+            double L = e->loss_ori[l] + e->loss_reg[l];
+            (void)mfd_stop_check(&rule, t, L);
+            mfd_rate_band_add(&band, 1e-20, 1e-8, (double)t, L);
+            mfd_rate_thresholds_update(thr, first, 2, t, L);
+            if (mfd_schedule_due(&s, t)) {
+                mfd_deepens_get(e, l, m);
+                mfd_deepdiag_compute(g, m);
+            }
+        }
+        mfd_deepens_update(e);
+        if (t % 100 == 99) {
+            mfd_deepinit_gaussian(m, &r, 0.3);
+            mfd_deepens_set(e, (size_t)t / 100 % e->lanes, m, 0.01);
+        }
+    }
+    char name[160];
+    snprintf(name, sizeof name,
+             "1000 lock-step iterations of %zu lanes with diagnostics and refills allocate nothing (%s, d=%zu, a=%g)",
+             e->lanes, mfd_field_name(f), d, a);
+    CHECK(name, allocations == before);
+    mfd_deepens_free(e);
+    mfd_deepdiag_free(g);
+    mfd_deep_free(m);
+}
+
 /* 200 iterations of a two-factor rule (evaluation and step) on an instance
  * from mfd_lowrank: the rule's workspace is all allocated by its alloc. */
 static void rule_case(const mfd_method_type *type, mfd_lowrank_op op, bool sym, double lambda)
@@ -133,6 +199,9 @@ int main(void)
     loop_case(MFD_COMPLEX, 4, 0.0);
     loop_case(MFD_REAL, 40, 0.5);
     loop_case(MFD_COMPLEX, 24, 2.0);
+    ensemble_case(MFD_REAL, 2, 1.0);
+    ensemble_case(MFD_COMPLEX, 4, 0.5);
+    ensemble_case(MFD_REAL, 8, 0.0);
     rule_case(&mfd_gd_type, MFD_LOWRANK_OP_GAUSSIAN, false, 0);
     rule_case(&mfd_scaledgd_type, MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF, true, 0);
     rule_case(&mfd_scaledgd_lambda_type, MFD_LOWRANK_OP_IDENTITY, false, 1e-3);
