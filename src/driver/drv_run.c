@@ -346,6 +346,52 @@ static void finished(runner *R, pid_t pid, int status)
     }
 }
 
+/* The keys whose values make runs of mfd-deep one shape of a lock-step
+ * ensemble (README, "Lock-step ensembles"), with whether a > 0; runs of a
+ * batch with the same shape are stepped together. */
+static const char *const DEEP_SHAPE_KEYS[] = {"field", "depth", "d", "widths", "init_file", "observed",
+                                              "monitor_invariants", "monitor_thm8", "monitor_thm11"};
+#define NDEEP_SHAPE_KEYS (sizeof DEEP_SHAPE_KEYS / sizeof *DEEP_SHAPE_KEYS)
+
+static const char *param_value(const drv_plan_run *r, const char *key)
+{
+    const char *v = "";
+    for (size_t k = 0; k < r->nparams; k++) /* the last one given counts, as on a command line */
+        if (strcmp(r->params[k].key, key) == 0)
+            v = r->params[k].value;
+    return v;
+}
+
+static const drv_plan_run *sort_runs; /* qsort has no context argument */
+
+static int shape_cmp(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    const drv_plan_run *a = &sort_runs[i], *b = &sort_runs[j];
+    for (size_t k = 0; k < NDEEP_SHAPE_KEYS; k++) {
+        int c = strcmp(param_value(a, DEEP_SHAPE_KEYS[k]), param_value(b, DEEP_SHAPE_KEYS[k]));
+        if (c)
+            return c;
+    }
+    const char *va = param_value(a, "a"), *vb = param_value(b, "a");
+    int ra = *va && strtod(va, NULL) > 0, rb = *vb && strtod(vb, NULL) > 0;
+    if (ra != rb)
+        return ra - rb;
+    return (i > j) - (i < j); /* stable: plan order within a shape */
+}
+
+/* Order the todo list so that the runs of one shape follow each other and so
+ * land in the same batch (mfd-deep, batches of more than one run); the set
+ * of runs, and so resume, --shard and --task, is unchanged. */
+static void order_by_shape(const char *program, const drv_plan_run *runs, size_t *todo, size_t ntodo, size_t batch)
+{
+    if (batch < 2 || strcmp(program, "mfd-deep") != 0)
+        return;
+    sort_runs = runs;
+    qsort(todo, ntodo, sizeof *todo, shape_cmp);
+    sort_runs = NULL;
+}
+
 /* Run the todo list, jobs at a time, until every run has ended. */
 static void run_all(runner *R)
 {
@@ -394,6 +440,8 @@ int drv_run_spec(const drv_cmd_opts *o, const char *x)
     R.tty = isatty(STDERR_FILENO);
     R.jobs = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
     R.batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R.jobs);
+    if (todo)
+        order_by_shape(s.program, runs, todo, ntodo, R.batch);
     R.slots = calloc((size_t)R.jobs, sizeof *R.slots);
     for (long j = 0; R.slots && j < R.jobs; j++)
         if (!(R.slots[j].batch = malloc(R.batch * sizeof *R.slots[j].batch))) {

@@ -137,6 +137,21 @@ check "--batch 1 runs one process per run (no runs file)" "! ls whole/tiny/logs/
 check "--batch 0 is refused" "mfd run tiny --batch 0 --results b0 > /dev/null 2>&1; [ \$? -eq 2 ]"
 check "--batch x is refused with the value named" \
     "mfd run tiny --batch x --results b0 2>&1 | grep -q \"^mfd: error: --batch: 'x' is not a number of runs\""
+# mfd-deep's runs of one shape land in one batch (lock-step ensembles): the
+# plan alternates d = 2 and d = 3, each runs file holds one of them
+printf '[experiment]\nprogram = mfd-deep\nrepetitions = 2\n[fixed]\niters = 5\n[sweep]\neta = 0.01, 0.02, 0.03\nd = 2, 3\n' > shapes.ini
+"$exe" run shapes.ini --results shapeb --batch 6 -j 1 > /dev/null 2>&1
+one_d_per_file() {
+    for f in shapeb/shapes/logs/batch-*.runs; do
+        [ "$(tr '\t' '\n' < "$f" | grep '^d=' | sort -u | wc -l)" -eq 1 ] || return 1
+    done
+}
+check "--batch: mfd-deep's runs ordered by shape, one d per runs file (plan order alternates d)" \
+    "[ \$(ls shapeb/shapes/runs/*/summary.csv | wc -l) -eq 12 ] && [ \$(ls shapeb/shapes/logs/batch-*.runs | wc -l) -eq 2 ] && one_d_per_file"
+"$exe" run shapes.ini --results shape1 --batch 1 -j 1 > /dev/null 2>&1
+"$exe" collect shapes.ini --results shapeb > /dev/null 2>&1
+"$exe" collect shapes.ini --results shape1 > /dev/null 2>&1
+check "... and the same index.csv as one run per process" "cmp -s shapeb/shapes/index.csv shape1/shapes/index.csv"
 # a run that fails inside a batch fails alone: its batch-mates complete
 printf '[experiment]\nprogram = mfd-deep\nrepetitions = 2\n[fixed]\niters = 20\n[sweep]\nd = 2, -1, 3\n' > badrun.ini
 "$exe" run badrun.ini --results badb --batch 6 -j 1 > badrun.txt 2>&1
