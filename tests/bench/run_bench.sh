@@ -38,6 +38,30 @@ print("(GEMM rate measured at the largest size of each group, in the same run.)"
 PY
 
 echo
+echo "== a small deep run-step (N = 4, a = 1): alone against a lock-step ensemble (one BLAS thread) =="
+OPENBLAS_NUM_THREADS=1 "$build/tests/bench_deepens" > "$tmp/ens.csv"
+"$py" - "$tmp" <<'PY'
+import csv, sys, os
+tmp = sys.argv[1]
+with open(os.path.join(tmp, "ens.csv")) as f:
+    rows = list(csv.DictReader(f))
+with open(os.path.join(tmp, "np_small.csv")) as f: # NumPy's step, from the first table
+    npy = {(r["field"], int(r["d"])): float(r["step_s"]) * 1e9 for r in csv.DictReader(f)}
+target = {("real", 2): 10, ("real", 4): 60, ("complex", 4): 200}
+print("| field | d | alone | lock-step (lanes, width) | alone / lock-step | arithmetic floor | lock-step / floor | target | NumPy |")
+print("|---|---|---|---|---|---|---|---|---|")
+for r in rows:
+    f, d = r["field"], int(r["d"])
+    s, e, fl = float(r["single_ns"]), float(r["ensemble_ns"]), float(r["floor_ns"])
+    n = f"{npy[(f, d)] / 1e3:.3g} us" if (f, d) in npy else "n/a"
+    print(f"| {f} | {d} | {s:.4g} ns | {e:.4g} ns ({r['lanes']}, {r['width']}) | {s/e:.1f}x | {fl:.3g} ns | {e/fl:.2f} "
+          f"| <= {target[(f, d)]} ns | {n} |")
+print()
+print("Per run-step; the floor is the step's 21 d^3 multiply-adds (4 real ones per complex one) at the")
+print("FMA rate of the ensemble's SIMD width, measured in the same run.")
+PY
+
+echo
 echo "== one matrix-sensing GD step (symmetric, k = 5, dense symmetrized Gaussian operator) =="
 for t in 1 2; do
     OPENBLAS_NUM_THREADS=$t "$build/tests/bench_sense" 2> /dev/null > "$tmp/s$t.csv"
