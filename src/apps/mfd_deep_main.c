@@ -646,10 +646,15 @@ static int lockstep(run **rr, const size_t *grp, size_t ng)
     ensemble E = {NULL, rr, grp, ng, 0, NULL, NULL, APP_EXIT_OK};
     if (mfd_deepens_alloc(&shape, ng < lanes ? ng : lanes, &E.e) != MFD_OK ||
         !(E.lane = calloc(E.e->lanes, sizeof *E.lane)) || !(E.ended = calloc(E.e->lanes, sizeof *E.ended))) {
-        app_error(PROG, "setting up a lock-step ensemble failed: %s", mfd_status_str(MFD_ENOMEM));
         free(E.lane);
         mfd_deepens_free(E.e);
-        return APP_EXIT_FAILURE;
+        int code = APP_EXIT_OK; /* no ensemble: every run alone */
+        for (size_t k = 0; k < ng; k++) {
+            int c = run_build(rr[grp[k]]);
+            code = app_runs_worse(code, c == APP_EXIT_OK ? run_alone(rr[grp[k]]) : c);
+            run_dispose(&rr[grp[k]]);
+        }
+        return code;
     }
     size_t active = 0;
     for (size_t l = 0; l < E.e->lanes; l++)
