@@ -46,6 +46,7 @@ static const mfd_param_spec ROWS[] = {
     {"k", MFD_P_INT, "4", 1, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (k >= r over-parameterizes)"},
     APP_LOWRANK_RANK_KEY(sense_params, lk, "2"),
     APP_LOWRANK_SPECTRUM_KEYS(sense_params, lk),
+    APP_LOWRANK_SPECTRUM_SCALE_KEY(sense_params, lk),
     APP_LOWRANK_SAME_BASIS_KEY(sense_params, lk),
     {"operator", MFD_P_CHOICE, "auto", 0, 0, 0,
      "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf|file", OFF(lk.op),
