@@ -10,6 +10,7 @@
 
 #include "app_common.h"
 #include "app_loop.h"
+#include "app_runs.h"
 #include "mfd_deep.h"
 #include "mfd_deepdiag.h"
 #include "mfd_deepmon.h"
@@ -472,7 +473,8 @@ static int run_loop(run *r, int argc, char **argv)
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
-int main(int argc, char **argv)
+/* One run: the whole program for one command line. */
+static int run_one(int argc, char **argv)
 {
     run r;
     memset(&r, 0, sizeof r);
@@ -506,3 +508,5 @@ int main(int argc, char **argv)
     run_free(&r);
     return code;
 }
+
+int main(int argc, char **argv) { return app_main(PROG, argc, argv, run_one); }

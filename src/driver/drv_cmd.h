@@ -24,7 +24,8 @@ enum {
 
 typedef struct drv_cmd_opts {
     const char *specs, *results, *scale, *plots; /* folders, and the size variant (or NULL) */
-    long jobs, shard_k, shard_n, task;           /* -j, --shard K/N (N = 0: none), --task (-1: none) */
+    long jobs, shard_k, shard_n, task;           /* -j (0: one per core), --shard K/N (N = 0: none), --task (-1: none) */
+    long batch;                                  /* --batch B: runs per process (0: chosen by mfd run) */
     int all, count;                              /* --all, --count */
 } drv_cmd_opts;
 

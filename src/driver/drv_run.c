@@ -22,6 +22,20 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+long drv_run_default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (n > 1024 ? 1024 : n) : 1;
+}
+
+size_t drv_run_auto_batch(size_t ntodo, long jobs)
+{
+    /* about four batches per job, so that the jobs end together, and at most
+     * 64 runs in one process (a killed batch loses only its unfinished runs) */
+    size_t b = ntodo / (4 * (size_t)(jobs > 0 ? jobs : 1));
+    return b < 1 ? 1 : b > 64 ? 64 : b;
+}
+
 bool drv_run_is_complete(const char *dir, const char *id)
 {
     char p[PATH_MAX + 64];
@@ -76,17 +90,12 @@ static void unlock_run(const char *dir, const char *id)
     unlink(p);
 }
 
-/* Start one run of the plan as a child process, its output in logs/<id>.log.
- * MFD_WRAP, when set, is a command prefix (split at spaces) that runs the
- * program, e.g. "valgrind --error-exitcode=99" or "nice -n 19". */
-static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog, long jobs)
+/* The child's side of a start: output to log, one BLAS thread per job
+ * unless set, and argv run under MFD_WRAP (a command prefix split at
+ * spaces, e.g. "valgrind --error-exitcode=99" or "nice -n 19").  Never
+ * returns. */
+static void exec_logged(const char *log, long jobs, char **args, size_t nargs)
 {
-    char out[PATH_MAX + 64], log[PATH_MAX + 64];
-    snprintf(out, sizeof out, "%s/runs/%s", dir, r->id);
-    snprintf(log, sizeof log, "%s/logs/%s.log", dir, r->id);
-    pid_t pid = fork();
-    if (pid != 0)
-        return pid;
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);
@@ -100,33 +109,106 @@ static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog,
     size_t nw = 0;
     for (const char *c = wbuf ? wbuf : ""; *c; c++)
         nw += *c == ' ';
-    char **argv = calloc(r->nparams + nw + 5, sizeof *argv);
-    char seed[64], outarg[PATH_MAX + 80];
+    char **argv = calloc(nargs + nw + 2, sizeof *argv);
     if (!argv || !wbuf)
         _exit(127);
     size_t a = 0;
     char *save = NULL;
     for (char *t = strtok_r(wbuf, " ", &save); t; t = strtok_r(NULL, " ", &save))
         argv[a++] = t;
-    argv[a++] = (char *)prog;
-    for (size_t k = 0; k < r->nparams; k++) {
-        size_t l = strlen(r->params[k].key) + strlen(r->params[k].value) + 2;
-        if (!(argv[a] = malloc(l)))
-            _exit(127);
-        snprintf(argv[a++], l, "%s=%s", r->params[k].key, r->params[k].value);
-    }
-    snprintf(seed, sizeof seed, "seed=%llu", (unsigned long long)r->seed);
-    snprintf(outarg, sizeof outarg, "out=%s", out);
-    argv[a++] = seed;
-    argv[a++] = outarg;
+    for (size_t k = 0; k < nargs; k++)
+        argv[a++] = args[k];
     execvp(argv[0], argv);
     fprintf(stderr, "mfd: cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
 }
 
+/* Run r's arguments, key=value each, seed and out last, into args (from
+ * args[0]); the number written, or 0 when memory runs out. */
+static size_t run_args(const drv_plan_run *r, const char *dir, char **args)
+{
+    size_t a = 0;
+    for (size_t k = 0; k < r->nparams; k++) {
+        size_t l = strlen(r->params[k].key) + strlen(r->params[k].value) + 2;
+        if (!(args[a] = malloc(l)))
+            return 0;
+        snprintf(args[a++], l, "%s=%s", r->params[k].key, r->params[k].value);
+    }
+    char buf[PATH_MAX + 80];
+    snprintf(buf, sizeof buf, "seed=%llu", (unsigned long long)r->seed);
+    args[a++] = strdup(buf);
+    snprintf(buf, sizeof buf, "out=%s/runs/%s", dir, r->id);
+    args[a++] = strdup(buf);
+    return args[a - 1] && args[a - 2] ? a : 0;
+}
+
+/* Start one run of the plan as a child process, its output in
+ * logs/<id>.log. */
+static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog, long jobs)
+{
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    char log[PATH_MAX + 64];
+    snprintf(log, sizeof log, "%s/logs/%s.log", dir, r->id);
+    char **args = calloc(r->nparams + 4, sizeof *args);
+    if (!args)
+        _exit(127);
+    args[0] = (char *)prog;
+    size_t n = run_args(r, dir, args + 1);
+    if (!n)
+        _exit(127);
+    exec_logged(log, jobs, args, n + 1);
+    return -1;
+}
+
+/* Can run r go in a runs file (no TAB or newline in a value)? */
+static bool batchable(const drv_plan_run *r)
+{
+    for (size_t k = 0; k < r->nparams; k++)
+        if (strpbrk(r->params[k].value, "\t\n"))
+            return false;
+    return true;
+}
+
+/* Start the runs batch[0 .. nb) in one child process, `prog --runs
+ * logs/batch-<first id>.runs`, its output in logs/batch-<first id>.log. */
+static pid_t start_batch(const drv_plan_run *runs, const size_t *batch, size_t nb, const char *dir,
+                         const char *prog, long jobs)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/logs/batch-%s.runs", dir, runs[batch[0]].id);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    bool ok = true;
+    for (size_t i = 0; ok && i < nb; i++) {
+        const drv_plan_run *r = &runs[batch[i]];
+        char **args = calloc(r->nparams + 2, sizeof *args);
+        size_t n = args ? run_args(r, dir, args) : 0;
+        ok = n > 0;
+        for (size_t k = 0; k < n; k++)
+            fprintf(f, "%s%s", k ? "\t" : "", args[k]);
+        fputc('\n', f);
+        for (size_t k = 0; args && k < r->nparams + 2; k++)
+            free(args[k]);
+        free(args);
+    }
+    if (fclose(f) != 0 || !ok)
+        return -1;
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    char log[PATH_MAX + 64];
+    snprintf(log, sizeof log, "%s/logs/batch-%s.log", dir, runs[batch[0]].id);
+    char *args[] = {(char *)prog, (char *)"--runs", path};
+    exec_logged(log, jobs, args, 3);
+    return -1;
+}
+
 typedef struct slot {
     pid_t pid;
-    size_t run;
+    size_t *batch, nb; /* the runs (indices into the plan) the child is doing */
     double start;
 } slot;
 
@@ -136,7 +218,7 @@ typedef struct runner {
     const drv_plan_run *runs;
     const char *dir, *prog;
     const size_t *todo;
-    size_t ntodo;
+    size_t ntodo, batch; /* batch: runs per child process */
     long jobs;
     bool tty;
     slot *slots;
@@ -176,11 +258,13 @@ static void progress(const runner *R)
     fflush(stderr);
 }
 
-/* Start runs until every slot is busy or nothing is left to start; a run
- * that another runner holds, or has finished meanwhile, is skipped. */
-static void start_next(runner *R)
+/* The next runs to start, up to R->batch of them, each locked for this
+ * runner, into b; a run that another runner holds, or has finished
+ * meanwhile, is skipped.  The number taken. */
+static size_t take(runner *R, size_t *b)
 {
-    while (R->running < (size_t)R->jobs && R->next < R->ntodo) {
+    size_t nb = 0;
+    while (nb < R->batch && R->next < R->ntodo) {
         size_t ri = R->todo[R->next++];
         const char *id = R->runs[ri].id;
         if (!lock_run(R->dir, id)) {
@@ -192,40 +276,71 @@ static void start_next(runner *R)
             R->skipped++;
             continue;
         }
-        pid_t pid = start_run(&R->runs[ri], R->dir, R->prog, R->jobs);
+        b[nb++] = ri;
+        if (!batchable(&R->runs[ri]))
+            break; /* it goes alone */
+    }
+    return nb;
+}
+
+/* Start children until every slot is busy or nothing is left to start: one
+ * run per child, or a batch of runs through the program's --runs. */
+static void start_next(runner *R)
+{
+    while (R->running < (size_t)R->jobs && R->next < R->ntodo) {
+        slot *sl = NULL;
+        for (long j = 0; j < R->jobs && !sl; j++)
+            if (R->slots[j].pid == 0)
+                sl = &R->slots[j];
+        size_t nb = take(R, sl->batch);
+        if (nb == 0)
+            continue;
+        bool alone = nb == 1 || !batchable(&R->runs[sl->batch[nb - 1]]);
+        if (alone && nb > 1) { /* the unbatchable last one waits for the next slot */
+            R->next--;
+            unlock_run(R->dir, R->runs[sl->batch[--nb]].id);
+        }
+        pid_t pid = nb == 1 ? start_run(&R->runs[sl->batch[0]], R->dir, R->prog, R->jobs)
+                            : start_batch(R->runs, sl->batch, nb, R->dir, R->prog, R->jobs);
         if (pid < 0) {
-            unlock_run(R->dir, id);
-            R->failed++;
+            for (size_t i = 0; i < nb; i++)
+                unlock_run(R->dir, R->runs[sl->batch[i]].id);
+            R->failed += nb;
+            R->done += nb;
             continue;
         }
-        for (long j = 0; j < R->jobs; j++)
-            if (R->slots[j].pid == 0) {
-                R->slots[j] = (slot){pid, ri, now()};
-                break;
-            }
+        sl->pid = pid;
+        sl->nb = nb;
+        sl->start = now();
         R->running++;
     }
 }
 
-/* Account for the child pid that ended with status: a run failed unless it
- * exited 0 and left a complete folder. */
+/* Account for the child pid that ended with status: each of its runs failed
+ * unless it left a complete folder (and a single run's child exited 0). */
 static void finished(runner *R, pid_t pid, int status)
 {
     for (long j = 0; j < R->jobs; j++) {
-        if (R->slots[j].pid != pid)
+        slot *sl = &R->slots[j];
+        if (sl->pid != pid)
             continue;
-        const drv_plan_run *r = &R->runs[R->slots[j].run];
-        bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && drv_run_is_complete(R->dir, r->id);
-        unlock_run(R->dir, r->id);
-        R->spent += now() - R->slots[j].start;
-        R->done++;
-        if (!ok) {
-            R->failed++;
-            if (R->tty)
-                fprintf(stderr, "\n");
-            fprintf(stderr, "mfd: run %zu (%s) failed; see %s/logs/%s.log\n", r->index, r->id, R->dir, r->id);
+        bool exited0 = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        for (size_t i = 0; i < sl->nb; i++) {
+            const drv_plan_run *r = &R->runs[sl->batch[i]];
+            bool ok = (exited0 || sl->nb > 1) && drv_run_is_complete(R->dir, r->id);
+            unlock_run(R->dir, r->id);
+            R->done++;
+            if (!ok) {
+                R->failed++;
+                if (R->tty)
+                    fprintf(stderr, "\n");
+                fprintf(stderr, "mfd: run %zu (%s) failed; see %s/logs/%s%s.log\n", r->index, r->id, R->dir,
+                        sl->nb > 1 ? "batch-" : "", sl->nb > 1 ? R->runs[sl->batch[0]].id : r->id);
+            }
         }
-        R->slots[j].pid = 0;
+        R->spent += now() - sl->start;
+        sl->pid = 0;
+        sl->nb = 0;
         R->running--;
         progress(R);
     }
@@ -277,8 +392,16 @@ int drv_run_spec(const drv_cmd_opts *o, const char *x)
     }
     runner R = {.runs = runs, .dir = dir, .prog = prog, .todo = todo, .ntodo = ntodo};
     R.tty = isatty(STDERR_FILENO);
-    R.jobs = o->jobs > 0 ? o->jobs : 1;
+    R.jobs = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
+    R.batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R.jobs);
     R.slots = calloc((size_t)R.jobs, sizeof *R.slots);
+    for (long j = 0; R.slots && j < R.jobs; j++)
+        if (!(R.slots[j].batch = malloc(R.batch * sizeof *R.slots[j].batch))) {
+            for (long k = 0; k < j; k++)
+                free(R.slots[k].batch);
+            free(R.slots);
+            R.slots = NULL;
+        }
     R.t0 = now();
     if (R.tty)
         fprintf(stderr, "%s: %zu runs to do (%zu already complete)\n", s.name, ntodo, already);
@@ -287,6 +410,8 @@ int drv_run_spec(const drv_cmd_opts *o, const char *x)
         fprintf(stderr, "\n");
     printf("%s: %zu runs done, %zu already complete, %zu taken by another runner, %zu failed (%.1f s)\n", s.name,
            R.done - R.failed, already, R.skipped, R.failed, now() - R.t0);
+    for (long j = 0; R.slots && j < R.jobs; j++)
+        free(R.slots[j].batch);
     free(R.slots);
     free(todo);
     drv_plan_free(runs, n);

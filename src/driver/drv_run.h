@@ -1,17 +1,29 @@
-/* drv_run.h — mfd run: the runs of a plan that are not complete, each as a
- * separate process of the experiment's program (N at once with -j N), a
- * slice of the plan with --shard K/N or --task I.
+/* drv_run.h — mfd run: the runs of a plan that are not complete, by
+ * processes of the experiment's program (N at once with -j N, by default one
+ * per core), each doing one run or a batch of up to B runs through the
+ * program's --runs FILE (--batch B; by default chosen from the number of runs
+ * and jobs), a slice of the plan with --shard K/N or --task I.
  *
  * A run is complete when its folder, <results>/runs/<id>, holds summary.csv
  * (the programs write it last).  A run is claimed with <results>/runs/<id>.lock
- * while it runs, so that two mfd run of one experiment share its runs; its
- * output goes to <results>/logs/<id>.log. */
+ * while its process runs, so that two mfd run of one experiment share its
+ * runs; its output goes to <results>/logs/<id>.log, or for a batch to
+ * <results>/logs/batch-<id of its first run>.log beside the runs file.  A
+ * killed batch loses only its unfinished runs. */
 #ifndef DRV_RUN_H
 #define DRV_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "drv_cmd.h"
+
+/* -j's default: the number of online cores. */
+long drv_run_default_jobs(void);
+
+/* --batch's default for ntodo runs on jobs processes: about four batches per
+ * job, between 1 and 64 runs each. */
+size_t drv_run_auto_batch(size_t ntodo, long jobs);
 
 /* Is run id of the results folder dir complete (runs/<id>/summary.csv)? */
 bool drv_run_is_complete(const char *dir, const char *id);

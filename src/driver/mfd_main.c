@@ -23,7 +23,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: mfd <verb> [arguments] [options]\n\n"
                "  mfd list                           the experiments and what each verifies\n"
                "  mfd plan X [--count]               one line per run: index, id, program, arguments\n"
-               "  mfd run X... | --all [-j N] [--shard K/N] [--task I]\n"
+               "  mfd run X... | --all [-j N] [--batch B] [--shard K/N] [--task I]\n"
                "                                     run what is not yet complete (resumable)\n"
                "  mfd collect X...                   merge the summaries into results/X/index.csv\n"
                "  mfd check X... | --all             evaluate the claims; exit 1 on a contradicted claim, a gone\n"
@@ -37,7 +37,10 @@ static void usage(FILE *f)
                "  --plots DIR      where the gnuplot scripts are (default plots)\n"
                "  --scale S        a size variant: paper (the papers' sizes) or quick (the fast variants the\n"
                "                   tests check); [experiment.S], [fixed.S] and [sweep.S] override the defaults\n"
-               "  -j N             N runs at once; each gets one BLAS thread unless OPENBLAS_NUM_THREADS is set\n"
+               "  -j N             N processes at once (default: one per core); each gets one BLAS thread\n"
+               "                   unless OPENBLAS_NUM_THREADS is set\n"
+               "  --batch B        up to B runs per process (the program's --runs; default: about four\n"
+               "                   batches per process, at most 64 runs each); --batch 1: one run each\n"
                "  --shard K/N      only the runs whose index is K-1 modulo N (K = 1..N)\n"
                "  --task I         only run I (0-based; a Slurm array task)\n"
                "\nexit codes: 0 success, 1 a run or a claim failed, 2 bad arguments or spec\n");
@@ -74,6 +77,9 @@ static int parse_args(int argc, char **argv, drv_cmd_opts *o, char **args, int *
             const char *v = a[2] ? a + 2 : argv[++i];
             if (!parse_long(v, &o->jobs) || o->jobs < 1 || o->jobs > 1024)
                 return drv_cmd_fail(DRV_EXIT_USAGE, "-j: '%s' is not a number of jobs in [1, 1024]", v);
+        } else if (strcmp(a, "--batch") == 0 && more) {
+            if (!parse_long(argv[++i], &o->batch) || o->batch < 1 || o->batch > 100000)
+                return drv_cmd_fail(DRV_EXIT_USAGE, "--batch: '%s' is not a number of runs in [1, 100000]", argv[i]);
         } else if (strcmp(a, "--shard") == 0 && more) {
             const char *v = argv[++i];
             char *slash = strchr(v, '/');
@@ -121,7 +127,7 @@ static int each_experiment(const char *verb, const drv_cmd_opts *o, char **args,
 
 int main(int argc, char **argv)
 {
-    drv_cmd_opts o = {"experiments", "results", NULL, "plots", 0, 0, 0, -1, 0, 0};
+    drv_cmd_opts o = {.specs = "experiments", .results = "results", .plots = "plots", .task = -1};
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? DRV_EXIT_USAGE : DRV_EXIT_OK;

@@ -113,4 +113,34 @@ if [ "$(id -u)" != 0 ]; then
     check "an unwritable output folder is exit 1" "[ \$? -eq 1 ] && [ ! -f ro/run/summary.csv ]"
 fi
 
+# --runs FILE: many runs in one process, each as if run alone
+tab=$(printf '\t')
+printf 'depth=4\td=2\titers=60\tseed=1\tout=b_r1\n\n# a comment\ndepth=3\td=3\tfield=complex\titers=40\tseed=2\tout=b_r2\n' > ok.runs
+"$exe" --runs ok.runs > /dev/null 2>&1
+check "--runs: exit 0, every run's folder complete" "[ \$? -eq 0 ] && [ -f b_r1/summary.csv ] && [ -f b_r2/summary.csv ]"
+"$exe" depth=4 d=2 iters=60 seed=1 out=b_s1 > /dev/null 2>&1
+check "a run from a runs file equals the run alone (trace but time, summary but timing)" \
+    "cut -d, -f1,3- b_r1/trace.csv > a.txt && cut -d, -f1,3- b_s1/trace.csv > b.txt && cmp -s a.txt b.txt && [ \"\$(value b_r1/summary.csv loss)\" = \"\$(value b_s1/summary.csv loss)\" ]"
+printf 'd=2\titers=10\tout=b_ok\nd=-3\titers=10\tout=b_bad\nd=2\titers=10\tseed=4\tout=b_ok2\n' > mixed.runs
+"$exe" --runs mixed.runs > mixed.txt 2>&1
+code=$?
+check "--runs: a bad run exits 2 at the end, the runs after it still complete" \
+    "[ $code -eq 2 ] && [ -f b_ok/summary.csv ] && [ -f b_ok2/summary.csv ] && [ ! -e b_bad ] && grep -q \"^$prog: error: .*key 'd'\" mixed.txt"
+runs_error() { # NAME FRAGMENT ARGS...: exit 2 and the message
+    name=$1 frag=$2
+    shift 2
+    "$exe" "$@" > err.txt 2>&1
+    code=$?
+    if [ $code -eq 2 ] && grep -qF -- "$frag" err.txt; then pass "$name"; else fail "$name (exit $code: $(cat err.txt))"; fi
+}
+runs_error "--runs: a missing file" "--runs: cannot open 'nope.runs'" --runs nope.runs
+printf '# only a comment\n\n' > empty.runs
+runs_error "--runs: a file without runs" "no run in the file" --runs empty.runs
+printf 'd=2 iters=10 out=x\n' > spaces.runs
+runs_error "--runs: arguments separated by spaces are one value" "key 'd': '2 iters=10 out=x' is not an integer" --runs spaces.runs
+printf 'd=2\t=3\n' > eq.runs
+runs_error "--runs: an argument without a key" "eq.runs:1: '=3' is not key=value" --runs eq.runs
+runs_error "--runs with other arguments" "--runs FILE takes the runs from FILE and no other argument" --runs ok.runs d=3
+runs_error "--runs without a file" "--runs FILE takes the runs from FILE" --runs
+
 finish

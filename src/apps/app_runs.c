@@ -1,0 +1,151 @@
+#define _POSIX_C_SOURCE 200809L
+#include "app_runs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app_common.h"
+
+const char *app_runs_path(int argc, char **argv, bool *bad)
+{
+    *bad = false;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--runs") == 0) {
+            *bad = argc != 3 || i != 1;
+            return i + 1 < argc ? argv[i + 1] : NULL;
+        }
+    return NULL;
+}
+
+/* The whole of fp as one NUL-terminated string (NULL on error). */
+static char *slurp(FILE *fp)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + len, 1, cap - len - 1, fp);
+        len += got;
+        if (len + 1 < cap) {
+            if (ferror(fp)) {
+                free(buf);
+                return NULL;
+            }
+            buf[len] = '\0';
+            return buf;
+        }
+        char *b = realloc(buf, cap * 2);
+        if (!b)
+            free(buf);
+        buf = b;
+        cap *= 2;
+    }
+    return NULL;
+}
+
+void app_runs_free(app_runs *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->run[i].argv);
+    free(r->run);
+    free(r->text);
+    memset(r, 0, sizeof *r);
+}
+
+bool app_runs_read(const char *argv0, const char *path, app_runs *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!fp) {
+        snprintf(err, errlen, "--runs: cannot open '%s': %s", path, strerror(errno));
+        return false;
+    }
+    r->text = slurp(fp);
+    if (fp != stdin)
+        fclose(fp);
+    if (!r->text) {
+        snprintf(err, errlen, "--runs: cannot read '%s'", path);
+        return false;
+    }
+    int lineno = 0;
+    char *rest = NULL;
+    /* strtok_r would merge empty lines and so lose the line numbers: split by hand */
+    for (char *line = r->text; line; line = rest) {
+        char *nl = strchr(line, '\n');
+        rest = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        if (!line[0] || line[0] == '#')
+            continue;
+        size_t ntok = 1;
+        for (const char *c = line; *c; c++)
+            ntok += *c == '\t';
+        app_run_args a = {0, calloc(ntok + 2, sizeof(char *)), lineno};
+        app_run_args *grown = realloc(r->run, (r->n + 1) * sizeof *grown);
+        if (!a.argv || !grown) {
+            free(a.argv);
+            if (grown)
+                r->run = grown;
+            snprintf(err, errlen, "out of memory");
+            app_runs_free(r);
+            return false;
+        }
+        r->run = grown;
+        a.argv[a.argc++] = (char *)argv0;
+        for (char *tok = line, *next; tok; tok = next) {
+            char *tab = strchr(tok, '\t');
+            next = tab ? tab + 1 : NULL;
+            if (tab)
+                *tab = '\0';
+            if (!tok[0])
+                continue;
+            if (!strchr(tok, '=') || tok[0] == '=') {
+                snprintf(err, errlen, "--runs %s:%d: '%s' is not key=value (arguments are separated by TABs)", path,
+                         lineno, tok);
+                free(a.argv);
+                app_runs_free(r);
+                return false;
+            }
+            a.argv[a.argc++] = tok;
+        }
+        a.argv[a.argc] = NULL;
+        r->run[r->n++] = a;
+    }
+    if (r->n == 0) {
+        snprintf(err, errlen, "--runs %s: no run in the file", path);
+        app_runs_free(r);
+        return false;
+    }
+    return true;
+}
+
+int app_runs_worse(int a, int b)
+{
+    /* usage errors above failures above success */
+    int rank_a = a == APP_EXIT_USAGE ? 2 : a != APP_EXIT_OK, rank_b = b == APP_EXIT_USAGE ? 2 : b != APP_EXIT_OK;
+    return rank_b > rank_a ? b : a;
+}
+
+int app_runs_main(const char *prog, const char *argv0, const char *path, int (*one)(int argc, char **argv))
+{
+    app_runs r;
+    char err[512];
+    if (!app_runs_read(argv0, path, &r, err, sizeof err))
+        return app_usage_error(prog, "%s", err);
+    int code = APP_EXIT_OK;
+    for (size_t i = 0; i < r.n; i++)
+        code = app_runs_worse(code, one(r.run[i].argc, r.run[i].argv));
+    app_runs_free(&r);
+    return code;
+}
+
+int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv))
+{
+    bool bad;
+    const char *path = app_runs_path(argc, argv, &bad);
+    if (bad)
+        return app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
+    return path ? app_runs_main(prog, argv[0], path, one) : one(argc, argv);
+}
