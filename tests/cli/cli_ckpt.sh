@@ -45,7 +45,7 @@ resumes "mfd-deep rectangular layers" "$deep" widths=3,5,4 target=lowrank target
 resumes "mfd-deep completion (test_err_min), mode times" "$deep" depth=3 d=8 observed=40 target=lowrank \
     target_rank=2 init=gaussian_achl eps=1e-3 eta=0.05 iters=20000 save_final=1 checkpoint_every=1000
 resumes "mfd-sense asym, S4's step taken before the kill" "$sense" model=asym n=20 k=4 r=2 alpha=0.1 eta=0.2 \
-    iters=30000 seed=1 rebalance_eps0=1e-3 save_final=1 snapshots=1 checkpoint_every=2000
+    iters=30000 seed=1 rebalance_eps0=1e-3 save_final=1 snapshots=1 checkpoint_every=800
 resumes "mfd-sense sym" "$sense" model=sym n=20 k=4 r=2 alpha=0.1 eta=0.2 iters=30000 seed=1 save_final=1 \
     checkpoint_every=2000
 P="problem=sensing n=30 r=3 kappa=10 eta=0.5 iters=1500 tol=0 save_final=1"
@@ -60,6 +60,28 @@ resumes "mfd-scaled gd with noise, its least error before the checkpoint" "$scal
     r=3 kappa=5 eta=0.3 snr_db=5 iters=20000 tol=0 checkpoint_every=1000
 resumes "mfd-scaled gd on sparse completion" "$scaled" method=gd problem=completion sparse=1 n=60 r=3 kappa=5 \
     eta=0.5 iters=3000 tol=0 save_final=1 checkpoint_every=150
+resumes "mfd-scaled on an operator drawn on the fly, [TMC21]'s noise" "$scaled" method=scaledgd \
+    problem=sensing operator=gaussian_otf n=20 r=2 k=3 kappa=5 eta=0.5 snr_db=20 noise_model=tmc21 iters=600 tol=0 \
+    save_final=1 checkpoint_every=50
+resumes "mfd-scaled robust PCA, [TMC21]'s outliers" "$scaled" method=scaledgd problem=rpca outlier_model=tmc21 n=40 \
+    r=3 kappa=5 eta=0.5 iters=3000 tol=0 save_final=1 checkpoint_every=150
+
+# -- a batch (--runs FILE) killed in its middle: each run continues from its own checkpoint
+rm -rf b1 b2 b3 r1 r2 r3
+B="method=precgd	problem=sensing	n=30	r=3	k=5	kappa=10	eta=0.5	iters=1500	tol=0	save_final=1	checkpoint_every=100"
+printf '%s\tseed=1\tout=b1\n%s\tseed=2\tout=b2\n%s\tseed=3\tout=b3\n' "$B" "$B" "$B" > batch.runs
+for i in 1 2 3; do
+    "$scaled" $(echo "$B" | tr '\t' ' ') seed=$i out=r$i > /dev/null 2>&1
+done
+"$scaled" --runs batch.runs > /dev/null 2>&1 &
+bpid=$!
+while [ ! -f b2/checkpoint.bin ] && kill -0 $bpid 2> /dev/null; do sleep 0.002; done
+kill -KILL $bpid 2> /dev/null
+wait $bpid 2> /dev/null
+had1=$([ -f b1/summary.csv ] && echo complete || echo partial)
+"$scaled" --runs batch.runs > /dev/null 2> batch_err.txt
+check "a batch killed in its second run ($had1 first run): run 2 continues from its checkpoint, all three equal single runs" \
+    "grep -q \"continuing 'b2' from its checkpoint\" batch_err.txt && same_run r1 b1 && same_run r2 b2 && same_run r3 b3"
 
 # -- a larger budget continues a finished run (stopped at max_iter)
 extends() { # NAME EXE SMALL LARGE ARGS...: ITERS=SMALL then LARGE on one folder, against a fresh LARGE
@@ -141,6 +163,59 @@ check "a trace shorter than the checkpoint counts is refused (exit 2) before any
 expect_error "checkpoint_every that is not a count" "key 'checkpoint_every': 'often' is not a number of iterations" \
     checkpoint_every=often
 expect_error "restart that is not a choice" "key 'restart'" restart=always
+
+# -- snapshots=1 load in NumPy: one array per factor, (rows of the trace, ...), iterations alongside
+py=/usr/bin/python3
+if [ -x $py ] && $py -c 'import numpy' 2> /dev/null; then
+    cat > snap_check.py << 'PY'
+import glob, os, sys
+import numpy as np
+d = sys.argv[1]
+it = np.load(os.path.join(d, "snapshots", "iter.npy"))
+rows = [l for l in open(os.path.join(d, "trace.csv")) if not l.startswith("#")]
+col = rows[0].strip().split(",").index("iter")
+assert it.dtype == np.int64 and it.ndim == 1, it.dtype
+assert [int(float(r.split(",")[col])) for r in rows[1:]] == it.tolist(), "iter.npy is not the trace's iterations"
+names = sorted(os.path.basename(f)[:-4] for f in glob.glob(os.path.join(d, "snapshots", "*.npy")))
+names.remove("iter")
+assert names == sys.argv[2].split(","), names
+for n in names:
+    a = np.load(os.path.join(d, "snapshots", n + ".npy"))
+    assert a.shape[0] == it.shape[0] and a.dtype == np.dtype(sys.argv[3]), (n, a.shape, a.dtype)
+    assert a.flags.f_contiguous or a.ndim > 1
+    final = np.load(os.path.join(d, "final", n + ".npy"))
+    assert a.shape[1:] == final.shape, (n, a.shape, final.shape)
+    assert np.array_equal(a[-1], final), n + ": the last snapshot is not the final factor"
+print(" ".join("%s%s" % (n, np.load(os.path.join(d, "snapshots", n + ".npy")).shape) for n in names))
+PY
+    snap() { # NAME NAMES DTYPE EXE ARGS...
+        sname=$1 snames=$2 sdt=$3 sexe=$4
+        shift 4
+        rm -rf snap
+        "$sexe" "$@" save_final=1 snapshots=1 out=snap > /dev/null 2>&1
+        if shapes=$($py snap_check.py snap "$snames" "$sdt" 2>&1); then
+            pass "snapshots load in NumPy, $sname: $shapes, iter.npy = the trace's iterations, the last = final/"
+        else
+            fail "snapshots load in NumPy, $sname: $shapes"
+        fi
+    }
+    snap "mfd-deep real" W float64 "$deep" depth=3 d=4 target=identity init=gaussian eps=0.3 eta=0.01 iters=500
+    snap "mfd-deep complex" W complex128 "$deep" depth=3 d=4 field=complex target=identity init=gaussian eps=0.3 \
+        eta=0.01 iters=500
+    snap "mfd-deep rectangular" W_1,W_2 float64 "$deep" widths=3,5,4 target=lowrank target_rank=2 eps=0.1 \
+        eta=0.05 iters=300
+    snap "mfd-sense asym" F,G float64 "$sense" model=asym n=20 k=4 r=2 alpha=0.1 eta=0.2 iters=300
+    snap "mfd-scaled sym" X float64 "$scaled" method=scaledgd model=sym problem=sensing n=20 r=2 k=3 iters=200 tol=0
+    rm -rf snapk snapr
+    "$scaled" method=precgd problem=sensing n=30 r=3 k=5 kappa=10 eta=0.5 iters=1500 tol=0 save_final=1 \
+        snapshots=1 out=snapr > /dev/null 2>&1
+    run_killed "$scaled" snapk method=precgd problem=sensing n=30 r=3 k=5 kappa=10 eta=0.5 iters=1500 tol=0 \
+        save_final=1 snapshots=1 checkpoint_every=100
+    check "snapshots of a killed and continued run load in NumPy and equal the uninterrupted run's" \
+        "$py snap_check.py snapk L,R float64 > /dev/null && same_run snapr snapk"
+else
+    echo "SKIP snapshots in NumPy: no $py with numpy"
+fi
 
 # -- checkpoint_every=auto: short runs write none; a final one only when cheap
 rm -rf au

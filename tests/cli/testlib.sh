@@ -74,14 +74,21 @@ same_run() {
 
 # run_killed EXE DIR ARGS...: start a run, kill it with SIGKILL once its
 # first checkpoint is on the disk, then run the same command again to its end.
+# A run that ended before the kill landed (a busy machine) is tried again, up
+# to three times.
 run_killed() {
     kexe=$1 kdir=$2
     shift 2
-    "$kexe" "$@" out="$kdir" > /dev/null 2>&1 &
-    kpid=$!
-    while [ ! -f "$kdir/checkpoint.bin" ] && kill -0 $kpid 2> /dev/null; do sleep 0.005; done
-    kill -KILL $kpid 2> /dev/null
-    wait $kpid 2> /dev/null
+    for kattempt in 1 2 3; do
+        rm -rf "$kdir"
+        "$kexe" "$@" out="$kdir" > /dev/null 2>&1 &
+        kpid=$!
+        while [ ! -f "$kdir/checkpoint.bin" ] && kill -0 $kpid 2> /dev/null; do sleep 0.002; done
+        kill -KILL $kpid 2> /dev/null
+        klanded=$?
+        wait $kpid 2> /dev/null
+        [ $klanded -eq 0 ] && break
+    done
     "$kexe" "$@" out="$kdir" > /dev/null 2> resume_err.txt
 }
 
