@@ -9,7 +9,15 @@
  * while its process runs, so that two mfd run of one experiment share its
  * runs; its output goes to <results>/logs/<id>.log, or for a batch to
  * <results>/logs/batch-<id of its first run>.log beside the runs file.  A
- * killed batch loses only its unfinished runs. */
+ * killed batch loses only its unfinished runs; each of them continues from its
+ * own checkpoint when it is started again.
+ *
+ * A larger budget: a run's id depends on iters and tol, so raising them plans
+ * new folders.  A run whose folder does not exist yet starts from a copy of
+ * the complete run with the same arguments but iters, tol, checkpoint_every
+ * and restart, and a budget not larger (the largest iters of them); the
+ * program continues it from its final checkpoint when it stopped at max_iter,
+ * and leaves it as it is when it stopped for another reason (app_ckpt.h). */
 #ifndef DRV_RUN_H
 #define DRV_RUN_H
 

@@ -118,6 +118,47 @@ cp conv/summary.csv before.csv
 check "a converged run is complete: a larger budget leaves it as it is, and it keeps no checkpoint" \
     "[ \$? -eq 0 ] && grep -q 'is complete (converged after' out.txt && cmp -s before.csv conv/summary.csv && [ ! -f conv/checkpoint.bin ]"
 
+# -- mfd run: a spec whose iters was raised continues the runs that stopped at max_iter
+rm -rf drv && mkdir -p drv/a drv/b
+cat > drv/a/ext.ini << 'SPEC'
+[experiment]
+program = mfd-deep
+repetitions = 2
+seed = 3
+method_keys = eta
+
+[fixed]
+depth = 3
+d = 3
+iters = 2000
+tol = 1e-12
+slope_t0 = 10
+slope_t1 = 100
+checkpoint_every = 500
+save_final = 1
+
+[sweep]
+eta = 0.01, 0.3
+SPEC
+sed 's/^iters = 2000/iters = 6000/' drv/a/ext.ini > drv/b/ext.ini
+"$bindir/mfd" run drv/a/ext.ini --results drv/res -j 1 > /dev/null 2>&1
+"$bindir/mfd" run drv/b/ext.ini --results drv/res -j 1 > drv/out.txt 2>&1
+check "mfd run with iters raised 2000 -> 6000: 4 runs continued from the complete ones" \
+    "grep -q 'ext: 4 runs continued from complete runs of a smaller budget' drv/out.txt && [ \$(grep -l 'extending' drv/res/ext/logs/*.log | wc -l) -eq 2 ] && [ \$(grep -l 'is complete (converged' drv/res/ext/logs/*.log | wc -l) -eq 2 ]"
+ok=0
+"$bindir/mfd" plan drv/b/ext.ini > drv/plan.txt
+while read -r idx id pexe args; do
+    dir=drv/res/ext/runs/$id
+    if grep -q '^resumed_from = 2000' $dir/run.ini; then
+        "$bindir/$pexe" $(echo "$args" | sed 's/ out=.*//') out=drv/fresh$idx > /dev/null 2>&1
+        same_run drv/fresh$idx $dir && ok=$((ok + 1))
+    fi
+done < drv/plan.txt
+check "the 2 continued runs end bitwise equal to fresh runs of 6000 iterations, the 2 converged ones are copied as they were" \
+    "[ $ok -eq 2 ] && [ \$(ls drv/res/ext/runs | wc -l) -eq 8 ] && [ \$(grep -l '^iters = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 6 ]"
+"$bindir/mfd" run drv/b/ext.ini --results drv/res -j 1 > drv/out.txt 2>&1
+check "and a third mfd run finds every run complete" "grep -q '0 runs done, 4 already complete' drv/out.txt"
+
 # -- refusals: another run's checkpoint, a damaged one, a budget below it
 rm -rf part
 "$deep" $D1 iters=3000 checkpoint_every=1000 out=part > /dev/null 2>&1
