@@ -34,4 +34,4 @@ bench() { # NAME EXE ARGS...
         awk -F'|' '{ printf "| %s | %s | %.2f s | %.2f s | %.4f | %d | %.2e |\n", $1, $2, $3 / $7, $4 / $7, $4 / $3, $5 / $7, $6 / $4 }'
 }
 bench "mfd-deep d=64, N=4" mfd-deep depth=4 d=64 target=identity init=gaussian eps=0.1 eta=0.002 iters=60000 tol=0
-bench "mfd-scaled n=400, k=10" mfd-scaled method=scaledgd problem=factorization n=400 r=5 k=10 iters=40000 tol=0
+bench "mfd-scaled gd, completion n=400, k=10" mfd-scaled method=gd problem=completion n=400 r=5 k=10 eta=0.2 iters=20000 tol=0

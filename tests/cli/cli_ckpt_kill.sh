@@ -57,12 +57,15 @@ while [ $trial -le "$trials" ]; do
     while [ $k -le $kills ]; do
         u=$(sed -n "$((2 * trial - 2 + k))p" draws.txt | cut -d' ' -f1)
         delay=$(echo "$u $dur" | awk '{ printf "%.4f", 1.1 * $1 * $2 }')
+        stale=0
+        [ -e cut/checkpoint.bin.part ] && stale=1
         "$bindir/$p" "$@" out=cut > /dev/null 2>&1 &
         pid=$!
         sleep "$delay"
         if kill -KILL $pid 2> /dev/null; then
             killed=$((killed + 1))
-            [ -e cut/checkpoint.bin.part ] && mid=$((mid + 1))
+            # a checkpoint was being written (counted only when no earlier kill left its .part)
+            [ $stale = 0 ] && [ -e cut/checkpoint.bin.part ] && mid=$((mid + 1))
         fi
         wait $pid 2> /dev/null
         k=$((k + 1))
