@@ -242,8 +242,11 @@ typedef struct runner {
  * one with a budget not larger (iters <= the run's, tol >= the run's), the
  * one with the largest iters is copied into the run's folder, and the
  * program, started there with the larger budget, continues it from its final
- * checkpoint when it stopped at max_iter, or leaves it as it is when it
- * stopped for another reason (app_ckpt.h).  The old folder is not changed. */
+ * checkpoint (app_ckpt.h).  A run that stopped for another reason than
+ * max_iter is copied only when it is the larger budget's run bit for bit: the
+ * same tol and an explicit slope window (slope_t1 > 0; the default window
+ * [iters/10, iters] moves with iters); the program then leaves it as it is.
+ * The old folder is not changed. */
 
 static const char *const BUDGET_KEYS[] = {"iters", "tol", "checkpoint_every", "restart", "out"};
 
@@ -251,6 +254,7 @@ typedef struct sibling {
     char id[17];
     char *key;         /* the program, then the arguments but the budget's, sorted, one a line */
     char *iters, *tol; /* the arguments' values, NULL when not given */
+    bool max_iter;     /* it stopped at max_iter */
 } sibling;
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -312,12 +316,20 @@ static bool read_sibling(const char *dir, const char *id, sibling *s)
     FILE *f = fopen(p, "r");
     if (!f)
         return false;
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f))
-        found = strncmp(line, "command = ", 10) == 0;
+    bool found = false, max_iter = false;
+    char cmdline[16384];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "command = ", 10) == 0) {
+            found = true;
+            memcpy(cmdline, line, sizeof cmdline);
+        }
+        if (strcmp(line, "stop_reason = max_iter\n") == 0)
+            max_iter = true;
+    }
     fclose(f);
     if (!found)
         return false;
+    memcpy(line, cmdline, sizeof line);
     line[strcspn(line, "\n")] = '\0';
     char *cmd = line + 10, **a = malloc((strlen(cmd) / 2 + 2) * sizeof *a), *save = NULL;
     if (!a)
@@ -343,6 +355,7 @@ static bool read_sibling(const char *dir, const char *id, sibling *s)
         return false;
     }
     snprintf(s->id, sizeof s->id, "%s", id);
+    s->max_iter = max_iter;
     return true;
 }
 
@@ -447,7 +460,10 @@ static void adopt(runner *R, const drv_plan_run *r)
     size_t n = args ? run_args(r, R->dir, args) : 0;
     const char *iters = NULL, *tol = NULL;
     char *key = n ? args_key(R->prog, args, n, &iters, &tol) : NULL;
-    double it = arg_num(iters), tl = arg_num(tol);
+    double it = arg_num(iters), tl = arg_num(tol), window = NAN;
+    for (size_t k = 0; k < n; k++)
+        if (strncmp(args[k], "slope_t1=", 9) == 0)
+            window = arg_num(args[k] + 9);
     const sibling *best = NULL;
     double best_it = -1;
     for (size_t i = 0; key && i < R->nsibs; i++) {
@@ -458,6 +474,10 @@ static void adopt(runner *R, const drv_plan_run *r)
         /* the budget: the same default, or given in both and not larger */
         bool iters_ok = (!iters && !s->iters) || (iters && s->iters && sit <= it);
         bool tol_ok = (!tol && !s->tol) || (tol && s->tol && stl >= tl);
+        /* a run that stopped for another reason is the larger budget's run only when it would have stopped
+         * there too (the same tol) and its summary does not depend on iters (an explicit slope window) */
+        if (!s->max_iter)
+            tol_ok = tol_ok && ((!tol && !s->tol) || (tol && s->tol && stl == tl)) && window > 0;
         double rank = s->iters ? sit : 0;
         if (iters_ok && tol_ok && rank > best_it) {
             best = s;

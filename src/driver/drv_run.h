@@ -16,8 +16,10 @@
  * new folders.  A run whose folder does not exist yet starts from a copy of
  * the complete run with the same arguments but iters, tol, checkpoint_every
  * and restart, and a budget not larger (the largest iters of them); the
- * program continues it from its final checkpoint when it stopped at max_iter,
- * and leaves it as it is when it stopped for another reason (app_ckpt.h). */
+ * program continues it from its final checkpoint when it stopped at max_iter.
+ * One that stopped for another reason is copied only when it is the larger
+ * budget's run bit for bit (the same tol, an explicit slope_t1), and left as
+ * it is (app_ckpt.h). */
 #ifndef DRV_RUN_H
 #define DRV_RUN_H
 

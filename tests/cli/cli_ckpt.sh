@@ -149,15 +149,28 @@ ok=0
 "$bindir/mfd" plan drv/b/ext.ini > drv/plan.txt
 while read -r idx id pexe args; do
     dir=drv/res/ext/runs/$id
-    if grep -q '^resumed_from = 2000' $dir/run.ini; then
-        "$bindir/$pexe" $(echo "$args" | sed 's/ out=.*//') out=drv/fresh$idx > /dev/null 2>&1
-        same_run drv/fresh$idx $dir && ok=$((ok + 1))
-    fi
+    "$bindir/$pexe" $(echo "$args" | sed 's/ out=.*//') out=drv/fresh$idx > /dev/null 2>&1
+    same_run drv/fresh$idx $dir && ok=$((ok + 1))
 done < drv/plan.txt
-check "the 2 continued runs end bitwise equal to fresh runs of 6000 iterations, the 2 converged ones are copied as they were" \
-    "[ $ok -eq 2 ] && [ \$(ls drv/res/ext/runs | wc -l) -eq 8 ] && [ \$(grep -l '^iters = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 6 ]"
+check "the 2 continued runs and the 2 converged ones, copied as they were, equal fresh runs of 6000 iterations" \
+    "[ $ok -eq 4 ] && [ \$(grep -l '^resumed_from = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 2 ] && [ \$(ls drv/res/ext/runs | wc -l) -eq 8 ] && [ \$(grep -l '^iters = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 6 ]"
 "$bindir/mfd" run drv/b/ext.ini --results drv/res -j 1 > drv/out.txt 2>&1
 check "and a third mfd run finds every run complete" "grep -q '0 runs done, 4 already complete' drv/out.txt"
+# with the default slope window [iters/10, iters] a converged run's summary depends on iters: only the runs
+# that stopped at max_iter are continued, the others run afresh; every run equals a fresh one
+mkdir -p drv/c drv/d
+grep -v '^slope_t' drv/a/ext.ini > drv/c/ext.ini
+sed 's/^iters = 2000/iters = 30000/' drv/c/ext.ini > drv/d/ext.ini
+"$bindir/mfd" run drv/c/ext.ini --results drv/res2 -j 1 > /dev/null 2>&1
+"$bindir/mfd" run drv/d/ext.ini --results drv/res2 -j 1 > drv/out.txt 2>&1
+ok=0
+"$bindir/mfd" plan drv/d/ext.ini > drv/plan.txt
+while read -r idx id pexe args; do
+    "$bindir/$pexe" $(echo "$args" | sed 's/ out=.*//') out=drv/fresh2_$idx > /dev/null 2>&1
+    same_run drv/fresh2_$idx drv/res2/ext/runs/$id && ok=$((ok + 1))
+done < drv/plan.txt
+check "default window, iters 2000 -> 30000: the 2 max_iter runs continued, the 2 converged ones run afresh, all 4 equal fresh runs" \
+    "grep -q 'ext: 2 runs continued' drv/out.txt && [ \$(grep -l '^resumed_from = 2000' drv/res2/ext/runs/*/run.ini | wc -l) -eq 2 ] && [ $ok -eq 4 ]"
 
 # -- refusals: another run's checkpoint, a damaged one, a budget below it
 rm -rf part
