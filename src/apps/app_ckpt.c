@@ -14,8 +14,8 @@
 
 /* Keys a continued run may change: the budget (checked on its own), where
  * the files go, what it writes at its end, and how it runs. */
-static const char *const NOT_DEFINING[] = {"iters",       "tol",        "out",          "threads",  "mem_limit",
-                                           "save_final",  "save_inputs", "checkpoint_every", "restart"};
+static const char *const NOT_DEFINING[] = {
+    "iters", "tol", "out", "threads", "mem_limit", "save_final", "save_inputs", "checkpoint_every", "restart"};
 
 static bool defining(const char *key)
 {
@@ -42,7 +42,10 @@ bool app_ckpt_parse_every(const char *text, long *every)
 
 /* ---- one run's state ------------------------------------------------------ */
 
-static uint64_t name_hash(const char *s) { return mfd_ckpt_fnv1a(MFD_CKPT_FNV_OFFSET, s, strlen(s)); }
+static uint64_t name_hash(const char *s)
+{
+    return mfd_ckpt_fnv1a(MFD_CKPT_FNV_OFFSET, s, strlen(s));
+}
 
 static size_t factor_doubles(const app_factor *f)
 {
@@ -189,8 +192,7 @@ static mfd_status lines_kv(const char *text, mfd_kv *kv)
 
 /* The first defining key in which two identities differ (NULL: none); its
  * values go to va (a's) and vb (b's). */
-static const char *identity_diff(const char *a, const char *b, mfd_kv *ka, mfd_kv *kb, const char **va,
-                                 const char **vb)
+static const char *identity_diff(const char *a, const char *b, mfd_kv *ka, mfd_kv *kb, const char **va, const char **vb)
 {
     if (lines_kv(a, ka) != MFD_OK || lines_kv(b, kb) != MFD_OK) {
         *va = *vb = "";
@@ -348,35 +350,46 @@ static int decide(app_ckpt *ck, mfd_ckpt_info *ci, app_loop_acc *acc, int *how)
     int code = APP_EXIT_OK;
     const char *va, *vb, *key;
     if (strcmp(ci->program, prog) != 0) {
-        code = app_usage_error(prog, "'%s' is a checkpoint of %s, not of %s; restart=fresh starts this run afresh "
-                               "(the directory's files are then replaced)", path, ci->program, prog);
+        code = app_usage_error(prog,
+                               "'%s' is a checkpoint of %s, not of %s; restart=fresh starts this run afresh "
+                               "(the directory's files are then replaced)",
+                               path, ci->program, prog);
         goto done;
     }
     if ((key = identity_diff(ck->identity, ci->params, &ka, &kb, &va, &vb)) != NULL) {
-        code = app_usage_error(prog, "key '%s': the checkpoint '%s' belongs to a run with %s = %s, not %s; give that "
+        code = app_usage_error(prog,
+                               "key '%s': the checkpoint '%s' belongs to a run with %s = %s, not %s; give that "
                                "run's keys, or restart=fresh to start this one afresh (the directory's files are "
-                               "then replaced)", key, path, key, vb, va);
+                               "then replaced)",
+                               key, path, key, vb, va);
         goto done;
     }
     if (strcmp(ci->version, MFD_VERSION) != 0)
-        fprintf(stderr, "%s: note: '%s' was written by version %s; this is %s (a continuation is exact when the "
-                        "mathematics did not change)\n", prog, path, ci->version, MFD_VERSION);
+        fprintf(stderr,
+                "%s: note: '%s' was written by version %s; this is %s (a continuation is exact when the "
+                "mathematics did not change)\n",
+                prog, path, ci->version, MFD_VERSION);
     mfd_ckpt_buf b;
     mfd_ckpt_buf_reader(&b, ci->payload, ci->payload_len);
     if (cfg->iters < ci->iter && !exists(ck->dir, "summary.csv")) {
-        code = app_usage_error(prog, "key 'iters': %ld is below the iteration %lld at which the checkpoint '%s' "
-                               "continues; give iters >= %lld, or restart=fresh", cfg->iters, (long long)ci->iter, path,
-                               (long long)ci->iter);
+        code = app_usage_error(prog,
+                               "key 'iters': %ld is below the iteration %lld at which the checkpoint '%s' "
+                               "continues; give iters >= %lld, or restart=fresh",
+                               cfg->iters, (long long)ci->iter, path, (long long)ci->iter);
         goto done;
     }
     if (app_ckpt_load_acc(&b, acc) != MFD_OK || acc->t != ci->iter) {
         if (cfg->iters < ci->iter) { /* a complete run: its logged points do not fit a budget this small */
-            code = app_usage_error(prog, "key 'iters': %ld is below the %lld iterations of the complete run in '%s'; "
-                                   "restart=fresh runs it afresh", cfg->iters, (long long)ci->iter, ck->dir);
+            code = app_usage_error(prog,
+                                   "key 'iters': %ld is below the %lld iterations of the complete run in '%s'; "
+                                   "restart=fresh runs it afresh",
+                                   cfg->iters, (long long)ci->iter, ck->dir);
             goto done;
         }
-        code = app_usage_error(prog, "'%s' does not hold the state of this run (it is of another shape or corrupt); "
-                               "restart=fresh starts the run afresh", path);
+        code = app_usage_error(prog,
+                               "'%s' does not hold the state of this run (it is of another shape or corrupt); "
+                               "restart=fresh starts the run afresh",
+                               path);
         goto done;
     }
     long t = acc->t;
@@ -384,8 +397,8 @@ static int decide(app_ckpt *ck, mfd_ckpt_info *ci, app_loop_acc *acc, int *how)
     if (exists(ck->dir, "summary.csv") && read_run_ini(ck->dir, &params, &run)) {
         const char *stop = mfd_kv_get(&run, "stop_reason"), *done_iters = mfd_kv_get(&run, "iters");
         if (!stop || !done_iters) {
-            code = app_usage_error(prog, "'%s/run.ini' has no stop_reason; restart=fresh starts the run afresh",
-                                   ck->dir);
+            code =
+                app_usage_error(prog, "'%s/run.ini' has no stop_reason; restart=fresh starts the run afresh", ck->dir);
             goto done;
         }
         if (strcmp(stop, "max_iter") != 0 || (cfg->iters == acc->iters && cfg->tol <= acc->tol)) {
@@ -395,12 +408,15 @@ static int decide(app_ckpt *ck, mfd_ckpt_info *ci, app_loop_acc *acc, int *how)
         extend = true;
     }
     if (cfg->iters < t) {
-        code = app_usage_error(prog, "key 'iters': %ld is below the iteration %ld at which the checkpoint '%s' "
-                               "continues; give iters >= %ld, or restart=fresh", cfg->iters, t, path, t);
+        code = app_usage_error(prog,
+                               "key 'iters': %ld is below the iteration %ld at which the checkpoint '%s' "
+                               "continues; give iters >= %ld, or restart=fresh",
+                               cfg->iters, t, path, t);
         goto done;
     }
     if (cfg->tol > acc->tol && acc->e_min <= cfg->tol) {
-        code = app_usage_error(prog, "key 'tol': the run in '%s' already reached %.17g <= %.17g before its checkpoint "
+        code = app_usage_error(prog,
+                               "key 'tol': the run in '%s' already reached %.17g <= %.17g before its checkpoint "
                                "at iteration %ld, so it would have stopped earlier; restart=fresh runs it afresh",
                                ck->dir, acc->e_min, cfg->tol, t);
         goto done;
@@ -414,16 +430,20 @@ static int decide(app_ckpt *ck, mfd_ckpt_info *ci, app_loop_acc *acc, int *how)
     if (cfg->slope_t1 <= 0 && cfg->iters != acc->iters) {
         /* the default window [iters/10, iters] moved with the budget */
         if (0.1 * (double)cfg->iters <= (double)(t - 1)) {
-            fprintf(stderr, "%s: note: the log-log window [iters/10, iters] = [%.17g, %ld] starts before the "
-                            "checkpoint's iteration %ld in '%s', which does not hold the errors before it: starting "
-                            "afresh\n", prog, 0.1 * (double)cfg->iters, cfg->iters, t, ck->dir);
+            fprintf(stderr,
+                    "%s: note: the log-log window [iters/10, iters] = [%.17g, %ld] starts before the "
+                    "checkpoint's iteration %ld in '%s', which does not hold the errors before it: starting "
+                    "afresh\n",
+                    prog, 0.1 * (double)cfg->iters, cfg->iters, t, ck->dir);
             goto done; /* fresh */
         }
         mfd_linreg_reset(&acc->window); /* no point of the new window lies before the checkpoint */
     }
     if (app_ckpt_load_model(&b, ck->f, ck->nf, ck->model->load, ck->model->ctx) != MFD_OK) {
-        code = app_usage_error(prog, "'%s' does not hold the state of this run's model (another shape, or corrupt); "
-                               "restart=fresh starts the run afresh", path);
+        code = app_usage_error(prog,
+                               "'%s' does not hold the state of this run's model (another shape, or corrupt); "
+                               "restart=fresh starts the run afresh",
+                               path);
         goto done;
     }
     if (extend)
@@ -495,8 +515,10 @@ int app_ckpt_begin(app_ckpt *ck, const app_loop_cfg *cfg, app_model *model, mfd_
         return APP_EXIT_FAILURE;
     }
     if (st != MFD_OK)
-        return app_usage_error(prog, "%s; restart=fresh starts the run afresh (the directory's files are then "
-                               "replaced)", err);
+        return app_usage_error(prog,
+                               "%s; restart=fresh starts the run afresh (the directory's files are then "
+                               "replaced)",
+                               err);
     if (ck->nf == 0) {
         mfd_ckpt_info_free(&ci);
         return app_usage_error(prog, "'%s' holds a checkpoint but this run has no state to continue; restart=fresh",
@@ -512,8 +534,8 @@ nomem:
 
 /* ---- during the run ---------------------------------------------------------- */
 
-mfd_status app_ckpt_open(app_ckpt *ck, mfd_out *o, const app_loop_acc *acc, const mfd_kv *meta,
-                         const char *const *cols, size_t ncols, char *err, size_t errlen)
+mfd_status app_ckpt_open(app_ckpt *ck, mfd_out *o, const app_loop_acc *acc, const mfd_kv *meta, const char *const *cols,
+                         size_t ncols, char *err, size_t errlen)
 {
     if (ck->resumed) {
         MFD_CHECK(mfd_out_reopen(o, ck->dir, err, errlen));
@@ -532,8 +554,7 @@ mfd_status app_ckpt_open(app_ckpt *ck, mfd_out *o, const app_loop_acc *acc, cons
         const app_factor *f = it ? NULL : &ck->f[i];
         snprintf(path, sizeof path, "%s/%s/%s.npy", o->dir, MFD_OUT_SNAPSHOTS, it ? "iter" : f->name);
         MFD_CHECK(mfd_npy_stream_open(&ck->snap[i], path, it, it ? MFD_REAL : f->field, it ? 0 : f->count,
-                                      it ? 0 : f->rows, it ? 0 : f->cols, ck->resumed, (size_t)acc->rows, err,
-                                      errlen));
+                                      it ? 0 : f->rows, it ? 0 : f->cols, ck->resumed, (size_t)acc->rows, err, errlen));
         ck->nsnap = i + 1;
     }
     return MFD_OK;
@@ -561,8 +582,7 @@ bool app_ckpt_due(app_ckpt *ck, long t, double t0)
     return false;
 }
 
-mfd_status app_ckpt_write(app_ckpt *ck, mfd_out *o, app_loop_acc *acc, double now_elapsed, char *err,
-                          size_t errlen)
+mfd_status app_ckpt_write(app_ckpt *ck, mfd_out *o, app_loop_acc *acc, double now_elapsed, char *err, size_t errlen)
 {
     double w0 = app_now();
     MFD_CHECK(mfd_out_trace_sync(o, &acc->trace_pos, err, errlen));
@@ -578,8 +598,8 @@ mfd_status app_ckpt_write(app_ckpt *ck, mfd_out *o, app_loop_acc *acc, double no
                  ck->cap);
         return st;
     }
-    MFD_CHECK(mfd_ckpt_file_write(&ck->file, acc->t, acc->t == ck->cfg->iters ? MFD_CKPT_FINAL : 0, ck->buf, b.len,
-                                  err, errlen));
+    MFD_CHECK(mfd_ckpt_file_write(&ck->file, acc->t, acc->t == ck->cfg->iters ? MFD_CKPT_FINAL : 0, ck->buf, b.len, err,
+                                  errlen));
     o->keep_trace = 1; /* the checkpoint continues the trace */
     double w1 = app_now();
     ck->cost = w1 - w0;

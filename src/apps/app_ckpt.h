@@ -41,8 +41,10 @@
  * (announced on stderr).
  *
  * For a loop that steps many runs together, the state of one run is
- * app_ckpt_save_run / app_ckpt_load_run of its accumulators, its factors as
- * plain arrays and its model's save/load, independent of app_loop_run. */
+ * app_ckpt_save_run of its accumulators, its factors as plain arrays and its
+ * model's save (app_ckpt_load_acc and app_ckpt_load_model read it back),
+ * independent of app_loop_run.  --runs batches step their runs one after
+ * another through app_loop_run, each with its own checkpoint. */
 #ifndef APP_CKPT_H
 #define APP_CKPT_H
 
@@ -83,19 +85,19 @@ typedef struct app_ckpt {
     const app_loop_cfg *cfg;
     app_model *model;
     const char *dir;
-    char *identity;         /* "key = value" lines of the defining keys */
+    char *identity; /* "key = value" lines of the defining keys */
     app_factor f[APP_MAX_FACTORS];
     size_t nf;
-    mfd_ckpt_file file;     /* the writer of <dir>/checkpoint.bin */
-    unsigned char *buf;     /* the payload, sized at set-up */
+    mfd_ckpt_file file; /* the writer of <dir>/checkpoint.bin */
+    unsigned char *buf; /* the payload, sized at set-up */
     size_t cap;
-    bool on;                /* checkpoints can be written (a model with factors, checkpoint_every != 0) */
-    bool resumed;           /* this piece continues a checkpoint */
-    long start;             /* the iteration this piece started at */
+    bool on;      /* checkpoints can be written (a model with factors, checkpoint_every != 0) */
+    bool resumed; /* this piece continues a checkpoint */
+    long start;   /* the iteration this piece started at */
     long resumed_from;
-    double cost;            /* seconds the last write took (APP_CKPT_COST_GUESS before one) */
-    double last;            /* wall time (app_now) of the last write or of the start */
-    long next_check;        /* auto: the next iteration at which the clock is read */
+    double cost;                              /* seconds the last write took (APP_CKPT_COST_GUESS before one) */
+    double last;                              /* wall time (app_now) of the last write or of the start */
+    long next_check;                          /* auto: the next iteration at which the clock is read */
     mfd_npy_stream snap[APP_MAX_FACTORS + 1]; /* snapshots: the factors, then iter.npy */
     size_t nsnap;
 } app_ckpt;
@@ -113,8 +115,8 @@ int app_ckpt_begin(app_ckpt *ck, const app_loop_cfg *cfg, app_model *model, mfd_
 /* Open the run's files: fresh (mfd_out_open, a new trace with meta and cols)
  * or continued (mfd_out_reopen, the trace cut back to the checkpoint's
  * length); the snapshot streams with snapshots=1. */
-mfd_status app_ckpt_open(app_ckpt *ck, mfd_out *o, const app_loop_acc *acc, const mfd_kv *meta,
-                         const char *const *cols, size_t ncols, char *err, size_t errlen);
+mfd_status app_ckpt_open(app_ckpt *ck, mfd_out *o, const app_loop_acc *acc, const mfd_kv *meta, const char *const *cols,
+                         size_t ncols, char *err, size_t errlen);
 
 /* Is a checkpoint due at the top of iteration t?  t0: the run's clock origin
  * (app_now() - t0 is its wall time so far); auto mode reads the clock only
@@ -123,8 +125,7 @@ bool app_ckpt_due(app_ckpt *ck, long t, double t0);
 
 /* Write the checkpoint of iteration acc->t: flush the trace and snapshots to
  * the disk, then the state.  now_elapsed: the run's wall seconds so far. */
-mfd_status app_ckpt_write(app_ckpt *ck, mfd_out *o, app_loop_acc *acc, double now_elapsed, char *err,
-                          size_t errlen);
+mfd_status app_ckpt_write(app_ckpt *ck, mfd_out *o, app_loop_acc *acc, double now_elapsed, char *err, size_t errlen);
 
 /* snapshots=1: the factors and the iteration t of a logged row. */
 mfd_status app_ckpt_snapshot(app_ckpt *ck, long t, char *err, size_t errlen);
