@@ -172,6 +172,47 @@ done < drv/plan.txt
 check "default window, iters 2000 -> 30000: the 2 max_iter runs continued, the 2 converged ones run afresh, all 4 equal fresh runs" \
     "grep -q 'ext: 2 runs continued' drv/out.txt && [ \$(grep -l '^resumed_from = 2000' drv/res2/ext/runs/*/run.ini | wc -l) -eq 2 ] && [ $ok -eq 4 ]"
 
+# -- mfd run killed (driver and children) while its runs hold checkpoints: the next mfd run continues them
+mkdir -p drv/k
+cat > drv/k/kill.ini << 'SPEC'
+[experiment]
+program = mfd-scaled
+repetitions = 2
+seed = 5
+
+[fixed]
+method = precgd
+problem = sensing
+n = 30
+r = 3
+k = 5
+kappa = 10
+eta = 0.5
+iters = 6000
+tol = 0
+slope_t0 = 10
+slope_t1 = 100
+checkpoint_every = 200
+save_final = 1
+SPEC
+setsid "$bindir/mfd" run drv/k/kill.ini --results drv/kres -j 2 --batch 1 > /dev/null 2>&1 &
+dpid=$!
+while [ "$(ls drv/kres/kill/runs/*/checkpoint.bin 2> /dev/null | wc -l)" -lt 2 ] && kill -0 $dpid 2> /dev/null; do
+    sleep 0.002
+done
+kill -KILL -$dpid 2> /dev/null
+wait $dpid 2> /dev/null
+sleep 0.1
+"$bindir/mfd" run drv/k/kill.ini --results drv/kres -j 2 --batch 1 > drv/out.txt 2>&1
+ok=0
+"$bindir/mfd" plan drv/k/kill.ini > drv/plan.txt
+while read -r idx id pexe args; do
+    "$bindir/$pexe" $(echo "$args" | sed 's/ out=.*//') out=drv/kfresh$idx > /dev/null 2>&1
+    same_run drv/kfresh$idx drv/kres/kill/runs/$id && ok=$((ok + 1))
+done < drv/plan.txt
+check "mfd run killed with its runs part-way: the next mfd run continues them from their checkpoints, equal to fresh runs" \
+    "[ $ok -eq 2 ] && [ \$(grep -l 'continuing .* from its checkpoint' drv/kres/kill/logs/*.log | wc -l) -ge 1 ]"
+
 # -- refusals: another run's checkpoint, a damaged one, a budget below it
 rm -rf part
 "$deep" $D1 iters=3000 checkpoint_every=1000 out=part > /dev/null 2>&1
