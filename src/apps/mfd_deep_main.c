@@ -133,6 +133,7 @@ typedef struct run {
     mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
     double test_min;     /* completion: the smallest test_err over all iterations */
     const char **cols;   /* diagnostics columns of trace.csv */
+    char layer_names[MFD_DEEP_MAX_DEPTH][16]; /* rectangular layers' factor names: W_1, ... */
     int argc;            /* the run's command line (run.ini) */
     char **argv;
     app_loop_cfg cfg;    /* the loop and its callbacks (run_prepare) */
@@ -465,6 +466,64 @@ static mfd_status deep_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
     return mfd_kv_add_str(extra, "stream_mask", "philox4x64(seed, 5)");
 }
 
+/* Square layers are one factor, W (N, d, d); rectangular ones one each, W_j. */
+static size_t deep_factors(void *ctx, app_factor *f, size_t max)
+{
+    run *r = ctx;
+    mfd_deep *m = r->dp->m;
+    if (mfd_deep_is_square(m)) {
+        f[0] = (app_factor){"W", m->field, (size_t)m->depth, m->dims[0], m->dims[0], m->w};
+        return max >= 1 ? 1 : 0;
+    }
+    if (max < (size_t)m->depth)
+        return 0;
+    for (int j = 1; j <= m->depth; j++) {
+        snprintf(r->layer_names[j - 1], sizeof r->layer_names[j - 1], "W_%d", j);
+        f[j - 1] = (app_factor){r->layer_names[j - 1], m->field, 0, m->dims[j], m->dims[j - 1], m->w + m->off[j - 1]};
+    }
+    return (size_t)m->depth;
+}
+
+/* Before a checkpoint of a run in an ensemble: the lane's layers into the
+ * run's model, where factors() points. */
+static mfd_status deep_sync(void *ctx)
+{
+    run *r = ctx;
+    if (r->ens)
+        mfd_deepens_get_layers(r->ens, r->lane, r->dp->m);
+    return MFD_OK;
+}
+
+/* Between iterations the run carries the rule's state, the tracker of the
+ * logged diagnostics, the rate fit of L_ori, the least test error and the
+ * per-step monitors. */
+static mfd_status deep_save(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    mfd_method_save(r->alg, b);
+    mfd_deeptrack_save(&r->tr, b);
+    mfd_linreg_save(&r->band_ori, b);
+    mfd_ckpt_put_tag(b, "deep");
+    mfd_ckpt_put_f64(b, r->test_min);
+    mfd_ckpt_put_u64(b, r->mon != NULL);
+    if (r->mon)
+        mfd_deepmon_save(r->mon, b);
+    return b->st;
+}
+
+static mfd_status deep_load(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_method_load(r->alg, b));
+    MFD_CHECK(mfd_deeptrack_load(&r->tr, b));
+    MFD_CHECK(mfd_linreg_load(&r->band_ori, b));
+    mfd_ckpt_get_tag(b, "deep");
+    r->test_min = mfd_ckpt_get_f64(b);
+    if (mfd_ckpt_get_u64(b) != (r->mon != NULL))
+        return MFD_EFORMAT;
+    return r->mon ? mfd_deepmon_load(r->mon, b) : b->st;
+}
+
 /* The loop's configuration and callbacks; APP_EXIT_OK or the failure. */
 static int run_prepare(run *r)
 {
@@ -490,7 +549,11 @@ static int run_prepare(run *r)
                        .log_row = deep_log_row,
                        .step = deep_step,
                        .summary = deep_summary,
-                       .write_final = deep_write_final};
+                       .write_final = deep_write_final,
+                       .factors = deep_factors,
+                       .save = deep_save,
+                       .load = deep_load,
+                       .sync = deep_sync};
     r->model = model;
     return APP_EXIT_OK;
 }
@@ -620,16 +683,23 @@ static bool ensemble_fill(ensemble *E, size_t lane)
     while (E->next < E->ng) {
         run **rp = &E->rr[E->grp[E->next++]], *r = *rp;
         int code = run_build(r);
-        if (code == APP_EXIT_OK && (!mfd_deepens_accepts(r->dp->m) || r->mon ||
-                                    mfd_deepens_set(E->e, lane, r->dp->m, r->p.eta) != MFD_OK))
+        if (code == APP_EXIT_OK && (!mfd_deepens_accepts(r->dp->m) || r->mon))
             code = run_alone(r);
         else if (code == APP_EXIT_OK && (code = run_prepare(r)) == APP_EXIT_OK &&
                  (r->loop = app_loop_begin(&r->cfg, &r->model, r->p.out, r->tab.t, &r->p, r->argc, r->argv,
                                            &code)) != NULL) {
-            r->ens = E->e;
-            r->lane = lane;
-            E->lane[lane] = rp;
-            return true;
+            /* the lane is set after app_loop_begin: a run continued from its checkpoint enters with the
+             * layers it saved */
+            if (mfd_deepens_set(E->e, lane, r->dp->m, r->p.eta) == MFD_OK) {
+                r->ens = E->e;
+                r->lane = lane;
+                E->lane[lane] = rp;
+                return true;
+            }
+            while (app_loop_next(r->loop)) /* not the ensemble's shape after all: the same loop, alone */
+                ;
+            code = app_loop_end(r->loop);
+            r->loop = NULL;
         }
         E->code = app_runs_worse(E->code, code);
         run_dispose(rp);

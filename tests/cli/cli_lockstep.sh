@@ -66,7 +66,7 @@ check "every run alone is complete" "[ \$(ls r/*/summary.csv | wc -l) -eq $n ]"
 # trace.csv without time_s and its started line; summary.csv without the
 # timing columns; run.ini without started, ended, wall_s; final/*.npy as they are
 trace_values() { grep -v '^# started: ' "$1" | cut -d, -f1,3-; }
-strip_summary() { # FILE: the summary with wall_s, algo_s, s_per_iter and time_to_* left out
+summary_values() { # FILE: the summary with wall_s, algo_s, s_per_iter and time_to_* left out
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) skip[i] = ($i ~ /^(wall_s|algo_s|s_per_iter|time_to_.*)$/) }
              { out = ""; for (i = 1; i <= NF; i++) if (!skip[i]) out = out (out == "" ? "" : ",") $i; print out }' "$1"
 }
@@ -76,8 +76,8 @@ for dir in lock/*; do
     a=lock/$k b=r/$k
     trace_values "$a/trace.csv" > ta.txt
     trace_values "$b/trace.csv" > tb.txt
-    strip_summary "$a/summary.csv" > sa.txt
-    strip_summary "$b/summary.csv" > sb.txt
+    summary_values "$a/summary.csv" > sa.txt
+    summary_values "$b/summary.csv" > sb.txt
     grep -v '^\(started\|ended\|wall_s\) = ' "$a/run.ini" > ia.txt
     grep -v '^\(started\|ended\|wall_s\) = ' "$b/run.ini" > ib.txt
     same=1
@@ -118,4 +118,27 @@ for path in avx2 plain; do
     done
     check "MFD_SMALL_KERNELS=$path: the same traces and final layers" "[ -z '$bad' ]"
 done
+# checkpoints and snapshots in lock-step: five runs of one shape written with
+# checkpoints, then their budget raised: each continues in an ensemble from
+# its own checkpoint and equals a fresh run of the larger budget done alone
+# (an explicit slope window: the default one moves with iters)
+ck="d=3${TAB}depth=3${TAB}a=0.5${TAB}eta=0.02${TAB}checkpoint_every=10${TAB}snapshots=1${TAB}save_final=1${TAB}slope_t0=2${TAB}slope_t1=30"
+: > ck40.runs
+: > ck90.runs
+for s in 1 2 3 4 5; do
+    printf '%s\tseed=%d\titers=40\tout=ck/%d\n' "$ck" $s $s >> ck40.runs
+    printf '%s\tseed=%d\titers=90\tout=ck/%d\n' "$ck" $s $s >> ck90.runs
+    (IFS=$TAB; set -f; "$exe" $ck seed=$s iters=90 out=ckf/$s > /dev/null 2>&1)
+done
+"$exe" --runs ck40.runs > /dev/null 2>&1
+check "checkpoints in lock-step: the batch of 40 iterations exits 0 with a checkpoint per run" \
+    "[ $? -eq 0 ] && [ \$(ls ck/*/checkpoint.bin | wc -l) -eq 5 ]"
+"$exe" --runs ck90.runs > ck90.log 2>&1
+code=$?
+ok=0
+for s in 1 2 3 4 5; do
+    same_run ckf/$s ck/$s && ok=$((ok + 1))
+done
+check "raised to 90 iterations, the five runs continue in lock-step from their checkpoints and equal fresh runs alone" \
+    "[ $code -eq 0 ] && [ \$(grep -l '^resumed_from = 40' ck/*/run.ini | wc -l) -eq 5 ] && [ $ok -eq 5 ]"
 finish
