@@ -82,6 +82,33 @@ mfd_status mfd_sense_set_sparse(mfd_sense *s, mfd_mat US, mfd_mat V);
 /* Product, residual, loss, errors and both gradients at the current factors. */
 mfd_status mfd_sense_eval(mfd_sense *s);
 
+/* Models whose operator is a stored or on-the-fly Gaussian (neither the
+ * robust nor the sparse path) are evaluated through the batched normal map
+ * (mfd_sensbatch.h), alone or in a group sharing the operator: the same
+ * bits either way. */
+bool mfd_sense_batchable(const mfd_sense *s);
+
+/* M = FGᵀ and the errors (the first part of every evaluation). */
+mfd_status mfd_sense_eval_product(mfd_sense *s);
+
+/* Models that share one operator, evaluated together: one pass over the
+ * operator for all of them (mfd_sense_eval_group).  cap is the largest
+ * group; the pointer arrays are its workspace. */
+typedef struct mfd_sense_group {
+    size_t cap;
+    const double **X, **y;
+    double **r, **Z;
+} mfd_sense_group;
+
+mfd_status mfd_sense_group_alloc(size_t cap, mfd_sense_group *grp);
+void mfd_sense_group_free(mfd_sense_group *grp); /* a zeroed group is a no-op */
+
+/* mfd_sense_eval of s[0..n) (n <= cap), with their forward and adjoint
+ * maps in one batched pass: each model ends as mfd_sense_eval leaves it, bit
+ * for bit.  The models must be batchable and share one operator (the same
+ * pointer): MFD_EINVAL otherwise. */
+mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_t n);
+
 /* Product, loss and errors only (no gradient): for finite differences. */
 mfd_status mfd_sense_loss(mfd_sense *s);
 
