@@ -30,59 +30,90 @@ bool mfd_sensbatch_serves(const mfd_sensop *op)
     return op->kind == MFD_SENSOP_DENSE || op->kind == MFD_SENSOP_GAUSSIAN_OTF;
 }
 
-static double reduce(const double s[LANES])
+/* The eight lanes as one vector (GCC's and clang's vector types): one
+ * AVX-512 register, two AVX2 or four SSE2 ones.  Vectors are only ever
+ * locals, never arguments (the ABI of vector arguments depends on the
+ * target). */
+typedef double v8d __attribute__((vector_size(LANES * sizeof(double))));
+
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
+#define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
+
+/* ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7)) of the lanes in s,
+ * after the tail's entries a[l] x[l] went to lanes 0, 1, ... in order. */
+static inline double reduce(double s[LANES], size_t tail, const double *a, const double *x)
 {
+    for (size_t l = 0; l < tail; l++)
+        s[l] += a[l] * x[l];
     return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
 }
 
 /* out[j] = Σ_{n < len} a[n] x_j[n] for RUNS problems, by lanes (header). */
 static inline void dot_runs(size_t len, const double *restrict a, const double *restrict x0,
-                                const double *restrict x1, const double *restrict x2, const double *restrict x3,
-                                double out[RUNS])
+                            const double *restrict x1, const double *restrict x2, const double *restrict x3,
+                            double out[RUNS])
 {
-    double s0[LANES] = {0}, s1[LANES] = {0}, s2[LANES] = {0}, s3[LANES] = {0};
+    v8d s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0}, av, xv;
     size_t n = 0;
-    for (; n + LANES <= len; n += LANES)
-        for (size_t l = 0; l < LANES; l++) {
-            double v = a[n + l];
-            s0[l] += v * x0[n + l];
-            s1[l] += v * x1[n + l];
-            s2[l] += v * x2[n + l];
-            s3[l] += v * x3[n + l];
-        }
-    for (size_t l = 0; n + l < len; l++) {
-        double v = a[n + l];
-        s0[l] += v * x0[n + l];
-        s1[l] += v * x1[n + l];
-        s2[l] += v * x2[n + l];
-        s3[l] += v * x3[n + l];
+    for (; n + LANES <= len; n += LANES) {
+        LOAD8(av, a + n);
+        LOAD8(xv, x0 + n);
+        s0 += av * xv;
+        LOAD8(xv, x1 + n);
+        s1 += av * xv;
+        LOAD8(xv, x2 + n);
+        s2 += av * xv;
+        LOAD8(xv, x3 + n);
+        s3 += av * xv;
     }
-    out[0] = reduce(s0);
-    out[1] = reduce(s1);
-    out[2] = reduce(s2);
-    out[3] = reduce(s3);
+    double l[LANES];
+    size_t tail = len - n;
+    STORE8(l, s0);
+    out[0] = reduce(l, tail, a + n, x0 + n);
+    STORE8(l, s1);
+    out[1] = reduce(l, tail, a + n, x1 + n);
+    STORE8(l, s2);
+    out[2] = reduce(l, tail, a + n, x2 + n);
+    STORE8(l, s3);
+    out[3] = reduce(l, tail, a + n, x3 + n);
 }
 
 /* The same for one problem: the same lanes, the same bits. */
 static inline double dot_one(size_t len, const double *restrict a, const double *restrict x)
 {
-    double s[LANES] = {0};
+    v8d s = {0}, av, xv;
     size_t n = 0;
-    for (; n + LANES <= len; n += LANES)
-        for (size_t l = 0; l < LANES; l++)
-            s[l] += a[n + l] * x[n + l];
-    for (size_t l = 0; n + l < len; l++)
-        s[l] += a[n + l] * x[n + l];
-    return reduce(s);
+    for (; n + LANES <= len; n += LANES) {
+        LOAD8(av, a + n);
+        LOAD8(xv, x + n);
+        s += av * xv;
+    }
+    double l[LANES];
+    STORE8(l, s);
+    return reduce(l, len - n, a + n, x + n);
 }
 
 /* z[n] ← (((z[n] + c0 a0[n]) + c1 a1[n]) + c2 a2[n]) + c3 a3[n]: four
  * columns in the order k, k+1, k+2, k+3, as four single updates would. */
 static inline void axpy_cols(size_t len, double *restrict z, const double *restrict a0, const double *restrict a1,
-                                 const double *restrict a2, const double *restrict a3, double c0, double c1, double c2,
-                                 double c3)
+                             const double *restrict a2, const double *restrict a3, double c0, double c1, double c2,
+                             double c3)
 {
-    for (size_t n = 0; n < len; n++) {
+    size_t n = 0;
+    v8d zv, av;
+    for (; n + LANES <= len; n += LANES) {
+        LOAD8(zv, z + n);
+        LOAD8(av, a0 + n);
+        zv += c0 * av;
+        LOAD8(av, a1 + n);
+        zv += c1 * av;
+        LOAD8(av, a2 + n);
+        zv += c2 * av;
+        LOAD8(av, a3 + n);
+        zv += c3 * av;
+        STORE8(z + n, zv);
+    }
+    for (; n < len; n++) {
         double v = z[n];
         v += c0 * a0[n];
         v += c1 * a1[n];
@@ -94,7 +125,15 @@ static inline void axpy_cols(size_t len, double *restrict z, const double *restr
 
 static inline void axpy_col(size_t len, double *restrict z, const double *restrict a, double c)
 {
-    for (size_t n = 0; n < len; n++)
+    size_t n = 0;
+    v8d zv, av;
+    for (; n + LANES <= len; n += LANES) {
+        LOAD8(zv, z + n);
+        LOAD8(av, a + n);
+        zv += c * av;
+        STORE8(z + n, zv);
+    }
+    for (; n < len; n++)
         z[n] += c * a[n];
 }
 
