@@ -3,18 +3,22 @@
 call system("dirname ".ARG0)."/style.gp" ARG1 ARG2
 array X0[nser]
 array Y0[nser]
+XMIN = 1e300
+XMAX = 0
 do for [i=1:nser] {
     stats file(i) using "x":"y_med" nooutput
     X0[i] = STATS_max_x
     Y0[i] = STATS_max_y
+    XMIN = STATS_min_x < XMIN ? STATS_min_x : XMIN
+    XMAX = STATS_max_x > XMAX ? STATS_max_x : XMAX
 }
 do for [fmt in FORMATS] {
     @TERM
     @LOGX
     @LOGY
     set format x "%g"
-    set xtics (0.03, 0.1, 0.3)
-    set xrange [0.02:0.45]
+    set xtics auto
+    set xrange [XMIN/1.4:XMAX*1.4]
     set xlabel "init scale α"
     set ylabel "per-step gap 1 − rate"
     set key top left

@@ -37,3 +37,9 @@ set border lw 1
 set tics out nomirror
 set mxtics
 set mytics
+
+# Runtime distributions (kinds ecdf and data_profile): each series' fraction
+# p of pairs solved against the budget x, as steps (p holds from its x to the
+# next row's; every curve spans the same budgets), for a log x axis.  A curve
+# that ends below 1 left pairs unsolved within the runs' budget.
+RUNTIMES = 'set yrange [0:1.04]; set ytics 0.2; plot for [i=1:nser] file(i) using "x":"p" with steps lc rgb color(i) lw 2 title nice(i)'

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mfd_la.h"
+#include "mfd_gauss.h"
 #include "mfd_small.h"
 #include "mfd_version.h"
 
@@ -151,6 +152,20 @@ bool app_start(const app_program *program, app_table *tab, void *params, bool *g
         *code = APP_EXIT_USAGE;
         return false;
     }
+    const char *gauss = getenv("MFD_GAUSS_KERNELS");
+    mfd_status gst = gauss && *gauss ? mfd_gauss_set_path(gauss) : MFD_OK;
+    if (gst != MFD_OK) {
+        if (gst == MFD_EUNSUPPORTED)
+            app_error(prog, "environment variable MFD_GAUSS_KERNELS: '%s' needs an instruction set this CPU or build lacks",
+                      gauss);
+        else
+            app_error(prog,
+                      "environment variable MFD_GAUSS_KERNELS: '%s' is not a kernel path; expected auto, avx512, "
+                      "avx2 or plain",
+                      gauss);
+        *code = APP_EXIT_USAGE;
+        return false;
+    }
     if (mfd_param_defaults(t, params, err, sizeof err) != MFD_OK) {
         app_error(prog, "%s", err);
         *code = APP_EXIT_FAILURE;
@@ -209,6 +224,7 @@ mfd_status app_run_kv(const char *prog, int argc, char **argv, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_str(kv, "blas_core", mfd_la_blas_core()));
     MFD_CHECK(mfd_kv_add_int(kv, "blas_threads", mfd_la_blas_threads()));
     MFD_CHECK(mfd_kv_add_str(kv, "small_kernels", mfd_small_path()));
+    MFD_CHECK(mfd_kv_add_str(kv, "gauss_kernels", mfd_gauss_path()));
     MFD_CHECK(mfd_kv_add_str(kv, "host", host));
     return MFD_OK;
 }

@@ -17,6 +17,7 @@ typedef struct loop_state {
     double *row, *log_t, *log_e;
     const char **cols;
     long *first_below;
+    double *time_below; /* the algorithm's time at first_below (NaN until then) */
     size_t log_cap, log_n;
     double log_seconds; /* time spent logging, left out of time_s */
 } loop_state;
@@ -33,6 +34,7 @@ static void state_free(loop_state *s)
     free(s->log_e);
     free(s->cols);
     free(s->first_below);
+    free(s->time_below);
 }
 
 int app_loop_check(const char *prog, const app_loop_params *lp)
@@ -100,7 +102,8 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     s.log_t = malloc(s.log_cap * sizeof(double));
     s.log_e = malloc(s.log_cap * sizeof(double));
     s.first_below = malloc((nthr + 1) * sizeof(long));
-    if (!s.row || !s.cols || !s.log_t || !s.log_e || !s.first_below) {
+    s.time_below = malloc((nthr + 1) * sizeof(double));
+    if (!s.row || !s.cols || !s.log_t || !s.log_e || !s.first_below || !s.time_below) {
         st = MFD_ENOMEM;
         goto fail;
     }
@@ -108,8 +111,10 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     s.cols[1] = "time_s";
     for (size_t i = 0; i < model->ncols; i++)
         s.cols[i + 2] = model->cols[i];
-    for (size_t i = 0; i < nthr; i++)
+    for (size_t i = 0; i < nthr; i++) {
         s.first_below[i] = -1;
+        s.time_below[i] = NAN;
+    }
     TRY(mfd_kv_add_str(&s.meta, "program", cfg->prog));
     if (model->describe)
         TRY(model->describe(model->ctx, &s.meta, &s.extra));
@@ -147,6 +152,11 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
         mfd_rate_band_add(&band, cfg->rate_lo, cfg->rate_hi, (double)t, e);
         mfd_rate_window_add(&window, t_lo, t_hi, (double)t, e);
         mfd_rate_thresholds_update(cfg->thresholds ? cfg->thresholds->v : NULL, s.first_below, nthr, t, e);
+        /* the time to a threshold is read once, at its crossing, on the clock of time_s (logging left out):
+         * runtime distributions in time need it exactly, not interpolated between logged rows */
+        for (size_t i = 0; i < nthr; i++)
+            if (s.first_below[i] == t && isnan(s.time_below[i]))
+                s.time_below[i] = app_now() - t0 - s.log_seconds;
         int logged = 0;
         if (mfd_schedule_due(&sched, t) || stop != MFD_STOP_NONE) {
             if (log_point(model, &s, &o, t, e, t0, err, sizeof err, &st) != 0)
@@ -207,6 +217,12 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     TRY(mfd_kv_add_real(&s.summary, "wall_s", wall));
     TRY(mfd_kv_add_real(&s.summary, "algo_s", wall - s.log_seconds));
     TRY(mfd_kv_add_real(&s.summary, "s_per_iter", t > 0 ? (wall - s.log_seconds) / (double)t : NAN));
+    for (size_t i = 0; i < nthr; i++) {
+        char tname[128];
+        mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
+        snprintf(tname, sizeof tname, "time_to_%s", name + strlen("iter_to_"));
+        TRY(mfd_kv_add_real(&s.summary, tname, s.time_below[i])); /* NaN: never reached */
+    }
 
     /* run.ini */
     TRY(app_params_kv(table, params, &s.params));

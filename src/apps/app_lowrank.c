@@ -200,8 +200,10 @@ mfd_status app_lowrank_build(mfd_param_table t, void *params, app_lowrank_keys *
         pp->n1 = (long)lr->n1;
         pp->n2 = (long)lr->n2;
     }
-    if (pp->outlier_frac > 0)
+    if (pp->outlier_frac > 0) {
         pp->rpca_alpha = lr->rpca_alpha;
+        pp->rpca_init_alpha = lr->rpca_init_alpha;
+    }
     MFD_CHECK(mfd_param_word_store(t, params, "operator", mfd_lowrank_op_words, mfd_lowrank_op_nwords,
                                    (int)lr->op_type));
     return mfd_param_word_store(t, params, "init", mfd_lowrank_init_words, mfd_lowrank_init_nwords, (int)pp->init);

@@ -48,6 +48,10 @@ typedef struct app_lowrank_keys {
     {"spectrum", MFD_P_LIST, NULL, 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lk.prob.spectrum),               \
      "the r singular values of the ground truth (replaces kappa)"}
 
+#define APP_LOWRANK_SPECTRUM_SCALE_KEY(T, lk)                                                                       \
+    {"spectrum_scale", MFD_P_REAL, "1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, offsetof(T, lk.prob.spectrum_scale),     \
+     "multiplies the truth's singular values (kappa's or spectrum's): sigma_1(M*) = spectrum_scale for kappa"}
+
 #define APP_LOWRANK_SAME_BASIS_KEY(T, lk)                                                                           \
     {"same_basis", MFD_P_BOOL, "0", 0, 0, 0, NULL, offsetof(T, lk.prob.same_basis),                                 \
      "asym: V* = U*, a PSD ground truth (the symmetric model's truth; [TMC21]'s Fig. 2 scripts)"}

@@ -36,11 +36,12 @@ static const mfd_param_word BASIS_WORDS[] = {{"rademacher", 1}, {"haar", 0}};
 enum { GD_STEP_SIGMA1, GD_STEP_PLAIN };
 static const mfd_param_word GD_STEP_WORDS[] = {{"sigma1", GD_STEP_SIGMA1}, {"plain", GD_STEP_PLAIN}};
 
+
 typedef struct scaled_params {
     int method, problem;
     app_lowrank_keys lk;
-    int basis, gd_step;
-    double eta, lambda, precgd_c;
+    int basis, gd_step, outlier_model, noise_model;
+    double eta, lambda, lambda_rel, precgd_c;
     long iters;
     app_loop_params loop;
     const char *out;
@@ -61,6 +62,7 @@ static const mfd_param_spec ROWS[] = {
     APP_LOWRANK_RANK_KEY(scaled_params, lk, "5"),
     {"k", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (0: r; k > r over-parameterizes)"},
     APP_LOWRANK_SPECTRUM_KEYS(scaled_params, lk),
+    APP_LOWRANK_SPECTRUM_SCALE_KEY(scaled_params, lk),
     {"basis", MFD_P_CHOICE, "rademacher", 0, 0, 0, "rademacher|haar", OFF(basis),
      "singular vectors of the truth: orthonormalized Rademacher matrices ([TMC21]) or Haar"},
     APP_LOWRANK_SAME_BASIS_KEY(scaled_params, lk),
@@ -72,11 +74,19 @@ static const mfd_param_spec ROWS[] = {
      "completion: residual and gradients on the observed entries only, O(|Omega| k) per step"},
     {"outlier_frac", MFD_P_REAL, "0.1", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(lk.prob.outlier_frac),
      "rpca: fraction of corrupted entries"},
+    {"outlier_model", MFD_P_CHOICE, "uniform", 0, 0, 0, "uniform|tmc21", OFF(outlier_model),
+     "rpca: outliers uniform in [-c, c] on a fraction outlier_frac of the entries (uniform), or [TMC21]'s "
+     "T_a(G) with G iid N(0,1) and a = outlier_frac (tmc21)"},
     {"outlier_scale", MFD_P_REAL, "10", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(lk.prob.outlier_scale),
-     "rpca: outliers uniform in [-c, c], c = outlier_scale * mean |M*_ij|"},
+     "rpca, uniform outliers: c = outlier_scale * mean |M*_ij|"},
     {"rpca_alpha", MFD_P_REAL, "0", 0, 1, 0, NULL, OFF(lk.prob.rpca_alpha),
      "rpca: fraction kept by the projection T_alpha per row and column (0: twice outlier_frac)"},
+    {"rpca_init_alpha", MFD_P_REAL, "0", 0, 1, 0, NULL, OFF(lk.prob.rpca_init_alpha),
+     "rpca: the level of T_alpha in the spectral init Y - T_alpha(Y) (0: rpca_alpha; [TMC21]: outlier_frac)"},
     APP_LOWRANK_NOISE_KEY(scaled_params, lk),
+    {"noise_model", MFD_P_CHOICE, "snr", 0, 0, 0, "snr|tmc21", OFF(noise_model),
+     "noise std rms(A(M*)) 10^(-snr_db/20) per measurement (snr), or [TMC21]'s |M*|_F / (n 10^(snr_db/20)) per "
+     "entry of M* (tmc21)"},
     {"init", MFD_P_CHOICE, "spectral", 0, 0, 0, "small|spectral|balanced|same|scaled|file", OFF(lk.init),
      "spectral (top-k of A*(y); rpca: of Y - T_alpha(Y)), small random, balanced, same (G0 = F0), scaled "
      "(G0 = g_ratio F0), file"},
@@ -86,6 +96,8 @@ static const mfd_param_spec ROWS[] = {
     APP_ETA_KEY(scaled_params, eta, "0.5"),
     {"lambda", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(lambda),
      "scaledgd_lambda: the damping lambda of (X^T X + lambda I)^-1; altmin: a ridge"},
+    {"lambda_rel", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(lambda_rel),
+     "scaledgd_lambda: lambda = lambda_rel * sigma_r(M*) instead of lambda ([XSMC23]'s lambda tied to sigma_min)"},
     {"precgd_c", MFD_P_REAL, "1", 0, INFINITY, MFD_P_MIN_OPEN, NULL, OFF(precgd_c),
      "precgd: lambda_t = precgd_c * |A(M_t) - y|"},
     {"gd_step", MFD_P_CHOICE, "sigma1", 0, 0, 0, "sigma1|plain", OFF(gd_step),
@@ -139,15 +151,31 @@ static int resolve(run *r)
     scaled_params *p = &r->p;
     mfd_lowrank_params *pp = &p->lk.prob;
     char err[256];
-    int code, rademacher;
+    int code, rademacher, outliers, noise;
     if ((code = app_lowrank_words(PROG, r->tab.t, p, &p->lk)) != APP_EXIT_OK)
         return code;
     if (mfd_param_word_value(r->tab.t, p, "problem", PROBLEM_WORDS, 4, &r->problem, err, sizeof err) != MFD_OK ||
         mfd_param_word_value(r->tab.t, p, "basis", BASIS_WORDS, 2, &rademacher, err, sizeof err) != MFD_OK ||
-        mfd_param_word_value(r->tab.t, p, "gd_step", GD_STEP_WORDS, 2, &r->gd_step, err, sizeof err) != MFD_OK)
+        mfd_param_word_value(r->tab.t, p, "gd_step", GD_STEP_WORDS, 2, &r->gd_step, err, sizeof err) != MFD_OK ||
+        mfd_param_word_value(r->tab.t, p, "outlier_model", mfd_lowrank_outlier_words, mfd_lowrank_outlier_nwords,
+                             &outliers, err, sizeof err) != MFD_OK ||
+        mfd_param_word_value(r->tab.t, p, "noise_model", mfd_lowrank_noise_words, mfd_lowrank_noise_nwords, &noise,
+                             err, sizeof err) != MFD_OK)
         return app_usage_error(PROG, "%s", err);
     bool sym = pp->symmetric;
     pp->rademacher = rademacher;
+    pp->outlier_model = (mfd_lowrank_outliers)outliers;
+    pp->noise_model = (mfd_lowrank_noise)noise;
+    /* robust PCA's own models: another value than the default with another problem would be ignored, so it
+     * is refused (the default may be given, as a spec that zips problems with these keys gives it) */
+    if (r->problem != PROBLEM_RPCA && pp->outlier_model != MFD_LOWRANK_OUTLIERS_UNIFORM)
+        return app_usage_error(PROG, "key 'outlier_model': tmc21 is for problem=rpca, not %s", problem_name(r));
+    if (r->problem != PROBLEM_RPCA && pp->rpca_init_alpha != 0)
+        return app_usage_error(PROG, "key 'rpca_init_alpha': %g is for problem=rpca, not %s", pp->rpca_init_alpha,
+                               problem_name(r));
+    if (pp->outlier_model == MFD_LOWRANK_OUTLIERS_TMC21 && app_given(r->tab.t, r->given, "outlier_scale"))
+        return app_usage_error(PROG, "key 'outlier_scale' sizes the uniform outliers; outlier_model=tmc21 keeps N(0, 1) "
+                               "entries as they are");
     if (!app_given(r->tab.t, r->given, "k") || pp->k == 0)
         pp->k = pp->r;
     if (r->problem != PROBLEM_SENSING && (app_given(r->tab.t, r->given, "operator") || p->lk.operator_file))
@@ -172,8 +200,12 @@ static int check_method(run *r)
     scaled_params *p = &r->p;
     char msg[512];
     r->rule = app_method(r->tab.t, p, METHODS, NMETHODS);
+    if (p->lambda_rel > 0 && r->rule != &mfd_scaledgd_lambda_type)
+        return app_usage_error(PROG, "key 'lambda_rel' is for method=scaledgd_lambda, not %s", r->rule->name);
+    if (p->lambda_rel > 0 && app_given(r->tab.t, r->given, "lambda"))
+        return app_usage_error(PROG, "keys 'lambda' and 'lambda_rel' both set the damping; give one of them");
     r->mp.eta = p->eta;
-    r->mp.lambda = p->lambda;
+    r->mp.lambda = p->lambda_rel > 0 ? p->lambda_rel : p->lambda; /* λ_rel·σ_r(M*) once the truth is built */
     r->mp.precgd_c = p->precgd_c;
     r->mp.gd_scale = 1.0; /* gd_step=sigma1: σ₁(M*), once the truth is built */
     r->mp.mem_limit = p->lk.prob.mem_limit;
@@ -221,6 +253,9 @@ static mfd_status scaled_summary(void *ctx, mfd_stop stop, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_str(kv, "method", r->rule->name));
     MFD_CHECK(mfd_kv_add_str(kv, "problem", problem_name(r)));
     MFD_CHECK(app_lowrank_summary(&r->pb, kv));
+    MFD_CHECK(mfd_kv_add_real(kv, "target_fro", r->pb.lr->target_fro));
+    MFD_CHECK(mfd_kv_add_real(kv, "init_dev_op", r->pb.lr->init_dev_op));
+    MFD_CHECK(mfd_kv_add_real(kv, "outlier_density", r->pb.lr->outlier_density));
     return mfd_kv_add_real(kv, "lambda_last", mfd_method_lambda_used(r->alg));
 }
 
@@ -268,6 +303,8 @@ static int run_one(int argc, char **argv)
     if (st == MFD_OK) {
         if (r.gd_step == GD_STEP_SIGMA1)
             r.mp.gd_scale = r.pb.lr->sigma1;
+        if (r.p.lambda_rel > 0) /* run.ini records the damping used */
+            r.p.lambda = r.mp.lambda = r.p.lambda_rel * r.pb.lr->sigma_r;
         st = mfd_method_alloc(r.rule, r.pb.lr->s, &r.mp, &r.alg);
     }
     if (st != MFD_OK) {

@@ -27,6 +27,13 @@ const mfd_param_word mfd_lowrank_init_words[] = {
 };
 const size_t mfd_lowrank_init_nwords = sizeof mfd_lowrank_init_words / sizeof *mfd_lowrank_init_words;
 
+const mfd_param_word mfd_lowrank_outlier_words[] = {{"uniform", MFD_LOWRANK_OUTLIERS_UNIFORM},
+                                                    {"tmc21", MFD_LOWRANK_OUTLIERS_TMC21}};
+const size_t mfd_lowrank_outlier_nwords = sizeof mfd_lowrank_outlier_words / sizeof *mfd_lowrank_outlier_words;
+
+const mfd_param_word mfd_lowrank_noise_words[] = {{"snr", MFD_LOWRANK_NOISE_SNR}, {"tmc21", MFD_LOWRANK_NOISE_TMC21}};
+const size_t mfd_lowrank_noise_nwords = sizeof mfd_lowrank_noise_words / sizeof *mfd_lowrank_noise_words;
+
 static const char *word(const mfd_param_word *words, size_t n, int value)
 {
     for (size_t i = 0; i < n; i++)
@@ -95,6 +102,9 @@ mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
                     d.r);
     if (p->target.data && p->target.field != MFD_REAL)
         return mfd_status_invalid(msg, len, "the given ground truth must be real");
+    if (p->target.data && p->spectrum_scale > 0 && p->spectrum_scale != 1)
+        return mfd_status_invalid(msg, len, "key 'spectrum_scale': %g scales a drawn truth; the given ground truth is used "
+                                  "as it is", p->spectrum_scale);
     if (sym && d.n1 != d.n2)
         return mfd_status_invalid(msg, len, "the symmetric model needs a square ground truth, not %zu x %zu", d.n1, d.n2);
     if (p->same_basis && d.n1 != d.n2)
@@ -129,6 +139,12 @@ mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
         return mfd_status_invalid(msg, len, "key 'sparse': the sparse path needs k + r <= min(n1, n2) = %zu", mn);
     if (p->outlier_frac > 0 && (d.op != MFD_LOWRANK_OP_IDENTITY || sym))
         return mfd_status_invalid(msg, len, "outliers (robust PCA) need the identity operator and the asymmetric model");
+    if (p->rpca_init_alpha > 0 && !(p->outlier_frac > 0))
+        return mfd_status_invalid(msg, len, "key 'rpca_init_alpha': %g is the spectral init's projection level in robust "
+                                  "PCA; there are no outliers here", p->rpca_init_alpha);
+    if (!(p->rpca_init_alpha >= 0 && p->rpca_init_alpha <= 1))
+        return mfd_status_invalid(msg, len, "key 'rpca_init_alpha': %g is out of range; expected a fraction in [0, 1]",
+                                  p->rpca_init_alpha);
     if (d.op == MFD_LOWRANK_OP_GAUSSIAN || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM) {
         size_t bytes = mfd_sensop_dense_bytes(d.m, d.n1, d.n2);
         if (bytes == 0 || (double)bytes > p->mem_limit)
@@ -142,20 +158,53 @@ mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
     return MFD_OK;
 }
 
-/* Robust PCA outliers S*: each entry independently nonzero with probability
- * outlier_frac, uniform in [−c, c], c = outlier_scale × mean |M*_ij|. */
-static void add_outliers(const mfd_lowrank_params *p, mfd_mat M, double *y)
+/* Robust PCA outliers S*, added to y (the identity operator: y = vec(M*)),
+ * and the fraction of entries they touch.  uniform: each entry independently
+ * nonzero with probability outlier_frac, uniform in [−c, c], c =
+ * outlier_scale × mean |M*_ij|.  tmc21: S* = T_α(G), G iid N(0, 1), α =
+ * outlier_frac, as RPCA.m L17: the entries of G large in both their row and
+ * their column, so slightly fewer than α of them (0.0946 at n = 1000, α =
+ * 0.1), and about 2 in size where M*'s entries are about 1/n. */
+static mfd_status add_outliers(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_mat M, double *y)
 {
-    double mean = 0;
-    for (size_t i = 0; i < M.rows * M.cols; i++)
-        mean += fabs(M.data[i]);
-    mean /= (double)(M.rows * M.cols);
-    double c = p->outlier_scale * mean;
+    size_t nn = M.rows * M.cols, nnz = 0;
     mfd_rng rng;
     mfd_rng_init(&rng, p->seed, MFD_STREAM_OUTLIER);
-    for (size_t i = 0; i < M.rows * M.cols; i++)
-        if (mfd_rng_uniform(&rng) < p->outlier_frac)
-            y[i] += c * (2 * mfd_rng_uniform(&rng) - 1);
+    if (p->outlier_model == MFD_LOWRANK_OUTLIERS_TMC21) {
+        mfd_mat G;
+        mfd_rpca *proj;
+        MFD_CHECK(mfd_mat_alloc(MFD_REAL, M.rows, M.cols, &G));
+        mfd_status st = mfd_rpca_alloc(M.rows, M.cols, p->outlier_frac, &proj);
+        if (st != MFD_OK) {
+            mfd_mat_free(&G);
+            return st;
+        }
+        for (size_t j = 0; j < M.cols; j++)
+            for (size_t i = 0; i < M.rows; i++)
+                *mfd_mat_at(G, i, j) = mfd_rng_gaussian(&rng);
+        mfd_rpca_project(proj, G, G);
+        for (size_t j = 0; j < M.cols; j++)
+            for (size_t i = 0; i < M.rows; i++) {
+                double v = *mfd_mat_at(G, i, j);
+                y[i + j * M.rows] += v;
+                nnz += v != 0;
+            }
+        mfd_rpca_free(proj);
+        mfd_mat_free(&G);
+    } else {
+        double mean = 0;
+        for (size_t i = 0; i < nn; i++)
+            mean += fabs(M.data[i]);
+        mean /= (double)nn;
+        double c = p->outlier_scale * mean;
+        for (size_t i = 0; i < nn; i++)
+            if (mfd_rng_uniform(&rng) < p->outlier_frac) {
+                y[i] += c * (2 * mfd_rng_uniform(&rng) - 1);
+                nnz++;
+            }
+    }
+    lr->outlier_density = (double)nnz / (double)nn;
+    return MFD_OK;
 }
 
 /* M* into target, with its factors and σ₁. */
@@ -171,6 +220,9 @@ static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
             memcpy(s, p->spectrum.v, lr->r * sizeof(double));
         else
             mfd_senseinit_spectrum(s, lr->r, p->kappa);
+        if (p->spectrum_scale > 0)
+            for (size_t i = 0; i < lr->r; i++)
+                s[i] *= p->spectrum_scale;
         mfd_rng_init(&rng, p->seed, MFD_STREAM_TARGET);
         st = mfd_senseinit_truth(&rng, p->rademacher != 0, p->symmetric || p->same_basis, s, lr->r, target,
                                  lr->Ustar, lr->Vstar);
@@ -179,6 +231,7 @@ static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
         return st;
     lr->sigma1 = s[0];
     lr->sigma_r = s[lr->r - 1];
+    lr->target_fro = sqrt(mfd_mat_norm2(target));
     mfd_mat_copy(lr->USstar, lr->Ustar);
     for (size_t i = 0; i < lr->r; i++)
         mfd_mat_scale(mfd_mat_view(mfd_mat_at(lr->USstar, 0, i), MFD_REAL, lr->n1, 1, lr->n1), s[i]);
@@ -204,6 +257,23 @@ static mfd_status make_operator(const mfd_lowrank_params *p, mfd_lowrank *lr)
     }
 }
 
+/* The standard deviation of the noise on each measurement y_k = A(M*)_k.
+ * snr: rms(A(M*))·10^(−snr_db/20).  tmc21: ‖M*‖_F/(n·10^(snr_db/20)) on
+ * each entry of M*, n = √(n1 n2) (square in [TMC21]); a mask measures
+ * entries scaled by 1/√p (mfd_sensop.h), so its y_k carry that noise / √p. */
+static double noise_std(const mfd_lowrank_params *p, const mfd_lowrank *lr)
+{
+    double snr = pow(10.0, p->snr_db / 20.0);
+    if (p->noise_model == MFD_LOWRANK_NOISE_TMC21) {
+        double per_entry = lr->target_fro / (sqrt((double)lr->n1 * (double)lr->n2) * snr);
+        return lr->op->kind == MFD_SENSOP_MASK ? per_entry * lr->op->scale : per_entry;
+    }
+    double ny = 0;
+    for (size_t i = 0; i < lr->m; i++)
+        ny += lr->y[i] * lr->y[i];
+    return sqrt(ny / (double)lr->m) / snr;
+}
+
 /* y = A(M* [+ S*]) + noise at the given SNR, or the given y. */
 static mfd_status make_measurements(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_mat target)
 {
@@ -211,23 +281,21 @@ static mfd_status make_measurements(const mfd_lowrank_params *p, mfd_lowrank *lr
     if (!lr->y)
         return MFD_ENOMEM;
     lr->noise_std = 0;
+    lr->outlier_density = NAN;
     if (p->y) {
         memcpy(lr->y, p->y, lr->m * sizeof(double));
         return MFD_OK;
     }
     MFD_CHECK(mfd_sensop_apply(lr->op, target, lr->y));
     if (isfinite(p->snr_db)) {
-        double ny = 0;
-        for (size_t i = 0; i < lr->m; i++)
-            ny += lr->y[i] * lr->y[i];
-        lr->noise_std = sqrt(ny / (double)lr->m) / pow(10.0, p->snr_db / 20.0);
+        lr->noise_std = noise_std(p, lr);
         mfd_rng rng;
         mfd_rng_init(&rng, p->seed, MFD_STREAM_NOISE);
         for (size_t i = 0; i < lr->m; i++)
             lr->y[i] += lr->noise_std * mfd_rng_gaussian(&rng);
     }
     if (p->outlier_frac > 0)
-        add_outliers(p, target, lr->y);
+        return add_outliers(p, lr, target, lr->y);
     return MFD_OK;
 }
 
@@ -244,6 +312,9 @@ static mfd_status make_model(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
         MFD_CHECK(mfd_rpca_alloc(lr->n1, lr->n2, alpha, &lr->rpca));
         MFD_CHECK(mfd_sense_set_robust(lr->s, lr->rpca));
         lr->rpca_alpha = alpha;
+        lr->rpca_init_alpha = p->rpca_init_alpha > 0 ? p->rpca_init_alpha : alpha;
+        if (lr->rpca_init_alpha != alpha)
+            MFD_CHECK(mfd_rpca_alloc(lr->n1, lr->n2, lr->rpca_init_alpha, &lr->rpca_init));
     }
     if (p->sparse)
         MFD_CHECK(mfd_sense_set_sparse(lr->s, lr->USstar, lr->Vstar));
@@ -257,9 +328,10 @@ static mfd_status make_init(const mfd_lowrank_params *p, mfd_lowrank *lr)
     mfd_status st = MFD_OK;
     mfd_rng rng;
     mfd_rng_init(&rng, p->seed, MFD_STREAM_INIT);
+    lr->init_dev_op = NAN;
     switch (p->init) {
     case MFD_LOWRANK_INIT_SMALL: mfd_senseinit_small(s, &rng, p->alpha, p->g_ratio, p->init_per_sqrt_n != 0); break;
-    case MFD_LOWRANK_INIT_SPECTRAL: st = mfd_senseinit_spectral(s); break;
+    case MFD_LOWRANK_INIT_SPECTRAL: st = mfd_senseinit_spectral(s, lr->rpca_init, &lr->init_dev_op); break;
     case MFD_LOWRANK_INIT_BALANCED: st = mfd_senseinit_balanced(s, &rng, p->alpha, p->init_per_sqrt_n != 0); break;
     case MFD_LOWRANK_INIT_SAME:
     case MFD_LOWRANK_INIT_SCALED: /* G0 = F0, or g_ratio F0: imbalance (1 - g_ratio^2) F0^T F0 */
@@ -339,6 +411,7 @@ void mfd_lowrank_free(mfd_lowrank *lr)
     mfd_sense_free(lr->s);
     mfd_sensop_free(lr->op);
     mfd_rpca_free(lr->rpca);
+    mfd_rpca_free(lr->rpca_init);
     free(lr->y);
     mfd_mat_free(&lr->Ustar);
     mfd_mat_free(&lr->Vstar);

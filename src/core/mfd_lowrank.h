@@ -2,16 +2,21 @@
  * mfd-scaled (THEORY.md §2, §3), built from plain values:
  *
  *   the ground truth M* = U* diag(s) V*ᵀ: drawn (s = linspace(1, 1/κ, r) or
- *     a given spectrum; Haar or [TMC21]'s Rademacher bases), or the top-r
- *     part of a given matrix;
+ *     a given spectrum, times spectrum_scale; Haar or [TMC21]'s Rademacher
+ *     bases), or the top-r part of a given matrix;
  *   the operator A: identity, Gaussian stored or regenerated on the fly
  *     (symmetrized or not), a given stack of A_k, or a completion mask;
- *   the measurements y = A(M* + S*) + noise at snr_db, or given (S*: the
- *     robust-PCA outliers, uniform in ±outlier_scale·mean|M*_ij| on a
- *     fraction outlier_frac of the entries);
+ *   the measurements y = A(M* + S*) + noise, or given.  The noise has the
+ *     standard deviation rms(A(M*))·10^(−snr_db/20) per measurement (snr), or
+ *     [TMC21]'s ‖M*‖_F/(n·10^(snr_db/20)) per entry of M* (tmc21: MS_noise.m
+ *     L33, MC_noise.m L28).  S*, the robust-PCA outliers: uniform in
+ *     ±outlier_scale·mean|M*_ij| on a fraction outlier_frac of the entries
+ *     (uniform), or [TMC21]'s T_α(G) with G iid N(0, 1) and α = outlier_frac
+ *     (tmc21: RPCA.m L17);
  *   the model (mfd_sense), with robust PCA (T_α) or the sparse completion path;
  *   the initial factors (small, spectral, balanced, same, scaled, or given),
- *     and P7's gauge (F Q, G Q⁻ᵀ).
+ *     and P7's gauge (F Q, G Q⁻ᵀ); for a spectral init also ‖Y − M*‖_op, the
+ *     deviation of the matrix it projects (Y = A*(y), or Y − T_α(Y)).
  *
  * Inputs that a program reads from files arrive here as arrays already read:
  * the library never opens a path.  mfd_lowrank_check names the value that
@@ -54,13 +59,27 @@ typedef enum mfd_lowrank_init {
     MFD_LOWRANK_INIT_FILE      /* the given f0 (and g0) */
 } mfd_lowrank_init;
 
-/* The words of the operator and init keys with their values ("auto",
- * "identity", ..., "file", "mask"; "small", ..., "file"), for programs that
- * map their choices by name. */
+typedef enum mfd_lowrank_outliers {
+    MFD_LOWRANK_OUTLIERS_UNIFORM, /* each entry with probability outlier_frac, uniform in ±outlier_scale·mean|M*_ij| */
+    MFD_LOWRANK_OUTLIERS_TMC21    /* T_α(G), G iid N(0, 1), α = outlier_frac ([TMC21] RPCA.m L17) */
+} mfd_lowrank_outliers;
+
+typedef enum mfd_lowrank_noise {
+    MFD_LOWRANK_NOISE_SNR,  /* std rms(A(M*))·10^(−snr_db/20) per measurement */
+    MFD_LOWRANK_NOISE_TMC21 /* std ‖M*‖_F/(n·10^(snr_db/20)) per entry of M*, n = √(n1 n2) ([TMC21] MS_noise.m L33) */
+} mfd_lowrank_noise;
+
+/* The words of the operator, init, outlier and noise keys with their values
+ * ("auto", "identity", ..., "file", "mask"; "small", ..., "file"; "uniform",
+ * "tmc21"; "snr", "tmc21"), for programs that map their choices by name. */
 extern const mfd_param_word mfd_lowrank_op_words[];
 extern const size_t mfd_lowrank_op_nwords;
 extern const mfd_param_word mfd_lowrank_init_words[];
 extern const size_t mfd_lowrank_init_nwords;
+extern const mfd_param_word mfd_lowrank_outlier_words[];
+extern const size_t mfd_lowrank_outlier_nwords;
+extern const mfd_param_word mfd_lowrank_noise_words[];
+extern const size_t mfd_lowrank_noise_nwords;
 
 /* The word of an operator ("gaussian_sym"), "" for none. */
 const char *mfd_lowrank_op_name(mfd_lowrank_op op);
@@ -74,14 +93,18 @@ typedef struct mfd_lowrank_params {
     long k, r, m;            /* factor width, rank, measurements (0: 5 max(n1, n2) r) */
     double kappa;            /* singular values linspace(1, 1/kappa, r) ... */
     mfd_list spectrum;       /* ... or these (then r = their number) */
+    double spectrum_scale;   /* multiplies those singular values (<= 0: 1); not with a given target */
     int rademacher;          /* [TMC21]'s orthonormalized Rademacher bases, else Haar */
     int same_basis;          /* V* = U* (square) */
     mfd_lowrank_op op;
     double p;                /* mask: observation probability */
     int sparse;              /* mask: the sparse path (asymmetric) */
     double outlier_frac;     /* robust PCA when > 0 (identity operator, asymmetric) */
-    double outlier_scale, rpca_alpha; /* outliers in ±outlier_scale mean|M*_ij|; T_α's level (0: 2 outlier_frac) */
+    mfd_lowrank_outliers outlier_model;
+    double outlier_scale, rpca_alpha; /* uniform outliers in ±outlier_scale mean|M*_ij|; T_α's level (0: 2 outlier_frac) */
+    double rpca_init_alpha;  /* T_α's level in the spectral init Y − T_α(Y) (0: rpca_alpha) */
     double snr_db;           /* noise (+inf: none) */
+    mfd_lowrank_noise noise_model;
     mfd_lowrank_init init;
     double alpha, g_ratio;   /* small init scale; G0 relative to F0 */
     int init_per_sqrt_n;     /* small init entries divided by √n */
@@ -116,12 +139,16 @@ typedef struct mfd_lowrank {
     mfd_lowrank_op op_type;        /* the operator built (auto resolved) */
     mfd_sensop *op;
     double *y;                     /* the m measurements */
-    double noise_std;              /* of the added noise (0: none) */
+    double noise_std;              /* of the noise added to each measurement y_k (0: none) */
     double sigma1;                 /* σ₁(M*) */
     double sigma_r;                /* σ_r(M*), the smallest of its r singular values */
+    double target_fro;             /* ‖M*‖_F */
     double rpca_alpha;             /* T_α's level (robust PCA; else 0) */
+    double rpca_init_alpha;        /* T_α's level in the spectral init (robust PCA; else 0) */
+    double outlier_density;        /* the fraction of entries of S* that are nonzero (robust PCA; else NaN) */
+    double init_dev_op;            /* spectral init: ‖Y − M*‖_op of the matrix it projects; else NaN */
     mfd_mat Ustar, Vstar, USstar;  /* M* = USstar Vstarᵀ, U* and V* orthonormal */
-    mfd_rpca *rpca;
+    mfd_rpca *rpca, *rpca_init;    /* T_α of the iterations, and of the init when its level differs */
     mfd_sense *s;                  /* the model, at the initial factors */
     mfd_mat F0, G0;                /* copies of the initial factors */
     double f0_norm, g0_norm;       /* ‖F0‖_F, ‖G0‖_F */

@@ -3,8 +3,9 @@
  * A generator is keyed by (seed, stream): the same pair always gives the same
  * numbers, whatever else the program draws, and different streams are
  * independent.  Within a stream, mfd_rng_seek jumps to (substream, block) in
- * O(1): an operator can regenerate its k-th row without storing it.  There
- * is no global state; every draw takes an explicit generator. */
+ * O(1).  There is no global state; every draw takes an explicit generator.
+ * (The Gaussian sensing operators draw from mfd_gauss instead: Philox4x32-10
+ * with a Box-Muller that gives the same bits on every CPU.) */
 #ifndef MFD_RNG_H
 #define MFD_RNG_H
 

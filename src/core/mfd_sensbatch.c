@@ -224,10 +224,11 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
 
 /* The on-the-fly operator: each A_k regenerated once, used by all g. */
 static mfd_status normal_otf(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
-                             double *const *r, double *const *Z)
+                             double *const *r, double *const *Z, double *a)
 {
     size_t N = op->n1 * op->n2;
-    double *a = op->row;
+    if (!a)
+        return MFD_EINVAL;
     mfd_mat Ak = mfd_mat_view(a, MFD_REAL, op->n1, op->n2, op->n1);
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
@@ -240,13 +241,13 @@ static mfd_status normal_otf(const mfd_sensop *op, size_t g, const double *const
 }
 
 mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
-                                double *const *r, double *const *Z)
+                                double *const *r, double *const *Z, double *row)
 {
     if (g == 0)
         return MFD_OK;
     switch (op->kind) {
     case MFD_SENSOP_DENSE: normal_dense(op, g, X, y, r, Z); return MFD_OK;
-    case MFD_SENSOP_GAUSSIAN_OTF: return normal_otf(op, g, X, y, r, Z);
+    case MFD_SENSOP_GAUSSIAN_OTF: return normal_otf(op, g, X, y, r, Z, row);
     default: return MFD_EINVAL;
     }
 }

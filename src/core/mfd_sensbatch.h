@@ -23,9 +23,10 @@
  * The stored operator is read in chunks of columns: the forward products of
  * a chunk, then its part of the adjoint while the chunk is still in cache,
  * so that the operator crosses the memory bus once per evaluation.  The
- * on-the-fly operator regenerates each A_k once per evaluation
- * (mfd_sensop_row) and uses it for all g problems, forward and adjoint.
- * Stored and on-the-fly operators give the same bits.
+ * on-the-fly operator regenerates each A_k once per evaluation, from
+ * mfd_gauss (mfd_sensop_row, into the caller's scratch) exactly as the
+ * stored operator was filled, and uses it for all g problems, forward and
+ * adjoint.  Stored and on-the-fly operators give the same bits.
  *
  * Nothing is allocated: the outputs hold the partial sums. */
 #ifndef MFD_SENSBATCH_H
@@ -45,9 +46,11 @@
 bool mfd_sensbatch_serves(const mfd_sensop *op);
 
 /* r[i] = A(X[i]) − y[i] and Z[i] = A*(r[i]) for i < g (g ≥ 1; the arrays
- * must not overlap).  MFD_EINVAL for an operator it does not serve. */
+ * must not overlap).  row is n1 n2 doubles of scratch for an on-the-fly
+ * operator's A_k (unused, may be NULL, for a stored one).  MFD_EINVAL for an
+ * operator it does not serve, or an on-the-fly one without row. */
 mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
-                                double *const *r, double *const *Z);
+                                double *const *r, double *const *Z, double *row);
 
 /* Worker threads of the batched map (1: the calling thread alone, the
  * default); the results do not depend on it. */

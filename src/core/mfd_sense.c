@@ -37,7 +37,9 @@ mfd_status mfd_sense_alloc(bool symmetric, size_t n1, size_t n2, size_t k, const
         (st = mfd_mat_alloc(MFD_REAL, n1, n2, &s->Z)) != MFD_OK)
         goto free_model;
     s->resid = malloc(op->m * sizeof(double));
-    if (!s->resid) {
+    if (op->kind == MFD_SENSOP_GAUSSIAN_OTF)
+        s->op_row = malloc(n1 * n2 * sizeof(double));
+    if (!s->resid || (op->kind == MFD_SENSOP_GAUSSIAN_OTF && !s->op_row)) {
         st = MFD_ENOMEM;
         goto free_model;
     }
@@ -71,6 +73,7 @@ void mfd_sense_free(mfd_sense *s)
     free(s->tau);
     mfd_la_ws_free(&s->qr_ws);
     free(s->resid);
+    free(s->op_row);
     free(s);
 }
 
@@ -246,7 +249,7 @@ mfd_status mfd_sense_eval(mfd_sense *s)
         MFD_CHECK(mfd_sense_eval_product(s));
         const double *X = s->M.data, *y = s->y;
         double *r = s->resid, *Z = s->Z.data;
-        MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z));
+        MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z, s->op_row));
         return eval_finish(s);
     }
     MFD_CHECK(mfd_sense_loss(s));
@@ -293,7 +296,7 @@ mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_
         grp->Z[i] = s[i]->Z.data;
     }
     if (n > 0)
-        MFD_CHECK(mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z));
+        MFD_CHECK(mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, s[0]->op_row));
     for (size_t i = 0; i < n; i++)
         MFD_CHECK(eval_finish(s[i]));
     return MFD_OK;

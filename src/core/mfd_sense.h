@@ -49,6 +49,7 @@ typedef struct mfd_sense {
     /* workspace */
     mfd_mat M, E, Z;     /* FGᵀ, FGᵀ − M*, A*(A(M) − y) */
     double *resid;       /* A(M) − y */
+    double *op_row;      /* on-the-fly operator: its A_k, regenerated once per evaluation (n1 n2) */
     /* robust PCA */
     mfd_rpca *robust;    /* not owned; NULL: plain */
     mfd_mat S;           /* the last outlier estimate T_α(Y − FGᵀ) */

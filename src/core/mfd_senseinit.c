@@ -137,40 +137,73 @@ mfd_status mfd_senseinit_balanced(mfd_sense *s, mfd_rng *rng, double alpha, bool
     return st;
 }
 
-mfd_status mfd_senseinit_spectral(mfd_sense *s)
+/* ‖Y − M*‖_op (values-only SVD of a copy). */
+static mfd_status deviation_op(mfd_mat Y, mfd_mat target, double *dev)
+{
+    size_t n1 = Y.rows, n2 = Y.cols, mn = n1 < n2 ? n1 : n2;
+    mfd_mat D;
+    mfd_la_ws ws;
+    double *sv = malloc(mn * sizeof(double));
+    if (!sv)
+        return MFD_ENOMEM;
+    mfd_status st = mfd_mat_alloc(MFD_REAL, n1, n2, &D);
+    if (st != MFD_OK) {
+        free(sv);
+        return st;
+    }
+    if ((st = mfd_la_ws_alloc(MFD_REAL, n1 > n2 ? n1 : n2, &ws)) == MFD_OK) {
+        mfd_mat_copy(D, Y);
+        mfd_mat_axpy(-1.0, target, D);
+        if ((st = mfd_la_svd(D, sv, NULL, NULL, &ws)) == MFD_OK)
+            *dev = sv[0];
+        mfd_la_ws_free(&ws);
+    }
+    mfd_mat_free(&D);
+    free(sv);
+    return st;
+}
+
+/* F ← the top-k eigenpairs of the symmetric Y (destroyed), U diag(√max(w, 0)). */
+static mfd_status top_eigen(mfd_sense *s, mfd_mat Y)
+{
+    size_t n = s->n1, k = s->k;
+    double *w = malloc(n * sizeof(double));
+    mfd_la_ws ws;
+    mfd_status st = w ? mfd_la_ws_alloc(MFD_REAL, n, &ws) : MFD_ENOMEM;
+    if (st == MFD_OK) {
+        if ((st = mfd_la_eigh(Y, w, 1, &ws)) == MFD_OK) /* ascending: the top k are the last columns */
+            for (size_t i = 0; i < k; i++) {
+                size_t c = n - 1 - i;
+                double root = w[c] > 0 ? sqrt(w[c]) : 0.0;
+                for (size_t a = 0; a < n; a++)
+                    *mfd_mat_at(s->F, a, i) = root * *mfd_mat_at(Y, a, c);
+            }
+        mfd_la_ws_free(&ws);
+    }
+    free(w);
+    return st;
+}
+
+mfd_status mfd_senseinit_spectral(mfd_sense *s, mfd_rpca *init_proj, double *dev_op)
 {
     mfd_mat Y;
     MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n1, s->n2, &Y));
     mfd_status st = mfd_sensop_adjoint(s->op, s->y, Y);
-    if (st == MFD_OK && s->symmetric) {
-        /* top-k eigenpairs of sym(A*(y)), negative eigenvalues clipped */
-        size_t n = s->n1, k = s->k;
+    if (st == MFD_OK && s->symmetric) { /* sym(A*(y)): the matrix whose eigenpairs are used */
+        size_t n = s->n1;
         for (size_t j = 0; j < n; j++)
             for (size_t i = j + 1; i < n; i++) {
                 double v = 0.5 * (*mfd_mat_at(Y, i, j) + *mfd_mat_at(Y, j, i));
                 *mfd_mat_at(Y, i, j) = *mfd_mat_at(Y, j, i) = v;
             }
-        double *w = malloc(n * sizeof(double));
-        mfd_la_ws ws;
-        st = w ? mfd_la_ws_alloc(MFD_REAL, n, &ws) : MFD_ENOMEM;
-        if (st == MFD_OK) {
-            if ((st = mfd_la_eigh(Y, w, 1, &ws)) == MFD_OK) /* ascending: the top k are the last columns */
-                for (size_t i = 0; i < k; i++) {
-                    size_t c = n - 1 - i;
-                    double root = w[c] > 0 ? sqrt(w[c]) : 0.0;
-                    for (size_t a = 0; a < n; a++)
-                        *mfd_mat_at(s->F, a, i) = root * *mfd_mat_at(Y, a, c);
-                }
-            mfd_la_ws_free(&ws);
-        }
-        free(w);
-    } else if (st == MFD_OK) {
-        if (s->robust) { /* Y − T_α(Y) */
-            mfd_rpca_project(s->robust, Y, s->S);
-            mfd_mat_axpy(-1.0, s->S, Y);
-        }
-        st = split_top(s, Y);
+    } else if (st == MFD_OK && s->robust) { /* Y − T(Y) */
+        mfd_rpca_project(init_proj ? init_proj : s->robust, Y, s->S);
+        mfd_mat_axpy(-1.0, s->S, Y);
     }
+    if (st == MFD_OK && dev_op)
+        st = deviation_op(Y, s->target, dev_op);
+    if (st == MFD_OK)
+        st = s->symmetric ? top_eigen(s, Y) : split_top(s, Y);
     mfd_mat_free(&Y);
     return st;
 }

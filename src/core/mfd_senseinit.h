@@ -30,10 +30,17 @@ void mfd_senseinit_small(mfd_sense *s, mfd_rng *rng, double alpha, double g_rati
  * G0 = V_k S_k^{1/2}, so F0ᵀF0 = G0ᵀG0 = S_k. */
 mfd_status mfd_senseinit_balanced(mfd_sense *s, mfd_rng *rng, double alpha, bool per_sqrt_n);
 
-/* Spectral: the top-k part of A*(y) (symmetric: of its symmetric part,
+/* Spectral: the top-k part of Y = A*(y) (symmetric: of its symmetric part,
  * eigenvalues clipped at 0), split as U S^{1/2}, V S^{1/2}.  With a robust
- * model, of A*(y) − T_α(A*(y)) ([TMC21]'s robust PCA init). */
-mfd_status mfd_senseinit_spectral(mfd_sense *s);
+ * model, of Y − T(Y), T = init_proj, or the model's own T_α when init_proj is
+ * NULL ([TMC21]'s RPCA.m L26 projects with T_α where its iterations use
+ * T_2α).  With dev_op non-NULL, also *dev_op = ‖Y' − M*‖_op for the matrix Y'
+ * that is projected and the model's target M* (one more SVD, values only).
+ * For rank-r M* and k ≥ r, ‖F Gᵀ − M*‖_F ≤ 2√(k + r)·‖Y' − M*‖_op follows:
+ * F Gᵀ − M* has rank at most k + r, and its operator norm is at most
+ * σ_{k+1}(Y') + ‖Y' − M*‖_op ≤ 2‖Y' − M*‖_op (Weyl; the symmetric case
+ * alike, with the clipped eigenvalues). */
+mfd_status mfd_senseinit_spectral(mfd_sense *s, mfd_rpca *init_proj, double *dev_op);
 
 /* P7: (F, G) ← (F Q, G Q⁻ᵀ) with a random Q = U diag(q) Vᵀ of condition
  * number cond (U, V Haar from rng, q from 1 down to 1/cond): FGᵀ stays, the

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mfd_gauss.h"
 #include "mfd_la.h"
 #include "mfd_rng.h"
 
@@ -51,21 +52,29 @@ mfd_status mfd_sensop_identity(size_t n1, size_t n2, mfd_sensop **out)
     return op_alloc(MFD_SENSOP_IDENTITY, n1 * n2, n1, n2, out);
 }
 
-/* A_k of a Gaussian operator into a (n1 n2 doubles, column-major):
- * substream k of (seed, operator), scaled by 1/√m, symmetrized if asked. */
+/* a (n×n, column-major) ← (a + aᵀ)/2. */
+static void symmetrize(size_t n, double *a)
+{
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = j + 1; i < n; i++) {
+            double v = 0.5 * (a[i + j * n] + a[j + i * n]);
+            a[i + j * n] = a[j + i * n] = v;
+        }
+}
+
+/* A_k of a Gaussian operator into a (n1 n2 doubles, column-major): row k of
+ * mfd_gauss under (seed, operator), scaled by 1/√m, symmetrized if asked. */
 static void gaussian_row(uint64_t seed, size_t m, size_t n1, size_t n2, bool sym, size_t k, double *a)
 {
-    mfd_rng r;
-    mfd_rng_init(&r, seed, MFD_STREAM_OPERATOR);
-    mfd_rng_seek(&r, k, 0);
-    mfd_rng_fill_gaussian(&r, a, n1 * n2, 1.0 / sqrt((double)m));
-    if (!sym)
-        return;
-    for (size_t j = 0; j < n2; j++)
-        for (size_t i = j + 1; i < n1; i++) {
-            double v = 0.5 * (a[i + j * n1] + a[j + i * n1]);
-            a[i + j * n1] = a[j + i * n1] = v;
-        }
+    mfd_gauss_fill(seed, MFD_STREAM_OPERATOR, k, n1 * n2, 1.0 / sqrt((double)m), a);
+    if (sym)
+        symmetrize(n1, a);
+}
+
+/* A Gaussian operator's A_k has n1 n2 ≤ MFD_GAUSS_MAX_ENTRIES entries. */
+static bool gaussian_fits(size_t n1, size_t n2)
+{
+    return n2 <= SIZE_MAX / n1 && (uint64_t)(n1 * n2) <= MFD_GAUSS_MAX_ENTRIES;
 }
 
 mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed, mfd_sensop **out)
@@ -74,7 +83,7 @@ mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized,
     if (symmetrized && n1 != n2)
         return MFD_EINVAL;
     size_t bytes = mfd_sensop_dense_bytes(m, n1, n2);
-    if (bytes == 0)
+    if (bytes == 0 || !gaussian_fits(n1, n2))
         return MFD_ERANGE;
     MFD_CHECK(op_alloc(MFD_SENSOP_DENSE, m, n1, n2, out));
     mfd_sensop *op = *out;
@@ -98,10 +107,14 @@ mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetri
     *out = NULL;
     if (symmetrized && n1 != n2)
         return MFD_EINVAL;
+    if (n1 >= 1 && n2 >= 1 && !gaussian_fits(n1, n2))
+        return MFD_ERANGE;
     MFD_CHECK(op_alloc(MFD_SENSOP_GAUSSIAN_OTF, m, n1, n2, out));
     mfd_sensop *op = *out;
     op->symmetrized = symmetrized;
     op->seed = seed;
+    if (!symmetrized)
+        return MFD_OK;
     op->row = malloc(n1 * n2 * sizeof(double));
     if (!op->row) {
         mfd_sensop_free(op);
@@ -179,12 +192,20 @@ mfd_status mfd_sensop_apply(const mfd_sensop *op, mfd_mat X, double *y)
     case MFD_SENSOP_IDENTITY: memcpy(y, X.data, N * sizeof(double)); return MFD_OK;
     case MFD_SENSOP_DENSE:
         return mfd_la_dgemv('T', 1.0, mfd_mat_view(op->block, MFD_REAL, N, op->m, N), X.data, 0.0, y);
-    case MFD_SENSOP_GAUSSIAN_OTF:
-        for (size_t k = 0; k < op->m; k++) {
-            gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, op->row);
-            y[k] = mfd_la_dot(N, op->row, X.data);
+    case MFD_SENSOP_GAUSSIAN_OTF: {
+        /* ⟨(G + Gᵀ)/2, X⟩ = ⟨G, (X + Xᵀ)/2⟩: the symmetrized operator reads
+         * its G_k once, against the symmetric part of X */
+        const double *x = X.data;
+        if (op->symmetrized) {
+            memcpy(op->row, X.data, N * sizeof(double));
+            symmetrize(op->n1, op->row);
+            x = op->row;
         }
+        double scale = 1.0 / sqrt((double)op->m);
+        for (size_t k = 0; k < op->m; k++)
+            y[k] = scale * mfd_gauss_dot(op->seed, MFD_STREAM_OPERATOR, k, N, x);
         return MFD_OK;
+    }
     case MFD_SENSOP_MASK:
         for (size_t k = 0; k < op->m; k++)
             y[k] = op->scale * X.data[op->mi[k] + op->mj[k] * op->n1];
@@ -202,13 +223,16 @@ mfd_status mfd_sensop_adjoint(const mfd_sensop *op, const double *r, mfd_mat Z)
     case MFD_SENSOP_IDENTITY: memcpy(Z.data, r, N * sizeof(double)); return MFD_OK;
     case MFD_SENSOP_DENSE:
         return mfd_la_dgemv('N', 1.0, mfd_mat_view(op->block, MFD_REAL, N, op->m, N), r, 0.0, Z.data);
-    case MFD_SENSOP_GAUSSIAN_OTF:
+    case MFD_SENSOP_GAUSSIAN_OTF: {
+        /* Σ r_k (G_k + G_kᵀ)/2 = sym(Σ r_k G_k): symmetrized once, at the end */
+        double scale = 1.0 / sqrt((double)op->m);
         memset(Z.data, 0, N * sizeof(double));
-        for (size_t k = 0; k < op->m; k++) {
-            gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, op->row);
-            mfd_la_axpy(N, r[k], op->row, Z.data);
-        }
+        for (size_t k = 0; k < op->m; k++)
+            mfd_gauss_axpy(op->seed, MFD_STREAM_OPERATOR, k, N, scale * r[k], Z.data);
+        if (op->symmetrized)
+            symmetrize(op->n1, Z.data);
         return MFD_OK;
+    }
     case MFD_SENSOP_MASK:
         memset(Z.data, 0, N * sizeof(double));
         for (size_t k = 0; k < op->m; k++)

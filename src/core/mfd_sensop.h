@@ -9,17 +9,24 @@
  *                  column-major) being column k of an (n1 n2) × m matrix:
  *                  A and A* are one matrix-vector product each (dgemv 'T' and
  *                  'N'), each reading the block once;
- *   gaussian_otf   the Gaussian A_k regenerated from Philox counters each time
- *                  they are needed (row k from substream k), so nothing of size
- *                  m n1 n2 is stored;
+ *   gaussian_otf   the Gaussian A_k regenerated from counters each time they
+ *                  are needed, so nothing of size m n1 n2 is stored: A(X)_k is
+ *                  one fused pass of generation and dot product
+ *                  (mfd_gauss_dot), A*(r) one of generation and axpy per k
+ *                  (mfd_gauss_axpy); the symmetrized kind works with
+ *                  ⟨(G + Gᵀ)/2, X⟩ = ⟨G, (X + Xᵀ)/2⟩ and symmetrizes A*(r) once;
  *   mask           matrix completion: A(X)_k = X[i_k, j_k] / √p over the entries
  *                  of a Bernoulli(p) mask Ω, so that A*A = P_Ω / p and
  *                  E[A*A(D)] = D; the gradient of ½‖A(X) − y‖² is the 1/p-scaled
  *                  masked residual.  Ω is listed column by column.
  * Gaussian A_k have iid N(0, 1/m) entries, so that E[A*A(D)] = D; the
  * symmetrized ones are (G_k + G_kᵀ)/(2√m), for which E[A*A(D)] = D on
- * symmetric D.  The dense Gaussian operator is built from the same counters
- * as the on-the-fly one: both give the same A_k bit for bit. */
+ * symmetric D.  G_k is row k of mfd_gauss under (seed, MFD_STREAM_OPERATOR),
+ * A_k = G_k/√m (entry i + j n1 of the column-major A_k is entry i + j n1 of
+ * the row), for the dense and the on-the-fly operator alike: both have the
+ * same A_k bit for bit, on every CPU, and their A(X), A*(r) agree to
+ * rounding (the sums run in different orders).  A Gaussian operator needs
+ * n1 n2 ≤ MFD_GAUSS_MAX_ENTRIES (2^33), else MFD_ERANGE. */
 #ifndef MFD_SENSOP_H
 #define MFD_SENSOP_H
 
@@ -41,8 +48,8 @@ typedef struct mfd_sensop {
     size_t m, n1, n2;
     bool symmetrized;  /* Gaussian kinds: (G + Gᵀ)/2 */
     double *block;     /* dense: (n1 n2) × m, owned */
-    uint64_t seed;     /* Gaussian: Philox key (seed, MFD_STREAM_OPERATOR) */
-    double *row;       /* on-the-fly: one A_k (n1 n2 doubles) of scratch */
+    uint64_t seed;     /* Gaussian: mfd_gauss's seed (stream MFD_STREAM_OPERATOR) */
+    double *row;       /* symmetrized on-the-fly: (X + Xᵀ)/2, n1 n2 doubles of scratch */
     size_t *mi, *mj;   /* mask: entry k is (mi[k], mj[k]), column by column */
     size_t *col_start; /* mask: entries of column j are col_start[j] .. col_start[j+1]-1 */
     double scale;      /* mask: 1/√p */

@@ -18,7 +18,7 @@ int drv_check_spec(const drv_cmd_opts *o, const char *x, drv_claims_result **all
     drv_csv t;
     size_t done, total;
     char dir[PATH_MAX], p[PATH_MAX + 32], err[1024];
-    int code = drv_collect_load_index(o, x, &s, &t, dir, sizeof dir, &done, &total);
+    int code = drv_collect_load_index(o, x, false, &s, &t, dir, sizeof dir, &done, &total);
     if (code)
         return code;
     drv_claims_result *r;

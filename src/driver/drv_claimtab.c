@@ -16,9 +16,14 @@ void drv_claimtab_print(FILE *f, const drv_claims_result *r, size_t n)
     fprintf(f, "%-4s %-28s %-8s %-22s %-26s %-40s %s\n", "id", "claim", "kind", "source", "predicted", "measured",
             "verdict");
     for (size_t i = 0; i < n; i++) {
-        fprintf(f, "%-4s %-28.28s %-8s %-22.22s %-26.26s %-40.40s %s\n", r[i].id, r[i].name,
-                drv_claims_kind_name(r[i].kind), r[i].source, r[i].predicted, r[i].measured,
-                drv_verdict_name(r[i].verdict));
+        const char *cells[] = {r[i].id, r[i].name, drv_claims_kind_name(r[i].kind), r[i].source, r[i].predicted,
+                               r[i].measured};
+        static const size_t width[] = {4, 28, 8, 22, 26, 40};
+        for (size_t c = 0; c < 6; c++) {
+            drv_text_cell(f, cells[c], width[c]);
+            fputc(' ', f);
+        }
+        fprintf(f, "%s\n", drv_verdict_name(r[i].verdict));
         if (strlen(r[i].measured) > 40)
             fprintf(f, "     measured: %s\n", r[i].measured);
         if (outside(&r[i]))

@@ -10,9 +10,12 @@
 #include "drv_run.h"
 #include "mfd_out.h"
 
+/* The summary columns that differ from one execution of a run to the next:
+ * the run's times, and the time to each threshold (time_to_<threshold>). */
 static bool volatile_column(const char *name)
 {
-    return strcmp(name, "wall_s") == 0 || strcmp(name, "algo_s") == 0 || strcmp(name, "s_per_iter") == 0;
+    return strcmp(name, "wall_s") == 0 || strcmp(name, "algo_s") == 0 || strcmp(name, "s_per_iter") == 0 ||
+           strncmp(name, "time_to_", 8) == 0;
 }
 
 /* What index.csv and timing.csv are made of: the plan, each complete run's
@@ -23,6 +26,7 @@ typedef struct collection {
     drv_csv *sum;
     mfd_strlist cols;   /* id, index, rep, seed, the parameters, then the summary columns */
     size_t nparam_cols; /* the columns before the summary's */
+    mfd_strlist tcols;  /* timing.csv's: id, wall_s, algo_s, s_per_iter, then the times to thresholds */
 } collection;
 
 /* Read the summaries of the complete runs of dir, adding the summary
@@ -42,11 +46,12 @@ static void read_summaries(collection *C, const char *dir)
         }
         C->done++;
         for (size_t c = 0; c < t->ncols; c++) {
-            bool have = volatile_column(t->names[c]);
-            for (size_t k = 0; k < C->cols.n && !have; k++)
-                have = strcmp(C->cols.s[k], t->names[c]) == 0;
+            mfd_strlist *to = volatile_column(t->names[c]) ? &C->tcols : &C->cols;
+            bool have = false;
+            for (size_t k = 0; k < to->n && !have; k++)
+                have = strcmp(to->s[k], t->names[c]) == 0;
             if (!have)
-                mfd_strlist_addf(&C->cols, "%s", t->names[c]);
+                mfd_strlist_addf(to, "%s", t->names[c]);
         }
     }
 }
@@ -89,17 +94,19 @@ static bool put_index(FILE *f, const void *ctx, char *err, size_t errlen)
 static bool put_timing(FILE *f, const void *ctx, char *err, size_t errlen)
 {
     const collection *C = ctx;
-    static const char *const tc[3] = {"wall_s", "algo_s", "s_per_iter"};
     (void)err, (void)errlen;
-    fputs("id,wall_s,algo_s,s_per_iter\n", f);
+    for (size_t k = 0; k < C->tcols.n; k++) {
+        fputs(k ? "," : "", f);
+        drv_csv_put(f, C->tcols.s[k]);
+    }
+    fputc('\n', f);
     for (size_t i = 0; i < C->n; i++) {
         if (!C->sum[i].names)
             continue;
         fputs(C->runs[i].id, f);
-        for (int k = 0; k < 3; k++) {
-            char num[64];
-            snprintf(num, sizeof num, "%s", summary_cell(C, i, tc[k]));
-            fprintf(f, ",%s", num);
+        for (size_t k = 1; k < C->tcols.n; k++) {
+            fputc(',', f);
+            drv_csv_put(f, summary_cell(C, i, C->tcols.s[k]));
         }
         fputc('\n', f);
     }
@@ -114,10 +121,14 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
     if (!drv_plan_expand(s, &runs, &n, err, sizeof err))
         return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
     drv_experiment_results_dir(s, o->results, dir, sizeof dir);
-    collection C = {runs, n, 0, calloc(n ? n : 1, sizeof(drv_csv)), {0, 0, NULL}, 4 + s->nfixed + s->naxes};
+    collection C = {runs, n, 0, calloc(n ? n : 1, sizeof(drv_csv)), {0, 0, NULL}, 4 + s->nfixed + s->naxes,
+                    {0, 0, NULL}};
     static const char *const head[4] = {"id", "index", "rep", "seed"};
-    for (size_t i = 0; i < 4; i++)
+    static const char *const thead[4] = {"id", "wall_s", "algo_s", "s_per_iter"};
+    for (size_t i = 0; i < 4; i++) {
         mfd_strlist_addf(&C.cols, "%s", head[i]);
+        mfd_strlist_addf(&C.tcols, "%s", thead[i]);
+    }
     for (size_t i = 0; i < s->nfixed; i++)
         mfd_strlist_addf(&C.cols, "%s", s->fixed[i].key);
     for (size_t i = 0; i < s->naxes; i++)
@@ -142,6 +153,7 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
         drv_csv_free(&C.sum[i]);
     free(C.sum);
     mfd_strlist_free(&C.cols);
+    mfd_strlist_free(&C.tcols);
     drv_plan_free(runs, n);
     *ndone = C.done;
     *ntotal = n;
@@ -160,7 +172,7 @@ int drv_collect_cmd(const drv_cmd_opts *o, const char *x)
     return code;
 }
 
-int drv_collect_load_index(const drv_cmd_opts *o, const char *x, drv_experiment *s, drv_csv *t, char *dir,
+int drv_collect_load_index(const drv_cmd_opts *o, const char *x, bool times, drv_experiment *s, drv_csv *t, char *dir,
                            size_t dlen, size_t *done, size_t *total)
 {
     int code = drv_cmd_load(o, x, s, false);
@@ -177,5 +189,15 @@ int drv_collect_load_index(const drv_cmd_opts *o, const char *x, drv_experiment 
         drv_experiment_free(s);
         return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
     }
+    drv_csv tm;
+    snprintf(p, sizeof p, "%s/timing.csv", dir);
+    if (times && (!drv_csv_read(p, &tm, err, sizeof err) || !drv_csv_join(t, &tm, "id", err, sizeof err))) {
+        drv_csv_free(&tm);
+        drv_csv_free(t);
+        drv_experiment_free(s);
+        return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+    }
+    if (times)
+        drv_csv_free(&tm);
     return 0;
 }

@@ -4,8 +4,10 @@
  * index.csv has one row per complete run in plan order: id, index, rep,
  * seed, every parameter (fixed, then swept), then every summary column but
  * the times, in the order the runs first show them.  timing.csv has id,
- * wall_s, algo_s, s_per_iter: the columns that differ from one execution to
- * the next, so that index.csv is the same bytes however the sweep was run. */
+ * wall_s, algo_s, s_per_iter and the times to thresholds (time_to_*): the
+ * columns that differ from one execution to the next, so that index.csv is
+ * the same bytes however the sweep was run.  Claims read index.csv only;
+ * figures read both (drv_collect_load_index). */
 #ifndef DRV_COLLECT_H
 #define DRV_COLLECT_H
 
@@ -24,9 +26,11 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
 int drv_collect_cmd(const drv_cmd_opts *o, const char *x);
 
 /* Load experiment x, collect what has run, and read its index.csv into t
- * (dir: the results folder), for check and plot.  0, or an exit code with
- * everything freed; on 0 the caller frees s and t. */
-int drv_collect_load_index(const drv_cmd_opts *o, const char *x, drv_experiment *s, drv_csv *t, char *dir,
+ * (dir: the results folder), for check and plot; with times, timing.csv's
+ * columns are joined to each run's row (for figures: a claim must not
+ * depend on the clock).  0, or an exit code with everything freed; on 0 the
+ * caller frees s and t. */
+int drv_collect_load_index(const drv_cmd_opts *o, const char *x, bool times, drv_experiment *s, drv_csv *t, char *dir,
                            size_t dlen, size_t *done, size_t *total);
 
 #endif

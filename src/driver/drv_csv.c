@@ -178,6 +178,57 @@ void drv_csv_free(drv_csv *t)
     memset(t, 0, sizeof *t);
 }
 
+bool drv_csv_join(drv_csv *t, const drv_csv *u, const char *key, char *err, size_t errlen)
+{
+    long kt = drv_csv_col(t, key), ku = drv_csv_col(u, key);
+    if (kt < 0 || ku < 0) {
+        snprintf(err, errlen, "cannot join tables on '%s': a table has no such column", key);
+        return false;
+    }
+    size_t nnew = 0, *from = malloc((u->ncols + 1) * sizeof *from); /* u's columns to append */
+    for (size_t c = 0; from && c < u->ncols; c++)
+        if (drv_csv_col(t, u->names[c]) < 0)
+            from[nnew++] = c;
+    size_t nc = t->ncols + nnew;
+    /* zeroed, so that a failure half-way frees exactly the strings made */
+    char **names = calloc(nc + 1, sizeof *names), **cells = calloc(t->nrows * nc + 1, sizeof *cells);
+    bool ok = from && names && cells;
+    for (size_t c = 0; ok && c < nnew; c++)
+        ok = (names[t->ncols + c] = strdup(u->names[from[c]])) != NULL;
+    for (size_t r = 0; ok && r < t->nrows; r++) {
+        const char *id = drv_csv_cell(t, r, (size_t)kt);
+        size_t m = 0;
+        while (m < u->nrows && strcmp(drv_csv_cell(u, m, (size_t)ku), id) != 0)
+            m++;
+        for (size_t c = 0; ok && c < nnew; c++)
+            ok = (cells[r * nc + t->ncols + c] = strdup(m < u->nrows ? drv_csv_cell(u, m, from[c]) : "")) != NULL;
+    }
+    if (!ok) {
+        for (size_t c = 0; names && c < nnew; c++)
+            free(names[t->ncols + c]);
+        for (size_t r = 0; cells && r < t->nrows; r++)
+            for (size_t c = 0; c < nnew; c++)
+                free(cells[r * nc + t->ncols + c]);
+        free(names);
+        free(cells);
+        free(from);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    for (size_t c = 0; c < t->ncols; c++)
+        names[c] = t->names[c];
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++)
+            cells[r * nc + c] = t->cells[r * t->ncols + c];
+    free(t->names);
+    free(t->cells);
+    t->names = names;
+    t->cells = cells;
+    t->ncols = nc;
+    free(from);
+    return true;
+}
+
 long drv_csv_col(const drv_csv *t, const char *name)
 {
     for (size_t c = 0; c < t->ncols; c++)

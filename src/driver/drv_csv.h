@@ -23,6 +23,12 @@ bool drv_csv_read(const char *path, drv_csv *t, char *err, size_t errlen);
 bool drv_csv_read_stream(FILE *fp, const char *path, drv_csv *t, char *err, size_t errlen);
 void drv_csv_free(drv_csv *t);
 
+/* Append to t the columns of u that t does not have, matching rows on the
+ * column key of both (the first row of u with the same key; a row of t
+ * without one gets "").  False with a message (t unchanged) when either
+ * has no column key or memory runs out. */
+bool drv_csv_join(drv_csv *t, const drv_csv *u, const char *key, char *err, size_t errlen);
+
 /* Column index of name, or -1. */
 long drv_csv_col(const drv_csv *t, const char *name);
 

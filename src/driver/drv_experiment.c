@@ -100,8 +100,8 @@ static const char *const CLAIM_KEYS[] = {"id",          "kind",           "sourc
                                          "bound",       "tolerance",      "relative",       "missing",
                                          "missing_reason", "deviation",   "expected",       "expected_bound",
                                          "expected_tolerance", "expected_relative", "scales"};
-static const char *const PLOT_KEYS[] = {"script", "kind", "where", "group_by", "x", "y", "measure", "theory",
-                                        "caption"};
+static const char *const PLOT_KEYS[] = {"script", "kind",   "where",    "group_by", "x",      "y",
+                                        "measure", "theory", "instance", "normalize", "caption"};
 
 bool drv_experiment_scale_known(const char *scale)
 {

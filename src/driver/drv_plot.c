@@ -116,7 +116,7 @@ int drv_plot_spec(const drv_cmd_opts *o, const char *x)
     drv_csv t;
     size_t done, total;
     char dir[PATH_MAX], err[1024];
-    int code = drv_collect_load_index(o, x, &s, &t, dir, sizeof dir, &done, &total);
+    int code = drv_collect_load_index(o, x, true, &s, &t, dir, sizeof dir, &done, &total);
     if (code)
         return code;
     char figs[PATH_MAX + 16], data[PATH_MAX + 32];

@@ -33,3 +33,18 @@ void drv_text_tex_escape(FILE *f, const char *s)
         }
     }
 }
+
+void drv_text_cell(FILE *f, const char *s, size_t width)
+{
+    size_t chars = 0;
+    const char *p = s;
+    while (*p && chars < width) {
+        p++; /* past the lead byte, then its continuation bytes 10xxxxxx */
+        while ((*p & 0xC0) == 0x80)
+            p++;
+        chars++;
+    }
+    fwrite(s, 1, (size_t)(p - s), f);
+    for (; chars < width; chars++)
+        fputc(' ', f);
+}

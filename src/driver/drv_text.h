@@ -16,4 +16,9 @@ void drv_text_append(char *buf, size_t len, const char *text);
 /* Write s into f with LaTeX's special characters escaped. */
 void drv_text_tex_escape(FILE *f, const char *s);
 
+/* Print s in a column of `width` characters (UTF-8 code points, not bytes):
+ * cut after width characters, never inside a multibyte one, and padded with
+ * spaces to width. */
+void drv_text_cell(FILE *f, const char *s, size_t width);
+
 #endif

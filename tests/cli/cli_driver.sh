@@ -37,6 +37,8 @@ check "a sweep run whole and as two shards gives identical index.csv" \
     "cmp -s whole/tiny/index.csv sharded/tiny/index.csv && [ \$(wc -l < whole/tiny/index.csv) -eq 13 ]"
 check "timing columns go to timing.csv, not index.csv" \
     "! head -n 1 whole/tiny/index.csv | grep -q wall_s && head -n 1 whole/tiny/timing.csv | grep -q wall_s"
+check "... and so do the times to thresholds" \
+    "! head -n 1 whole/tiny/index.csv | grep -q time_to_ && head -n 1 whole/tiny/timing.csv | grep -q '^id,wall_s,algo_s,s_per_iter,time_to_7e-01\$'"
 mfd run tiny --task 5 --results task > /dev/null 2>&1
 check "--task 5 runs exactly run 5" "[ \$(ls task/tiny/runs/*/summary.csv | wc -l) -eq 1 ] && [ -f task/tiny/runs/\$(sed -n 6p plan1.txt | cut -d' ' -f2)/summary.csv ]"
 out=$(mfd run tiny --results whole 2>&1)
@@ -56,7 +58,7 @@ line=$(sed -n 4p plan1.txt)
 id=$(echo "$line" | cut -d' ' -f2)
 args=$(echo "$line" | cut -d' ' -f4- | sed 's| out=[^ ]*||')
 "$(dirname "$exe")/mfd-deep" $args out=alone > /dev/null 2>&1
-drop_time() { grep -v '^#' "$1" | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i != "time_s" && $i != "wall_s" && $i != "algo_s" && $i != "s_per_iter") keep[i] = 1 } { s = ""; for (i = 1; i <= NF; i++) if (keep[i]) s = s (s == "" ? "" : ",") $i; print s }'; }
+drop_time() { grep -v '^#' "$1" | awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i != "time_s" && $i != "wall_s" && $i != "algo_s" && $i != "s_per_iter" && $i !~ /^time_to_/) keep[i] = 1 } { s = ""; for (i = 1; i <= NF; i++) if (keep[i]) s = s (s == "" ? "" : ",") $i; print s }'; }
 drop_time alone/trace.csv > a.txt
 drop_time "whole/tiny/runs/$id/trace.csv" > b.txt
 check "a run alone reproduces the sweep's trace bit for bit" "cmp -s a.txt b.txt && [ \$(wc -l < a.txt) -gt 5 ]"
@@ -312,10 +314,10 @@ check "a bad --shard is exit 2" "[ \$? -eq 2 ] && grep -q 'not K/N' err.txt"
 # figures: the data behind them, the files, the errors
 if command -v gnuplot > /dev/null 2>&1; then
     "$exe" plot tiny --specs "$specs" --results whole --plots "$specs/plots" > plot.txt 2>&1
-    check "mfd plot draws every [plot] section" "[ \$? -eq 0 ] && grep -q 'tiny: 4 figures' plot.txt"
+    check "mfd plot draws every [plot] section" "[ \$? -eq 0 ] && grep -q 'tiny: 6 figures' plot.txt"
     f=whole/tiny/figures
     check "each figure is a PDF and a PNG" \
-        "for n in loss decreased final each; do [ -s $f/\$n.pdf ] && [ -s $f/\$n.png ] || exit 1; done"
+        "for n in loss decreased final each runtimes profile; do [ -s $f/\$n.pdf ] && [ -s $f/\$n.png ] || exit 1; done"
     check "PDFs and PNGs are what they say" "head -c 4 $f/loss.pdf | grep -q '%PDF' && head -c 8 $f/loss.png | grep -q PNG"
     check "one series per group_by value, labelled" \
         "[ \$(wc -l < $f/data/loss.series) -eq 2 ] && grep -q '1	field=real' $f/data/loss.series"
@@ -337,6 +339,20 @@ if command -v gnuplot > /dev/null 2>&1; then
         "head -n 1 $f/data/decreased.1.csv | grep -q '^x,k,n,p,lo,hi$' && awk -F, -v n=$k 'NR == 2 { exit !(\$1 == 0.01 && \$3 == n) }' $f/data/decreased.1.csv"
     check "summary data: two y expressions" "head -n 1 $f/data/final.1.csv | grep -q '^x,y_med,y_q1,y_q3,y2_med,y2_q1,y2_q3,n$'"
     check "runs data: one row per run that passes where" "[ \$(wc -l < $f/data/each.1.csv) -eq 7 ]"
+    check "ecdf data: x, k, n, p with n the runs of the series (4: 2 fields x 2 repetitions, one target)" \
+        "for i in 1 2 3; do head -n 1 $f/data/runtimes.\$i.csv | grep -q '^x,k,n,p\$' && awk -F, 'NR > 1 && \$3 != 4 { exit 1 }' $f/data/runtimes.\$i.csv || exit 1; done"
+    # each curve's final height: the runs that reached the threshold, counted in index.csv
+    tc=$(col whole/tiny/index.csv 'iter_to_7e-01')
+    want=$(for e in 0.01 0.02 0.03; do
+        awk -F, -v c=$ec -v e=$e -v a=$tc 'NR > 1 && $c == e { n += ($a != "nan") } END { printf "%d ", n }' whole/tiny/index.csv
+    done)
+    got=$(for i in 1 2 3; do printf "%s " "$(tail -n 1 $f/data/runtimes.$i.csv | cut -d, -f2)"; done)
+    check "ecdf: each curve ends at the runs that reached the target (index.csv: $want; figure: $got)" \
+        "[ '$want' = '$got' ] && [ '$want' != '0 0 0 ' ] && [ '$want' != '4 4 4 ' ]"
+    check "data_profile on times joined from timing.csv: |P| = 4 instances for every series" \
+        "for i in 1 2 3; do awk -F, 'NR > 1 && \$3 != 4 { exit 1 }' $f/data/profile.\$i.csv || exit 1; done"
+    check "data_profile with normalize = best: the budgets are ratios to the best series, from 1" \
+        "awk -F, 'NR == 2 { exit !(\$1 == 1) }' $f/data/profile.3.csv"
     check "figures.tex includes each PDF with its caption, LaTeX-escaped" \
         "grep -q 'includegraphics\[width=0.8\\\\linewidth,height=0.7\\\\textheight,keepaspectratio\]{tiny/figures/loss.pdf}' $f/figures.tex && grep -q '50\\\\% of a\\\\_b \\\\& c' $f/figures.tex"
     sed 's/^script = points$/script = broken/' "$specs/tiny.ini" > broken.ini

@@ -8,8 +8,9 @@ work=$2
 . "$(dirname "$0")/testlib.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-help_lists_keys method problem model n n1 n2 r k kappa spectrum basis same_basis operator m p sparse outlier_frac \
-    outlier_scale rpca_alpha snr_db init alpha init_norm g_ratio gauge_cond eta lambda precgd_c gd_step iters seed out \
+help_lists_keys method problem model n n1 n2 r k kappa spectrum spectrum_scale basis same_basis operator m p sparse \
+    outlier_frac outlier_model outlier_scale rpca_alpha rpca_init_alpha snr_db noise_model init alpha init_norm g_ratio \
+    gauge_cond eta lambda lambda_rel precgd_c gd_step iters seed out \
     tol div_bound plateau_window plateau_rtol log_per_decade log_every rate_lo rate_hi slope_t0 slope_t1 thresholds \
     plateau_detect_rtol plateau_detect_decades mem_limit target_file operator_file y_file l0_file r0_file x0_file \
     save_final save_inputs threads
@@ -62,12 +63,47 @@ run cs method=scaledgd problem=completion n=80 r=3 p=0.2 iters=2000 sparse=1
 check "sparse=1 reproduces the dense completion run" \
     "[ \"\$(value cd/summary.csv iterations)\" = \"\$(value cs/summary.csv iterations)\" ] && [ \"\$(value cs/summary.csv stop_reason)\" = converged ]"
 
+# sigma_1 != 1: ScaledGD and GD with step eta / sigma_1 from the spectral init are equivariant under M* -> c M*
+# (the init scales by sqrt(c), the preconditioned step by 1); the same seed gives the same rel_err trace to
+# rounding.  A wrong power of sigma_1 (GD's step eta instead of eta / sigma_1) changes it at once.
+for m in scaledgd gd; do
+    run ${m}1 method=$m problem=sensing n=20 r=2 kappa=5 m=400 iters=100 tol=0 log_every=10
+    run ${m}10 method=$m problem=sensing n=20 r=2 kappa=5 m=400 iters=100 tol=0 log_every=10 spectrum_scale=10
+    column ${m}1/trace.csv rel_err > a.txt
+    column ${m}10/trace.csv rel_err > b.txt
+    check "$m: spectrum_scale = 10 gives the same rel_err trace as 1 (sigma1 = 10 in summary.csv)" \
+        "traces_differ_by a.txt b.txt lt 1e-12 && [ \"\$(value ${m}10/summary.csv sigma1)\" = 10 ]"
+done
+run gdplain method=gd gd_step=plain problem=sensing n=20 r=2 kappa=5 m=400 iters=100 tol=0 log_every=10 spectrum_scale=10
+column gdplain/trace.csv rel_err > b.txt
+check "gd with the plain step eta at sigma_1 = 10 is a different run (diverges or departs)" \
+    "[ \"\$(value gdplain/summary.csv stop_reason)\" = diverged ] || traces_differ_by a.txt b.txt gt 1e-3"
+
+# lambda_rel: lambda = lambda_rel sigma_r(M*), recorded in run.ini and lambda_last
+run lr method=scaledgd_lambda lambda_rel=0.5 model=sym problem=factorization n=20 r=2 k=3 kappa=4 spectrum_scale=2 \
+    init=small alpha=1e-3 iters=50
+check "lambda_rel = 0.5 at sigma_r = 0.5 gives lambda = 0.25 (run.ini and lambda_last)" \
+    "grep -q '^lambda = 0.25$' lr/run.ini && [ \"\$(value lr/summary.csv lambda_last)\" = 0.25 ]"
+
+# [TMC21]'s robust PCA: outliers T_alpha(N(0,1)), init with T_alpha, iterations with T_2alpha
+run rt method=scaledgd problem=rpca n=100 r=3 kappa=5 outlier_model=tmc21 rpca_init_alpha=0.1 iters=3000
+check "robust PCA with tmc21 outliers converges; run.ini has both levels; the density is below outlier_frac" \
+    "[ \"\$(value rt/summary.csv stop_reason)\" = converged ] && grep -q '^rpca_init_alpha = 0.1$' rt/run.ini && \
+     grep -q '^rpca_alpha = 0.2$' rt/run.ini && awk -v d=\"\$(value rt/summary.csv outlier_density)\" 'BEGIN { exit !(d > 0.05 && d <= 0.1) }'"
+check "the spectral init's deviation init_dev_op bounds its error: |X0 - M*|_F <= 2 sqrt(2r) init_dev_op" \
+    "awk -v e=\"\$(value rt/summary.csv rel_err_init)\" -v f=\"\$(value rt/summary.csv target_fro)\" \
+         -v d=\"\$(value rt/summary.csv init_dev_op)\" 'BEGIN { exit !(d > 0 && e * f <= 2 * sqrt(6) * d) }'"
+run tn method=scaledgd problem=sensing n=20 r=2 m=400 noise_model=tmc21 snr_db=40 iters=10 save_inputs=1
+check "noise_model=tmc21: noise_std = |M*|_F / (n 10^(snr_db/20))" \
+    "awk -v s=\"\$(value tn/summary.csv noise_std)\" -v f=\"\$(value tn/summary.csv target_fro)\" \
+         'BEGIN { d = s - f / 2000; if (d < 0) d = -d; exit !(d <= 1e-15 * s) }'"
+
 # error paths
 expect_error "an unknown method is refused" "key 'method': 'adam' is not one of" method=adam
 expect_error "altscaledgd on the symmetric model is refused" "alternates between L and R: it needs model=asym" method=altscaledgd model=sym
 expect_error "altmin with the on-the-fly operator is refused" "method=altmin needs the stored operator" method=altmin operator=gaussian_otf
 expect_error "altmin on sensing above mem_limit is refused with its size" "method=altmin on sensing needs 32400 bytes" method=altmin n=10 r=5 m=30 mem_limit=30000
-run ams method=altmin problem=sensing n=20 r=2 kappa=10 iters=50
+run ams method=altmin problem=sensing n=20 r=2 kappa=10 iters=100
 check "altmin on sensing (normal equations) converges" "[ \"\$(value ams/summary.csv stop_reason)\" = converged ]"
 expect_error "lambda with plain scaledgd is refused" "use method=scaledgd_lambda" lambda=0.1
 expect_error "scaledgd_lambda without lambda is refused" "needs lambda > 0" method=scaledgd_lambda
@@ -78,5 +114,26 @@ expect_error "p = 0 is refused" "key 'p': '0' is out of range" problem=completio
 expect_error "a missing l0_file is refused naming it" "key 'l0_file': cannot open 'none.npy'" l0_file=none.npy r0_file=none.npy
 expect_error "l0_file without r0_file is refused" "'l0_file' and 'r0_file' go together" l0_file=sg/final/L.npy
 expect_error "a bad gauge_cond is refused" "key 'gauge_cond': '0.5' is out of range" gauge_cond=0.5
+expect_error "outlier_model=tmc21 off robust PCA is refused" "key 'outlier_model': tmc21 is for problem=rpca, not sensing" \
+    outlier_model=tmc21
+expect_error "rpca_init_alpha off robust PCA is refused" "key 'rpca_init_alpha': 0.1 is for problem=rpca, not factorization" \
+    problem=factorization rpca_init_alpha=0.1
+run defaults problem=completion n=30 r=2 outlier_model=uniform rpca_init_alpha=0 iters=5
+check "the robust-PCA keys at their defaults are accepted with another problem (specs zip them)" \
+    "[ -f defaults/summary.csv ]"
+expect_error "an unknown outlier_model is refused" "key 'outlier_model': 'cauchy' is not one of uniform|tmc21" \
+    problem=rpca outlier_model=cauchy
+expect_error "outlier_scale with tmc21 outliers is refused" "key 'outlier_scale' sizes the uniform outliers" \
+    problem=rpca outlier_model=tmc21 outlier_scale=5
+expect_error "rpca_init_alpha above 1 is refused" "key 'rpca_init_alpha': '2' is out of range" problem=rpca rpca_init_alpha=2
+expect_error "an unknown noise_model is refused" "key 'noise_model': 'white' is not one of snr|tmc21" noise_model=white
+expect_error "lambda_rel off scaledgd_lambda is refused" "key 'lambda_rel' is for method=scaledgd_lambda, not precgd" \
+    method=precgd model=sym k=6 lambda_rel=0.1
+expect_error "lambda with lambda_rel is refused" "keys 'lambda' and 'lambda_rel' both set the damping" \
+    method=scaledgd_lambda lambda=0.1 lambda_rel=0.1
+expect_error "a negative lambda_rel is refused" "key 'lambda_rel': '-1' is out of range" method=scaledgd_lambda lambda_rel=-1
+expect_error "spectrum_scale = 0 is refused" "key 'spectrum_scale': '0' is out of range" spectrum_scale=0
+expect_error "spectrum_scale with target_file is refused" "key 'spectrum_scale': 3 scales a drawn truth" \
+    target_file=tn/final/target.npy r=2 spectrum_scale=3
 
 finish

@@ -36,6 +36,25 @@ check "asymmetric trace has f_ and g_ parts and the imbalance eigenvalues" \
 check "operator=gaussian_otf reproduces operator=gaussian's run" \
     "awk -v a=\"\$(value dense/summary.csv rel_err)\" -v b=\"\$(value otf/summary.csv rel_err)\" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-9 * a) }'"
 
+# every generator path (MFD_GAUSS_KERNELS) gives the on-the-fly run's numbers bit for bit
+grep -v '^#' otf/trace.csv | cut -d, -f1,3- > otf.rows
+check "run.ini records the generator path" "grep -Eq '^gauss_kernels = (avx512|avx2|plain)$' otf/run.ini"
+for path in plain avx2 avx512; do
+    MFD_GAUSS_KERNELS=$path "$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 operator=gaussian_otf \
+        out=otf_$path > otf_$path.err 2>&1
+    if grep -q "lacks" otf_$path.err; then
+        echo "SKIP MFD_GAUSS_KERNELS=$path: not on this CPU"
+        continue
+    fi
+    grep -v '^#' otf_$path/trace.csv | cut -d, -f1,3- > otf_$path.rows
+    check "MFD_GAUSS_KERNELS=$path is recorded and gives the same trace, bit for bit" \
+        "grep -q '^gauss_kernels = $path\$' otf_$path/run.ini && cmp -s otf.rows otf_$path.rows"
+done
+MFD_GAUSS_KERNELS=avx9 "$exe" iters=1 out=bad > err.txt 2>&1
+rc=$?
+check "an unknown MFD_GAUSS_KERNELS is refused" \
+    "[ $rc -eq 2 ] && grep -q \"environment variable MFD_GAUSS_KERNELS: 'avx9' is not a kernel path; expected auto, avx512, avx2 or plain\" err.txt"
+
 # S4: the re-imbalancing step is applied once and recorded
 "$exe" model=asym n=10 k=4 r=2 alpha=0.01 eta=0.2 iters=100000 rebalance_eps0=1e-3 out=reb > /dev/null 2>&1
 check "rebalance_eps0 applies the step once and records its iteration" \

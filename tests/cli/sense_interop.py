@@ -83,4 +83,22 @@ for model in ("sym", "asym"):
     check(f"{model}: every logged loss and rel_err equals NumPy's", len(tr["loss"]) == K + 1 and rl <= 1e-12 and re <= 1e-12,
           f"{rl:.3g}, {re:.3g}")
 
+# The stored Gaussian operators that mfd-sense writes (save_inputs=1) are the
+# README's generator, regenerated here with NumPy's float64 arithmetic: bit
+# for bit (A_k of 30 and 36 entries: partial groups of the generator).
+for op, n1, n2 in (("gaussian", 6, 5), ("gaussian_sym", 6, 6)):
+    seed, m = 987654321012, 9
+    out = os.path.join(work, op)
+    shape = ["model=sym", f"n={n1}"] if op == "gaussian_sym" else ["model=asym", f"n1={n1}", f"n2={n2}"]
+    res = subprocess.run([exe, f"operator={op}", *shape, "k=2", "r=1", f"m={m}", f"seed={seed}", "iters=1",
+                          "save_inputs=1", f"out={out}"], capture_output=True, text=True)
+    check(f"{op}: mfd-sense writes its operator", res.returncode == 0, res.stderr.strip())
+    if res.returncode != 0:
+        continue
+    A = np.load(os.path.join(out, "final", "operator.npy"))
+    B = mfdref.gaussian_operator(seed, m, n1, n2, op == "gaussian_sym")
+    check(f"{op}: NumPy regenerates every A_k from the README's definition, bit for bit",
+          A.shape == B.shape and np.array_equal(A.view(np.uint64), B.view(np.uint64)),
+          f"{np.abs(A - B).max():.3g} max difference" if A.shape == B.shape else f"shapes {A.shape}, {B.shape}")
+
 sys.exit(min(failed, 100))

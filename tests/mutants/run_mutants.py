@@ -9,7 +9,10 @@ A mutant is killed when a claim of one of the experiments named in its
 `specs` fails: a failure elsewhere is listed but not counted, since it may
 only mean that the random draws moved.
 
-usage: run_mutants.py <source tree> <work dir> [--jobs N] [--min-kill F] [mutant ...]
+usage: run_mutants.py <source tree> <work dir> [--jobs N] [--min-kill F] [--relevant-only] [mutant ...]
+--relevant-only runs, for each mutant, only the experiments named in its
+`specs` (and the reference only their union): the same kills, several times
+faster, without the list of failures elsewhere.
 Exit 0 when the killed fraction is at least --min-kill (default 0.9), 1
 otherwise, 2 on a broken set-up (a mutation that does not apply exactly
 once, a tree that does not build).
@@ -55,7 +58,7 @@ def summary(path):
         return None
     if len(rows) < 2:
         return None
-    return {k: v for k, v in zip(rows[0], rows[1]) if k not in TIMING}
+    return {k: v for k, v in zip(rows[0], rows[1]) if k not in TIMING and not k.startswith("time_to_")}
 
 
 def short_run(bdir, run, out):
@@ -93,13 +96,16 @@ def quick_claims(tree, bdir, results, specs, jobs):
 
 def main():
     args = sys.argv[1:]
-    jobs, min_kill, only = 2, 0.9, []
+    jobs, min_kill, only, relevant_only = 2, 0.9, [], False
     src, work = args[0], args[1]
     i = 2
     while i < len(args):
         if args[i] == "--jobs":
             jobs = int(args[i + 1])
             i += 2
+        elif args[i] == "--relevant-only":
+            relevant_only = True
+            i += 1
         elif args[i] == "--min-kill":
             min_kill = float(args[i + 1])
             i += 2
@@ -113,6 +119,8 @@ def main():
     cfg.read(os.path.join(here, "mutants.ini"))
     names = [n for n in cfg.sections() if not only or n in only]
     specs = sorted(f[:-4] for f in os.listdir(os.path.join(src, "experiments")) if f.endswith(".ini"))
+    if relevant_only:
+        specs = sorted(set(x for n in names for x in cfg[n]["specs"].split()) & set(specs))
     os.makedirs(work, exist_ok=True)
     log = os.path.join(work, "build.log")
     tree, ref_b, mut_b = os.path.join(work, "tree"), os.path.join(work, "build-ref"), os.path.join(work, "build-mut")
@@ -151,7 +159,10 @@ def main():
             a = short_run(ref_b, run, os.path.join(work, "short-ref"))
             b = short_run(mut_b, run, os.path.join(work, "short-mut"))
             changed = a != b
-        verdicts, failed = quick_claims(tree, mut_b, os.path.join(work, "results-mut"), specs, jobs)
+        mine = sorted(set(m["specs"].split()) & set(specs)) if relevant_only else specs
+        verdicts, failed = quick_claims(tree, mut_b, os.path.join(work, "results-mut"), mine, jobs)
+        if relevant_only:
+            verdicts = dict((x, verdicts.get(x, ref_verdicts.get(x, {}))) for x in ref_verdicts)
         if not run:
             changed = verdicts != ref_verdicts
         relevant = set(m["specs"].split())

@@ -16,6 +16,7 @@
 #include "drv_fixtures.h"
 #include "drv_select.h"
 #include "drv_stats.h"
+#include "drv_text.h"
 #include "testhelp.h"
 
 static char err[1024];
@@ -501,8 +502,26 @@ static void test_table(void)
     remove("claimtab_test.tex");
 }
 
+/* The terminal table's columns count characters: a multibyte "±" is never cut. */
+static void test_cells(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    drv_text_cell(f, "ab\xc2\xb1" "cd", 3); /* a, b, ± */
+    fputc('|', f);
+    drv_text_cell(f, "x", 3);
+    fputc('|', f);
+    drv_text_cell(f, "", 2);
+    fclose(f);
+    CHECK("a cell cuts after its width in characters, keeps a multibyte one whole, pads with spaces",
+          strcmp(buf, "ab\xc2\xb1|x  |  ") == 0);
+    free(buf);
+}
+
 int main(void)
 {
+    test_cells();
     if (!fx_table(INDEX, &T, err, sizeof err)) {
         printf("FAIL the index table reads: %s\n", err);
         return 1;

@@ -1,5 +1,6 @@
 /* drv_csv: reading back the CSV files mfdyn writes (quoting, short and long
- * rows, comment lines, malformed input) and writing one field. */
+ * rows, comment lines, malformed input), joining two tables on a key
+ * column, and writing one field. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,23 @@ int main(void)
     snprintf(text2, sizeof text2, "h\n\"%s\"\n", big);
     CHECK("a field longer than the reader's first buffer grows it",
           fx_table(text2, &t, err, sizeof err) && t.nrows == 1 && strcmp(drv_csv_cell(&t, 0, 0), big) == 0);
+    drv_csv_free(&t);
+    drv_csv u;
+    ok = fx_table("id,a\nr1,x\nr2,y\nr3,z\n", &t, err, sizeof err) &&
+         fx_table("id,a,t\nr3,no,3.5\nr1,no,1.5\n", &u, err, sizeof err);
+    CHECK("join: two tables read", ok);
+    if (ok) {
+        ok = drv_csv_join(&t, &u, "id", err, sizeof err);
+        CHECK("join: the columns the first table lacks are appended, and only those",
+              ok && t.ncols == 3 && strcmp(t.names[2], "t") == 0 && strcmp(cell(&t, 0, "a"), "x") == 0);
+        CHECK("join: rows are matched on the key, whatever their order",
+              strcmp(cell(&t, 0, "t"), "1.5") == 0 && strcmp(cell(&t, 2, "t"), "3.5") == 0);
+        CHECK("join: a row without a match gets an empty cell", strcmp(cell(&t, 1, "t"), "") == 0);
+        CHECK("join: a key that a table lacks is refused, the table unchanged",
+              !drv_csv_join(&t, &u, "nope", err, sizeof err) && t.ncols == 3 &&
+                  strcmp(err, "cannot join tables on 'nope': a table has no such column") == 0);
+        drv_csv_free(&u);
+    }
     drv_csv_free(&t);
     CHECK("a plain field is written as it is", strcmp(put("abc 1.5e-3"), "abc 1.5e-3") == 0);
     CHECK("a field with a comma is quoted", strcmp(put("a,b"), "\"a,b\"") == 0);

@@ -322,7 +322,8 @@ static const struct {
      "aggregate, against, group_by, pool, predicted, bound, tolerance, relative, missing, missing_reason, deviation, "
      "expected, expected_bound, expected_tolerance, expected_relative, scales)"},
     {"an unknown plot key lists the known ones", HEAD "[plot x]\ncolour = red\n", NULL,
-     "specs/x.ini:4: unknown key 'colour' in [plot x] (script, kind, where, group_by, x, y, measure, theory, caption)"},
+     "specs/x.ini:4: unknown key 'colour' in [plot x] (script, kind, where, group_by, x, y, measure, theory, instance, "
+     "normalize, caption)"},
     {"a claim's scales must be known ones", HEAD "[claim x]\nmeasure = loss\nscales = default, huge\n", NULL,
      "specs/x.ini:5: [claim x] scales: 'huge' is not one of default, paper, quick"},
     {"a claim's scales may not be empty", HEAD "[claim x]\nmeasure = loss\nscales = ,\n", NULL,

@@ -2,7 +2,8 @@
  * instance built from plain values has the sizes, truth, measurements and
  * initial factors its params say; given arrays are used as given; the same
  * seed gives the same instance, and an operator stream does not move the
- * truth's. */
+ * truth's.  The scaled spectrum, [TMC21]'s outlier and noise models, and the
+ * spectral init's deviation ‖Y − M*‖_op with the bound it implies. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,54 @@ static double truth_err(const mfd_lowrank *lr)
     mfd_mat_alloc(MFD_REAL, lr->n1, lr->n2, &M);
     mfd_la_gemm('N', 'T', 1.0, lr->USstar, lr->Vstar, 0.0, M);
     double e = mfd_mat_dist(M, lr->s->target) / sqrt(mfd_mat_norm2(lr->s->target));
+    mfd_mat_free(&M);
+    return e;
+}
+
+/* ‖A‖_op by a values-only SVD of a copy. */
+static double op_norm(mfd_mat A)
+{
+    size_t mn = A.rows < A.cols ? A.rows : A.cols;
+    mfd_mat C;
+    mfd_la_ws ws;
+    double *sv = malloc(mn * sizeof(double));
+    mfd_mat_alloc(MFD_REAL, A.rows, A.cols, &C);
+    mfd_la_ws_alloc(MFD_REAL, A.rows > A.cols ? A.rows : A.cols, &ws);
+    mfd_mat_copy(C, A);
+    mfd_la_svd(C, sv, NULL, NULL, &ws);
+    double v = sv[0];
+    mfd_la_ws_free(&ws);
+    mfd_mat_free(&C);
+    free(sv);
+    return v;
+}
+
+/* ‖A*(y) [− T(A*(y))] − M*‖_op formed here from the instance (proj: the
+ * projection of a robust init, or NULL). */
+static double dev_op_direct(const mfd_lowrank *lr, mfd_rpca *proj)
+{
+    mfd_mat Y, S;
+    mfd_mat_alloc(MFD_REAL, lr->n1, lr->n2, &Y);
+    mfd_mat_alloc(MFD_REAL, lr->n1, lr->n2, &S);
+    mfd_sensop_adjoint(lr->op, lr->y, Y);
+    if (proj) {
+        mfd_rpca_project(proj, Y, S);
+        mfd_mat_axpy(-1.0, S, Y);
+    }
+    mfd_mat_axpy(-1.0, lr->s->target, Y);
+    double v = op_norm(Y);
+    mfd_mat_free(&Y);
+    mfd_mat_free(&S);
+    return v;
+}
+
+/* ‖F0 G0ᵀ − M*‖_F */
+static double init_err(const mfd_lowrank *lr)
+{
+    mfd_mat M;
+    mfd_mat_alloc(MFD_REAL, lr->n1, lr->n2, &M);
+    mfd_la_gemm('N', 'T', 1.0, lr->F0, lr->s->symmetric ? lr->F0 : lr->G0, 0.0, M);
+    double e = mfd_mat_dist(M, lr->s->target);
     mfd_mat_free(&M);
     return e;
 }
@@ -114,6 +163,16 @@ int main(void)
     p.y = y;
     p.y_len = 3;
     CHECK("measurements without a given truth are refused", refused(p, "given measurements need the given ground truth"));
+    p = base();
+    p.rpca_init_alpha = 0.1;
+    CHECK("rpca_init_alpha without outliers is refused naming it", refused(p, "key 'rpca_init_alpha': 0.1"));
+    p.outlier_frac = 0.1;
+    p.rpca_init_alpha = 1.5;
+    CHECK("rpca_init_alpha above 1 is refused naming it", refused(p, "key 'rpca_init_alpha': 1.5 is out of range"));
+    p = base();
+    p.target = (mfd_mat){y, MFD_REAL, 1, 3, 1};
+    p.spectrum_scale = 2;
+    CHECK("spectrum_scale with a given truth is refused naming it", refused(p, "key 'spectrum_scale': 2"));
 
     /* ---- build: a drawn instance ---- */
     p = base();
@@ -193,6 +252,146 @@ int main(void)
     CHECK("a robust-PCA instance keeps twice the outlier fraction by default",
           mfd_lowrank_build(&p, &rp) == MFD_OK && rp->rpca_alpha == 0.2 && rp->rpca != NULL);
     mfd_lowrank_free(rp);
+
+
+    /* ---- the scaled spectrum: sigma_1 = spectrum_scale, the bases unchanged ---- */
+    p = base();
+    p.spectrum_scale = 10;
+    mfd_lowrank *sc = NULL, *one = NULL;
+    CHECK("an instance with spectrum_scale 10 is built", mfd_lowrank_build(&p, &sc) == MFD_OK);
+    p.spectrum_scale = 0; /* 0 means 1 (mfd-sense leaves it unset) */
+    mfd_lowrank_build(&p, &one);
+    CHECK_CLOSE("its sigma_1 is 10", sc->sigma1, 10, 0);
+    CHECK_CLOSE("its sigma_r is 10 / kappa (kappa 4)", sc->sigma_r, 2.5, 1e-15);
+    mfd_mat_scale(one->s->target, 10);
+    CHECK_LE("its truth is 10 times the unscaled one (same bases)",
+             mfd_mat_dist(sc->s->target, one->s->target) / sqrt(mfd_mat_norm2(one->s->target)), 1e-15);
+    CHECK_CLOSE("target_fro is the truth's norm: 10 |(1, 1/4)|", sc->target_fro, 10 * sqrt(1 + 1.0 / 16), 1e-13);
+    mfd_lowrank_free(sc);
+    mfd_lowrank_free(one);
+
+    /* ---- [TMC21]'s outliers: S* = T_alpha(G), G standard Gaussian ---- */
+    p = base();
+    p.n = p.n1 = p.n2 = 60;
+    p.outlier_frac = 0.1;
+    p.outlier_model = MFD_LOWRANK_OUTLIERS_TMC21;
+    mfd_lowrank *tm = NULL;
+    CHECK("a robust-PCA instance with tmc21 outliers is built", mfd_lowrank_build(&p, &tm) == MFD_OK);
+    mfd_mat S, TS;
+    mfd_mat_alloc(MFD_REAL, 60, 60, &S);
+    mfd_mat_alloc(MFD_REAL, 60, 60, &TS);
+    size_t nnz = 0, row_max = 0, col_max = 0;
+    double smin = INFINITY;
+    for (size_t j = 0; j < 60; j++)
+        for (size_t i = 0; i < 60; i++) {
+            double v = tm->y[i + 60 * j] - *mfd_mat_at(tm->s->target, i, j);
+            *mfd_mat_at(S, i, j) = v;
+            if (v != 0) {
+                nnz++;
+                smin = fmin(smin, fabs(v));
+            }
+        }
+    for (size_t i = 0; i < 60; i++) {
+        size_t rc = 0, cc = 0;
+        for (size_t j = 0; j < 60; j++) {
+            rc += *mfd_mat_at(S, i, j) != 0;
+            cc += *mfd_mat_at(S, j, i) != 0;
+        }
+        row_max = rc > row_max ? rc : row_max;
+        col_max = cc > col_max ? cc : col_max;
+    }
+    CHECK_CLOSE("outlier_density is the fraction of corrupted entries", tm->outlier_density, (double)nnz / 3600, 0);
+    /* at most floor(0.1 * 60) = 6 per row and column (ties have probability 0) */
+    CHECK("no row or column holds more than floor(alpha n) = 6 outliers", row_max <= 6 && col_max <= 6);
+    /* the 6th largest |G_ij| of 60 standard normals is about 1.6; 1 leaves room for every row */
+    CHECK("the outliers are the Gaussian tail (every |S*_ij| above 1)", smin > 1.0);
+    /* a fraction close to alpha, not alpha^2: [TMC21]'s 0.0946 at n = 1000; the count of 360
+     * possible is at least 5 s.d. of a binomial(3600, 0.08) above 0.06 * 3600 */
+    CHECK("their density lies between 0.06 and 0.1", tm->outlier_density > 0.06 && tm->outlier_density <= 0.1);
+    mfd_rpca *t10 = NULL;
+    mfd_rpca_alloc(60, 60, 0.1, &t10);
+    mfd_rpca_project(t10, S, TS);
+    CHECK("T_alpha leaves S* as it is (each entry is in its row's and column's top alpha)",
+          mfd_mat_maxabs_diff(S, TS) == 0);
+    mfd_lowrank_free(tm);
+
+    /* ---- [TMC21]'s noise: std |M*|_F / (n 10^(snr/20)) per entry ---- */
+    p = base();
+    p.n = p.n1 = p.n2 = 60;
+    p.snr_db = 40;
+    p.noise_model = MFD_LOWRANK_NOISE_TMC21;
+    mfd_lowrank *nz = NULL;
+    CHECK("an instance with tmc21 noise is built", mfd_lowrank_build(&p, &nz) == MFD_OK);
+    CHECK_CLOSE("its noise_std is |M*|_F / (n 10^(snr_db/20))", nz->noise_std, nz->target_fro / (60 * 100.0), 1e-18);
+    double ss = 0;
+    for (size_t j = 0; j < 60; j++)
+        for (size_t i = 0; i < 60; i++) {
+            double e = nz->y[i + 60 * j] - *mfd_mat_at(nz->s->target, i, j);
+            ss += e * e;
+        }
+    /* the sample variance of 3600 normals: relative s.d. sqrt(2 / 3600) = 0.024; 5 s.d. */
+    CHECK_CLOSE("the noise has that standard deviation (sample of 3600, 5 s.d.)", sqrt(ss / 3600) / nz->noise_std, 1,
+                0.06);
+    mfd_lowrank_free(nz);
+    p.op = MFD_LOWRANK_OP_MASK;
+    p.p = 0.25;
+    CHECK("a completion instance with tmc21 noise is built", mfd_lowrank_build(&p, &nz) == MFD_OK);
+    CHECK_CLOSE("its measurements carry the entry noise / sqrt(p)", nz->noise_std,
+                nz->target_fro / (60 * 100.0) / sqrt(0.25), 1e-18);
+    mfd_lowrank_free(nz);
+
+    /* ---- the spectral init: |Y - M*|_op and the bound |F0 G0^T - M*|_F <= 2 sqrt(k + r) |Y - M*|_op ---- */
+    struct {
+        const char *name;
+        mfd_lowrank_op op;
+        int sym;
+        double outliers, init_alpha;
+        long k;
+    } spec[] = {
+        {"sensing (Gaussian, m = 3 n r)", MFD_LOWRANK_OP_GAUSSIAN, 0, 0, 0, 2},
+        {"symmetric sensing, k = 3 > r", MFD_LOWRANK_OP_GAUSSIAN_SYM, 1, 0, 0, 3},
+        {"completion (Y / p)", MFD_LOWRANK_OP_MASK, 0, 0, 0, 2},
+        {"robust PCA (Y - T_alpha(Y), the init's own level)", MFD_LOWRANK_OP_IDENTITY, 0, 0.1, 0.1, 2},
+    };
+    for (size_t c = 0; c < sizeof spec / sizeof *spec; c++) {
+        p = base();
+        p.n = p.n1 = p.n2 = 24;
+        p.symmetric = spec[c].sym != 0;
+        if (p.symmetric)
+            p.n1 = p.n2 = 0;
+        p.op = spec[c].op;
+        p.m = spec[c].op == MFD_LOWRANK_OP_IDENTITY ? 0 : 3 * 24 * 2;
+        p.p = 0.3;
+        p.k = spec[c].k;
+        p.outlier_frac = spec[c].outliers;
+        p.outlier_scale = 10;
+        p.rpca_init_alpha = spec[c].init_alpha;
+        p.init = MFD_LOWRANK_INIT_SPECTRAL;
+        mfd_lowrank *sp = NULL;
+        char name[256];
+        snprintf(name, sizeof name, "%s: the spectral instance is built", spec[c].name);
+        CHECK(name, mfd_lowrank_build(&p, &sp) == MFD_OK);
+        if (!sp)
+            continue;
+        mfd_rpca *proj = NULL;
+        if (spec[c].outliers > 0)
+            mfd_rpca_alloc(24, 24, spec[c].init_alpha, &proj);
+        double want = dev_op_direct(sp, proj);
+        snprintf(name, sizeof name, "%s: init_dev_op is |Y - M*|_op", spec[c].name);
+        CHECK_CLOSE(name, sp->init_dev_op, want, 1e-12 * want);
+        snprintf(name, sizeof name, "%s: |F0 G0^T - M*|_F <= 2 sqrt(k + r) init_dev_op", spec[c].name);
+        CHECK_LE(name, init_err(sp), 2 * sqrt((double)(p.k + 2)) * sp->init_dev_op);
+        mfd_rpca_free(proj);
+        mfd_lowrank_free(sp);
+    }
+    p = base();
+    mfd_lowrank *sm = NULL;
+    mfd_lowrank_build(&p, &sm);
+    CHECK("a small init has no init_dev_op (NaN)", isnan(sm->init_dev_op));
+    mfd_lowrank_free(sm);
+    mfd_rpca_free(t10);
+    mfd_mat_free(&S);
+    mfd_mat_free(&TS);
 
     /* ---- names and errors ---- */
     CHECK("operator names by value", strcmp(mfd_lowrank_op_name(MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF), "gaussian_sym_otf") == 0 &&

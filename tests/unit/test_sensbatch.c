@@ -19,6 +19,7 @@
 typedef struct batch {
     size_t N, m;
     double *X[NPROB], *y[NPROB], *r[NPROB], *Z[NPROB];
+    double *row; /* an on-the-fly operator's A_k */
 } batch;
 
 static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
@@ -27,6 +28,7 @@ static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
     b->m = m;
     mfd_rng rng;
     mfd_rng_init(&rng, seed, 9);
+    b->row = malloc(N * sizeof(double));
     for (size_t i = 0; i < NPROB; i++) {
         b->X[i] = malloc(N * sizeof(double));
         b->y[i] = malloc(m * sizeof(double));
@@ -39,6 +41,7 @@ static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
 
 static void batch_free(batch *b)
 {
+    free(b->row);
     for (size_t i = 0; i < NPROB; i++) {
         free(b->X[i]);
         free(b->y[i]);
@@ -51,7 +54,7 @@ static void batch_free(batch *b)
 static mfd_status run(const mfd_sensop *op, batch *b, size_t i0, size_t g, batch *out)
 {
     return mfd_sensbatch_normal(op, g, (const double *const *)b->X + i0, (const double *const *)b->y + i0,
-                                out->r + i0, out->Z + i0);
+                                out->r + i0, out->Z + i0, out->row);
 }
 
 static bool same(const batch *a, const batch *b, size_t i0, size_t g)
@@ -85,6 +88,29 @@ static void test_groups(void)
     CHECK("every problem of every group (g = 2..7, any place) has its bits alone", all);
     run(otf, &in, 0, NPROB, &grouped);
     CHECK("the on-the-fly operator gives the stored one's bits (g = 7)", same(&alone, &grouped, 0, NPROB));
+    CHECK("an on-the-fly operator without scratch for A_k is refused",
+          mfd_sensbatch_normal(otf, 1, (const double *const *)in.X, (const double *const *)in.y, grouped.r, grouped.Z,
+                               NULL) == MFD_EINVAL);
+    {
+        /* the symmetrized kinds (n1 = n2 = 47: 2209 entries), g = 1 and 5 */
+        size_t ns = 47;
+        mfd_sensop *sd, *so;
+        batch sin, s1, s5;
+        CHECK("symmetrized operators", mfd_sensop_gaussian(m, ns, ns, true, 6, &sd) == MFD_OK &&
+                                           mfd_sensop_gaussian_otf(m, ns, ns, true, 6, &so) == MFD_OK);
+        batch_init(&sin, ns * ns, m, 4);
+        batch_init(&s1, ns * ns, m, 5);
+        batch_init(&s5, ns * ns, m, 6);
+        for (size_t i = 0; i < 5; i++)
+            run(sd, &sin, i, 1, &s1);
+        run(so, &sin, 0, 5, &s5);
+        CHECK("symmetrized: the on-the-fly group of 5 gives each problem's stored bits alone", same(&s1, &s5, 0, 5));
+        mfd_sensop_free(sd);
+        mfd_sensop_free(so);
+        batch_free(&sin);
+        batch_free(&s1);
+        batch_free(&s5);
+    }
     mfd_sensbatch_set_threads(2);
     CHECK("threads = 2 is set", mfd_sensbatch_threads() == 2);
     run(dense, &in, 0, NPROB, &grouped);
@@ -136,11 +162,14 @@ static void test_groups(void)
 
 /* Two-factor models sharing one operator: the group's evaluation leaves each
  * as mfd_sense_eval leaves it, bit for bit. */
-static void test_models(void)
+static void test_models(bool otf)
 {
     size_t n = 12, k = 3, m = 90;
     mfd_sensop *op;
-    mfd_sensop_gaussian(m, n, n, false, 8, &op);
+    if (otf)
+        mfd_sensop_gaussian_otf(m, n, n, false, 8, &op);
+    else
+        mfd_sensop_gaussian(m, n, n, false, 8, &op);
     mfd_sense *a[3], *b[3];
     double *y = malloc(m * sizeof(double));
     mfd_rng rng;
@@ -168,7 +197,9 @@ static void test_models(void)
         eq = eq && a[i]->loss == b[i]->loss && a[i]->rel_err == b[i]->rel_err &&
              !memcmp(a[i]->gF.data, b[i]->gF.data, n * k * sizeof(double)) &&
              !memcmp(a[i]->gG.data, b[i]->gG.data, n * k * sizeof(double));
-    CHECK("each model of the group (sym and asym) has its lone loss, error and gradients, bit for bit", eq);
+    CHECK(otf ? "on the fly: each model of the group (sym and asym) has its lone loss, error and gradients, bit for bit"
+              : "stored: each model of the group (sym and asym) has its lone loss, error and gradients, bit for bit",
+          eq);
     CHECK("a group larger than its workspace is refused", mfd_sense_eval_group(&grp, b, 4) == MFD_EINVAL);
     mfd_sensop *other;
     mfd_sensop_gaussian(m, n, n, false, 8, &other);
@@ -190,6 +221,7 @@ static void test_models(void)
 int main(void)
 {
     test_groups();
-    test_models();
+    test_models(false);
+    test_models(true);
     TEST_REPORT();
 }
