@@ -137,6 +137,11 @@ int app_lowrank_resolve(const char *prog, mfd_param_table t, const bool *given, 
     int code;
     if (lk->operator_file)
         pp->op = MFD_LOWRANK_OP_FILE;
+    pp->has_op_seed = app_given(t, given, "op_seed");
+    if (!pp->has_op_seed) { /* resolved to seed's, so that run.ini records the operator's seed */
+        pp->op_seed = pp->seed;
+        pp->has_op_seed = 1;
+    }
     const char *init_path = sym ? lk->x0_file : lk->f0_file;
     if ((code = factor_file_keys(prog, lk, names)) != APP_EXIT_OK)
         return code;
@@ -243,9 +248,11 @@ mfd_status app_lowrank_meta(const app_lowrank *a, const app_lowrank_keys *lk, do
     MFD_CHECK(mfd_kv_add_real(meta, "kappa", lk->prob.kappa));
     MFD_CHECK(mfd_kv_add_real(meta, "eta", eta));
     MFD_CHECK(mfd_kv_add_int(meta, "seed", (long)lk->prob.seed));
+    MFD_CHECK(mfd_kv_add_int(meta, "op_seed", (long)mfd_lowrank_op_seed(&lk->prob)));
     MFD_CHECK(mfd_kv_add_str(meta, "started", started));
-    MFD_CHECK(mfd_kv_add_str(extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 3 operator (A_k from "
-                                               "substream k), 4 noise, 5 mask, 6 outliers"));
+    MFD_CHECK(mfd_kv_add_str(extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 4 noise, 6 outliers; "
+                                               "Gaussian operator: mfd_gauss(op_seed, 3), A_k from row k; "
+                                               "philox4x64(op_seed, 5) mask"));
     return mfd_kv_add_real(extra, "noise_std", lr->noise_std);
 }
 

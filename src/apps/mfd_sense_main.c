@@ -40,14 +40,14 @@ typedef struct sense_params {
 #define OFF(f) offsetof(sense_params, f)
 static const mfd_param_spec ROWS[] = {
     APP_METHOD_KEY(sense_params, method, "gd", "update rule: gd, F <- F - eta grad_F f, G <- G - eta grad_G f"),
-    {"model", MFD_P_CHOICE, "sym", 0, 0, 0, "sym|asym", OFF(lk.model),
+    {"model", MFD_P_CHOICE, "sym", 0, 0, MFD_P_OPERATOR, "sym|asym", OFF(lk.model),
      "sym: X X^T with the 1/4 loss; asym: F G^T with the 1/2 loss"},
     APP_LOWRANK_SIZE_KEYS(sense_params, lk, "20"),
     {"k", MFD_P_INT, "4", 1, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (k >= r over-parameterizes)"},
     APP_LOWRANK_RANK_KEY(sense_params, lk, "2"),
     APP_LOWRANK_SPECTRUM_KEYS(sense_params, lk),
     APP_LOWRANK_SAME_BASIS_KEY(sense_params, lk),
-    {"operator", MFD_P_CHOICE, "auto", 0, 0, 0,
+    {"operator", MFD_P_CHOICE, "auto", 0, 0, MFD_P_OPERATOR,
      "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf|file", OFF(lk.op),
      "measurement operator (auto: gaussian_sym for sym, gaussian for asym; *_otf regenerates A_k, storing "
      "nothing; identity: plain factorization)"},
@@ -60,7 +60,8 @@ static const mfd_param_spec ROWS[] = {
     APP_ETA_KEY(sense_params, eta, "0.05"),
     APP_ITERS_KEY(sense_params, iters, "10000"),
     {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(lk.prob.seed),
-     "seed of the run's random streams (target, operator, noise, init)"},
+     "seed of the run's random streams (target, noise, init; the operator without op_seed)"},
+    APP_LOWRANK_OP_SEED_KEY(sense_params, lk),
     APP_OUT_KEY(sense_params, out),
     APP_LOOP_KEYS(sense_params, loop, "1e-13", "1e6", "1e-12", "1e-4", "1e-2,1e-4,1e-6,1e-10"),
     {"rebalance_eps0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(rebalance_eps0),

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mfd_rng.h"
+#include "mfd_sensbatch.h"
 #include "mfd_senseinit.h"
 
 const mfd_param_word mfd_lowrank_op_words[] = {
@@ -238,19 +239,22 @@ static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
     return MFD_OK;
 }
 
+uint64_t mfd_lowrank_op_seed(const mfd_lowrank_params *p) { return p->has_op_seed ? p->op_seed : p->seed; }
+
 static mfd_status make_operator(const mfd_lowrank_params *p, mfd_lowrank *lr)
 {
     mfd_lowrank_op op = lr->op_type;
+    uint64_t seed = mfd_lowrank_op_seed(p);
     switch (op) {
     case MFD_LOWRANK_OP_IDENTITY: return mfd_sensop_identity(lr->n1, lr->n2, &lr->op);
     case MFD_LOWRANK_OP_GAUSSIAN:
     case MFD_LOWRANK_OP_GAUSSIAN_SYM:
-        return mfd_sensop_gaussian(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM, p->seed, &lr->op);
+        return mfd_sensop_gaussian(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM, seed, &lr->op);
     case MFD_LOWRANK_OP_GAUSSIAN_OTF:
     case MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF:
-        return mfd_sensop_gaussian_otf(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF, p->seed, &lr->op);
+        return mfd_sensop_gaussian_otf(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF, seed, &lr->op);
     case MFD_LOWRANK_OP_MASK:
-        MFD_CHECK(mfd_sensop_mask(lr->n1, lr->n2, p->p, p->seed, &lr->op));
+        MFD_CHECK(mfd_sensop_mask(lr->n1, lr->n2, p->p, seed, &lr->op));
         lr->m = lr->op->m;
         return MFD_OK;
     default: return mfd_sensop_from_block(lr->m, lr->n1, lr->n2, p->op_block, &lr->op);
@@ -286,7 +290,17 @@ static mfd_status make_measurements(const mfd_lowrank_params *p, mfd_lowrank *lr
         memcpy(lr->y, p->y, lr->m * sizeof(double));
         return MFD_OK;
     }
-    MFD_CHECK(mfd_sensop_apply(lr->op, target, lr->y));
+    if (mfd_sensbatch_serves(lr->op) && target.ld == target.rows) {
+        /* in the batched map's order: stored and on-the-fly operators give the same y */
+        double *row = lr->op->kind == MFD_SENSOP_GAUSSIAN_OTF ? malloc(lr->n1 * lr->n2 * sizeof(double)) : NULL;
+        mfd_status st = lr->op->kind == MFD_SENSOP_GAUSSIAN_OTF && !row
+                            ? MFD_ENOMEM
+                            : mfd_sensbatch_apply(lr->op, target.data, lr->y, row);
+        free(row);
+        MFD_CHECK(st);
+    } else {
+        MFD_CHECK(mfd_sensop_apply(lr->op, target, lr->y));
+    }
     if (isfinite(p->snr_db)) {
         lr->noise_std = noise_std(p, lr);
         mfd_rng rng;

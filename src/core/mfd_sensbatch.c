@@ -160,9 +160,10 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
                 r[i][k] += dot_one(len, a, X[i] + n0);
         }
     }
-    for (size_t i = 0; i < g; i++)
-        for (size_t k = k0; k < k1; k++)
-            r[i][k] -= y[i][k];
+    if (y)
+        for (size_t i = 0; i < g; i++)
+            for (size_t k = k0; k < k1; k++)
+                r[i][k] -= y[i][k];
 }
 
 /* Adjoint half for columns [k0, k1), entries [n0, n1) of every Z_i. */
@@ -248,6 +249,49 @@ mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *co
     switch (op->kind) {
     case MFD_SENSOP_DENSE: normal_dense(op, g, X, y, r, Z); return MFD_OK;
     case MFD_SENSOP_GAUSSIAN_OTF: return normal_otf(op, g, X, y, r, Z, row);
+    default: return MFD_EINVAL;
+    }
+}
+
+mfd_status mfd_sensbatch_apply(const mfd_sensop *op, const double *X, double *y, double *row)
+{
+    size_t N = op->n1 * op->n2;
+    switch (op->kind) {
+    case MFD_SENSOP_DENSE: forward_cols(op->block, 0, N, 0, op->m, 1, &X, NULL, &y); return MFD_OK;
+    case MFD_SENSOP_GAUSSIAN_OTF: {
+        if (!row)
+            return MFD_EINVAL;
+        mfd_mat Ak = mfd_mat_view(row, MFD_REAL, op->n1, op->n2, op->n1);
+        for (size_t k = 0; k < op->m; k++) {
+            MFD_CHECK(mfd_sensop_row(op, k, Ak));
+            forward_cols(row, k, N, k, k + 1, 1, &X, NULL, &y);
+        }
+        return MFD_OK;
+    }
+    default: return MFD_EINVAL;
+    }
+}
+
+mfd_status mfd_sensbatch_adjoint(const mfd_sensop *op, const double *r, double *Z, double *row)
+{
+    size_t N = op->n1 * op->n2;
+    double *rr = (double *)r; /* adjoint_cols only reads it */
+    switch (op->kind) {
+    case MFD_SENSOP_DENSE:
+        memset(Z, 0, N * sizeof(double));
+        adjoint_cols(op->block, 0, N, 0, op->m, 0, N, 1, &rr, &Z);
+        return MFD_OK;
+    case MFD_SENSOP_GAUSSIAN_OTF: {
+        if (!row)
+            return MFD_EINVAL;
+        mfd_mat Ak = mfd_mat_view(row, MFD_REAL, op->n1, op->n2, op->n1);
+        memset(Z, 0, N * sizeof(double));
+        for (size_t k = 0; k < op->m; k++) {
+            MFD_CHECK(mfd_sensop_row(op, k, Ak));
+            adjoint_cols(row, k, N, k, k + 1, 0, N, 1, &rr, &Z);
+        }
+        return MFD_OK;
+    }
     default: return MFD_EINVAL;
     }
 }

@@ -52,6 +52,12 @@ bool mfd_sensbatch_serves(const mfd_sensop *op);
 mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
                                 double *const *r, double *const *Z, double *row);
 
+/* y = A(X) and Z = A*(r) alone, in the same orders (the measurements and
+ * the spectral initialization, so that a stored and an on-the-fly operator
+ * give a run the same bits throughout).  row as above. */
+mfd_status mfd_sensbatch_apply(const mfd_sensop *op, const double *X, double *y, double *row);
+mfd_status mfd_sensbatch_adjoint(const mfd_sensop *op, const double *r, double *Z, double *row);
+
 /* Worker threads of the batched map (1: the calling thread alone, the
  * default); the results do not depend on it. */
 void mfd_sensbatch_set_threads(int n);

@@ -123,7 +123,7 @@ static void exec_logged(const char *log, long jobs, char **args, size_t nargs)
     _exit(127);
 }
 
-/* Run r's arguments, key=value each, seed and out last, into args (from
+/* Run r's arguments, key=value each, seed (op_seed) and out last, into args (from
  * args[0]); the number written, or 0 when memory runs out. */
 static size_t run_args(const drv_plan_run *r, const char *dir, char **args)
 {
@@ -137,6 +137,11 @@ static size_t run_args(const drv_plan_run *r, const char *dir, char **args)
     char buf[PATH_MAX + 80];
     snprintf(buf, sizeof buf, "seed=%llu", (unsigned long long)r->seed);
     args[a++] = strdup(buf);
+    if (r->has_op_seed) {
+        snprintf(buf, sizeof buf, "op_seed=%llu", (unsigned long long)r->op_seed);
+        if (!(args[a++] = strdup(buf)))
+            return 0;
+    }
     snprintf(buf, sizeof buf, "out=%s/runs/%s", dir, r->id);
     args[a++] = strdup(buf);
     return args[a - 1] && args[a - 2] ? a : 0;
@@ -151,7 +156,7 @@ static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog,
         return pid;
     char log[PATH_MAX + 64];
     snprintf(log, sizeof log, "%s/logs/%s.log", dir, r->id);
-    char **args = calloc(r->nparams + 4, sizeof *args);
+    char **args = calloc(r->nparams + 5, sizeof *args);
     if (!args)
         _exit(127);
     args[0] = (char *)prog;
@@ -184,13 +189,13 @@ static pid_t start_batch(const drv_plan_run *runs, const size_t *batch, size_t n
     bool ok = true;
     for (size_t i = 0; ok && i < nb; i++) {
         const drv_plan_run *r = &runs[batch[i]];
-        char **args = calloc(r->nparams + 2, sizeof *args);
+        char **args = calloc(r->nparams + 3, sizeof *args);
         size_t n = args ? run_args(r, dir, args) : 0;
         ok = n > 0;
         for (size_t k = 0; k < n; k++)
             fprintf(f, "%s%s", k ? "\t" : "", args[k]);
         fputc('\n', f);
-        for (size_t k = 0; args && k < r->nparams + 2; k++)
+        for (size_t k = 0; args && k < r->nparams + 3; k++)
             free(args[k]);
         free(args);
     }
@@ -362,6 +367,37 @@ static void run_all(runner *R)
     }
 }
 
+typedef struct op_order {
+    uint64_t op_seed;
+    size_t run;
+} op_order;
+
+static int cmp_op_order(const void *a, const void *b)
+{
+    const op_order *x = a, *y = b;
+    if (x->op_seed != y->op_seed)
+        return x->op_seed < y->op_seed ? -1 : 1;
+    return x->run < y->run ? -1 : x->run > y->run;
+}
+
+/* Runs that share an operator seed next to one another (in plan order
+ * within each), so that a batch holds them together and the program steps
+ * them over one copy of the operator.  Left as it is when memory runs out. */
+static void group_by_operator(const drv_plan_run *runs, size_t *todo, size_t ntodo)
+{
+    if (ntodo < 2 || !runs[todo[0]].has_op_seed)
+        return;
+    op_order *o = malloc(ntodo * sizeof *o);
+    if (!o)
+        return;
+    for (size_t i = 0; i < ntodo; i++)
+        o[i] = (op_order){runs[todo[i]].op_seed, todo[i]};
+    qsort(o, ntodo, sizeof *o, cmp_op_order);
+    for (size_t i = 0; i < ntodo; i++)
+        todo[i] = o[i].run;
+    free(o);
+}
+
 int drv_run_spec(const drv_cmd_opts *o, const char *x)
 {
     drv_experiment s;
@@ -382,6 +418,8 @@ int drv_run_spec(const drv_cmd_opts *o, const char *x)
     mfd_out_mkdirs(sub, err, sizeof err);
     size_t ntodo, already;
     size_t *todo = share(o, runs, n, dir, &ntodo, &already);
+    if (todo)
+        group_by_operator(runs, todo, ntodo);
     if (o->task >= 0 && (size_t)o->task >= n) {
         free(todo);
         drv_plan_free(runs, n);

@@ -95,6 +95,17 @@ code=$?
 check "a program that cannot list its observing keys is refused (exit 2)" \
     "[ $code -eq 2 ] && grep -q \"program 'mfd-probe' cannot be run\" probe.txt"
 
+# operator keys (`--operator-keys`): the operator seed hashes them alone, so
+# runs that differ in another instance key share it (and not their seed)
+printf '#!/bin/sh\ncase "$1" in --keys) printf "size\\nkappa\\n" ;; --observing-keys) echo iters ;; --operator-keys) echo size ;; *) exit 1 ;; esac\n' \
+    > fakebin/mfd-opprobe
+chmod +x fakebin/mfd-opprobe
+printf '[experiment]\nprogram = mfd-opprobe\n[sweep]\nsize = 1, 2\nkappa = 1, 10\n' > opprobe.ini
+PATH="$PWD/fakebin:$PATH" "$exe" plan opprobe.ini > opprobe.txt 2>&1
+check "runs that differ in a non-operator key share the operator seed, not the seed; another size does not" \
+    "[ \$(sed -n 's/.* op_seed=\\([0-9]*\\).*/\\1/p' opprobe.txt | sort -u | wc -l) -eq 2 ] && [ \$(sed 's/.* seed=\\([0-9]*\\) op_seed.*/\\1/' opprobe.txt | sort -u | wc -l) -eq 4 ]"
+check "a program without operator keys gets no op_seed" "! grep -q op_seed probe.txt"
+
 # kill part-way and resume: the same index.csv as an uninterrupted run
 # (skipped under a wrapper such as valgrind, where the slow sweep takes hours)
 if [ -z "${MFD_WRAP:-}" ]; then

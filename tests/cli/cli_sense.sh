@@ -8,7 +8,7 @@ work=$2
 . "$(dirname "$0")/testlib.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-help_lists_keys method model n n1 n2 k r kappa spectrum operator m snr_db init alpha init_norm g_ratio eta iters seed out \
+help_lists_keys method model n n1 n2 k r kappa spectrum operator m snr_db init alpha init_norm g_ratio eta iters seed op_seed out \
     tol div_bound plateau_window plateau_rtol rebalance_eps0 log_per_decade log_every rate_lo rate_hi slope_t0 \
     slope_t1 thresholds plateau_detect_rtol plateau_detect_decades mem_limit target_file operator_file y_file \
     x0_file f0_file g0_file save_final save_inputs threads
@@ -38,6 +38,18 @@ check "operator=gaussian_otf reproduces operator=gaussian's run" \
 
 # every generator path (MFD_GAUSS_KERNELS) gives the on-the-fly run's numbers bit for bit
 grep -v '^#' otf/trace.csv | cut -d, -f1,3- > otf.rows
+grep -v '^#' dense/trace.csv | cut -d, -f1,3- > dense.rows
+check "... bit for bit (the batched normal map: the same A_k, the same sums)" "cmp -s dense.rows otf.rows"
+
+# the operator's seed: op_seed = seed is the run without it; another op_seed
+# is another operator under the same target and init
+"$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 seed=1 op_seed=1 out=op1 > /dev/null 2>&1
+grep -v '^#' op1/trace.csv | cut -d, -f1,3- > op1.rows
+check "op_seed equal to seed gives the run without op_seed, bit for bit; run.ini records it" \
+    "cmp -s dense.rows op1.rows && grep -q '^op_seed = 1$' op1/run.ini && grep -q '^op_seed = 1$' dense/run.ini"
+"$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 seed=1 op_seed=2 out=op2 > /dev/null 2>&1
+check "another op_seed: the same target and init (rel_err_init), another operator (rel_err)" \
+    "[ \"\$(value op2/summary.csv rel_err_init)\" = \"\$(value dense/summary.csv rel_err_init)\" ] && [ \"\$(value op2/summary.csv rel_err)\" != \"\$(value dense/summary.csv rel_err)\" ]"
 check "run.ini records the generator path" "grep -Eq '^gauss_kernels = (avx512|avx2|plain)$' otf/run.ini"
 for path in plain avx2 avx512; do
     MFD_GAUSS_KERNELS=$path "$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 operator=gaussian_otf \
