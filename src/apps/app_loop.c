@@ -234,6 +234,8 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     TRY(mfd_kv_add_real(&s.runkv, "wall_s", wall));
     for (size_t i = 0; i < s.extra.n; i++)
         TRY(mfd_kv_add_str(&s.runkv, s.extra.keys[i], s.extra.vals[i]));
+    if (model->run_info)
+        TRY(model->run_info(model->ctx, &s.runkv));
     if (model->write_final && model->write_final(model->ctx, &o, err, sizeof err) != MFD_OK)
         goto fail_msg;
     const char *titles[2] = {"params", "run"};

@@ -21,6 +21,7 @@
  *   step(t)        move to the next iterate; may end the run with a stop reason
  *   summary(kv)    program-specific summary.csv columns
  *   write_final()  optional files under final/
+ *   run_info(kv)   optional: run.ini [run] lines known only at the end
  */
 #ifndef APP_LOOP_H
 #define APP_LOOP_H
@@ -102,6 +103,7 @@ typedef struct app_model {
     mfd_status (*step)(void *ctx, long t, mfd_stop *stop);
     mfd_status (*summary)(void *ctx, mfd_stop stop, mfd_kv *kv);
     mfd_status (*write_final)(void *ctx, mfd_out *o, char *err, size_t errlen); /* may be NULL */
+    mfd_status (*run_info)(void *ctx, mfd_kv *kv);                              /* may be NULL */
 } app_model;
 
 /* The loop's configuration from its keys. */

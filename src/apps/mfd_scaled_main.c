@@ -127,6 +127,7 @@ typedef struct run {
     mfd_method_params mp;
     app_lowrank pb;
     mfd_method *alg;
+    app_member *member; /* NULL: a run alone */
 } run;
 
 static void run_free(run *r)
@@ -274,6 +275,8 @@ static mfd_status scaled_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
     return app_lowrank_meta(&r->pb, &r->p.lk, r->p.eta, meta, extra);
 }
 
+static mfd_status scaled_run_info(void *ctx, mfd_kv *kv) { return app_group_run_info(((run *)ctx)->member, kv); }
+
 static int run_loop(run *r, int argc, char **argv)
 {
     scaled_params *p = &r->p;
@@ -286,12 +289,14 @@ static int run_loop(run *r, int argc, char **argv)
                        .log_row = scaled_log_row,
                        .step = scaled_step,
                        .summary = scaled_summary,
-                       .write_final = scaled_write_final};
+                       .write_final = scaled_write_final,
+                       .run_info = scaled_run_info};
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
-/* One run: the whole program for one command line. */
-static int run_one(int argc, char **argv)
+/* One run: the whole program for one command line (member: in a group of
+ * runs that share the operator, app_group.h). */
+static int run_one(int argc, char **argv, app_member *member)
 {
     run r;
     memset(&r, 0, sizeof r);
@@ -300,14 +305,19 @@ static int run_one(int argc, char **argv)
         run_free(&r);
         return code;
     }
+    r.member = member;
+    r.p.lk.prob.shared_op = app_group_shared_op(member, &r.p.lk.prob);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
+        app_group_adopt_op(member, r.pb.lr);
         if (r.gd_step == GD_STEP_SIGMA1)
             r.mp.gd_scale = r.pb.lr->sigma1;
         if (r.p.lambda_rel > 0) /* run.ini records the damping used */
             r.p.lambda = r.mp.lambda = r.p.lambda_rel * r.pb.lr->sigma_r;
         st = mfd_method_alloc(r.rule, r.pb.lr->s, &r.mp, &r.alg);
     }
+    if (st == MFD_OK)
+        st = app_group_join(member, r.pb.lr->s);
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
         run_free(&r);
@@ -318,4 +328,8 @@ static int run_one(int argc, char **argv)
     return code;
 }
 
-int main(int argc, char **argv) { return app_main(PROG, argc, argv, run_one); }
+int main(int argc, char **argv)
+{
+    mfd_param_table t = {ROWS, sizeof ROWS / sizeof *ROWS};
+    return app_main_grouped(PROG, argc, argv, t, run_one);
+}

@@ -83,6 +83,7 @@ typedef struct run {
     app_lowrank pb;
     mfd_method *alg;
     long rebalance_iter, last_t;
+    app_member *member; /* NULL: a run alone */
 } run;
 
 static void run_free(run *r)
@@ -174,6 +175,8 @@ static mfd_status sense_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
     return app_lowrank_meta(&r->pb, &r->p.lk, r->p.eta, meta, extra);
 }
 
+static mfd_status sense_run_info(void *ctx, mfd_kv *kv) { return app_group_run_info(((run *)ctx)->member, kv); }
+
 static int run_loop(run *r, int argc, char **argv)
 {
     sense_params *p = &r->p;
@@ -188,12 +191,14 @@ static int run_loop(run *r, int argc, char **argv)
                        .log_row = sense_log_row,
                        .step = sense_step,
                        .summary = sense_summary,
-                       .write_final = sense_write_final};
+                       .write_final = sense_write_final,
+                       .run_info = sense_run_info};
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
-/* One run: the whole program for one command line. */
-static int run_one(int argc, char **argv)
+/* One run: the whole program for one command line (member: in a group of
+ * runs that share the operator, app_group.h). */
+static int run_one(int argc, char **argv, app_member *member)
 {
     run r;
     memset(&r, 0, sizeof r);
@@ -202,11 +207,16 @@ static int run_one(int argc, char **argv)
         run_free(&r);
         return code;
     }
+    r.member = member;
+    r.p.lk.prob.shared_op = app_group_shared_op(member, &r.p.lk.prob);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
+        app_group_adopt_op(member, r.pb.lr);
         mfd_method_params mp = {.eta = r.p.eta, .gd_scale = 1.0};
         st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.pb.lr->s, &mp, &r.alg);
     }
+    if (st == MFD_OK)
+        st = app_group_join(member, r.pb.lr->s);
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
         run_free(&r);
@@ -217,4 +227,8 @@ static int run_one(int argc, char **argv)
     return code;
 }
 
-int main(int argc, char **argv) { return app_main(PROG, argc, argv, run_one); }
+int main(int argc, char **argv)
+{
+    mfd_param_table t = {ROWS, sizeof ROWS / sizeof *ROWS};
+    return app_main_grouped(PROG, argc, argv, t, run_one);
+}

@@ -241,10 +241,42 @@ static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
 
 uint64_t mfd_lowrank_op_seed(const mfd_lowrank_params *p) { return p->has_op_seed ? p->op_seed : p->seed; }
 
+static bool is_gaussian(mfd_lowrank_op op)
+{
+    return op == MFD_LOWRANK_OP_GAUSSIAN || op == MFD_LOWRANK_OP_GAUSSIAN_SYM || op == MFD_LOWRANK_OP_GAUSSIAN_OTF ||
+           op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF;
+}
+
+bool mfd_lowrank_op_matches(const mfd_lowrank_params *p, const mfd_sensop *op)
+{
+    mfd_lowrank_dims d;
+    mfd_lowrank_get_dims(p, &d);
+    if (!op || !is_gaussian(d.op))
+        return false;
+    bool otf = d.op == MFD_LOWRANK_OP_GAUSSIAN_OTF || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF;
+    bool sym = d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF;
+    return op->kind == (otf ? MFD_SENSOP_GAUSSIAN_OTF : MFD_SENSOP_DENSE) && op->symmetrized == sym &&
+           op->m == d.m && op->n1 == d.n1 && op->n2 == d.n2 && op->seed == mfd_lowrank_op_seed(p) &&
+           (otf || op->block != NULL);
+}
+
+mfd_sensop *mfd_lowrank_release_op(mfd_lowrank *lr)
+{
+    if (lr->op_borrowed || !is_gaussian(lr->op_type))
+        return NULL;
+    lr->op_borrowed = true;
+    return lr->op;
+}
+
 static mfd_status make_operator(const mfd_lowrank_params *p, mfd_lowrank *lr)
 {
     mfd_lowrank_op op = lr->op_type;
     uint64_t seed = mfd_lowrank_op_seed(p);
+    if (p->shared_op && mfd_lowrank_op_matches(p, p->shared_op)) { /* one copy for the runs that share it */
+        lr->op = (mfd_sensop *)p->shared_op;
+        lr->op_borrowed = true;
+        return MFD_OK;
+    }
     switch (op) {
     case MFD_LOWRANK_OP_IDENTITY: return mfd_sensop_identity(lr->n1, lr->n2, &lr->op);
     case MFD_LOWRANK_OP_GAUSSIAN:
@@ -423,7 +455,8 @@ void mfd_lowrank_free(mfd_lowrank *lr)
     if (!lr)
         return;
     mfd_sense_free(lr->s);
-    mfd_sensop_free(lr->op);
+    if (!lr->op_borrowed)
+        mfd_sensop_free(lr->op);
     mfd_rpca_free(lr->rpca);
     mfd_rpca_free(lr->rpca_init);
     free(lr->y);

@@ -122,6 +122,9 @@ typedef struct mfd_lowrank_params {
     const double *y;         /* the y_len measurements (needs a given target) */
     size_t y_len;
     mfd_mat f0, g0;          /* init = file: F0 (or X0) n1 × k, G0 n2 × k (asymmetric) */
+    /* a Gaussian operator built earlier (borrowed): used instead of drawing
+     * one when it is the one these params define (mfd_lowrank_op_matches) */
+    const mfd_sensop *shared_op;
 } mfd_lowrank_params;
 
 /* The sizes the params resolve to, before anything is drawn. */
@@ -142,6 +145,7 @@ typedef struct mfd_lowrank {
     size_t n1, n2, k, r, m;
     mfd_lowrank_op op_type;        /* the operator built (auto resolved) */
     mfd_sensop *op;
+    bool op_borrowed;              /* op is params' shared_op, or was handed on (mfd_lowrank_release_op) */
     double *y;                     /* the m measurements */
     double noise_std;              /* of the noise added to each measurement y_k (0: none) */
     double sigma1;                 /* σ₁(M*) */
@@ -160,6 +164,15 @@ typedef struct mfd_lowrank {
 
 /* The seed of the operator's and the mask's streams: op_seed when given, else seed. */
 uint64_t mfd_lowrank_op_seed(const mfd_lowrank_params *p);
+
+/* Is op the Gaussian operator (stored or on the fly) that p draws: the same
+ * kind, sizes and operator seed?  Then its A_k are p's, bit for bit. */
+bool mfd_lowrank_op_matches(const mfd_lowrank_params *p, const mfd_sensop *op);
+
+/* Hand lr's Gaussian operator to the caller, who frees it after lr (runs that
+ * share it borrow it through shared_op); NULL when lr's operator is not a
+ * Gaussian one it owns. */
+mfd_sensop *mfd_lowrank_release_op(mfd_lowrank *lr);
 
 /* Build the instance of params that mfd_lowrank_check passed (MFD_EINVAL
  * otherwise).  *out is NULL on failure. */

@@ -247,9 +247,13 @@ mfd_status mfd_sense_eval(mfd_sense *s)
         return sparse_eval(s, true);
     if (mfd_sense_batchable(s)) { /* the group's path with a group of one: the same bits (mfd_sensbatch.h) */
         MFD_CHECK(mfd_sense_eval_product(s));
-        const double *X = s->M.data, *y = s->y;
-        double *r = s->resid, *Z = s->Z.data;
-        MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z, s->op_row));
+        if (s->normal) {
+            MFD_CHECK(s->normal(s->normal_ctx, s));
+        } else {
+            const double *X = s->M.data, *y = s->y;
+            double *r = s->resid, *Z = s->Z.data;
+            MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z, s->op_row));
+        }
         return eval_finish(s);
     }
     MFD_CHECK(mfd_sense_loss(s));
@@ -281,24 +285,47 @@ void mfd_sense_group_free(mfd_sense_group *grp)
     memset(grp, 0, sizeof *grp);
 }
 
-mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_t n)
+static bool same_operator(mfd_sense_group *grp, mfd_sense *const *s, size_t n)
 {
     if (n > grp->cap)
-        return MFD_EINVAL;
+        return false;
     for (size_t i = 0; i < n; i++)
         if (!mfd_sense_batchable(s[i]) || s[i]->op != s[0]->op)
-            return MFD_EINVAL;
+            return false;
+    return true;
+}
+
+mfd_status mfd_sense_group_normal(mfd_sense_group *grp, mfd_sense *const *s, size_t n)
+{
+    if (!same_operator(grp, s, n))
+        return MFD_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        MFD_CHECK(mfd_sense_eval_product(s[i]));
         grp->X[i] = s[i]->M.data;
         grp->y[i] = s[i]->y;
         grp->r[i] = s[i]->resid;
         grp->Z[i] = s[i]->Z.data;
     }
-    if (n > 0)
-        MFD_CHECK(mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, s[0]->op_row));
+    return n > 0 ? mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, s[0]->op_row) : MFD_OK;
+}
+
+mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_t n)
+{
+    if (!same_operator(grp, s, n))
+        return MFD_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        MFD_CHECK(mfd_sense_eval_product(s[i]));
+    MFD_CHECK(mfd_sense_group_normal(grp, s, n));
     for (size_t i = 0; i < n; i++)
         MFD_CHECK(eval_finish(s[i]));
+    return MFD_OK;
+}
+
+mfd_status mfd_sense_set_normal(mfd_sense *s, mfd_sense_normal_fn fn, void *ctx)
+{
+    if (fn && !mfd_sense_batchable(s))
+        return MFD_EINVAL;
+    s->normal = fn;
+    s->normal_ctx = ctx;
     return MFD_OK;
 }
 

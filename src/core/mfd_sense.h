@@ -37,6 +37,13 @@
 #include "mfd_rpca.h"
 #include "mfd_sensop.h"
 
+struct mfd_sense;
+
+/* Fills s->resid = A(s->M) − y and s->Z = A*(resid) for a batchable model
+ * (the normal map of mfd_sense_eval): a caller that steps several models over
+ * one operator evaluates them together (mfd_sense_group_normal). */
+typedef mfd_status (*mfd_sense_normal_fn)(void *ctx, struct mfd_sense *s);
+
 typedef struct mfd_sense {
     bool symmetric;
     size_t n1, n2, k;
@@ -50,6 +57,8 @@ typedef struct mfd_sense {
     mfd_mat M, E, Z;     /* FGᵀ, FGᵀ − M*, A*(A(M) − y) */
     double *resid;       /* A(M) − y */
     double *op_row;      /* on-the-fly operator: its A_k, regenerated once per evaluation (n1 n2) */
+    mfd_sense_normal_fn normal; /* NULL: the normal map of this model alone */
+    void *normal_ctx;
     /* robust PCA */
     mfd_rpca *robust;    /* not owned; NULL: plain */
     mfd_mat S;           /* the last outlier estimate T_α(Y − FGᵀ) */
@@ -109,6 +118,16 @@ void mfd_sense_group_free(mfd_sense_group *grp); /* a zeroed group is a no-op */
  * for bit.  The models must be batchable and share one operator (the same
  * pointer): MFD_EINVAL otherwise. */
 mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_t n);
+
+/* The normal maps of s[0..n) (batchable, one operator; n <= cap) in one
+ * pass: each s[i]->resid and s[i]->Z as mfd_sense_eval computes them alone,
+ * bit for bit, from each s[i]->M. */
+mfd_status mfd_sense_group_normal(mfd_sense_group *grp, mfd_sense *const *s, size_t n);
+
+/* Every later mfd_sense_eval of s hands its normal map to fn(ctx, s)
+ * (NULL: back to computing it alone).  For a batchable model only
+ * (MFD_EINVAL otherwise). */
+mfd_status mfd_sense_set_normal(mfd_sense *s, mfd_sense_normal_fn fn, void *ctx);
 
 /* Product, loss and errors only (no gradient): for finite differences. */
 mfd_status mfd_sense_loss(mfd_sense *s);

@@ -109,4 +109,27 @@ expect_error "k above n is refused" "must be at most min(n1, n2) = 5" n=5 k=6
 expect_error "a symmetrized operator on a rectangular truth is refused" "needs a square ground truth" model=asym n1=4 n2=5 operator=gaussian_sym
 expect_error "n1 with model=sym is refused" "'n1' and 'n2' are for the asymmetric model" n1=4
 
+# runs that share an operator step together (--runs): one copy of the operator,
+# one pass over it per evaluation for the whole group, and each run's files
+# as the same run alone, bit for bit (stored and on-the-fly operators; runs
+# of different lengths, steps, truths, inits and a re-imbalancing step)
+for op in gaussian gaussian_otf; do
+    printf '%s' 'model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=1	iters=300	seed=3	out=grp_OP_0
+model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=5	eta=0.1	iters=400	seed=4	out=grp_OP_1
+model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=2	iters=200	seed=5	rebalance_eps0=1e-2	out=grp_OP_2
+model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=3	alpha=0.01	init=balanced	iters=250	seed=6	out=grp_OP_3
+' | sed "s/OP/$op/g" > grp_$op.txt
+    check "operator=$op: a group of 4 runs sharing it gives each run's files alone, bit for bit" "group_equals_alone grp_$op"
+done
+printf '%s' 'model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=1	iters=200	seed=1	out=grp_sym_0
+model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=4	eta=0.1	iters=150	seed=2	out=grp_sym_1
+model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=2	iters=100	seed=3	init=spectral	out=grp_sym_2
+' > grp_sym.txt
+check "the symmetric model on gaussian_sym_otf: a group of 3 gives each run alone, bit for bit" "group_equals_alone grp_sym"
+check "run.ini records the group's size" "grep -q '^op_group_runs = 3$' grp_sym_0/run.ini"
+printf 'n=10\tr=2\tk=3\tseed=1\titers=50\tout=lone_a\nn=10\tr=2\tk=3\tseed=2\titers=50\tout=lone_b\n' > lone.txt
+"$exe" --runs lone.txt > /dev/null 2>&1
+check "runs with different operators (no op_seed, other seeds) each run alone" \
+    "[ -f lone_a/summary.csv ] && [ -f lone_b/summary.csv ] && ! grep -q op_group_runs lone_a/run.ini"
+
 finish

@@ -171,15 +171,18 @@ static void test_models(bool otf)
     else
         mfd_sensop_gaussian(m, n, n, false, 8, &op);
     mfd_sense *a[3], *b[3];
-    double *y = malloc(m * sizeof(double));
+    double *y[3]; /* each model its own measurements */
     mfd_rng rng;
     mfd_rng_init(&rng, 3, 1);
-    mfd_rng_fill_gaussian(&rng, y, m, 1.0);
+    for (int i = 0; i < 3; i++) {
+        y[i] = malloc(m * sizeof(double));
+        mfd_rng_fill_gaussian(&rng, y[i], m, 1.0);
+    }
     mfd_mat T;
     mfd_mat_alloc(MFD_REAL, n, n, &T);
     for (int i = 0; i < 3; i++) {
-        mfd_sense_alloc(i == 1, n, n, k, op, y, &a[i]);
-        mfd_sense_alloc(i == 1, n, n, k, op, y, &b[i]);
+        mfd_sense_alloc(i == 1, n, n, k, op, y[i], &a[i]);
+        mfd_sense_alloc(i == 1, n, n, k, op, y[i], &b[i]);
         mfd_random_gaussian(&rng, T, 1.0);
         mfd_sense_set_target(a[i], T);
         mfd_sense_set_target(b[i], T);
@@ -215,7 +218,8 @@ static void test_models(bool otf)
     mfd_sensop_free(other);
     mfd_sensop_free(op);
     mfd_mat_free(&T);
-    free(y);
+    for (int i = 0; i < 3; i++)
+        free(y[i]);
 }
 
 int main(void)
