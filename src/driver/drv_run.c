@@ -28,12 +28,26 @@ long drv_run_default_jobs(void)
     return n >= 1 ? (n > 1024 ? 1024 : n) : 1;
 }
 
-size_t drv_run_auto_batch(size_t ntodo, long jobs)
+size_t drv_run_auto_batch(size_t ntodo, long jobs, size_t group)
 {
     /* about four batches per job, so that the jobs end together, and at most
-     * 64 runs in one process (a killed batch loses only its unfinished runs) */
-    size_t b = ntodo / (4 * (size_t)(jobs > 0 ? jobs : 1));
+     * 64 runs in one process (a killed batch loses only its unfinished runs);
+     * runs that share an operator fit in one batch up to a job's share */
+    size_t nj = (size_t)(jobs > 0 ? jobs : 1), b = ntodo / (4 * nj), share = (ntodo + nj - 1) / nj;
+    size_t g = group < share ? group : share;
+    if (b < g)
+        b = g;
     return b < 1 ? 1 : b > 64 ? 64 : b;
+}
+
+/* The runs from todo[i] on that share todo[i]'s operator seed (group_by_operator put them together). */
+static size_t op_group_len(const drv_plan_run *runs, const size_t *todo, size_t ntodo, size_t i)
+{
+    size_t j = i + 1;
+    while (j < ntodo && runs[todo[i]].has_op_seed && runs[todo[j]].has_op_seed &&
+           runs[todo[j]].op_seed == runs[todo[i]].op_seed)
+        j++;
+    return j - i;
 }
 
 bool drv_run_is_complete(const char *dir, const char *id)
@@ -270,6 +284,13 @@ static size_t take(runner *R, size_t *b)
 {
     size_t nb = 0;
     while (nb < R->batch && R->next < R->ntodo) {
+        /* a batch ends before an operator's runs that would fit whole in the next one */
+        if (nb > 0 && R->runs[R->todo[R->next]].has_op_seed &&
+            R->runs[R->todo[R->next]].op_seed != R->runs[R->todo[R->next - 1]].op_seed) {
+            size_t len = op_group_len(R->runs, R->todo, R->ntodo, R->next);
+            if (len > R->batch - nb && len <= R->batch)
+                break;
+        }
         size_t ri = R->todo[R->next++];
         const char *id = R->runs[ri].id;
         if (!lock_run(R->dir, id)) {
@@ -431,7 +452,12 @@ int drv_run_spec(const drv_cmd_opts *o, const char *x)
     runner R = {.runs = runs, .dir = dir, .prog = prog, .todo = todo, .ntodo = ntodo};
     R.tty = isatty(STDERR_FILENO);
     R.jobs = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
-    R.batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R.jobs);
+    size_t group = 1; /* the most runs that share an operator */
+    for (size_t i = 0; todo && i < ntodo; i += op_group_len(runs, todo, ntodo, i)) {
+        size_t len = op_group_len(runs, todo, ntodo, i);
+        group = len > group ? len : group;
+    }
+    R.batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R.jobs, group);
     R.slots = calloc((size_t)R.jobs, sizeof *R.slots);
     for (long j = 0; R.slots && j < R.jobs; j++)
         if (!(R.slots[j].batch = malloc(R.batch * sizeof *R.slots[j].batch))) {

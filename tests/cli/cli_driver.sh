@@ -148,6 +148,25 @@ check "--batch 1 runs one process per run (no runs file)" "! ls whole/tiny/logs/
 check "--batch 0 is refused" "mfd run tiny --batch 0 --results b0 > /dev/null 2>&1; [ \$? -eq 2 ]"
 check "--batch x is refused with the value named" \
     "mfd run tiny --batch x --results b0 2>&1 | grep -q \"^mfd: error: --batch: 'x' is not a number of runs\""
+# runs that share an operator land in one batch and step together: a sensing
+# sweep of 3 kappa x 2 steps x 2 repetitions is two operators of 6 runs
+printf '[experiment]\nprogram = mfd-sense\nrepetitions = 2\nseed = 4\nmethod_keys = eta\n[fixed]\nmodel = asym\nn = 10\nr = 2\nk = 3\niters = 150\n[sweep]\nkappa = 1, 2, 4\neta = 0.1, 0.2\n' > sharedop.ini
+"$exe" run sharedop.ini --results shb -j 2 > /dev/null 2>&1
+"$exe" run sharedop.ini --results sh1 --batch 1 > /dev/null 2>&1
+"$exe" collect sharedop.ini --results shb > /dev/null 2>&1
+"$exe" collect sharedop.ini --results sh1 > /dev/null 2>&1
+one_op_per_batch() {
+    [ "$(ls shb/sharedop/logs/batch-*.runs | wc -l)" -eq 2 ] || return 1
+    for f in shb/sharedop/logs/batch-*.runs; do
+        [ "$(grep -o 'op_seed=[0-9]*' "$f" | sort -u | wc -l)" -eq 1 ] && [ "$(wc -l < "$f")" -eq 6 ] || return 1
+    done
+    [ "$(grep -l '^op_group_runs = 6$' shb/sharedop/runs/*/run.ini | wc -l)" -eq 12 ]
+}
+check "by default each operator's 6 runs go in one batch and share it (op_group_runs = 6)" one_op_per_batch
+without_time shb/sharedop/index.csv > shb.rows
+without_time sh1/sharedop/index.csv > sh1.rows
+check "... and give --batch 1's index.csv (time columns aside)" "[ -s shb.rows ] && cmp -s shb.rows sh1.rows"
+
 # a run that fails inside a batch fails alone: its batch-mates complete
 printf '[experiment]\nprogram = mfd-deep\nrepetitions = 2\n[fixed]\niters = 20\n[sweep]\nd = 2, -1, 3\n' > badrun.ini
 "$exe" run badrun.ini --results badb --batch 6 -j 1 > badrun.txt 2>&1
