@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "app_common.h"
+#include "mfd_la.h"
+#include "mfd_sensbatch.h"
 
 static const mfd_param_word MODEL_WORDS[] = {{"sym", 1}, {"asym", 0}};
 static const mfd_param_word INIT_NORM_WORDS[] = {{"entry", 0}, {"sqrt_n", 1}};
@@ -253,6 +255,7 @@ mfd_status app_lowrank_meta(const app_lowrank *a, const app_lowrank_keys *lk, do
     MFD_CHECK(mfd_kv_add_str(extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 4 noise, 6 outliers; "
                                                "Gaussian operator: mfd_gauss(op_seed, 3), A_k from row k; "
                                                "philox4x64(op_seed, 5) mask"));
+    MFD_CHECK(mfd_kv_add_int(extra, "op_threads", mfd_sensbatch_threads()));
     return mfd_kv_add_real(extra, "noise_std", lr->noise_std);
 }
 
@@ -322,4 +325,15 @@ mfd_status app_lowrank_save_final(const app_lowrank *a, mfd_out *o, bool factors
         MFD_CHECK(mfd_npy_write(path, MFD_REAL, 3, shape, lr->op->block, err, errlen));
     }
     return MFD_OK;
+}
+
+void app_lowrank_threads(long threads)
+{
+    if (threads > 0) {
+        mfd_sensbatch_set_threads((int)threads);
+        return;
+    }
+    mfd_sensbatch_set_threads(1);
+    if (!getenv("OPENBLAS_NUM_THREADS"))
+        mfd_la_set_blas_threads(1);
 }

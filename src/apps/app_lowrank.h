@@ -69,6 +69,11 @@ typedef struct app_lowrank_keys {
     {"op_seed", MFD_P_SEED, "0", 0, 0, 0, NULL, offsetof(T, lk.prob.op_seed),                                       \
      "seed of the operator's (and mask's) stream (not given: seed's); the driver derives it from the operator keys"}
 
+/* threads: of the operator passes (the batched normal map) and of BLAS. */
+#define APP_LOWRANK_THREADS_KEY(T, member)                                                                           \
+    {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, offsetof(T, member),                                  \
+     "threads of the operator passes and of BLAS (0: one each, or BLAS's OPENBLAS_NUM_THREADS; see README)"}
+
 #define APP_LOWRANK_NOISE_KEY(T, lk)                                                                                \
     {"snr_db", MFD_P_REAL, "inf", -INFINITY, INFINITY, MFD_P_INF_OK, NULL, offsetof(T, lk.prob.snr_db),            \
      "signal-to-noise ratio of the measurements in dB (inf: noiseless)"}
@@ -157,5 +162,11 @@ mfd_status app_lowrank_summary(const app_lowrank *a, mfd_kv *kv);
  * the symmetric X otherwise), and with inputs also the inputs. */
 mfd_status app_lowrank_save_final(const app_lowrank *a, mfd_out *o, bool factors, bool inputs, const char *F,
                                   const char *G, char *err, size_t errlen);
+
+/* The threads key's effect beyond app_start's: threads > 0 is the threads
+ * of the operator passes too; 0 is one thread for them and one for BLAS
+ * unless OPENBLAS_NUM_THREADS says otherwise (a second thread did not pay at
+ * the sizes measured; README's table). */
+void app_lowrank_threads(long threads);
 
 #endif

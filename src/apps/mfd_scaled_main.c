@@ -112,7 +112,7 @@ static const mfd_param_spec ROWS[] = {
     APP_LOWRANK_FACTOR_KEYS(scaled_params, lk, "l0_file", "r0_file", "L", "R"),
     APP_LOWRANK_X0_KEY(scaled_params, lk),
     APP_LOWRANK_SAVE_KEYS(scaled_params, save_final, save_inputs, "L", "R"),
-    APP_THREADS_KEY(scaled_params, threads),
+    APP_LOWRANK_THREADS_KEY(scaled_params, threads),
 };
 #undef OFF
 static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};
@@ -305,6 +305,7 @@ static int run_one(int argc, char **argv, app_member *member)
         run_free(&r);
         return code;
     }
+    app_lowrank_threads(r.p.threads);
     r.member = member;
     r.p.lk.prob.shared_op = app_group_shared_op(member, &r.p.lk.prob);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);

@@ -70,7 +70,7 @@ static const mfd_param_spec ROWS[] = {
     APP_LOWRANK_X0_KEY(sense_params, lk),
     APP_LOWRANK_FACTOR_KEYS(sense_params, lk, "f0_file", "g0_file", "F", "G"),
     APP_LOWRANK_SAVE_KEYS(sense_params, save_final, save_inputs, "F", "G"),
-    APP_THREADS_KEY(sense_params, threads),
+    APP_LOWRANK_THREADS_KEY(sense_params, threads),
 };
 #undef OFF
 static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};
@@ -207,6 +207,7 @@ static int run_one(int argc, char **argv, app_member *member)
         run_free(&r);
         return code;
     }
+    app_lowrank_threads(r.p.threads);
     r.member = member;
     r.p.lk.prob.shared_op = app_group_shared_op(member, &r.p.lk.prob);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
