@@ -1,5 +1,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "drv_claims.h"
+#include "drv_claimdef.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -80,28 +81,6 @@ static void num(char *buf, size_t len, double x)
         snprintf(buf, len, "%.4g", x);
 }
 
-typedef enum { MISSING_CONTRADICTS, MISSING_WORST, MISSING_EXCLUDE } missing_rule;
-
-/* A bound: the theory's (bound, predicted, tolerance) or, for a deviation,
- * what is measured instead (expected_*). */
-typedef struct boundspec {
-    const char *bound;
-    double tol;
-    bool rel;
-    drv_expr *predicted;
-} boundspec;
-
-/* A claim section, checked and compiled. */
-typedef struct claimdef {
-    const char *name, *aggregate, *against, *group_by, *deviation, *pool, *missing_reason, *hypotheses;
-    drv_claims_kind kind;
-    missing_rule missing;
-    boundspec theory, expected;
-    drv_expr *where, *measure, *against_e;
-    long gcols[DRV_SELECT_MAX_COLUMNS]; /* the group_by columns of index.csv */
-    size_t ng;
-} claimdef;
-
 /* The measured values of one group of runs. */
 typedef struct values {
     size_t n;        /* runs in the group */
@@ -120,10 +99,8 @@ typedef struct outcome {
     char measured[512], predicted[256], note[512];
 } outcome;
 
-static bool is_agg(const claimdef *d, const char *a) { return strcmp(d->aggregate, a) == 0; }
-
 /* "bound value", and the tolerance when there is one: the predicted column. */
-static void put_predicted(const boundspec *b, double value, char *predicted, size_t plen)
+static void put_predicted(const drv_claimdef_bound *b, double value, char *predicted, size_t plen)
 {
     char x[64], c[64], tt[96];
     num(x, sizeof x, value);
@@ -141,7 +118,7 @@ static double at(const drv_expr *e, const drv_csv *t, size_t row, char *err, siz
 }
 
 /* The measure of each run of a group under the claim's missing rule. */
-static bool gather(const claimdef *d, const drv_csv *t, const size_t *rows, size_t n, values *g)
+static bool gather(const drv_claimdef *d, const drv_csv *t, const size_t *rows, size_t n, values *g)
 {
     memset(g, 0, sizeof *g);
     g->n = n;
@@ -153,18 +130,18 @@ static bool gather(const claimdef *d, const drv_csv *t, const size_t *rows, size
         return false;
     for (size_t i = 0; i < n; i++) {
         char e[256] = "";
-        double m = d->missing == MISSING_WORST ? drv_rowexpr_num_worst(d->measure, t, rows[i], drv_claims_worst, e,
+        double m = d->missing == DRV_CLAIMDEF_WORST ? drv_rowexpr_num_worst(d->measure, t, rows[i], drv_claims_worst, e,
                                                                        sizeof e)
                                                : at(d->measure, t, rows[i], e, sizeof e);
         double x = d->against_e ? at(d->against_e, t, rows[i], e, sizeof e) : 0.0;
         /* worst values may be infinite on purpose; otherwise a value must be finite */
-        bool have = d->missing == MISSING_WORST ? !isnan(m) : isfinite(m);
-        if (have && is_agg(d, "slope") && !(isfinite(x) && x > 0)) {
+        bool have = d->missing == DRV_CLAIMDEF_WORST ? !isnan(m) : isfinite(m);
+        if (have && drv_claimdef_agg(d, "slope") && !(isfinite(x) && x > 0)) {
             have = false;
             snprintf(e, sizeof e, "%s = %g is not a positive number", d->against, x);
         }
         if (!have) {
-            if (d->missing == MISSING_EXCLUDE) {
+            if (d->missing == DRV_CLAIMDEF_EXCLUDE) {
                 g->excluded++;
                 continue;
             }
@@ -187,7 +164,7 @@ static void values_free(values *g)
 }
 
 /* The group's prediction (from its first run) and its region. */
-static bool region_at(const boundspec *b, const drv_csv *t, size_t row, double *p, drv_region *r)
+static bool region_at(const drv_claimdef_bound *b, const drv_csv *t, size_t row, double *p, drv_region *r)
 {
     char e[128];
     *p = at(b->predicted, t, row, e, sizeof e);
@@ -204,7 +181,7 @@ static double outside_by(drv_region r, double x)
 
 /* aggregate = each: every run meets the bound against its own prediction;
  * the table shows the run that comes closest to failing, or fails worst. */
-static void judge_each(const boundspec *b, const drv_csv *t, const values *g, outcome *o)
+static void judge_each(const drv_claimdef_bound *b, const drv_csv *t, const values *g, outcome *o)
 {
     double worst = -INFINITY, worst_m = NAN, worst_p = NAN;
     size_t fails = 0;
@@ -234,7 +211,7 @@ static void judge_each(const boundspec *b, const drv_csv *t, const values *g, ou
 
 /* aggregate = fraction: the share of runs where the measure holds; its 95%
  * Wilson interval decides. */
-static void judge_fraction(const boundspec *b, const values *g, drv_region r, outcome *o)
+static void judge_fraction(const drv_claimdef_bound *b, const values *g, drv_region r, outcome *o)
 {
     size_t yes = 0;
     for (size_t i = 0; i < g->k; i++)
@@ -256,7 +233,7 @@ static void judge_fraction(const boundspec *b, const values *g, drv_region r, ou
  * enter the medians; a censored count is known to lie above every count that
  * was reached, so the median stays exact while fewer than half are censored,
  * and a median that is itself worst contradicts. */
-static void judge_slope(const claimdef *d, const values *g, drv_region r, outcome *o)
+static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, outcome *o)
 {
     mfd_linreg lr;
     mfd_linreg_reset(&lr);
@@ -313,7 +290,7 @@ static void judge_slope(const claimdef *d, const values *g, drv_region r, outcom
 }
 
 /* median (order-statistic interval), mean (t interval), min, max, ratio. */
-static void judge_value(const claimdef *d, const values *g, drv_region r, outcome *o)
+static void judge_value(const drv_claimdef *d, const values *g, drv_region r, outcome *o)
 {
     const char *ag = d->aggregate;
     char a[64], l[64], h[64];
@@ -365,7 +342,7 @@ static void judge_value(const claimdef *d, const values *g, drv_region r, outcom
 }
 
 /* One group's values judged under bound b. */
-static void judge(const claimdef *d, const boundspec *b, const drv_csv *t, const values *g, outcome *o)
+static void judge(const drv_claimdef *d, const drv_claimdef_bound *b, const drv_csv *t, const values *g, outcome *o)
 {
     memset(o, 0, sizeof *o);
     if (g->missing) {
@@ -384,7 +361,7 @@ static void judge(const claimdef *d, const boundspec *b, const drv_csv *t, const
         fmt(o->measured, sizeof o->measured, "no value (%zu runs, %zu excluded)", g->n, g->excluded);
         return;
     }
-    if (is_agg(d, "each")) {
+    if (drv_claimdef_agg(d, "each")) {
         judge_each(b, t, g, o);
         return;
     }
@@ -396,9 +373,9 @@ static void judge(const claimdef *d, const boundspec *b, const drv_csv *t, const
         return;
     }
     put_predicted(b, p, o->predicted, sizeof o->predicted);
-    if (is_agg(d, "fraction"))
+    if (drv_claimdef_agg(d, "fraction"))
         judge_fraction(b, g, r, o);
-    else if (is_agg(d, "slope"))
+    else if (drv_claimdef_agg(d, "slope"))
         judge_slope(d, g, r, o);
     else
         judge_value(d, g, r, o);
@@ -412,271 +389,9 @@ static drv_verdict worse(drv_verdict a, drv_verdict b)
     return rank[b] > rank[a] ? b : a;
 }
 
-static void def_free(claimdef *d)
-{
-    drv_expr_free(d->where);
-    drv_expr_free(d->measure);
-    drv_expr_free(d->theory.predicted);
-    drv_expr_free(d->expected.predicted);
-    drv_expr_free(d->against_e);
-}
-
-/* Is word one of list[n]? */
-static bool one_of(const char *word, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(word, list[i]) == 0)
-            return true;
-    return false;
-}
-
-static bool definition_error(const drv_experiment *s, const drv_experiment_section *c, const char *key, char *err,
-                             size_t errlen, const char *f, ...) __attribute__((format(printf, 6, 7)));
-static bool definition_error(const drv_experiment *s, const drv_experiment_section *c, const char *key, char *err,
-                             size_t errlen, const char *f, ...)
-{
-    int line = c->line;
-    if (key)
-        drv_experiment_get(c, key, &line);
-    char msg[768];
-    va_list ap;
-    va_start(ap, f);
-    vsnprintf(msg, sizeof msg, f, ap);
-    va_end(ap);
-    snprintf(err, errlen, "%s:%d: [claim %s] %s", s->path, line, c->name, msg);
-    return false;
-}
-
-/* A bound's words: <prefix>bound, <prefix>tolerance, <prefix>relative. */
-static bool define_boundspec(const drv_experiment *s, const drv_experiment_section *c, const char *prefix,
-                             boundspec *b, char *err, size_t errlen)
-{
-    static const char *const bounds[] = {"<=", ">=", "within"};
-    char kb[64], kt[64], kr[64];
-    snprintf(kb, sizeof kb, "%sbound", prefix);
-    snprintf(kt, sizeof kt, "%stolerance", prefix);
-    snprintf(kr, sizeof kr, "%srelative", prefix);
-    b->bound = drv_experiment_get(c, kb, NULL);
-    if (b->bound && strcmp(b->bound, "contains") == 0)
-        return definition_error(s, c, kb, err, errlen,
-                                "%s 'contains' is gone: a fraction is decided by its whole 95%% interval; write %s = "
-                                "within with %s = the half-width of the band the data must lie in",
-                                kb, kb, kt);
-    if (!b->bound || !one_of(b->bound, bounds, 3))
-        return definition_error(s, c, b->bound ? kb : NULL, err, errlen, "%s '%s' is not one of <=, >=, within", kb,
-                                b->bound ? b->bound : "(missing)");
-    const char *tol = drv_experiment_get(c, kt, NULL), *rel = drv_experiment_get(c, kr, NULL);
-    b->tol = 0;
-    if (tol) {
-        char *end;
-        b->tol = strtod(tol, &end);
-        if (!*tol || *end || !(b->tol >= 0))
-            return definition_error(s, c, kt, err, errlen, "%s '%s' is not a number >= 0", kt, tol);
-    }
-    b->rel = rel && (strcmp(rel, "yes") == 0 || strcmp(rel, "1") == 0 || strcmp(rel, "true") == 0);
-    return true;
-}
-
-/* kind, hypotheses, aggregate, missing, and the bounds. */
-static bool define_words(const drv_experiment *s, const drv_experiment_section *c, claimdef *d, char *err,
-                         size_t errlen)
-{
-    static const char *const aggs[] = {"each", "median", "mean", "min", "max", "fraction", "ratio", "slope"};
-    const char *kind = drv_experiment_get(c, "kind", NULL);
-    if (!kind)
-        return definition_error(s, c, NULL, err, errlen,
-                                "has no 'kind': add kind = law (a theorem's or paper's prediction), identity (true by "
-                                "construction when the code is right) or sanity");
-    if (!drv_claims_kind_parse(kind, &d->kind))
-        return definition_error(s, c, "kind", err, errlen, "kind '%s' is not one of law, identity, sanity", kind);
-    d->hypotheses = drv_experiment_get(c, "hypotheses", NULL);
-    if (d->hypotheses && strcmp(d->hypotheses, "met") != 0 &&
-        !(starts(d->hypotheses, "outside:") && d->hypotheses[strspn(d->hypotheses + 8, " ") + 8]))
-        return definition_error(s, c, "hypotheses", err, errlen,
-                                "hypotheses '%s' is not 'met' or 'outside: <the hypothesis the runs do not meet>'",
-                                d->hypotheses);
-    d->aggregate = drv_experiment_get(c, "aggregate", NULL);
-    if (!d->aggregate)
-        d->aggregate = "each";
-    if (!one_of(d->aggregate, aggs, sizeof aggs / sizeof *aggs))
-        return definition_error(s, c, "aggregate", err, errlen,
-                                "aggregate '%s' is not one of each, median, mean, min, max, fraction, ratio, slope",
-                                d->aggregate);
-    const char *missing = drv_experiment_get(c, "missing", NULL);
-    d->missing_reason = drv_experiment_get(c, "missing_reason", NULL);
-    if (!missing)
-        d->missing = MISSING_CONTRADICTS;
-    else if (strcmp(missing, "worst") == 0)
-        d->missing = MISSING_WORST;
-    else if (strcmp(missing, "exclude") == 0)
-        d->missing = MISSING_EXCLUDE;
-    else
-        return definition_error(s, c, "missing", err, errlen, "missing '%s' is not one of worst, exclude", missing);
-    if (d->missing == MISSING_EXCLUDE && !d->missing_reason)
-        return definition_error(s, c, "missing", err, errlen,
-                                "missing = exclude needs missing_reason = <why runs without a value may be left out>");
-    if (d->missing == MISSING_WORST && is_agg(d, "fraction"))
-        return definition_error(s, c, "missing", err, errlen,
-                                "missing = worst is not defined for aggregate = %s (write the condition so that a "
-                                "missing value makes it false, or use missing = exclude)",
-                                d->aggregate);
-    if (!define_boundspec(s, c, "", &d->theory, err, errlen))
-        return false;
-    d->deviation = drv_experiment_get(c, "deviation", NULL);
-    if (d->deviation) {
-        if (!drv_experiment_get(c, "expected", NULL))
-            return definition_error(s, c, "deviation", err, errlen,
-                                    "a deviation states, as a bound that can fail, what is measured instead: add "
-                                    "expected, expected_bound and expected_tolerance");
-        if (!define_boundspec(s, c, "expected_", &d->expected, err, errlen))
-            return false;
-    }
-    return true;
-}
-
-static bool compile(const drv_experiment *s, const drv_experiment_section *c, const char *key, bool required,
-                    drv_expr **out, const drv_csv *t, char *err, size_t errlen)
-{
-    return drv_rowexpr_compile(s, c, "claim", key, required, t, NULL, out, err, errlen);
-}
-
-/* The names an expression reads, as a ' '-framed list (" a b "). */
-static void collect_name(void *ctx, const char *name)
-{
-    char *list = ctx;
-    size_t l = strlen(list);
-    snprintf(list + l, 512 - l, "%s ", name);
-}
-
-static bool reads(const char *list, const char *name)
-{
-    char pat[160];
-    snprintf(pat, sizeof pat, " %s ", name);
-    return strstr(list, pat) != NULL;
-}
-
-/* A run's place for the pooling check: its group and x, as text. */
-typedef struct place {
-    char *key;
-    size_t row;
-} place;
-
-static int cmp_place(const void *a, const void *b)
-{
-    int c = strcmp(((const place *)a)->key, ((const place *)b)->key);
-    return c ? c : (((const place *)a)->row > ((const place *)b)->row) - (((const place *)a)->row < ((const place *)b)->row);
-}
-
-/* Does the swept key at column col differ between two runs of one place?
- * Sets *i, *j to such a pair. */
-static bool differs(const drv_csv *t, const place *pl, size_t n, long col, size_t *i, size_t *j)
-{
-    for (size_t a = 0, b; a < n; a = b) {
-        for (b = a + 1; b < n && strcmp(pl[a].key, pl[b].key) == 0; b++)
-            if (strcmp(drv_csv_cell(t, pl[a].row, (size_t)col), drv_csv_cell(t, pl[b].row, (size_t)col)) != 0) {
-                *i = pl[a].row;
-                *j = pl[b].row;
-                return true;
-            }
-    }
-    return false;
-}
-
-static bool is_observing(const drv_experiment *s, const char *key)
-{
-    for (size_t o = 0; o < s->nobserving; o++)
-        if (strcmp(s->observing[o], key) == 0)
-            return true;
-    return false;
-}
-
-/* A slope, ratio or fraction may not pool runs that differ in a swept key
- * other than its x (`against`), its group_by keys and the program's
- * observing keys, unless `pool` says why: two runs of one group with the
- * same x that differ in such a key are an error naming it. */
-static bool check_pooling(const drv_experiment *s, const drv_experiment_section *c, const claimdef *d,
-                          const drv_csv *t, const size_t *rows, size_t nr, char *err, size_t errlen)
-{
-    if (d->pool || !(is_agg(d, "slope") || is_agg(d, "ratio") || is_agg(d, "fraction")))
-        return true;
-    char xs[512] = " ";
-    if (d->against_e)
-        drv_expr_names(d->against_e, collect_name, xs);
-    place *pl = calloc(nr ? nr : 1, sizeof *pl);
-    bool ok = pl != NULL, oom;
-    for (size_t i = 0; ok && i < nr; i++) {
-        char key[640], e[64];
-        drv_select_label(t, rows[i], d->gcols, d->ng, "\x1f", key, sizeof key);
-        if (d->against_e) {
-            size_t l = strlen(key);
-            snprintf(key + l, sizeof key - l, "\x1e%.17g", at(d->against_e, t, rows[i], e, sizeof e));
-        }
-        pl[i].row = rows[i];
-        ok = (pl[i].key = strdup(key)) != NULL;
-    }
-    oom = !ok;
-    if (ok)
-        qsort(pl, nr, sizeof *pl, cmp_place);
-    for (size_t a = 0; ok && a < s->naxes; a++) {
-        const char *key = s->axes[a].key;
-        long col = drv_csv_col(t, key);
-        bool grouped = false;
-        for (size_t g = 0; g < d->ng; g++)
-            grouped = grouped || d->gcols[g] == col;
-        size_t i, j;
-        if (col < 0 || grouped || reads(xs, key) || s->axes[a].n < 2 || is_observing(s, key) ||
-            !differs(t, pl, nr, col, &i, &j))
-            continue;
-        ok = definition_error(s, c, NULL, err, errlen,
-                              "pools runs that differ in '%s' (%s and %s%s%s): add group_by = %s (one verdict per "
-                              "value), or pool = <why pooling them is sound>",
-                              key, drv_csv_cell(t, i, (size_t)col), drv_csv_cell(t, j, (size_t)col),
-                              d->against_e ? " at the same " : "", d->against_e ? d->against : "", key);
-    }
-    for (size_t i = 0; pl && i < nr; i++)
-        free(pl[i].key);
-    free(pl);
-    if (oom)
-        snprintf(err, errlen, "out of memory");
-    return ok;
-}
-
-/* Check and compile claim c against the columns of t; false with the file
- * and line in err (d is then freed). */
-static bool define(const drv_experiment *s, const drv_experiment_section *c, const drv_csv *t, claimdef *d,
-                   char *err, size_t errlen)
-{
-    memset(d, 0, sizeof *d);
-    d->name = c->name;
-    if (!define_words(s, c, d, err, errlen))
-        return false;
-    d->group_by = drv_experiment_get(c, "group_by", NULL);
-    d->against = drv_experiment_get(c, "against", NULL);
-    d->pool = drv_experiment_get(c, "pool", NULL);
-    if (d->against && !(is_agg(d, "slope") || is_agg(d, "ratio")))
-        return definition_error(s, c, "against", err, errlen,
-                                "against is the x of a slope or the axis of a ratio, not of aggregate = %s",
-                                d->aggregate);
-    if (!compile(s, c, "where", false, &d->where, t, err, errlen) ||
-        !compile(s, c, "measure", true, &d->measure, t, err, errlen) ||
-        !compile(s, c, "predicted", true, &d->theory.predicted, t, err, errlen) ||
-        !compile(s, c, "expected", d->deviation != NULL, &d->expected.predicted, t, err, errlen) ||
-        !compile(s, c, "against", is_agg(d, "slope"), &d->against_e, t, err, errlen)) {
-        def_free(d);
-        return false;
-    }
-    char bad[256];
-    if (!drv_select_columns(t, d->group_by, d->gcols, &d->ng, bad, sizeof bad)) {
-        definition_error(s, c, "group_by", err, errlen, "group_by '%s' is not a run parameter", bad);
-        def_free(d);
-        return false;
-    }
-    return true;
-}
-
 /* Evaluate a defined claim on the runs of t: one measured item per group,
  * the first group's prediction, the notes, and the verdict. */
-static bool eval_claim(const drv_experiment *s, const drv_experiment_section *c, const claimdef *d, const drv_csv *t,
+static bool eval_claim(const drv_experiment *s, const drv_experiment_section *c, const drv_claimdef *d, const drv_csv *t,
                        drv_claims_result *r, char *err, size_t errlen)
 {
     size_t *rows = NULL, nr = 0;
@@ -687,7 +402,7 @@ static bool eval_claim(const drv_experiment *s, const drv_experiment_section *c,
         snprintf(err, errlen, "out of memory");
         return false;
     }
-    if (!check_pooling(s, c, d, t, rows, nr, err, errlen)) {
+    if (!drv_claimdef_check_pooling(s, c, d, t, rows, nr, err, errlen)) {
         drv_select_free(g, ng);
         free(rows);
         return false;
@@ -764,8 +479,8 @@ bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_resul
     for (size_t ci = 0; ci < s->nclaims; ci++) {
         const drv_experiment_section *c = &s->claims[ci];
         drv_claims_result *r = &res[ci];
-        claimdef d;
-        if (!define(s, c, t, &d, err, errlen)) {
+        drv_claimdef d;
+        if (!drv_claimdef_define(s, c, t, &d, err, errlen)) {
             free(res);
             return false;
         }
@@ -778,7 +493,7 @@ bool drv_claims_eval(const drv_experiment *s, const drv_csv *t, drv_claims_resul
         snprintf(r->hypotheses, sizeof r->hypotheses, "%s", d.hypotheses ? d.hypotheses : "met");
         r->kind = d.kind;
         bool ok = eval_claim(s, c, &d, t, r, err, errlen);
-        def_free(&d);
+        drv_claimdef_free(&d);
         if (!ok) {
             free(res);
             return false;
@@ -793,33 +508,25 @@ bool drv_claims_check_plan(const drv_experiment *s, const drv_csv *params, char 
 {
     for (size_t ci = 0; ci < s->nclaims; ci++) {
         const drv_experiment_section *c = &s->claims[ci];
-        claimdef d;
-        memset(&d, 0, sizeof d);
-        d.name = c->name;
-        if (!define_words(s, c, &d, err, errlen))
+        drv_claimdef d;
+        if (!drv_claimdef_words(s, c, &d, err, errlen))
             return false;
-        d.group_by = drv_experiment_get(c, "group_by", NULL);
-        d.against = drv_experiment_get(c, "against", NULL);
-        d.pool = drv_experiment_get(c, "pool", NULL);
-        if (d.against && !(is_agg(&d, "slope") || is_agg(&d, "ratio")))
-            return definition_error(s, c, "against", err, errlen,
-                                    "against is the x of a slope or the axis of a ratio, not of aggregate = %s",
-                                    d.aggregate);
-        if (!(is_agg(&d, "slope") || is_agg(&d, "ratio") || is_agg(&d, "fraction")) || d.pool)
+        if (!(drv_claimdef_agg(&d, "slope") || drv_claimdef_agg(&d, "ratio") || drv_claimdef_agg(&d, "fraction")) ||
+            d.pool)
             continue;
         /* pooling, when where, against and group_by read only parameters */
         char e[512], bad[256];
-        if (!compile(s, c, "where", false, &d.where, params, e, sizeof e) ||
-            !compile(s, c, "against", false, &d.against_e, params, e, sizeof e) ||
+        if (!drv_rowexpr_compile(s, c, "claim", "where", false, params, NULL, &d.where, e, sizeof e) ||
+            !drv_rowexpr_compile(s, c, "claim", "against", false, params, NULL, &d.against_e, e, sizeof e) ||
             !drv_select_columns(params, d.group_by, d.gcols, &d.ng, bad, sizeof bad)) {
-            def_free(&d);
+            drv_claimdef_free(&d);
             continue; /* it reads summary columns: checked with the runs */
         }
         size_t *rows = NULL, nr = 0;
         bool ok = drv_select_where(d.where, params, &rows, &nr);
-        ok = ok && check_pooling(s, c, &d, params, rows, nr, err, errlen);
+        ok = ok && drv_claimdef_check_pooling(s, c, &d, params, rows, nr, err, errlen);
         free(rows);
-        def_free(&d);
+        drv_claimdef_free(&d);
         if (!ok)
             return false;
     }

@@ -1,5 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "drv_plotdata.h"
+#include "drv_plotdef.h"
+#include "drv_plotrt.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -9,30 +11,14 @@
 
 #include "drv_expr.h"
 #include "drv_file.h"
-#include "drv_profile.h"
 #include "drv_rowexpr.h"
 #include "drv_select.h"
 #include "drv_stats.h"
 #include "drv_text.h"
 #include "mfd_param.h"
 
-#define MAX_Y 16
 
-typedef struct plotdef {
-    const drv_experiment *s;
-    const drv_experiment_section *p;
-    const char *kind, *xname;
-    char *ynames[MAX_Y]; /* trace: column names */
-    size_t ny;           /* ecdf, data_profile: the measures, one per target, in y */
-    drv_expr *where, *x, *y[MAX_Y], *measure, *theory;
-    bool runtimes;                      /* kind ecdf or data_profile */
-    drv_expr *normalize;                /* the budget unit per run, or NULL */
-    bool best;                          /* normalize = best: the performance ratio */
-    long icols[DRV_SELECT_MAX_COLUMNS]; /* data_profile: the columns that identify an instance */
-    size_t nicols;
-} plotdef;
-
-static void def_free(plotdef *d)
+static void def_free(drv_plotdef *d)
 {
     drv_expr_free(d->where);
     drv_expr_free(d->x);
@@ -45,7 +31,7 @@ static void def_free(plotdef *d)
     }
 }
 
-static void put_num(FILE *f, double x)
+void drv_plotdef_put_num(FILE *f, double x)
 {
     char b[40];
     mfd_format_real(b, sizeof b, x);
@@ -58,12 +44,12 @@ static void put_quartiles(FILE *f, double *v, size_t k)
     double q[3] = {drv_stats_quantile(v, k, 0.5), drv_stats_quantile(v, k, 0.25), drv_stats_quantile(v, k, 0.75)};
     for (int m = 0; m < 3; m++) {
         fputc(',', f);
-        put_num(f, q[m]);
+        drv_plotdef_put_num(f, q[m]);
     }
 }
 
 /* Compile one '|'-separated expression of key (y, or measure). */
-static bool compile_text(plotdef *d, const char *key, const char *text, int line, drv_expr **out, char *err,
+bool drv_plotdef_compile_text(drv_plotdef *d, const char *key, const char *text, int line, drv_expr **out, char *err,
                          size_t errlen, const drv_csv *t)
 {
     /* reuse the section compiler on a one-key section holding text */
@@ -72,85 +58,7 @@ static bool compile_text(plotdef *d, const char *key, const char *text, int line
     return drv_rowexpr_compile(d->s, &one, "plot", key, true, t, NULL, out, err, errlen);
 }
 
-/* The keys of kinds ecdf and data_profile: measure (one expression per
- * target, '|'-separated), normalize, instance; x, y and theory refused. */
-static bool define_runtimes(plotdef *d, const drv_csv *t, char *err, size_t errlen)
-{
-    const drv_experiment *s = d->s;
-    const drv_experiment_section *p = d->p;
-    bool profile = strcmp(d->kind, "data_profile") == 0;
-    int line;
-    static const char *const unused[3] = {"x", "y", "theory"};
-    for (int k = 0; k < 3; k++)
-        if (drv_experiment_get(p, unused[k], &line)) {
-            snprintf(err, errlen,
-                     "%s:%d: [plot %s] key '%s' does not apply to kind %s (its x is the budget: the measure, "
-                     "divided by normalize; its y the fraction of (run or instance, target) pairs solved within it)",
-                     s->path, line, p->name, unused[k], d->kind);
-            return false;
-        }
-    const char *m = drv_experiment_get(p, "measure", &line);
-    if (!m) {
-        snprintf(err, errlen,
-                 "%s:%d: [plot %s] has no 'measure' (kind %s: the runtime to a target, e.g. `iter_to_1e-10` or "
-                 "`time_to_1e-10`; several targets separated by '|')",
-                 s->path, p->line, p->name, d->kind);
-        return false;
-    }
-    char buf[2048];
-    snprintf(buf, sizeof buf, "%s", m);
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
-        if (d->ny == MAX_Y) {
-            snprintf(err, errlen, "%s:%d: [plot %s] key 'measure': more than %d targets", s->path, line, p->name,
-                     MAX_Y);
-            return false;
-        }
-        if (!compile_text(d, "measure", drv_text_trim(tok), line, &d->y[d->ny++], err, errlen, t))
-            return false;
-    }
-    const char *nz = drv_experiment_get(p, "normalize", &line);
-    if (nz) {
-        snprintf(buf, sizeof buf, "%s", nz);
-        d->best = strcmp(drv_text_trim(buf), "best") == 0;
-        if (d->best && !profile) {
-            snprintf(err, errlen,
-                     "%s:%d: [plot %s] key 'normalize': 'best' (the best series' runtime on each instance and "
-                     "target) needs kind data_profile; kind ecdf takes an expression of the run",
-                     s->path, line, p->name);
-            return false;
-        }
-        if (!d->best && !drv_rowexpr_compile(s, p, "plot", "normalize", true, t, NULL, &d->normalize, err, errlen))
-            return false;
-    }
-    const char *inst = drv_experiment_get(p, "instance", &line);
-    if (!inst)
-        line = p->line;
-    if (inst && !profile) {
-        snprintf(err, errlen,
-                 "%s:%d: [plot %s] key 'instance' applies to kind data_profile only (kind ecdf counts every run)",
-                 s->path, line, p->name);
-        return false;
-    }
-    if (profile) {
-        char bad[256];
-        if (!drv_select_columns(t, inst ? inst : "seed", d->icols, &d->nicols, bad, sizeof bad)) {
-            snprintf(err, errlen, "%s:%d: [plot %s] instance '%s' is not a column of index.csv", s->path, line, p->name,
-                     bad);
-            return false;
-        }
-        if (d->nicols == 0) {
-            snprintf(err, errlen,
-                     "%s:%d: [plot %s] instance is empty; expected the columns that identify an instance "
-                     "(default seed)",
-                     s->path, line, p->name);
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_section *p, const drv_csv *t, char *err,
+static bool define(drv_plotdef *d, const drv_experiment *s, const drv_experiment_section *p, const drv_csv *t, char *err,
                    size_t errlen)
 {
     memset(d, 0, sizeof *d);
@@ -170,7 +78,7 @@ static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_sec
         return false;
     d->runtimes = strcmp(d->kind, "ecdf") == 0 || strcmp(d->kind, "data_profile") == 0;
     if (d->runtimes)
-        return define_runtimes(d, t, err, errlen);
+        return drv_plotrt_define(d, t, err, errlen);
     static const char *const rt_keys[2] = {"normalize", "instance"};
     for (int k = 0; k < 2; k++)
         if (drv_experiment_get(p, rt_keys[k], &line)) {
@@ -197,14 +105,14 @@ static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_sec
         snprintf(buf, sizeof buf, "%s", y);
         char *save = NULL;
         for (char *tok = strtok_r(buf, trace ? "," : "|", &save); tok; tok = strtok_r(NULL, trace ? "," : "|", &save)) {
-            if (d->ny == MAX_Y) {
-                snprintf(err, errlen, "%s:%d: [plot %s] more than %d y values", s->path, line, p->name, MAX_Y);
+            if (d->ny == DRV_PLOTDEF_MAX_Y) {
+                snprintf(err, errlen, "%s:%d: [plot %s] more than %d y values", s->path, line, p->name, DRV_PLOTDEF_MAX_Y);
                 return false;
             }
             char *v = drv_text_trim(tok);
             if (trace)
                 d->ynames[d->ny++] = strdup(v);
-            else if (!compile_text(d, "y", v, line, &d->y[d->ny++], err, errlen, t))
+            else if (!drv_plotdef_compile_text(d, "y", v, line, &d->y[d->ny++], err, errlen, t))
                 return false;
         }
     }
@@ -221,14 +129,10 @@ static bool define(plotdef *d, const drv_experiment *s, const drv_experiment_sec
 
 /* ---- series ------------------------------------------------------------ */
 
-typedef struct series {
-    char label[512];
-    size_t *rows, n;
-} series;
 
 /* Split the rows that pass `where` into series by the group_by values
  * (drv_select.h), each labelled "k1=v1 k2=v2". */
-static bool make_series(const plotdef *d, const drv_csv *t, series **out, size_t *ns, char *err, size_t errlen)
+static bool make_series(const drv_plotdef *d, const drv_csv *t, drv_plotdef_series **out, size_t *ns, char *err, size_t errlen)
 {
     long gcols[DRV_SELECT_MAX_COLUMNS];
     size_t ng, nr = 0, ngroups = 0;
@@ -243,7 +147,7 @@ static bool make_series(const plotdef *d, const drv_csv *t, series **out, size_t
     size_t *rows = NULL;
     drv_select_group *g = NULL;
     bool ok = drv_select_where(d->where, t, &rows, &nr) && drv_select_groups(t, rows, nr, gcols, ng, &g, &ngroups);
-    series *sv = ok ? calloc(ngroups ? ngroups : 1, sizeof *sv) : NULL;
+    drv_plotdef_series *sv = ok ? calloc(ngroups ? ngroups : 1, sizeof *sv) : NULL;
     free(rows);
     if (!sv) {
         drv_select_free(g, ngroups);
@@ -274,7 +178,7 @@ typedef double (*band_pick)(const void *ctx, size_t i, size_t j);
 
 /* The header of a median/quartile table: x, then <y>_med, <y>_q1, <y>_q3
  * for each y (trace: its column name; summary: y, y2, ...), n[, theory]. */
-static void put_band_header(FILE *f, const plotdef *d, const char *x)
+static void put_band_header(FILE *f, const drv_plotdef *d, const char *x)
 {
     fputs(x, f);
     for (size_t j = 0; j < d->ny; j++) {
@@ -290,10 +194,10 @@ static void put_band_header(FILE *f, const plotdef *d, const char *x)
 /* One row of a median/quartile table: x, then for each y column the
  * quartiles of what pick() gives over the series' runs, the largest number
  * of runs that gave a value, and the theory curve at x (named xvar in it). */
-static void put_band_row(FILE *f, const plotdef *d, const drv_csv *t, const series *sv, double x, const char *xvar,
+static void put_band_row(FILE *f, const drv_plotdef *d, const drv_csv *t, const drv_plotdef_series *sv, double x, const char *xvar,
                          band_pick pick, const void *ctx, double *v)
 {
-    put_num(f, x);
+    drv_plotdef_put_num(f, x);
     size_t have = 0;
     for (size_t j = 0; j < d->ny; j++) {
         size_t k = 0;
@@ -309,19 +213,19 @@ static void put_band_row(FILE *f, const plotdef *d, const drv_csv *t, const seri
     if (d->theory) {
         char e[256];
         fputc(',', f);
-        put_num(f, drv_rowexpr_num(d->theory, t, sv->rows[0], xvar, x, e, sizeof e));
+        drv_plotdef_put_num(f, drv_rowexpr_num(d->theory, t, sv->rows[0], xvar, x, e, sizeof e));
     }
     fputc('\n', f);
 }
 
-static bool read_trace(const plotdef *d, const char *results, const char *id, runtrace *rt, char *err, size_t errlen)
+static bool read_trace(const drv_plotdef *d, const char *results, const char *id, runtrace *rt, char *err, size_t errlen)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/runs/%s/trace.csv", results, id);
     drv_csv t;
     if (!drv_csv_read(path, &t, err, errlen))
         return false;
-    long cx = drv_csv_col(&t, d->xname), cy[MAX_Y];
+    long cx = drv_csv_col(&t, d->xname), cy[DRV_PLOTDEF_MAX_Y];
     bool ok = cx >= 0;
     const char *missing = d->xname;
     for (size_t j = 0; ok && j < d->ny; j++)
@@ -367,7 +271,7 @@ static double pick_trace(const void *ctx, size_t i, size_t j)
     return a->rt[i].y[(a->next[i] - 1) * a->ny + j];
 }
 
-static bool write_trace(const plotdef *d, const char *results, const drv_csv *t, const series *sv, FILE *f,
+static bool write_trace(const drv_plotdef *d, const char *results, const drv_csv *t, const drv_plotdef_series *sv, FILE *f,
                         char *err, size_t errlen)
 {
     long cid = drv_csv_col(t, "id");
@@ -412,7 +316,7 @@ static bool write_trace(const plotdef *d, const char *results, const drv_csv *t,
 }
 
 /* The distinct x values of a series, ascending (NaN left out). */
-static size_t distinct_x(const plotdef *d, const drv_csv *t, const series *sv, double *xs)
+static size_t distinct_x(const drv_plotdef *d, const drv_csv *t, const drv_plotdef_series *sv, double *xs)
 {
     size_t n = 0;
     for (size_t i = 0; i < sv->n; i++) {
@@ -432,9 +336,9 @@ static size_t distinct_x(const plotdef *d, const drv_csv *t, const series *sv, d
 
 /* A summary row at x: the y of the runs whose x is this one. */
 typedef struct {
-    const plotdef *d;
+    const drv_plotdef *d;
     const drv_csv *t;
-    const series *sv;
+    const drv_plotdef_series *sv;
     double x;
 } rows_at;
 
@@ -449,7 +353,7 @@ static double pick_rows(const void *ctx, size_t i, size_t j)
 }
 
 /* kind = runs: x and the y expressions of each run. */
-static bool write_runs(const plotdef *d, const drv_csv *t, const series *sv, FILE *f)
+static bool write_runs(const drv_plotdef *d, const drv_csv *t, const drv_plotdef_series *sv, FILE *f)
 {
     char e[256];
     fputs("x", f);
@@ -457,10 +361,10 @@ static bool write_runs(const plotdef *d, const drv_csv *t, const series *sv, FIL
         fprintf(f, j ? ",y%zu" : ",y", j + 1);
     fputc('\n', f);
     for (size_t i = 0; i < sv->n; i++) {
-        put_num(f, drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
+        drv_plotdef_put_num(f, drv_rowexpr_num(d->x, t, sv->rows[i], NULL, 0, e, sizeof e));
         for (size_t j = 0; j < d->ny; j++) {
             fputc(',', f);
-            put_num(f, drv_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
+            drv_plotdef_put_num(f, drv_rowexpr_num(d->y[j], t, sv->rows[i], NULL, 0, e, sizeof e));
         }
         fputc('\n', f);
     }
@@ -469,7 +373,7 @@ static bool write_runs(const plotdef *d, const drv_csv *t, const series *sv, FIL
 
 /* kind = fraction: at each distinct x, how many of the runs there (NaN
  * measures left out) meet the measure, with the 95% Wilson interval. */
-static bool write_fraction(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+static bool write_fraction(const drv_plotdef *d, const drv_csv *t, const drv_plotdef_series *sv, FILE *f, char *err, size_t errlen)
 {
     double *xs = malloc((sv->n + 1) * sizeof(double));
     if (!xs) {
@@ -492,13 +396,13 @@ static bool write_fraction(const plotdef *d, const drv_csv *t, const series *sv,
         }
         double lo, hi;
         drv_stats_wilson95(k, n, &lo, &hi);
-        put_num(f, xs[a]);
+        drv_plotdef_put_num(f, xs[a]);
         fprintf(f, ",%zu,%zu,", k, n);
-        put_num(f, n ? (double)k / (double)n : NAN);
+        drv_plotdef_put_num(f, n ? (double)k / (double)n : NAN);
         fputc(',', f);
-        put_num(f, lo);
+        drv_plotdef_put_num(f, lo);
         fputc(',', f);
-        put_num(f, hi);
+        drv_plotdef_put_num(f, hi);
         fputc('\n', f);
     }
     free(xs);
@@ -506,7 +410,7 @@ static bool write_fraction(const plotdef *d, const drv_csv *t, const series *sv,
 }
 
 /* kind = summary: the quartiles of each y over the runs at each distinct x. */
-static bool write_summary(const plotdef *d, const drv_csv *t, const series *sv, FILE *f, char *err, size_t errlen)
+static bool write_summary(const drv_plotdef *d, const drv_csv *t, const drv_plotdef_series *sv, FILE *f, char *err, size_t errlen)
 {
     double *xs = malloc((sv->n + 1) * sizeof(double)), *v = malloc((sv->n + 1) * sizeof(double));
     if (!xs || !v) {
@@ -526,214 +430,14 @@ static bool write_summary(const plotdef *d, const drv_csv *t, const series *sv, 
     return true;
 }
 
-/* ---- runtime distributions: ecdf, data_profile (drv_profile.h) ---------- */
-
-/* The runtimes of every series, one per (run or instance, target) pair,
- * divided by the budget unit: NaN for a pair not solved.  Series s has
- * n[s] values at v[s] (in one block). */
-typedef struct runtimes {
-    double *block, **v;
-    size_t *n;
-    double lo, hi; /* the smallest and the largest finite value of any series: the figure's ends */
-} runtimes;
-
-static void runtimes_free(runtimes *r)
-{
-    free(r->block);
-    free(r->v);
-    free(r->n);
-}
-
-/* Run row's budget unit: normalize's value (1 without it), which must be
- * finite and positive. */
-static bool unit_of(const plotdef *d, const drv_csv *t, size_t row, double *u, char *err, size_t errlen)
-{
-    *u = 1;
-    if (!d->normalize)
-        return true;
-    char e[256] = "", num[40];
-    *u = drv_rowexpr_num(d->normalize, t, row, NULL, 0, e, sizeof e);
-    if (isfinite(*u) && *u > 0)
-        return true;
-    int line;
-    const char *text = drv_experiment_get(d->p, "normalize", &line);
-    mfd_format_real(num, sizeof num, *u);
-    snprintf(err, errlen,
-             "%s:%d: [plot %s] key 'normalize': '%s' is %s at run %s%s%s%s; expected a positive budget unit",
-             d->s->path, line, d->p->name, text, num, drv_csv_cell(t, row, (size_t)drv_csv_col(t, "id")),
-             e[0] ? " (" : "", e, e[0] ? ")" : "");
-    return false;
-}
-
-/* Target j's runtime of run row, divided by its unit u: NaN when it is
- * missing or not finite (the target was never reached). */
-static double runtime_of(const plotdef *d, const drv_csv *t, size_t row, size_t j, double u)
-{
-    char e[256];
-    double v = drv_rowexpr_num(d->y[j], t, row, NULL, 0, e, sizeof e) / u;
-    return isfinite(v) ? v : NAN;
-}
-
-/* kind = ecdf: every run of a series, with every target. */
-static bool ecdf_values(const plotdef *d, const drv_csv *t, const series *sv, size_t ns, runtimes *r, char *err,
-                        size_t errlen)
-{
-    size_t total = 0;
-    for (size_t s = 0; s < ns; s++)
-        total += sv[s].n * d->ny;
-    if (!(r->block = malloc((total + 1) * sizeof(double)))) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    double *v = r->block;
-    for (size_t s = 0; s < ns; s++) {
-        r->v[s] = v;
-        r->n[s] = sv[s].n * d->ny;
-        for (size_t i = 0; i < sv[s].n; i++) {
-            double u;
-            if (!unit_of(d, t, sv[s].rows[i], &u, err, errlen))
-                return false;
-            for (size_t j = 0; j < d->ny; j++)
-                *v++ = runtime_of(d, t, sv[s].rows[i], j, u);
-        }
-    }
-    return true;
-}
-
-/* kind = data_profile: the problems are the pairs (instance, target) over
- * the instances of every series, the same |P| for each series; a series
- * with no run on an instance has not solved its pairs (Moré and Wild's
- * t_{p,s} = inf), and one with two runs there is an error, since a
- * profile compares one run of each solver on each problem. */
-static bool profile_values(const plotdef *d, const drv_csv *t, const series *sv, size_t ns, runtimes *r, char *err,
-                           size_t errlen)
-{
-    size_t nall = 0, ninst = 0;
-    for (size_t s = 0; s < ns; s++)
-        nall += sv[s].n;
-    size_t *all = malloc((nall + 1) * sizeof *all), *owner = malloc((t->nrows + 1) * sizeof *owner);
-    size_t *run_of = malloc((ns + 1) * sizeof *run_of); /* the row of each series on the instance at hand */
-    drv_select_group *g = NULL;
-    bool ok = all && owner && run_of;
-    for (size_t s = 0, k = 0; ok && s < ns; s++)
-        for (size_t i = 0; i < sv[s].n; i++) {
-            all[k++] = sv[s].rows[i];
-            owner[sv[s].rows[i]] = s;
-        }
-    ok = ok && drv_select_groups(t, all, nall, d->icols, d->nicols, &g, &ninst);
-    size_t np = ninst * d->ny;
-    ok = ok && (r->block = malloc((ns * np + 1) * sizeof(double))) != NULL;
-    if (!ok)
-        snprintf(err, errlen, "out of memory");
-    for (size_t q = 0; ok && q < ns * np; q++)
-        r->block[q] = NAN;
-    long cid = drv_csv_col(t, "id");
-    for (size_t a = 0; ok && a < ninst; a++) {
-        for (size_t s = 0; s < ns; s++)
-            run_of[s] = SIZE_MAX;
-        for (size_t i = 0; ok && i < g[a].n; i++) {
-            size_t row = g[a].rows[i], s = owner[row];
-            if (run_of[s] != SIZE_MAX) {
-                char inst[256];
-                int line;
-                if (!drv_experiment_get(d->p, "instance", &line))
-                    line = d->p->line;
-                drv_select_label(t, row, d->icols, d->nicols, " ", inst, sizeof inst);
-                snprintf(err, errlen,
-                         "%s:%d: [plot %s] series '%s' has more than one run on instance '%s' (runs %s and %s); a "
-                         "data profile takes one run of each series on each instance: add the key that tells them "
-                         "apart to group_by or instance, or leave runs out with where",
-                         d->s->path, line, d->p->name, sv[s].label[0] ? sv[s].label : "(every run: no group_by)", inst,
-                         drv_csv_cell(t, run_of[s], (size_t)cid), drv_csv_cell(t, row, (size_t)cid));
-                ok = false;
-                break;
-            }
-            run_of[s] = row;
-            double u;
-            ok = unit_of(d, t, row, &u, err, errlen);
-            for (size_t j = 0; ok && j < d->ny; j++)
-                r->block[s * np + a * d->ny + j] = runtime_of(d, t, row, j, u);
-        }
-    }
-    if (ok && d->best)
-        drv_profile_ratios(r->block, ns, np);
-    for (size_t s = 0; ok && s < ns; s++) {
-        r->v[s] = r->block + s * np;
-        r->n[s] = np;
-    }
-    drv_select_free(g, ninst);
-    free(all);
-    free(owner);
-    free(run_of);
-    return ok;
-}
-
-/* The runtimes of every series and the figure's ends. */
-static bool make_runtimes(const plotdef *d, const drv_csv *t, const series *sv, size_t ns, runtimes *r, char *err,
-                          size_t errlen)
-{
-    memset(r, 0, sizeof *r);
-    r->v = calloc(ns + 1, sizeof *r->v);
-    r->n = calloc(ns + 1, sizeof *r->n);
-    if (!r->v || !r->n) {
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    bool profile = strcmp(d->kind, "data_profile") == 0;
-    if (!(profile ? profile_values : ecdf_values)(d, t, sv, ns, r, err, errlen))
-        return false;
-    r->lo = INFINITY;
-    r->hi = -INFINITY;
-    for (size_t s = 0; s < ns; s++)
-        for (size_t i = 0; i < r->n[s]; i++)
-            if (isfinite(r->v[s][i])) {
-                r->lo = fmin(r->lo, r->v[s][i]);
-                r->hi = fmax(r->hi, r->v[s][i]);
-            }
-    return true;
-}
-
-/* One series' distribution: x, k (pairs solved within x), n (all pairs)
- * and p = k/n, at every x where it jumps and at the figure's two ends, so
- * that every curve spans the same budgets; nothing but the header when no
- * series solved anything. */
-static bool write_runtimes(const double *v, size_t n, double lo, double hi, FILE *f, char *err, size_t errlen)
-{
-    double *x = malloc((n + 1) * sizeof *x);
-    size_t *k = malloc((n + 1) * sizeof *k);
-    if (!x || !k) {
-        free(x);
-        free(k);
-        snprintf(err, errlen, "out of memory");
-        return false;
-    }
-    fputs("x,k,n,p\n", f);
-    size_t m = drv_profile_ecdf(v, n, x, k);
-    double last = NAN;
-    for (size_t i = 0; isfinite(lo) && i < m + 2; i++) {
-        double a = i == 0 ? lo : i <= m ? x[i - 1] : hi; /* lo <= x[0] <= ... <= x[m-1] <= hi */
-        if (a == last)
-            continue;
-        last = a;
-        size_t c = drv_profile_count_at(x, k, m, a);
-        put_num(f, a);
-        fprintf(f, ",%zu,%zu,", c, n);
-        put_num(f, (double)c / (double)n);
-        fputc('\n', f);
-    }
-    free(x);
-    free(k);
-    return true;
-}
-
 /* One series' data file, or the list of series. */
 typedef struct series_out {
-    const plotdef *d;
+    const drv_plotdef *d;
     const char *results;
     const drv_csv *t;
-    const series *sv;
+    const drv_plotdef_series *sv;
     size_t ns;
-    const runtimes *rt; /* ecdf, data_profile: every series' runtimes */
+    const drv_plotrt *rt; /* ecdf, data_profile: every series' runtimes */
     size_t index;       /* the series' */
 } series_out;
 
@@ -742,7 +446,7 @@ static bool put_series(FILE *f, const void *ctx, char *err, size_t errlen)
     const series_out *o = ctx;
     const char *kind = o->d->kind;
     if (o->d->runtimes)
-        return write_runtimes(o->rt->v[o->index], o->rt->n[o->index], o->rt->lo, o->rt->hi, f, err, errlen);
+        return drv_plotrt_write(o->rt->v[o->index], o->rt->n[o->index], o->rt->lo, o->rt->hi, f, err, errlen);
     if (strcmp(kind, "trace") == 0)
         return write_trace(o->d, o->results, o->t, o->sv, f, err, errlen);
     if (strcmp(kind, "runs") == 0)
@@ -764,22 +468,22 @@ static bool put_list(FILE *f, const void *ctx, char *err, size_t errlen)
 bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results,
                           const drv_csv *index, const char *data, size_t *nseries, char *err, size_t errlen)
 {
-    plotdef d;
+    drv_plotdef d;
     *nseries = 0;
     if (!define(&d, s, p, index, err, errlen)) {
         def_free(&d);
         return false;
     }
-    series *sv = NULL;
+    drv_plotdef_series *sv = NULL;
     size_t ns = 0;
     bool ok = make_series(&d, index, &sv, &ns, err, errlen);
     if (ok && ns == 0) {
         snprintf(err, errlen, "%s:%d: [plot %s]: no run matches 'where'", s->path, p->line, p->name);
         ok = false;
     }
-    runtimes rt;
+    drv_plotrt rt;
     memset(&rt, 0, sizeof rt);
-    ok = ok && (!d.runtimes || make_runtimes(&d, index, sv, ns, &rt, err, errlen));
+    ok = ok && (!d.runtimes || drv_plotrt_make(&d, index, sv, ns, &rt, err, errlen));
     char path[4096];
     for (size_t i = 0; ok && i < ns; i++) {
         series_out one = {&d, results, index, &sv[i], 1, &rt, i};
@@ -789,7 +493,7 @@ bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section 
     series_out all = {&d, results, index, sv, ns, &rt, 0};
     snprintf(path, sizeof path, "%s.series", data);
     ok = ok && drv_file_write(path, put_list, &all, err, errlen);
-    runtimes_free(&rt);
+    drv_plotrt_free(&rt);
     for (size_t i = 0; i < ns; i++)
         free(sv[i].rows);
     free(sv);
