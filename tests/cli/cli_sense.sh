@@ -127,6 +127,11 @@ model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=2	iters=100	see
 ' > grp_sym.txt
 check "the symmetric model on gaussian_sym_otf: a group of 3 gives each run alone, bit for bit" "group_equals_alone grp_sym"
 check "run.ini records the group's size" "grep -q '^op_group_runs = 3$' grp_sym_0/run.ini"
+printf 'model=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=1\tout=bad_a\nmodel=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=2\teta=-1\tout=bad_b\nmodel=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=3\tout=bad_c\n' > badgroup.txt
+"$exe" --runs badgroup.txt > badgroup.log 2>&1
+code=$?
+check "a bad run in a group fails alone (exit 2); the others complete, still sharing the operator" \
+    "[ $code -eq 2 ] && [ -f bad_a/summary.csv ] && [ -f bad_c/summary.csv ] && [ ! -e bad_b ] && grep -q '^op_shared_evals = 81$' bad_a/run.ini"
 printf 'n=10\tr=2\tk=3\tseed=1\titers=50\tout=lone_a\nn=10\tr=2\tk=3\tseed=2\titers=50\tout=lone_b\n' > lone.txt
 "$exe" --runs lone.txt > /dev/null 2>&1
 check "runs with different operators (no op_seed, other seeds) each run alone" \
