@@ -69,6 +69,12 @@ typedef struct app_lowrank_keys {
     {"op_seed", MFD_P_SEED, "0", 0, 0, 0, NULL, offsetof(T, lk.prob.op_seed),                                       \
      "seed of the operator's (and mask's) stream (not given: seed's); the driver derives it from the operator keys"}
 
+/* share_operator: may the run step together with the runs of its --runs
+ * file that draw the same operator (app_runs_main_grouped)? */
+#define APP_LOWRANK_SHARE_KEY(T, member)                                                                             \
+    {"share_operator", MFD_P_BOOL, "1", 0, 0, MFD_P_OBSERVE, NULL, offsetof(T, member),                             \
+     "--runs: step together with the runs that draw the same operator (0: alone, for timing it)"}
+
 /* threads: of the operator passes (the batched normal map) and of BLAS. */
 #define APP_LOWRANK_THREADS_KEY(T, member)                                                                           \
     {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, offsetof(T, member),                                  \

@@ -171,8 +171,10 @@ void app_runs_operator_key(mfd_param_table t, const app_run_args *a, char *buf, 
             int w = snprintf(buf + at, len - at, "%s=%s\t", t.spec[k].key, v ? v : "");
             at = w > 0 && (size_t)w < len - at ? at + (size_t)w : len - 1;
         }
-    const char *op = arg_value(a, "op_seed"), *seed = arg_value(a, "seed");
+    const char *op = arg_value(a, "op_seed"), *seed = arg_value(a, "seed"), *share = arg_value(a, "share_operator");
     snprintf(buf + at, len - at, "op_seed=%s", op ? op : seed ? seed : "");
+    if (share && strcmp(share, "1") != 0) /* a key of its own: the run goes alone */
+        snprintf(buf, len, "share_operator=0\tline %d", a->line);
 }
 
 #define KEY_LEN 2048

@@ -54,7 +54,8 @@ int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char 
 
 /* The operator key of a run: its values of the table's operator keys
  * (MFD_P_OPERATOR) and its op_seed (else its seed), "k=v" joined by TABs,
- * into buf; runs with the same key draw the same operator. */
+ * into buf; runs with the same key draw the same operator.  A run given
+ * share_operator other than 1 gets a key of its own. */
 void app_runs_operator_key(mfd_param_table t, const app_run_args *a, char *buf, size_t len);
 
 /* The --runs entry of mfd-sense and mfd-scaled: runs with the same operator

@@ -47,6 +47,7 @@ typedef struct scaled_params {
     const char *out;
     int save_final, save_inputs;
     long threads;
+    int share_operator;
 } scaled_params;
 
 #define OFF(f) offsetof(scaled_params, f)
@@ -113,6 +114,7 @@ static const mfd_param_spec ROWS[] = {
     APP_LOWRANK_X0_KEY(scaled_params, lk),
     APP_LOWRANK_SAVE_KEYS(scaled_params, save_final, save_inputs, "L", "R"),
     APP_LOWRANK_THREADS_KEY(scaled_params, threads),
+    APP_LOWRANK_SHARE_KEY(scaled_params, share_operator),
 };
 #undef OFF
 static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};

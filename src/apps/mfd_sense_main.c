@@ -35,6 +35,7 @@ typedef struct sense_params {
     const char *out;
     int save_final, save_inputs;
     long threads;
+    int share_operator;
 } sense_params;
 
 #define OFF(f) offsetof(sense_params, f)
@@ -71,6 +72,7 @@ static const mfd_param_spec ROWS[] = {
     APP_LOWRANK_FACTOR_KEYS(sense_params, lk, "f0_file", "g0_file", "F", "G"),
     APP_LOWRANK_SAVE_KEYS(sense_params, save_final, save_inputs, "F", "G"),
     APP_LOWRANK_THREADS_KEY(sense_params, threads),
+    APP_LOWRANK_SHARE_KEY(sense_params, share_operator),
 };
 #undef OFF
 static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};

@@ -132,6 +132,10 @@ printf 'model=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=1\tout=bad_a\nmode
 code=$?
 check "a bad run in a group fails alone (exit 2); the others complete, still sharing the operator" \
     "[ $code -eq 2 ] && [ -f bad_a/summary.csv ] && [ -f bad_c/summary.csv ] && [ ! -e bad_b ] && grep -q '^op_shared_evals = 81$' bad_a/run.ini"
+printf 'n=10\tr=2\tk=3\top_seed=5\titers=50\tout=sh_a\nn=10\tr=2\tk=3\top_seed=5\titers=50\tshare_operator=0\tout=sh_b\n' > noshare.txt
+"$exe" --runs noshare.txt > /dev/null 2>&1
+check "share_operator=0 keeps a run out of its operator's group" \
+    "[ -f sh_a/summary.csv ] && [ -f sh_b/summary.csv ] && ! grep -q op_group_runs sh_a/run.ini && ! grep -q op_group_runs sh_b/run.ini"
 printf 'n=10\tr=2\tk=3\tseed=1\titers=50\tout=lone_a\nn=10\tr=2\tk=3\tseed=2\titers=50\tout=lone_b\n' > lone.txt
 "$exe" --runs lone.txt > /dev/null 2>&1
 check "runs with different operators (no op_seed, other seeds) each run alone" \
