@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app_ckpt.h"
 #include "app_common.h"
 #include "mfd_rate.h"
 #include "mfd_schedule.h"
@@ -14,12 +15,10 @@
 
 typedef struct loop_state {
     mfd_kv meta, extra, summary, params, runkv;
-    double *row, *log_t, *log_e;
+    double *row;
     const char **cols;
-    long *first_below;
-    double *time_below; /* the algorithm's time at first_below (NaN until then) */
-    size_t log_cap, log_n;
-    double log_seconds; /* time spent logging, left out of time_s */
+    app_loop_acc acc; /* what a checkpoint saves besides the model */
+    app_ckpt ck;
 } loop_state;
 
 static void state_free(loop_state *s)
@@ -30,17 +29,22 @@ static void state_free(loop_state *s)
     mfd_kv_free(&s->params);
     mfd_kv_free(&s->runkv);
     free(s->row);
-    free(s->log_t);
-    free(s->log_e);
+    free(s->acc.log_t);
+    free(s->acc.log_e);
     free(s->cols);
-    free(s->first_below);
-    free(s->time_below);
+    free(s->acc.first_below);
+    free(s->acc.time_below);
+    app_ckpt_free(&s->ck);
 }
 
 int app_loop_check(const char *prog, const app_loop_params *lp)
 {
     if (lp->rate_lo >= lp->rate_hi)
         return app_usage_error(prog, "key 'rate_lo': %.17g is not below rate_hi = %.17g", lp->rate_lo, lp->rate_hi);
+    long every;
+    if (!app_ckpt_parse_every(lp->checkpoint_every, &every))
+        return app_usage_error(prog, "key 'checkpoint_every': '%s' is not a number of iterations; expected auto, 0 "
+                               "(never) or an integer >= 1", lp->checkpoint_every);
     return APP_EXIT_OK;
 }
 
@@ -48,25 +52,52 @@ app_loop_cfg app_loop_config(const char *prog, const char *monitor, long iters, 
 {
     app_loop_cfg c = {prog,          monitor,        iters,       lp->tol,     lp->div_bound, lp->plateau_window,
                       lp->plateau_rtol, lp->log_per_decade, lp->log_every, lp->rate_lo, lp->rate_hi, lp->slope_t0,
-                      lp->slope_t1, &lp->thresholds, lp->plateau_detect_rtol, lp->plateau_detect_decades};
+                      lp->slope_t1, &lp->thresholds, lp->plateau_detect_rtol, lp->plateau_detect_decades,
+                      APP_CKPT_AUTO, lp->restart, lp->snapshots};
+    if (!app_ckpt_parse_every(lp->checkpoint_every, &c.checkpoint_every)) /* app_loop_check refused it */
+        c.checkpoint_every = 0;
     return c;
+}
+
+/* The accumulators of a fresh run (the settings from cfg). */
+static void acc_init(app_loop_acc *a, const app_loop_cfg *cfg)
+{
+    a->t = 0;
+    a->iters = cfg->iters;
+    a->tol = cfg->tol;
+    a->e_init = NAN;
+    a->e_min = INFINITY;
+    mfd_linreg_reset(&a->band);
+    mfd_linreg_reset(&a->window);
+    mfd_stop_rule_init(&a->rule, cfg->tol, cfg->div_bound, cfg->iters, cfg->plateau_window, cfg->plateau_rtol);
+    mfd_schedule_init(&a->sched, cfg->log_per_decade, cfg->log_every);
+    for (size_t i = 0; i < a->nthr; i++) {
+        a->first_below[i] = -1;
+        a->time_below[i] = NAN;
+    }
+    a->log_n = 0;
+    a->elapsed = a->log_seconds = a->ckpt_seconds = 0;
+    a->trace_pos = a->rows = a->checkpoints = 0;
+    a->pieces = 1;
 }
 
 /* One trace row at iteration t; 0 on success, else st or err is set. */
 static int log_point(app_model *model, loop_state *s, mfd_out *o, long t, double e, double t0, char *err,
                      size_t errlen, mfd_status *st)
 {
+    app_loop_acc *a = &s->acc;
     double t1 = app_now();
     s->row[0] = (double)t;
-    s->row[1] = t1 - t0 - s->log_seconds; /* the algorithm's time: diagnostics left out */
+    s->row[1] = t1 - t0 - a->log_seconds - a->ckpt_seconds; /* the algorithm's time: diagnostics left out */
     if ((*st = model->log_row(model->ctx, t, s->row + 2)) != MFD_OK)
         return -1;
-    if (mfd_out_trace_row(o, s->row, err, errlen) != MFD_OK)
+    if (mfd_out_trace_row(o, s->row, err, errlen) != MFD_OK || app_ckpt_snapshot(&s->ck, t, err, errlen) != MFD_OK)
         return -1;
-    s->log_seconds += app_now() - t1;
-    if (s->log_n < s->log_cap) {
-        s->log_t[s->log_n] = (double)t;
-        s->log_e[s->log_n++] = e;
+    a->rows++;
+    a->log_seconds += app_now() - t1;
+    if (a->log_n < a->log_cap) {
+        a->log_t[a->log_n] = (double)t;
+        a->log_e[a->log_n++] = e;
     }
     return 0;
 }
@@ -87,23 +118,25 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     mfd_kv_init(&s.summary);
     mfd_kv_init(&s.params);
     mfd_kv_init(&s.runkv);
-    mfd_out o = {NULL, NULL, 0};
+    mfd_out o = {NULL, NULL, 0, 0};
     char err[1024] = "", name[96], started[32], ended[32];
     mfd_status st = MFD_OK;
     int code = APP_EXIT_FAILURE;
     size_t ncols = model->ncols + 2, nthr = cfg->thresholds ? cfg->thresholds->n : 0;
 
+    app_loop_acc *a = &s.acc;
     mfd_schedule sched;
     mfd_schedule_init(&sched, cfg->log_per_decade, cfg->log_every);
     size_t cap = mfd_schedule_max_points(&sched, cfg->iters) + 1;
-    s.log_cap = cap < MAX_LOGGED ? cap : MAX_LOGGED;
+    a->log_cap = cap < MAX_LOGGED ? cap : MAX_LOGGED;
+    a->nthr = nthr;
     s.row = malloc(ncols * sizeof *s.row);
     s.cols = malloc(ncols * sizeof *s.cols);
-    s.log_t = malloc(s.log_cap * sizeof(double));
-    s.log_e = malloc(s.log_cap * sizeof(double));
-    s.first_below = malloc((nthr + 1) * sizeof(long));
-    s.time_below = malloc((nthr + 1) * sizeof(double));
-    if (!s.row || !s.cols || !s.log_t || !s.log_e || !s.first_below || !s.time_below) {
+    a->log_t = malloc(a->log_cap * sizeof(double));
+    a->log_e = malloc(a->log_cap * sizeof(double));
+    a->first_below = malloc((nthr + 1) * sizeof(long));
+    a->time_below = malloc((nthr + 1) * sizeof(double));
+    if (!s.row || !s.cols || !a->log_t || !a->log_e || !a->first_below || !a->time_below) {
         st = MFD_ENOMEM;
         goto fail;
     }
@@ -111,31 +144,39 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     s.cols[1] = "time_s";
     for (size_t i = 0; i < model->ncols; i++)
         s.cols[i + 2] = model->cols[i];
-    for (size_t i = 0; i < nthr; i++) {
-        s.first_below[i] = -1;
-        s.time_below[i] = NAN;
-    }
+    acc_init(a, cfg);
     TRY(mfd_kv_add_str(&s.meta, "program", cfg->prog));
     if (model->describe)
         TRY(model->describe(model->ctx, &s.meta, &s.extra));
 
+    /* a checkpoint in out_dir: continue it, leave a complete run, or refuse */
+    int how;
+    if ((code = app_ckpt_begin(&s.ck, cfg, model, table, params, out_dir, a, &how)) != APP_EXIT_OK ||
+        how == APP_CKPT_DONE) {
+        state_free(&s);
+        return code;
+    }
+    code = APP_EXIT_FAILURE;
+    if (how == APP_CKPT_FRESH)
+        acc_init(a, cfg);
     app_utc_iso(started, sizeof started);
-    if (mfd_out_open(&o, out_dir, err, sizeof err) != MFD_OK)
+    if ((st = app_ckpt_open(&s.ck, &o, a, &s.meta, s.cols, ncols, err, sizeof err)) != MFD_OK) {
+        if (st == MFD_ENOMEM)
+            goto fail;
         goto fail_msg;
-    if (mfd_out_trace_begin(&o, &s.meta, s.cols, ncols, err, sizeof err) != MFD_OK)
-        goto fail_msg;
+    }
 
-    mfd_stop_rule rule;
-    mfd_stop_rule_init(&rule, cfg->tol, cfg->div_bound, cfg->iters, cfg->plateau_window, cfg->plateau_rtol);
     double t_lo = cfg->slope_t1 > 0 ? cfg->slope_t0 : 0.1 * (double)cfg->iters;
     double t_hi = cfg->slope_t1 > 0 ? cfg->slope_t1 : (double)cfg->iters;
-    mfd_linreg band, window;
-    mfd_linreg_reset(&band);
-    mfd_linreg_reset(&window);
-    double e_init = NAN, e = NAN, e_min = INFINITY, t0 = app_now();
+    double e = NAN, t0 = app_now() - a->elapsed; /* a continued run's clock goes on from its checkpoint */
     mfd_stop stop = MFD_STOP_NONE;
     long t;
-    for (t = 0;; t++) {
+    for (t = a->t;; t++) {
+        if (app_ckpt_due(&s.ck, t, t0)) {
+            a->t = t;
+            if (app_ckpt_write(&s.ck, &o, a, app_now() - t0, err, sizeof err) != MFD_OK)
+                goto fail_msg;
+        }
         TRY(model->eval(model->ctx, t, &e));
         if (model->adjust) {
             bool moved = false;
@@ -144,21 +185,22 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
                 TRY(model->eval(model->ctx, t, &e));
         }
         if (t == 0)
-            e_init = e;
+            a->e_init = e;
         if (stop == MFD_STOP_NONE) /* a step may already have stopped the run */
-            stop = mfd_stop_check(&rule, t, e);
-        if (e < e_min)
-            e_min = e;
-        mfd_rate_band_add(&band, cfg->rate_lo, cfg->rate_hi, (double)t, e);
-        mfd_rate_window_add(&window, t_lo, t_hi, (double)t, e);
-        mfd_rate_thresholds_update(cfg->thresholds ? cfg->thresholds->v : NULL, s.first_below, nthr, t, e);
-        /* the time to a threshold is read once, at its crossing, on the clock of time_s (logging left out):
-         * runtime distributions in time need it exactly, not interpolated between logged rows */
+            stop = mfd_stop_check(&a->rule, t, e);
+        if (e < a->e_min)
+            a->e_min = e;
+        mfd_rate_band_add(&a->band, cfg->rate_lo, cfg->rate_hi, (double)t, e);
+        mfd_rate_window_add(&a->window, t_lo, t_hi, (double)t, e);
+        mfd_rate_thresholds_update(cfg->thresholds ? cfg->thresholds->v : NULL, a->first_below, nthr, t, e);
+        /* the time to a threshold is read once, at its crossing, on the clock of time_s (logging and
+         * checkpoints left out): runtime distributions in time need it exactly, not interpolated between
+         * logged rows */
         for (size_t i = 0; i < nthr; i++)
-            if (s.first_below[i] == t && isnan(s.time_below[i]))
-                s.time_below[i] = app_now() - t0 - s.log_seconds;
+            if (a->first_below[i] == t && isnan(a->time_below[i]))
+                a->time_below[i] = app_now() - t0 - a->log_seconds - a->ckpt_seconds;
         int logged = 0;
-        if (mfd_schedule_due(&sched, t) || stop != MFD_STOP_NONE) {
+        if (mfd_schedule_due(&a->sched, t) || stop != MFD_STOP_NONE) {
             if (log_point(model, &s, &o, t, e, t0, err, sizeof err, &st) != 0)
                 goto fail_any;
             logged = 1;
@@ -172,25 +214,25 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
             break;
         }
     }
-    double wall = app_now() - t0;
+    double wall = app_now() - t0, algo = wall - a->log_seconds - a->ckpt_seconds;
     app_utc_iso(ended, sizeof ended);
 
     /* summary.csv */
-    mfd_fit fit = mfd_linreg_fit(&band), slope = mfd_linreg_fit(&window);
+    mfd_fit fit = mfd_linreg_fit(&a->band), slope = mfd_linreg_fit(&a->window);
     double rho, rho_se;
     mfd_rate_rho(fit, &rho, &rho_se);
     mfd_plateau plat[MAX_PLATEAUS];
-    size_t nplat = mfd_rate_plateaus(s.log_t, s.log_e, s.log_n, cfg->plateau_detect_rtol,
+    size_t nplat = mfd_rate_plateaus(a->log_t, a->log_e, a->log_n, cfg->plateau_detect_rtol,
                                      cfg->plateau_detect_decades, plat, MAX_PLATEAUS);
     const char *mon = cfg->monitor;
     TRY(mfd_kv_add_str(&s.summary, "program", cfg->prog));
     TRY(mfd_kv_add_str(&s.summary, "stop_reason", mfd_stop_name(stop)));
     TRY(mfd_kv_add_int(&s.summary, "iterations", t)); /* "iters" is the budget key */
     snprintf(name, sizeof name, "%s_init", mon);
-    TRY(mfd_kv_add_real(&s.summary, name, e_init));
+    TRY(mfd_kv_add_real(&s.summary, name, a->e_init));
     TRY(mfd_kv_add_real(&s.summary, mon, e));
     snprintf(name, sizeof name, "%s_min", mon);
-    TRY(mfd_kv_add_real(&s.summary, name, e_min));
+    TRY(mfd_kv_add_real(&s.summary, name, a->e_min));
     TRY(mfd_kv_add_real(&s.summary, "plateau_level", stop == MFD_STOP_PLATEAU ? e : NAN));
     TRY(mfd_kv_add_real(&s.summary, "rate", rho));
     TRY(mfd_kv_add_real(&s.summary, "rate_se", rho_se));
@@ -201,8 +243,8 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     for (size_t i = 0; i < nthr; i++) {
         mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
         /* a threshold never reached has no iteration: missing (NaN), never a number such as -1 */
-        if (s.first_below[i] >= 0)
-            TRY(mfd_kv_add_int(&s.summary, name, s.first_below[i]));
+        if (a->first_below[i] >= 0)
+            TRY(mfd_kv_add_int(&s.summary, name, a->first_below[i]));
         else
             TRY(mfd_kv_add_real(&s.summary, name, NAN));
     }
@@ -215,13 +257,13 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     }
     TRY(model->summary(model->ctx, stop, &s.summary));
     TRY(mfd_kv_add_real(&s.summary, "wall_s", wall));
-    TRY(mfd_kv_add_real(&s.summary, "algo_s", wall - s.log_seconds));
-    TRY(mfd_kv_add_real(&s.summary, "s_per_iter", t > 0 ? (wall - s.log_seconds) / (double)t : NAN));
+    TRY(mfd_kv_add_real(&s.summary, "algo_s", algo));
+    TRY(mfd_kv_add_real(&s.summary, "s_per_iter", t > 0 ? algo / (double)t : NAN));
     for (size_t i = 0; i < nthr; i++) {
         char tname[128];
         mfd_rate_threshold_name(cfg->thresholds->v[i], name, sizeof name);
         snprintf(tname, sizeof tname, "time_to_%s", name + strlen("iter_to_"));
-        TRY(mfd_kv_add_real(&s.summary, tname, s.time_below[i])); /* NaN: never reached */
+        TRY(mfd_kv_add_real(&s.summary, tname, a->time_below[i])); /* NaN: never reached */
     }
 
     /* run.ini */
@@ -232,6 +274,11 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     TRY(mfd_kv_add_str(&s.runkv, "stop_reason", mfd_stop_name(stop)));
     TRY(mfd_kv_add_int(&s.runkv, "iters", t));
     TRY(mfd_kv_add_real(&s.runkv, "wall_s", wall));
+    if (s.ck.resumed) /* the times are summed over the pieces, each up to its last checkpoint */
+        TRY(mfd_kv_add_int(&s.runkv, "resumed_from", s.ck.resumed_from));
+    TRY(mfd_kv_add_int(&s.runkv, "pieces", a->pieces));
+    TRY(mfd_kv_add_int(&s.runkv, "checkpoints", a->checkpoints));
+    TRY(mfd_kv_add_real(&s.runkv, "checkpoint_s", a->ckpt_seconds));
     for (size_t i = 0; i < s.extra.n; i++)
         TRY(mfd_kv_add_str(&s.runkv, s.extra.keys[i], s.extra.vals[i]));
     if (model->run_info)
@@ -242,8 +289,9 @@ int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir,
     const mfd_kv *secs[2] = {&s.params, &s.runkv};
     if (mfd_out_write_ini(&o, titles, secs, 2, err, sizeof err) != MFD_OK)
         goto fail_msg;
-    if (mfd_out_finish(&o, &s.summary, err, sizeof err) != MFD_OK)
+    if (app_ckpt_finish(&s.ck, err, sizeof err) != MFD_OK || mfd_out_finish(&o, &s.summary, err, sizeof err) != MFD_OK)
         goto fail_msg;
+    app_ckpt_end(&s.ck, stop);
     printf("%s: %s after %ld iterations, %s %.6g (%.3g s); wrote %s\n", cfg->prog, mfd_stop_name(stop), t, mon, e,
            wall, o.dir);
     code = APP_EXIT_OK;

@@ -22,6 +22,13 @@
  *   summary(kv)    program-specific summary.csv columns
  *   write_final()  optional files under final/
  *   run_info(kv)   optional: run.ini [run] lines known only at the end
+ *   factors()      the factors as plain arrays (checkpoints, snapshots)
+ *   save(), load() the rest of the model's state between iterations: the
+ *                  rule's state and the program's own accumulators
+ *
+ * Checkpoints (app_ckpt.h): at the top of an iteration, before eval, the
+ * loop can write the run's whole state; a run started on a directory that
+ * holds one continues from it and ends as the uninterrupted run would.
  */
 #ifndef APP_LOOP_H
 #define APP_LOOP_H
@@ -30,8 +37,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mfd_ckpt.h"
+#include "mfd_mat.h"
 #include "mfd_out.h"
 #include "mfd_param.h"
+#include "mfd_rate.h"
+#include "mfd_schedule.h"
 #include "mfd_stop.h"
 
 /* The keys every program has for its loop, stored in an app_loop_params
@@ -46,7 +57,13 @@ typedef struct app_loop_params {
     double rate_lo, rate_hi, slope_t0, slope_t1;
     mfd_list thresholds;
     double plateau_detect_rtol, plateau_detect_decades;
+    const char *checkpoint_every; /* "auto", 0 (never) or iterations (app_ckpt.h) */
+    int restart;                  /* APP_RESTART_AUTO or APP_RESTART_FRESH */
+    int snapshots;                /* 1: the factors at every logged iteration */
 } app_loop_params;
+
+enum { APP_RESTART_AUTO, APP_RESTART_FRESH };
+#define APP_CKPT_AUTO (-1L) /* checkpoint_every=auto */
 
 #define APP_LOOP_KEYS(T, lp, TOL, DIV, RATE_LO, RATE_HI, THRESHOLDS)                                                     \
     {"tol", MFD_P_REAL, TOL, 0, INFINITY, MFD_P_OBSERVE, NULL, offsetof(T, lp.tol), "converged when the monitored error <= tol"},    \
@@ -73,9 +90,16 @@ typedef struct app_loop_params {
     {"plateau_detect_rtol", MFD_P_REAL, "0.05", 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, offsetof(T, lp.plateau_detect_rtol), \
      "plateau detection in the logged error: relative change per decade of iterations below this"},                   \
     {"plateau_detect_decades", MFD_P_REAL, "0.5", 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL,                                    \
-     offsetof(T, lp.plateau_detect_decades), "plateau detection: shortest plateau, in decades of iterations"}
+     offsetof(T, lp.plateau_detect_decades), "plateau detection: shortest plateau, in decades of iterations"},                         \
+    {"checkpoint_every", MFD_P_STR, "auto", 0, 0, MFD_P_OBSERVE, NULL, offsetof(T, lp.checkpoint_every),                               \
+     "write the run's state to checkpoint.bin every this many iterations (auto: when it costs under 1% of the run; 0: never)"},      \
+    {"restart", MFD_P_CHOICE, "auto", 0, 0, MFD_P_OBSERVE, "auto|fresh", offsetof(T, lp.restart),                                     \
+     "auto: continue from the directory's checkpoint; fresh: start afresh, replacing what the directory holds"},                    \
+    {"snapshots", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, offsetof(T, lp.snapshots),                                              \
+     "write the factors at every logged iteration to snapshots/*.npy, with their iterations in snapshots/iter.npy"}
 
-/* Cross-key check of the loop keys (rate_lo < rate_hi): APP_EXIT_OK or the usage error. */
+/* Cross-key check of the loop keys (rate_lo < rate_hi, checkpoint_every):
+ * APP_EXIT_OK or the usage error. */
 int app_loop_check(const char *prog, const app_loop_params *lp);
 
 typedef struct app_loop_cfg {
@@ -90,7 +114,47 @@ typedef struct app_loop_cfg {
     double slope_t0, slope_t1; /* window of the log-log slope fit (slope_t1 <= 0: [iters/10, iters]) */
     const mfd_list *thresholds;
     double plateau_detect_rtol, plateau_detect_decades;
+    long checkpoint_every;     /* iterations; 0: never; APP_CKPT_AUTO: by the cost rule of app_ckpt.h */
+    int restart, snapshots;
 } app_loop_cfg;
+
+/* A factor of the model as a plain array: count column-major rows × cols
+ * matrices one after another (count 0: one matrix, and snapshots give it no
+ * axis of its own), each entry 1 (real) or 2 (complex) doubles.  name names
+ * its snapshot file (snapshots/<name>.npy). */
+typedef struct app_factor {
+    const char *name;
+    mfd_field field;
+    size_t count, rows, cols;
+    double *data;
+} app_factor;
+#define APP_MAX_FACTORS 64 /* a deep model's rectangular layers, one factor each */
+
+/* What the loop accumulates over a run, apart from the model: the state a
+ * checkpoint saves with the model's (app_ckpt_save_run).  The arrays are
+ * allocated by the loop's owner at set-up (first_below, time_below: nthr; log_t, log_e:
+ * log_cap). */
+typedef struct app_loop_acc {
+    long t;                /* the iteration the run is at (the top of it) */
+    long iters;            /* the budget the run had when its state was saved */
+    double tol;
+    double e_init, e_min;  /* the monitored error at t = 0 and its least value */
+    mfd_linreg band, window; /* the rate fits */
+    mfd_stop_rule rule;
+    mfd_schedule sched;
+    long *first_below;     /* thresholds: first iteration at or below each, or -1 */
+    double *time_below;    /* the algorithm's time at first_below (NaN until then) */
+    size_t nthr;
+    double *log_t, *log_e; /* logged points, for plateau detection */
+    size_t log_cap, log_n;
+    double elapsed;        /* wall seconds of the run up to the save (all pieces) */
+    double log_seconds;    /* of which logging */
+    double ckpt_seconds;   /* of which writing checkpoints */
+    long trace_pos;        /* bytes of trace.csv.part written and flushed */
+    long rows;             /* trace rows written (= snapshot records) */
+    long pieces;           /* processes the run has taken, this one included */
+    long checkpoints;      /* checkpoints written, all pieces */
+} app_loop_acc;
 
 typedef struct app_model {
     void *ctx;
@@ -104,14 +168,21 @@ typedef struct app_model {
     mfd_status (*summary)(void *ctx, mfd_stop stop, mfd_kv *kv);
     mfd_status (*write_final)(void *ctx, mfd_out *o, char *err, size_t errlen); /* may be NULL */
     mfd_status (*run_info)(void *ctx, mfd_kv *kv);                              /* may be NULL */
+    /* The factors (at most max of them) into f; their number.  NULL: the
+     * model has none to offer, and the run takes no checkpoints or snapshots. */
+    size_t (*factors)(void *ctx, app_factor *f, size_t max);
+    mfd_status (*save)(void *ctx, mfd_ckpt_buf *b); /* may be NULL: nothing besides the factors */
+    mfd_status (*load)(void *ctx, mfd_ckpt_buf *b);
 } app_model;
 
 /* The loop's configuration from its keys. */
 app_loop_cfg app_loop_config(const char *prog, const char *monitor, long iters, const app_loop_params *lp);
 
 /* Run to a stop and write everything into out_dir.  table/params: the
- * [params] section of run.ini.  Returns the exit code (APP_EXIT_OK or
- * APP_EXIT_FAILURE, with the message printed). */
+ * [params] section of run.ini.  A checkpoint in out_dir is continued
+ * (app_ckpt.h).  Returns the exit code (APP_EXIT_OK; APP_EXIT_FAILURE, with
+ * the message printed; APP_EXIT_USAGE for a checkpoint that does not belong
+ * to this command or is corrupt). */
 int app_loop_run(const app_loop_cfg *cfg, app_model *model, const char *out_dir, mfd_param_table table,
                  const void *params, int argc, char **argv);
 

@@ -337,3 +337,19 @@ void app_lowrank_threads(long threads)
     if (!getenv("OPENBLAS_NUM_THREADS"))
         mfd_la_set_blas_threads(1);
 }
+
+size_t app_lowrank_factors(const app_lowrank *a, const char *F, const char *G, app_factor *f, size_t max)
+{
+    const mfd_sense *s = a->lr->s;
+    size_t n = s->symmetric ? 1 : 2;
+    if (max < n)
+        return 0;
+    f[0] = (app_factor){s->symmetric ? "X" : F, MFD_REAL, 0, s->n1, s->k, s->F.data};
+    if (!s->symmetric)
+        f[1] = (app_factor){G, MFD_REAL, 0, s->n2, s->k, s->G.data};
+    return n;
+}
+
+void app_lowrank_save(const app_lowrank *a, mfd_ckpt_buf *b) { mfd_sensediag_track_save(&a->tr, b); }
+
+mfd_status app_lowrank_load(app_lowrank *a, mfd_ckpt_buf *b) { return mfd_sensediag_track_load(&a->tr, b); }

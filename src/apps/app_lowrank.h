@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app_loop.h"
 #include "mfd_lowrank.h"
 #include "mfd_method.h"
 #include "mfd_npy.h"
@@ -163,6 +164,15 @@ mfd_status app_lowrank_meta(const app_lowrank *a, const app_lowrank_keys *lk, do
 /* Summary columns every two-factor run has: sizes, errors, the final
  * diagnostics, the initialization's scale, noise and σ₁(M*). */
 mfd_status app_lowrank_summary(const app_lowrank *a, mfd_kv *kv);
+
+/* The factors as plain arrays for checkpoints and snapshots, under the
+ * program's names (F, G: "F", "G" or "L", "R"; the symmetric "X"); returns
+ * their number. */
+size_t app_lowrank_factors(const app_lowrank *a, const char *F, const char *G, app_factor *f, size_t max);
+
+/* What the two-factor run tracks (mfd_sensediag_track), into / from a checkpoint. */
+void app_lowrank_save(const app_lowrank *a, mfd_ckpt_buf *b);
+mfd_status app_lowrank_load(app_lowrank *a, mfd_ckpt_buf *b);
 
 /* final/ files: the factors under their names (F, G: "F", "G" or "L", "R";
  * the symmetric X otherwise), and with inputs also the inputs. */

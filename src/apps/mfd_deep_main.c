@@ -130,6 +130,7 @@ typedef struct run {
     mfd_linreg band_ori; /* rate of L_ori beside the loop's rate of L (they differ when a > 0) */
     double test_min;     /* completion: the smallest test_err over all iterations */
     const char **cols;   /* diagnostics columns of trace.csv */
+    char layer_names[MFD_DEEP_MAX_DEPTH][16]; /* rectangular layers' factor names: W_1, ... */
 } run;
 
 static void run_free(run *r)
@@ -445,6 +446,54 @@ static mfd_status deep_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
     return mfd_kv_add_str(extra, "stream_mask", "philox4x64(seed, 5)");
 }
 
+/* Square layers are one factor, W (N, d, d); rectangular ones one each, W_j. */
+static size_t deep_factors(void *ctx, app_factor *f, size_t max)
+{
+    run *r = ctx;
+    mfd_deep *m = r->dp->m;
+    if (mfd_deep_is_square(m)) {
+        f[0] = (app_factor){"W", m->field, (size_t)m->depth, m->dims[0], m->dims[0], m->w};
+        return max >= 1 ? 1 : 0;
+    }
+    if (max < (size_t)m->depth)
+        return 0;
+    for (int j = 1; j <= m->depth; j++) {
+        snprintf(r->layer_names[j - 1], sizeof r->layer_names[j - 1], "W_%d", j);
+        f[j - 1] = (app_factor){r->layer_names[j - 1], m->field, 0, m->dims[j], m->dims[j - 1], m->w + m->off[j - 1]};
+    }
+    return (size_t)m->depth;
+}
+
+/* Between iterations the run carries the rule's state, the tracker of the
+ * logged diagnostics, the rate fit of L_ori, the least test error and the
+ * per-step monitors. */
+static mfd_status deep_save(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    mfd_method_save(r->alg, b);
+    mfd_deeptrack_save(&r->tr, b);
+    mfd_linreg_save(&r->band_ori, b);
+    mfd_ckpt_put_tag(b, "deep");
+    mfd_ckpt_put_f64(b, r->test_min);
+    mfd_ckpt_put_u64(b, r->mon != NULL);
+    if (r->mon)
+        mfd_deepmon_save(r->mon, b);
+    return b->st;
+}
+
+static mfd_status deep_load(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_method_load(r->alg, b));
+    MFD_CHECK(mfd_deeptrack_load(&r->tr, b));
+    MFD_CHECK(mfd_linreg_load(&r->band_ori, b));
+    mfd_ckpt_get_tag(b, "deep");
+    r->test_min = mfd_ckpt_get_f64(b);
+    if (mfd_ckpt_get_u64(b) != (r->mon != NULL))
+        return MFD_EFORMAT;
+    return r->mon ? mfd_deepmon_load(r->mon, b) : b->st;
+}
+
 static int run_loop(run *r, int argc, char **argv)
 {
     deep_params *p = &r->p;
@@ -469,7 +518,10 @@ static int run_loop(run *r, int argc, char **argv)
                        .log_row = deep_log_row,
                        .step = deep_step,
                        .summary = deep_summary,
-                       .write_final = deep_write_final};
+                       .write_final = deep_write_final,
+                       .factors = deep_factors,
+                       .save = deep_save,
+                       .load = deep_load};
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 

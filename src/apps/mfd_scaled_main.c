@@ -269,6 +269,27 @@ static mfd_status scaled_write_final(void *ctx, mfd_out *o, char *err, size_t er
     return app_lowrank_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "L", "R", err, errlen);
 }
 
+static size_t scaled_factors(void *ctx, app_factor *f, size_t max)
+{
+    return app_lowrank_factors(&((run *)ctx)->pb, "L", "R", f, max);
+}
+
+/* Between iterations the run carries the rule's state and the tracked imbalance. */
+static mfd_status scaled_save(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    mfd_method_save(r->alg, b);
+    app_lowrank_save(&r->pb, b);
+    return b->st;
+}
+
+static mfd_status scaled_load(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_method_load(r->alg, b));
+    return app_lowrank_load(&r->pb, b);
+}
+
 static mfd_status scaled_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
 {
     run *r = ctx;
@@ -292,7 +313,10 @@ static int run_loop(run *r, int argc, char **argv)
                        .step = scaled_step,
                        .summary = scaled_summary,
                        .write_final = scaled_write_final,
-                       .run_info = scaled_run_info};
+                       .run_info = scaled_run_info,
+                       .factors = scaled_factors,
+                       .save = scaled_save,
+                       .load = scaled_load};
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 

@@ -47,6 +47,7 @@ static const mfd_param_spec ROWS[] = {
     {"k", MFD_P_INT, "4", 1, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (k >= r over-parameterizes)"},
     APP_LOWRANK_RANK_KEY(sense_params, lk, "2"),
     APP_LOWRANK_SPECTRUM_KEYS(sense_params, lk),
+    APP_LOWRANK_SPECTRUM_SCALE_KEY(sense_params, lk),
     APP_LOWRANK_SAME_BASIS_KEY(sense_params, lk),
     {"operator", MFD_P_CHOICE, "auto", 0, 0, MFD_P_OPERATOR,
      "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf|file", OFF(lk.op),
@@ -169,6 +170,35 @@ static mfd_status sense_write_final(void *ctx, mfd_out *o, char *err, size_t err
     return app_lowrank_save_final(&r->pb, o, r->p.save_final, r->p.save_inputs, "F", "G", err, errlen);
 }
 
+static size_t sense_factors(void *ctx, app_factor *f, size_t max)
+{
+    return app_lowrank_factors(&((run *)ctx)->pb, "F", "G", f, max);
+}
+
+/* Between iterations the run carries the rule's state, the tracked
+ * imbalance, and whether and where S4's step was taken. */
+static mfd_status sense_save(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    mfd_method_save(r->alg, b);
+    app_lowrank_save(&r->pb, b);
+    mfd_ckpt_put_tag(b, "sense");
+    mfd_ckpt_put_i64(b, r->rebalance_iter);
+    mfd_ckpt_put_i64(b, r->last_t);
+    return b->st;
+}
+
+static mfd_status sense_load(void *ctx, mfd_ckpt_buf *b)
+{
+    run *r = ctx;
+    MFD_CHECK(mfd_method_load(r->alg, b));
+    MFD_CHECK(app_lowrank_load(&r->pb, b));
+    mfd_ckpt_get_tag(b, "sense");
+    r->rebalance_iter = (long)mfd_ckpt_get_i64(b);
+    r->last_t = (long)mfd_ckpt_get_i64(b);
+    return b->st;
+}
+
 static mfd_status sense_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
 {
     run *r = ctx;
@@ -194,7 +224,10 @@ static int run_loop(run *r, int argc, char **argv)
                        .step = sense_step,
                        .summary = sense_summary,
                        .write_final = sense_write_final,
-                       .run_info = sense_run_info};
+                       .run_info = sense_run_info,
+                       .factors = sense_factors,
+                       .save = sense_save,
+                       .load = sense_load};
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 

@@ -375,3 +375,68 @@ void mfd_deeptrack_set_modes(mfd_deeptrack *tr, const double *s, size_t n)
         if (s[k] > 0)
             tr->mode_s[tr->nmodes++] = s[k];
 }
+
+/* The gathered scalars, in one fixed order for save and load. */
+#define TRACK_NSCALARS 13
+
+static void track_scalars(const mfd_deeptrack *tr, double *v)
+{
+    double s[TRACK_NSCALARS] = {tr->prev_skew,          tr->prev_herm,          tr->skew_max_rise,
+                                tr->herm_max_drop,      tr->sandwich_max_violation, tr->layer_sv_max_step,
+                                tr->layer_sv_max_step_bal, tr->eq11_max_violation, tr->det_sign_init,
+                                tr->init_q_init,        tr->skew_init,          tr->herm_init,
+                                tr->det_sign_balanced};
+    memcpy(v, s, sizeof s);
+}
+
+void mfd_deeptrack_save(const mfd_deeptrack *tr, mfd_ckpt_buf *b)
+{
+    double v[TRACK_NSCALARS];
+    track_scalars(tr, v);
+    mfd_ckpt_put_tag(b, "deeptrk");
+    mfd_ckpt_put_f64(b, tr->balance_tol);
+    mfd_ckpt_put_u64(b, (uint64_t)tr->nmodes);
+    mfd_ckpt_put_f64s(b, tr->mode_s, MFD_DEEP_MODES);
+    mfd_ckpt_put_i64(b, tr->nlogged);
+    mfd_ckpt_put_i64(b, tr->prev_t);
+    mfd_ckpt_put_i64(b, tr->iter_balanced);
+    mfd_ckpt_put_f64s(b, v, TRACK_NSCALARS);
+    mfd_ckpt_put_f64s(b, tr->prev_lsv, 2 * MFD_DEEP_MAX_DEPTH);
+    mfd_ckpt_put_f64s(b, tr->prev_sv, MFD_DEEP_MODES);
+    mfd_ckpt_put_f64s(b, &tr->mode_t[0][0], MFD_DEEP_MODES * MFD_DEEP_NFRAC);
+}
+
+mfd_status mfd_deeptrack_load(mfd_deeptrack *tr, mfd_ckpt_buf *b)
+{
+    double v[TRACK_NSCALARS], modes[MFD_DEEP_MODES];
+    mfd_deeptrack in = *tr;
+    mfd_ckpt_get_tag(b, "deeptrk");
+    double tol = mfd_ckpt_get_f64(b);
+    size_t nmodes = (size_t)mfd_ckpt_get_u64(b);
+    mfd_ckpt_get_f64s(b, modes, MFD_DEEP_MODES);
+    in.nlogged = (long)mfd_ckpt_get_i64(b);
+    in.prev_t = (long)mfd_ckpt_get_i64(b);
+    in.iter_balanced = (long)mfd_ckpt_get_i64(b);
+    mfd_ckpt_get_f64s(b, v, TRACK_NSCALARS);
+    mfd_ckpt_get_f64s(b, in.prev_lsv, 2 * MFD_DEEP_MAX_DEPTH);
+    mfd_ckpt_get_f64s(b, in.prev_sv, MFD_DEEP_MODES);
+    MFD_CHECK(mfd_ckpt_get_f64s(b, &in.mode_t[0][0], MFD_DEEP_MODES * MFD_DEEP_NFRAC));
+    /* the settings are the run's: another balance_tol or target spectrum is another run */
+    if (tol != tr->balance_tol || nmodes != tr->nmodes || memcmp(modes, tr->mode_s, sizeof modes) != 0)
+        return MFD_EFORMAT;
+    in.prev_skew = v[0];
+    in.prev_herm = v[1];
+    in.skew_max_rise = v[2];
+    in.herm_max_drop = v[3];
+    in.sandwich_max_violation = v[4];
+    in.layer_sv_max_step = v[5];
+    in.layer_sv_max_step_bal = v[6];
+    in.eq11_max_violation = v[7];
+    in.det_sign_init = v[8];
+    in.init_q_init = v[9];
+    in.skew_init = v[10];
+    in.herm_init = v[11];
+    in.det_sign_balanced = v[12];
+    *tr = in;
+    return MFD_OK;
+}

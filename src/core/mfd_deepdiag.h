@@ -26,6 +26,7 @@
 #ifndef MFD_DEEPDIAG_H
 #define MFD_DEEPDIAG_H
 
+#include "mfd_ckpt.h"
 #include "mfd_deep.h"
 #include "mfd_la.h"
 #include "mfd_out.h"
@@ -108,6 +109,12 @@ void mfd_deeptrack_init(mfd_deeptrack *tr, double balance_tol);
  * times are tracked: the first min(n, MFD_DEEP_MODES) that are > 0. */
 void mfd_deeptrack_set_modes(mfd_deeptrack *tr, const double *s, size_t n);
 void mfd_deeptrack_update(mfd_deeptrack *tr, const mfd_deepdiag *g, const mfd_deep *m, long t, double eta);
+
+/* Everything the tracker has gathered, into / from a checkpoint (its
+ * settings, balance_tol and the modes, come from init and set_modes and must
+ * be the same; a load that finds others is MFD_EFORMAT). */
+void mfd_deeptrack_save(const mfd_deeptrack *tr, mfd_ckpt_buf *b);
+mfd_status mfd_deeptrack_load(mfd_deeptrack *tr, mfd_ckpt_buf *b);
 
 /* The trace columns (without "iter"), their names, and the current row. */
 size_t mfd_deepdiag_ncols(const mfd_deepdiag *g);

@@ -182,3 +182,56 @@ double mfd_deepmon_thm8_c(const mfd_deepmon *mon, double a)
     double ex = fmax(fmax(mon->thm8_max_excess, mon->thm8_min_excess), 0.0);
     return ex / (mon->p.eta * mon->p.eta * a * a);
 }
+
+#define MON_NREALS 11
+#define MON_NITERS 7
+
+void mfd_deepmon_save(const mfd_deepmon *mon, mfd_ckpt_buf *b)
+{
+    double r[MON_NREALS] = {mon->prev_skew,       mon->prev_herm,       mon->prev_M,          mon->prev_m,
+                            mon->prev_up,         mon->prev_lo,         mon->skew_max_rise,   mon->herm_max_drop,
+                            mon->thm8_max_excess, mon->thm8_min_excess, mon->thm11_max_excess};
+    long it[MON_NITERS] = {mon->prev_t,        mon->skew_rise_iter, mon->herm_drop_iter, mon->thm8_max_iter,
+                           mon->thm8_min_iter, mon->thm11_t0,       mon->thm11_excess_iter};
+    mfd_ckpt_put_tag(b, "deepmon");
+    mfd_ckpt_put_u64(b, (uint64_t)mon->p.invariants | (uint64_t)mon->p.thm8 << 1 | (uint64_t)mon->p.thm11 << 2);
+    mfd_ckpt_put_f64s(b, r, MON_NREALS);
+    mfd_ckpt_put_f64(b, mon->thm11_l0);
+    for (size_t i = 0; i < MON_NITERS; i++)
+        mfd_ckpt_put_i64(b, it[i]);
+}
+
+mfd_status mfd_deepmon_load(mfd_deepmon *mon, mfd_ckpt_buf *b)
+{
+    double r[MON_NREALS];
+    long it[MON_NITERS];
+    mfd_ckpt_get_tag(b, "deepmon");
+    uint64_t parts = mfd_ckpt_get_u64(b);
+    mfd_ckpt_get_f64s(b, r, MON_NREALS);
+    double l0 = mfd_ckpt_get_f64(b);
+    for (size_t i = 0; i < MON_NITERS; i++)
+        it[i] = (long)mfd_ckpt_get_i64(b);
+    MFD_CHECK(b->st);
+    if (parts != ((uint64_t)mon->p.invariants | (uint64_t)mon->p.thm8 << 1 | (uint64_t)mon->p.thm11 << 2))
+        return MFD_EFORMAT;
+    mon->prev_skew = r[0];
+    mon->prev_herm = r[1];
+    mon->prev_M = r[2];
+    mon->prev_m = r[3];
+    mon->prev_up = r[4];
+    mon->prev_lo = r[5];
+    mon->skew_max_rise = r[6];
+    mon->herm_max_drop = r[7];
+    mon->thm8_max_excess = r[8];
+    mon->thm8_min_excess = r[9];
+    mon->thm11_max_excess = r[10];
+    mon->thm11_l0 = l0;
+    mon->prev_t = it[0];
+    mon->skew_rise_iter = it[1];
+    mon->herm_drop_iter = it[2];
+    mon->thm8_max_iter = it[3];
+    mon->thm8_min_iter = it[4];
+    mon->thm11_t0 = it[5];
+    mon->thm11_excess_iter = it[6];
+    return MFD_OK;
+}

@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 
+#include "mfd_ckpt.h"
 #include "mfd_deep.h"
 
 typedef struct mfd_deepmon_params {
@@ -70,6 +71,12 @@ void mfd_deepmon_free(mfd_deepmon *mon);
  * every iteration).  MFD_ENUMERIC never: a singular W_2 makes the invariants
  * of that step NaN (and ends no run). */
 mfd_status mfd_deepmon_observe(mfd_deepmon *mon, const mfd_deep *m, long t);
+
+/* What the monitors carry from step to step and have found, into / from a
+ * checkpoint (the settings and workspace are set-up's, and the parts that
+ * are on must be the same: MFD_EFORMAT otherwise). */
+void mfd_deepmon_save(const mfd_deepmon *mon, mfd_ckpt_buf *b);
+mfd_status mfd_deepmon_load(mfd_deepmon *mon, mfd_ckpt_buf *b);
 
 /* thm8's constant of the O(η² a²) term: max(excess, 0)/(η² a²); NaN when a = 0. */
 double mfd_deepmon_thm8_c(const mfd_deepmon *mon, double a);

@@ -48,6 +48,26 @@ double mfd_method_lambda_used(const mfd_method *m)
     return m->type->lambda_used ? m->type->lambda_used(m->state) : 0.0;
 }
 
+void mfd_method_save(const mfd_method *m, mfd_ckpt_buf *b)
+{
+    mfd_ckpt_put_tag(b, "method");
+    mfd_ckpt_put_u64(b, mfd_ckpt_fnv1a(MFD_CKPT_FNV_OFFSET, m->type->name, strlen(m->type->name)));
+    mfd_ckpt_put_u64(b, m->type->save != NULL);
+    if (m->type->save)
+        m->type->save(m->state, b);
+}
+
+mfd_status mfd_method_load(mfd_method *m, mfd_ckpt_buf *b)
+{
+    mfd_ckpt_get_tag(b, "method");
+    uint64_t name = mfd_ckpt_get_u64(b), has = mfd_ckpt_get_u64(b);
+    MFD_CHECK(b->st);
+    if (name != mfd_ckpt_fnv1a(MFD_CKPT_FNV_OFFSET, m->type->name, strlen(m->type->name)) ||
+        has != (m->type->save != NULL))
+        return MFD_EFORMAT;
+    return m->type->load ? m->type->load(m->state, b) : MFD_OK;
+}
+
 const mfd_method_type *mfd_method_find(const mfd_method_type *const *types, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)

@@ -19,6 +19,11 @@
  *   altmin           methods/altmin.c         exact least squares in F, then in G
  *   gd (deep)        methods/deepgd.c         W_j ← W_j − η ∇_j L for all layers at once
  *
+ * A rule whose state carries something from one step to the next that a
+ * continued run needs (the scaled rules: the λ of the last step, which
+ * summary.csv reports) saves it into a checkpoint and loads it back (save,
+ * load); its workspace is rebuilt by alloc and never saved.
+ *
  * (THEORY.md §2 and §3 for the two-factor rules, §1 for the deep one.) */
 #ifndef MFD_METHOD_H
 #define MFD_METHOD_H
@@ -26,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mfd_ckpt.h"
 #include "mfd_sensop.h"
 #include "mfd_status.h"
 #include "mfd_stop.h"
@@ -65,6 +71,9 @@ typedef struct mfd_method_type {
     /* the λ of the last step, 0 before the first (NULL: the rule has none, 0) */
     double (*lambda_used)(const void *state);
     void (*free)(void *state);
+    /* what the state carries between steps, into / from a checkpoint (NULL: nothing) */
+    void (*save)(const void *state, mfd_ckpt_buf *b);
+    mfd_status (*load)(void *state, mfd_ckpt_buf *b);
 } mfd_method_type;
 
 /* A rule at work on one model: its type and its state. */
@@ -88,6 +97,11 @@ mfd_status mfd_method_step(mfd_method *m, mfd_stop *stop);
 
 /* The λ of the last step (0 for rules without one, and before the first step). */
 double mfd_method_lambda_used(const mfd_method *m);
+
+/* The rule's name and what its state carries, into / from a checkpoint;
+ * loading the state of another rule is MFD_EFORMAT. */
+void mfd_method_save(const mfd_method *m, mfd_ckpt_buf *b);
+mfd_status mfd_method_load(mfd_method *m, mfd_ckpt_buf *b);
 
 /* The type named `name` among types[0..n), or NULL. */
 const mfd_method_type *mfd_method_find(const mfd_method_type *const *types, size_t n, const char *name);

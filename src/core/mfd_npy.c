@@ -1,6 +1,9 @@
+#define _POSIX_C_SOURCE 200809L
 #include "mfd_npy.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,4 +416,179 @@ mfd_status mfd_npy_write_mat(const char *path, mfd_mat m, char *err, size_t errl
     st = mfd_npy_write(path, m.field, 2, shape, p.data, err, errlen);
     mfd_mat_free(&p);
     return st;
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+/* The header of s with n records, padded to MFD_NPY_STREAM_HEADER bytes. */
+static int stream_header(const mfd_npy_stream *s, size_t n, unsigned char *h)
+{
+    char dict[MFD_NPY_STREAM_HEADER], shape[96];
+    if (s->is_int)
+        snprintf(shape, sizeof shape, "(%zu,)", n);
+    else if (s->count > 0)
+        snprintf(shape, sizeof shape, "(%zu, %zu, %zu, %zu)", n, s->count, s->rows, s->cols);
+    else
+        snprintf(shape, sizeof shape, "(%zu, %zu, %zu)", n, s->rows, s->cols);
+    int l = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+                     s->is_int ? "<i8" : s->field == MFD_REAL ? "<f8" : "<c16", shape);
+    size_t hlen = MFD_NPY_STREAM_HEADER - 10;
+    if (l < 0 || (size_t)l + 1 > hlen)
+        return -1;
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
+                             (unsigned char)(hlen >> 8)};
+    memcpy(h, pre, 10);
+    memset(h + 10, ' ', hlen);
+    memcpy(h + 10, dict, (size_t)l);
+    h[MFD_NPY_STREAM_HEADER - 1] = '\n';
+    return 0;
+}
+
+static char *dup_path(const char *p, const char *suffix)
+{
+    size_t a = strlen(p), b = strlen(suffix);
+    char *s = malloc(a + b + 1);
+    if (s) {
+        memcpy(s, p, a);
+        memcpy(s + a, suffix, b + 1);
+    }
+    return s;
+}
+
+mfd_status mfd_npy_stream_open(mfd_npy_stream *s, const char *path, int is_int, mfd_field field, size_t count,
+                               size_t rows, size_t cols, bool resume, size_t nrec, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->is_int = is_int;
+    s->field = field;
+    s->count = count;
+    s->rows = rows;
+    s->cols = cols;
+    s->record = is_int ? 8 : 8 * mfd_field_width(field) * (count ? count : 1) * rows * cols;
+    s->path = dup_path(path, "");
+    s->tmp = dup_path(path, ".part");
+    s->buf = malloc(s->record > MFD_NPY_STREAM_HEADER ? s->record : MFD_NPY_STREAM_HEADER);
+    if (!s->path || !s->tmp || !s->buf) {
+        mfd_npy_stream_close(s, true);
+        return MFD_ENOMEM;
+    }
+    if (!resume) {
+        s->f = fopen(s->tmp, "wb");
+        if (!s->f) {
+            mfd_errf(err, errlen, "cannot create '%s': %s", s->tmp, strerror(errno));
+            return MFD_EIO;
+        }
+        if (stream_header(s, 0, s->buf) != 0 || fwrite(s->buf, 1, MFD_NPY_STREAM_HEADER, s->f) != MFD_NPY_STREAM_HEADER) {
+            mfd_errf(err, errlen, "cannot write '%s': %s", s->tmp, strerror(errno));
+            return MFD_EIO;
+        }
+        return MFD_OK;
+    }
+    if (access(s->tmp, F_OK) != 0 && rename(s->path, s->tmp) != 0) {
+        mfd_errf(err, errlen, "cannot continue '%s': %s", s->tmp, strerror(errno));
+        return errno == ENOENT ? MFD_EFORMAT : MFD_EIO;
+    }
+    s->f = fopen(s->tmp, "r+b");
+    struct stat sb;
+    if (!s->f || fstat(fileno(s->f), &sb) != 0) {
+        mfd_errf(err, errlen, "cannot open '%s': %s", s->tmp, strerror(errno));
+        return MFD_EIO;
+    }
+    double keep = (double)MFD_NPY_STREAM_HEADER + (double)nrec * (double)s->record;
+    if ((double)sb.st_size < keep) {
+        mfd_errf(err, errlen, "'%s' has %lld bytes but the checkpoint counts %zu records of %zu bytes", s->tmp,
+                 (long long)sb.st_size, nrec, s->record);
+        return MFD_EFORMAT;
+    }
+    if (ftruncate(fileno(s->f), (off_t)keep) != 0 || fseek(s->f, (long)keep, SEEK_SET) != 0) {
+        mfd_errf(err, errlen, "cannot cut '%s' back to %zu records: %s", s->tmp, nrec, strerror(errno));
+        return MFD_EIO;
+    }
+    s->n = nrec;
+    return MFD_OK;
+}
+
+/* One 8-byte value into the file's little-endian order. */
+static void put_le(unsigned char *dst, const void *src, int swap)
+{
+    memcpy(dst, src, 8);
+    if (swap)
+        for (int q = 0; q < 4; q++) {
+            unsigned char t = dst[q];
+            dst[q] = dst[7 - q];
+            dst[7 - q] = t;
+        }
+}
+
+static mfd_status stream_write(mfd_npy_stream *s, char *err, size_t errlen)
+{
+    if (fwrite(s->buf, 1, s->record, s->f) != s->record) {
+        mfd_errf(err, errlen, "cannot write '%s': %s", s->tmp, strerror(errno));
+        return MFD_EIO;
+    }
+    s->n++;
+    return MFD_OK;
+}
+
+mfd_status mfd_npy_stream_append(mfd_npy_stream *s, const double *data, char *err, size_t errlen)
+{
+    size_t w = mfd_field_width(s->field), nb = s->count ? s->count : 1, nr = s->rows, nc = s->cols, k = 0;
+    int swap = !host_is_little_endian();
+    for (size_t a = 0; a < nb; a++) /* each matrix from column-major to C order */
+        for (size_t i = 0; i < nr; i++)
+            for (size_t j = 0; j < nc; j++)
+                for (size_t p = 0; p < w; p++, k += 8)
+                    put_le(s->buf + k, &data[(a * nr * nc + i + j * nr) * w + p], swap);
+    return stream_write(s, err, errlen);
+}
+
+mfd_status mfd_npy_stream_append_int(mfd_npy_stream *s, int64_t v, char *err, size_t errlen)
+{
+    put_le(s->buf, &v, !host_is_little_endian());
+    return stream_write(s, err, errlen);
+}
+
+mfd_status mfd_npy_stream_sync(mfd_npy_stream *s, char *err, size_t errlen)
+{
+    if (fflush(s->f) != 0 || ferror(s->f) || (fsync(fileno(s->f)) != 0 && errno != EINVAL && errno != EROFS)) {
+        mfd_errf(err, errlen, "cannot write '%s': %s", s->tmp, strerror(errno));
+        return MFD_EIO;
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_npy_stream_finish(mfd_npy_stream *s, char *err, size_t errlen)
+{
+    if (stream_header(s, s->n, s->buf) != 0 || fseek(s->f, 0, SEEK_SET) != 0 ||
+        fwrite(s->buf, 1, MFD_NPY_STREAM_HEADER, s->f) != MFD_NPY_STREAM_HEADER)
+        goto fail;
+    MFD_CHECK(mfd_npy_stream_sync(s, err, errlen));
+    FILE *f = s->f;
+    s->f = NULL;
+    if (fclose(f) != 0)
+        goto fail;
+    if (rename(s->tmp, s->path) != 0) {
+        mfd_errf(err, errlen, "cannot rename '%s' to '%s': %s", s->tmp, s->path, strerror(errno));
+        return MFD_EIO;
+    }
+    return MFD_OK;
+fail:
+    mfd_errf(err, errlen, "cannot write '%s': %s", s->tmp, strerror(errno));
+    return MFD_EIO;
+}
+
+void mfd_npy_stream_close(mfd_npy_stream *s, bool keep)
+{
+    if (!s)
+        return;
+    if (s->f) {
+        fclose(s->f);
+        s->f = NULL;
+        if (!keep && s->tmp)
+            unlink(s->tmp);
+    }
+    free(s->path);
+    free(s->tmp);
+    free(s->buf);
+    memset(s, 0, sizeof *s);
 }

@@ -13,7 +13,10 @@
 #ifndef MFD_NPY_H
 #define MFD_NPY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "mfd_mat.h"
 
@@ -52,5 +55,50 @@ mfd_status mfd_npy_write(const char *path, mfd_field field, int ndim, const size
 
 /* Write one matrix as a 2-D array. */
 mfd_status mfd_npy_write_mat(const char *path, mfd_mat m, char *err, size_t errlen);
+
+/* An .npy file that grows by one record at a time along a new first axis:
+ * a trajectory of factors, (n, count, rows, cols) (or (n, rows, cols) when
+ * count is 0), float64 or complex128 in C order like mfd_npy_write, or a
+ * list of iterations, (n,) int64.  It is written as <path>.part with a
+ * header of fixed length (MFD_NPY_STREAM_HEADER bytes, so that record i
+ * starts at a known byte) and renamed to <path>, with n in its header, by
+ * mfd_npy_stream_finish.  A run that continues from a checkpoint reopens it
+ * with the number of records the checkpoint counted (the rest is cut off).
+ * Every buffer is allocated when the stream opens; appending allocates
+ * nothing. */
+#define MFD_NPY_STREAM_HEADER 128
+
+typedef struct mfd_npy_stream {
+    FILE *f;
+    char *path, *tmp;
+    int is_int;      /* int64 scalars; else matrices of field */
+    mfd_field field;
+    size_t count, rows, cols;
+    size_t record;   /* bytes per record */
+    size_t n;        /* records written */
+    unsigned char *buf; /* one record in file order */
+} mfd_npy_stream;
+
+/* Open <path>.part for records of count (0: one, without its axis) column-major
+ * rows × cols matrices of field (is_int: int64 scalars; the other sizes are
+ * then ignored).  resume: reopen it (or rename a finished <path> back to it)
+ * and keep its first nrec records; MFD_EFORMAT when it holds fewer. */
+mfd_status mfd_npy_stream_open(mfd_npy_stream *s, const char *path, int is_int, mfd_field field, size_t count,
+                               size_t rows, size_t cols, bool resume, size_t nrec, char *err, size_t errlen);
+
+/* Append one record: count matrices in the column-major layout of
+ * mfd_npy_write (data), or one iteration (v). */
+mfd_status mfd_npy_stream_append(mfd_npy_stream *s, const double *data, char *err, size_t errlen);
+mfd_status mfd_npy_stream_append_int(mfd_npy_stream *s, int64_t v, char *err, size_t errlen);
+
+/* Flush what was appended to the disk (fflush, fsync). */
+mfd_status mfd_npy_stream_sync(mfd_npy_stream *s, char *err, size_t errlen);
+
+/* Write the header with the number of records, fsync, rename to <path>. */
+mfd_status mfd_npy_stream_finish(mfd_npy_stream *s, char *err, size_t errlen);
+
+/* Close and free; the file stays as it is (keep: a checkpoint continues it)
+ * or is removed. */
+void mfd_npy_stream_close(mfd_npy_stream *s, bool keep);
 
 #endif

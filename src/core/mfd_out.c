@@ -159,10 +159,48 @@ mfd_status mfd_out_path(const mfd_out *o, const char *name, char *buf, size_t le
 /* Remove a file if present; a missing file is fine. */
 static int remove_if_present(const char *path) { return (unlink(path) == 0 || errno == ENOENT) ? 0 : -1; }
 
-mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen)
+/* Remove the files of <dir>/<name>/ and the folder (if present). */
+static void remove_folder(const mfd_out *o, const char *name)
+{
+    char path[4096];
+    if (mfd_out_path(o, name, path, sizeof path) != MFD_OK)
+        return;
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    struct dirent *e;
+    char f[4096 + 256];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(f, sizeof f, "%s/%s", path, e->d_name);
+        remove_if_present(f);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* Remove the named files of dir (in order); the first failure goes to err. */
+static mfd_status remove_files(const mfd_out *o, const char *const *names, size_t n, char *err, size_t errlen)
+{
+    char path[4096];
+    for (size_t i = 0; i < n; i++) {
+        if (mfd_out_path(o, names[i], path, sizeof path) != MFD_OK)
+            return MFD_ERANGE;
+        if (remove_if_present(path) != 0) {
+            mfd_errf(err, errlen, "cannot remove '%s' of an earlier run: %s", path, strerror(errno));
+            return MFD_EIO;
+        }
+    }
+    return MFD_OK;
+}
+
+/* Create dir, check that it can be written, keep its name in o. */
+static mfd_status open_dir(mfd_out *o, const char *dir, char *err, size_t errlen)
 {
     o->trace = NULL;
     o->ncols = 0;
+    o->keep_trace = 0;
     o->dir = dup_str(dir);
     if (!o->dir)
         return MFD_ENOMEM;
@@ -176,32 +214,38 @@ mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen)
         mfd_errf(err, errlen, "cannot write into directory '%s': %s", o->dir, strerror(errno));
         return MFD_EIO;
     }
-    /* summary.csv first: from here on the directory does not look complete. */
-    static const char *const stale[] = {"summary.csv", "run.ini",   "trace.csv",   "summary.csv.part",
-                                        "run.ini.part", "trace.csv.part"};
-    char path[4096];
-    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
-        if (mfd_out_path(o, stale[i], path, sizeof path) != MFD_OK)
-            return MFD_ERANGE;
-        if (remove_if_present(path) != 0) {
-            mfd_errf(err, errlen, "cannot remove '%s' of an earlier run: %s", path, strerror(errno));
-            return MFD_EIO;
-        }
-    }
-    if (mfd_out_path(o, "final", path, sizeof path) != MFD_OK)
+    return MFD_OK;
+}
+
+mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen)
+{
+    MFD_CHECK(open_dir(o, dir, err, errlen));
+    /* summary.csv first: from here on the directory does not look complete;
+     * then the checkpoint, so that nothing continues the earlier run. */
+    static const char *const stale[] = {"summary.csv",      "checkpoint.bin", "checkpoint.bin.part", "run.ini",
+                                        "trace.csv",        "summary.csv.part", "run.ini.part",      "trace.csv.part"};
+    MFD_CHECK(remove_files(o, stale, sizeof stale / sizeof *stale, err, errlen));
+    remove_folder(o, "final");
+    remove_folder(o, MFD_OUT_SNAPSHOTS);
+    return MFD_OK;
+}
+
+mfd_status mfd_out_reopen(mfd_out *o, const char *dir, char *err, size_t errlen)
+{
+    MFD_CHECK(open_dir(o, dir, err, errlen));
+    static const char *const stale[] = {"summary.csv", "summary.csv.part", "run.ini", "run.ini.part"};
+    MFD_CHECK(remove_files(o, stale, sizeof stale / sizeof *stale, err, errlen));
+    remove_folder(o, "final");
+    char part[4096], done[4096];
+    if (mfd_out_path(o, "trace.csv.part", part, sizeof part) != MFD_OK ||
+        mfd_out_path(o, "trace.csv", done, sizeof done) != MFD_OK)
         return MFD_ERANGE;
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        char f[4096 + 256];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-            remove_if_present(f);
-        }
-        closedir(d);
-        rmdir(path);
+    if (access(part, F_OK) == 0)
+        return MFD_OK;
+    if (rename(done, part) != 0) { /* a complete run's trace continues under its temporary name */
+        mfd_errf(err, errlen, "'%s' has a checkpoint but no trace to continue ('%s': %s)", o->dir, done,
+                 strerror(errno));
+        return errno == ENOENT ? MFD_EFORMAT : MFD_EIO;
     }
     return MFD_OK;
 }
@@ -334,6 +378,45 @@ mfd_status mfd_out_trace_begin(mfd_out *o, const mfd_kv *meta, const char *const
     return MFD_OK;
 }
 
+mfd_status mfd_out_trace_resume(mfd_out *o, size_t ncols, long pos, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if (mfd_out_path(o, "trace.csv.part", tmp, sizeof tmp) != MFD_OK)
+        return MFD_ERANGE;
+    o->trace = fopen(tmp, "r+");
+    if (!o->trace) {
+        mfd_errf(err, errlen, "cannot open '%s': %s", tmp, strerror(errno));
+        return errno == ENOENT ? MFD_EFORMAT : MFD_EIO;
+    }
+    o->ncols = ncols;
+    struct stat sb;
+    if (fstat(fileno(o->trace), &sb) != 0) {
+        mfd_errf(err, errlen, "cannot read '%s': %s", tmp, strerror(errno));
+        return MFD_EIO;
+    }
+    if (pos < 0 || sb.st_size < (off_t)pos) {
+        mfd_errf(err, errlen, "'%s' has %lld bytes but the checkpoint continues it at byte %ld", tmp,
+                 (long long)sb.st_size, pos);
+        return MFD_EFORMAT;
+    }
+    if (ftruncate(fileno(o->trace), (off_t)pos) != 0 || fseek(o->trace, pos, SEEK_SET) != 0) {
+        mfd_errf(err, errlen, "cannot cut '%s' back to %ld bytes: %s", tmp, pos, strerror(errno));
+        return MFD_EIO;
+    }
+    return MFD_OK;
+}
+
+mfd_status mfd_out_trace_sync(mfd_out *o, long *pos, char *err, size_t errlen)
+{
+    if (fflush(o->trace) != 0 || ferror(o->trace) ||
+        (fsync(fileno(o->trace)) != 0 && errno != EINVAL && errno != EROFS)) {
+        mfd_errf(err, errlen, "cannot write '%s/trace.csv.part': %s", o->dir, strerror(errno));
+        return MFD_EIO;
+    }
+    *pos = ftell(o->trace);
+    return *pos < 0 ? MFD_EIO : MFD_OK;
+}
+
 mfd_status mfd_out_trace_row(mfd_out *o, const double *v, char *err, size_t errlen)
 {
     for (size_t i = 0; i < o->ncols; i++)
@@ -415,8 +498,9 @@ void mfd_out_abandon(mfd_out *o)
         fclose(o->trace);
         o->trace = NULL;
     }
-    static const char *const parts[] = {"trace.csv.part", "run.ini.part", "summary.csv.part", "summary.csv"};
-    for (size_t i = 0; o->dir && i < sizeof parts / sizeof *parts; i++)
+    static const char *const parts[] = {"run.ini.part", "summary.csv.part", "summary.csv", "trace.csv.part"};
+    /* a checkpoint continues the trace: keep it then */
+    for (size_t i = 0; o->dir && i < sizeof parts / sizeof *parts - (o->keep_trace ? 1 : 0); i++)
         if (mfd_out_path(o, parts[i], tmp, sizeof tmp) == MFD_OK)
             unlink(tmp);
 }

@@ -7,6 +7,13 @@
  * a run that fails half-way never leaves an older, complete-looking result
  * behind.
  *
+ * A run that continues from a checkpoint (mfd_ckpt.h; the file
+ * MFD_OUT_CHECKPOINT in its directory) reopens its directory instead
+ * (mfd_out_reopen): summary.csv goes first, as above, and trace.csv.part (or
+ * the trace.csv of a complete run, renamed back) is cut back to the length it
+ * had when the checkpoint was written, then appended to (mfd_out_trace_resume).
+ * mfd_out_trace_sync flushes the trace to the disk and gives that length.
+ *
  * Formats (DESIGN.md): trace.csv starts with '# key: value' lines, then one
  * header row, then one row per logged iteration, numbers as %.17g.
  * summary.csv is a header and one row.  run.ini has [sections] of key = value. */
@@ -44,15 +51,26 @@ typedef struct mfd_strlist {
 mfd_status mfd_strlist_addf(mfd_strlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mfd_strlist_free(mfd_strlist *l);
 
+/* The checkpoint of a run and its snapshots' folder, in the run's directory. */
+#define MFD_OUT_CHECKPOINT "checkpoint.bin"
+#define MFD_OUT_SNAPSHOTS "snapshots"
+
 typedef struct mfd_out {
     char *dir;
     FILE *trace;
     size_t ncols;
+    int keep_trace; /* mfd_out_abandon keeps trace.csv.part (a checkpoint continues it) */
 } mfd_out;
 
 /* Create dir (and its parents) and clear the files of an earlier run in it.
  * On failure err names the path and the reason. */
 mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen);
+
+/* Reopen dir for a run that continues: remove summary.csv (first), run.ini
+ * and final/, keep trace.csv.part (or rename trace.csv back to it) and the
+ * snapshots and the checkpoint.  MFD_EFORMAT, with err saying so, when there
+ * is no trace to continue. */
+mfd_status mfd_out_reopen(mfd_out *o, const char *dir, char *err, size_t errlen);
 
 /* "<dir>/<name>" into buf (MFD_ERANGE if it does not fit). */
 mfd_status mfd_out_path(const mfd_out *o, const char *name, char *buf, size_t len);
@@ -64,6 +82,14 @@ mfd_status mfd_out_mkdir(const mfd_out *o, const char *name, char *err, size_t e
 mfd_status mfd_out_trace_begin(mfd_out *o, const mfd_kv *meta, const char *const *cols, size_t ncols, char *err,
                                size_t errlen);
 
+/* Continue trace.csv.part: cut it to its first pos bytes and append from
+ * there.  MFD_EFORMAT when it is shorter than pos (it lost rows that the
+ * checkpoint counts on). */
+mfd_status mfd_out_trace_resume(mfd_out *o, size_t ncols, long pos, char *err, size_t errlen);
+
+/* Flush trace.csv.part to the disk (fflush, fsync) and set *pos to its length. */
+mfd_status mfd_out_trace_sync(mfd_out *o, long *pos, char *err, size_t errlen);
+
 /* One row of ncols values. */
 mfd_status mfd_out_trace_row(mfd_out *o, const double *v, char *err, size_t errlen);
 
@@ -74,8 +100,9 @@ mfd_status mfd_out_write_ini(mfd_out *o, const char *const *titles, const mfd_kv
 /* Complete the run: flush and rename trace.csv, then write summary.csv. */
 mfd_status mfd_out_finish(mfd_out *o, const mfd_kv *summary, char *err, size_t errlen);
 
-/* Give up: close and delete the temporary files.  The directory keeps no
- * summary.csv, so it never looks complete. */
+/* Give up: close and delete the temporary files (trace.csv.part stays when
+ * keep_trace is set).  The directory keeps no summary.csv, so it never looks
+ * complete. */
 void mfd_out_abandon(mfd_out *o);
 
 /* Release memory (after finish or abandon). */

@@ -42,6 +42,31 @@ mfd_fit mfd_linreg_fit(const mfd_linreg *r)
     return f;
 }
 
+void mfd_linreg_save(const mfd_linreg *r, mfd_ckpt_buf *b)
+{
+    double v[7] = {r->mx, r->my, r->sxx, r->sxy, r->syy, r->x_first, r->x_last};
+    mfd_ckpt_put_tag(b, "linreg");
+    mfd_ckpt_put_u64(b, (uint64_t)r->n);
+    mfd_ckpt_put_f64s(b, v, 7);
+}
+
+mfd_status mfd_linreg_load(mfd_linreg *r, mfd_ckpt_buf *b)
+{
+    double v[7];
+    mfd_ckpt_get_tag(b, "linreg");
+    size_t n = (size_t)mfd_ckpt_get_u64(b);
+    MFD_CHECK(mfd_ckpt_get_f64s(b, v, 7));
+    r->n = n;
+    r->mx = v[0];
+    r->my = v[1];
+    r->sxx = v[2];
+    r->sxy = v[3];
+    r->syy = v[4];
+    r->x_first = v[5];
+    r->x_last = v[6];
+    return MFD_OK;
+}
+
 void mfd_rate_band_add(mfd_linreg *r, double lo, double hi, double t, double e)
 {
     if (e >= lo && e <= hi && e > 0)

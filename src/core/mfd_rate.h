@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mfd_ckpt.h"
+
 /* Online simple linear regression y = a + b x. */
 typedef struct mfd_linreg {
     size_t n;
@@ -34,6 +36,10 @@ void mfd_linreg_add(mfd_linreg *r, double x, double y);
  * slope_se has a floor of about sqrt(u syy / n / sxx) on a near-exact line;
  * the array fits below sum the residuals directly and have no such floor. */
 mfd_fit mfd_linreg_fit(const mfd_linreg *r);
+
+/* The accumulator into / from a checkpoint (every field, bit for bit). */
+void mfd_linreg_save(const mfd_linreg *r, mfd_ckpt_buf *b);
+mfd_status mfd_linreg_load(mfd_linreg *r, mfd_ckpt_buf *b);
 
 /* Add (t, log e) when lo <= e <= hi. */
 void mfd_rate_band_add(mfd_linreg *r, double lo, double hi, double t, double e);

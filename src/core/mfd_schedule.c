@@ -35,3 +35,20 @@ size_t mfd_schedule_max_points(const mfd_schedule *s, long iters)
     double decades = log10((double)iters);
     return (size_t)ceil(decades * (double)s->per_decade) + 4;
 }
+
+void mfd_schedule_save(const mfd_schedule *s, mfd_ckpt_buf *b)
+{
+    mfd_ckpt_put_tag(b, "schedule");
+    mfd_ckpt_put_i64(b, s->next);
+    mfd_ckpt_put_i64(b, s->idx);
+}
+
+mfd_status mfd_schedule_load(mfd_schedule *s, mfd_ckpt_buf *b)
+{
+    mfd_ckpt_get_tag(b, "schedule");
+    long next = (long)mfd_ckpt_get_i64(b), idx = (long)mfd_ckpt_get_i64(b);
+    MFD_CHECK(b->st);
+    s->next = next;
+    s->idx = idx;
+    return MFD_OK;
+}

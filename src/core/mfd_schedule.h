@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mfd_ckpt.h"
+
 typedef struct mfd_schedule {
     long per_decade; /* k > 0 in log mode */
     long every;      /* > 0 selects every-k mode */
@@ -28,5 +30,10 @@ bool mfd_schedule_due(mfd_schedule *s, long t);
 /* An upper bound on the rows a run of `iters` iterations logs, first and
  * last included; size buffers with it. */
 size_t mfd_schedule_max_points(const mfd_schedule *s, long iters);
+
+/* Where the schedule stands, into / from a checkpoint (the settings are the
+ * caller's, from mfd_schedule_init). */
+void mfd_schedule_save(const mfd_schedule *s, mfd_ckpt_buf *b);
+mfd_status mfd_schedule_load(mfd_schedule *s, mfd_ckpt_buf *b);
 
 #endif

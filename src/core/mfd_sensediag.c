@@ -223,3 +223,21 @@ void mfd_sensediag_track_update(mfd_sensediag_track *tr, const mfd_sensediag *g,
         tr->imb_fro_max = rel;
     }
 }
+
+void mfd_sensediag_track_save(const mfd_sensediag_track *tr, mfd_ckpt_buf *b)
+{
+    double v[3] = {tr->imb_init, tr->imb_fro_init, tr->imb_fro_max};
+    mfd_ckpt_put_tag(b, "sensetrk");
+    mfd_ckpt_put_f64s(b, v, 3);
+}
+
+mfd_status mfd_sensediag_track_load(mfd_sensediag_track *tr, mfd_ckpt_buf *b)
+{
+    double v[3];
+    mfd_ckpt_get_tag(b, "sensetrk");
+    MFD_CHECK(mfd_ckpt_get_f64s(b, v, 3));
+    tr->imb_init = v[0];
+    tr->imb_fro_init = v[1];
+    tr->imb_fro_max = v[2];
+    return MFD_OK;
+}

@@ -13,6 +13,7 @@
 #ifndef MFD_SENSEDIAG_H
 #define MFD_SENSEDIAG_H
 
+#include "mfd_ckpt.h"
 #include "mfd_out.h"
 #include "mfd_sense.h"
 
@@ -54,5 +55,9 @@ void mfd_sensediag_track_init(mfd_sensediag_track *tr);
 
 /* After mfd_sensediag_compute at the logged iteration t. */
 void mfd_sensediag_track_update(mfd_sensediag_track *tr, const mfd_sensediag *g, const mfd_sense *s, long t);
+
+/* The tracked values into / from a checkpoint. */
+void mfd_sensediag_track_save(const mfd_sensediag_track *tr, mfd_ckpt_buf *b);
+mfd_status mfd_sensediag_track_load(mfd_sensediag_track *tr, mfd_ckpt_buf *b);
 
 #endif

@@ -45,3 +45,21 @@ mfd_stop mfd_stop_check(mfd_stop_rule *r, long t, double error)
         return MFD_STOP_MAX_ITER;
     return MFD_STOP_NONE;
 }
+
+void mfd_stop_rule_save(const mfd_stop_rule *r, mfd_ckpt_buf *b)
+{
+    mfd_ckpt_put_tag(b, "stoprule");
+    mfd_ckpt_put_i64(b, r->window_start);
+    mfd_ckpt_put_f64(b, r->window_error);
+}
+
+mfd_status mfd_stop_rule_load(mfd_stop_rule *r, mfd_ckpt_buf *b)
+{
+    mfd_ckpt_get_tag(b, "stoprule");
+    long start = (long)mfd_ckpt_get_i64(b);
+    double err = mfd_ckpt_get_f64(b);
+    MFD_CHECK(b->st);
+    r->window_start = start;
+    r->window_error = err;
+    return MFD_OK;
+}

@@ -3,6 +3,8 @@
 #ifndef MFD_STOP_H
 #define MFD_STOP_H
 
+#include "mfd_ckpt.h"
+
 typedef enum mfd_stop {
     MFD_STOP_NONE = 0,                /* still running */
     MFD_STOP_CONVERGED,               /* the monitored error fell to the tolerance */
@@ -31,5 +33,10 @@ void mfd_stop_rule_init(mfd_stop_rule *r, double tol, double div_bound, long max
 /* The reason to stop at iteration t with the given error, or MFD_STOP_NONE.
  * Divergence is tested first, so a NaN never counts as converged. */
 mfd_stop mfd_stop_check(mfd_stop_rule *r, long t, double error);
+
+/* The plateau test's state into / from a checkpoint; the settings (tol,
+ * budget, window) are the caller's, from mfd_stop_rule_init. */
+void mfd_stop_rule_save(const mfd_stop_rule *r, mfd_ckpt_buf *b);
+mfd_status mfd_stop_rule_load(mfd_stop_rule *r, mfd_ckpt_buf *b);
 
 #endif

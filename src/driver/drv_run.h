@@ -9,7 +9,17 @@
  * while its process runs, so that two mfd run of one experiment share its
  * runs; its output goes to <results>/logs/<id>.log, or for a batch to
  * <results>/logs/batch-<id of its first run>.log beside the runs file.  A
- * killed batch loses only its unfinished runs. */
+ * killed batch loses only its unfinished runs; each of them continues from its
+ * own checkpoint when it is started again.
+ *
+ * A larger budget: a run's id depends on iters and tol, so raising them plans
+ * new folders.  A run whose folder does not exist yet starts from a copy of
+ * the complete run with the same arguments but iters, tol, checkpoint_every
+ * and restart, and a budget not larger (the largest iters of them); the
+ * program continues it from its final checkpoint when it stopped at max_iter.
+ * One that stopped for another reason is copied only when it is the larger
+ * budget's run bit for bit (the same tol, an explicit slope_t1), and left as
+ * it is (app_ckpt.h). */
 #ifndef DRV_RUN_H
 #define DRV_RUN_H
 

@@ -108,6 +108,12 @@ expect_error "rebalancing a symmetric model is refused" "the re-imbalancing step
 expect_error "k above n is refused" "must be at most min(n1, n2) = 5" n=5 k=6
 expect_error "a symmetrized operator on a rectangular truth is refused" "needs a square ground truth" model=asym n1=4 n2=5 operator=gaussian_sym
 expect_error "n1 with model=sym is refused" "'n1' and 'n2' are for the asymmetric model" n1=4
+expect_error "spectrum_scale <= 0 is refused naming the key" "key 'spectrum_scale'" spectrum_scale=0
+
+# spectrum_scale multiplies the truth: sigma_1 = 4, sigma_r = 4/kappa, and the same run at sigma_1 = 1 seen at 4x
+"$exe" model=asym n=10 r=2 k=4 kappa=5 spectrum_scale=4 operator=identity iters=50 out=scale4 > /dev/null 2>&1
+check "spectrum_scale = 4 at kappa = 5 gives sigma_1 = 4 and sigma_r = 0.8" \
+    "awk -v a=\"\$(value scale4/summary.csv sigma1)\" -v b=\"\$(value scale4/summary.csv sigma_r)\" 'BEGIN { exit !(a == 4 && b > 0.8 - 1e-12 && b < 0.8 + 1e-12) }'"
 
 # runs that share an operator step together (--runs): one copy of the operator,
 # one pass over it per evaluation for the whole group, and each run's files

@@ -47,6 +47,51 @@ help_lists_keys() {
     check "--version prints a version" "\"$exe\" --version | grep -q '^$prog [0-9]'"
 }
 
+# same_run A B: two run folders hold the same results bit for bit, times
+# aside: trace.csv without its time_s column and '# started' line, summary.csv
+# without wall_s, algo_s, s_per_iter and time_to_*, and every final/ and snapshots/ file.
+# Prints what differs.
+strip_trace() {
+    grep -v '^# started' "$1/trace.csv" |
+        awk -F, '!h && !/^#/ { h = 1; for (i = 1; i <= NF; i++) if ($i == "time_s") c = i }
+                 { o = ""; for (i = 1; i <= NF; i++) if (i != c) o = o (o == "" ? "" : ",") $i; print o }'
+}
+strip_summary() {
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "wall_s" || $i == "algo_s" || $i == "s_per_iter" || $i ~ /^time_to_/) d[i] = 1 }
+             { o = ""; for (i = 1; i <= NF; i++) if (!d[i]) o = o (o == "" ? "" : ",") $i; print o }' "$1/summary.csv"
+}
+same_run() {
+    [ -f "$1/summary.csv" ] && [ -f "$2/summary.csv" ] || { echo "    (a folder is not complete)"; return 1; }
+    strip_trace "$1" > same_a.txt && strip_trace "$2" > same_b.txt
+    cmp -s same_a.txt same_b.txt || { echo "    trace.csv differs:"; diff same_a.txt same_b.txt | head -4; return 1; }
+    strip_summary "$1" > same_a.txt && strip_summary "$2" > same_b.txt
+    cmp -s same_a.txt same_b.txt || { echo "    summary.csv differs"; diff same_a.txt same_b.txt | cut -c1-200; return 1; }
+    for f in $(cd "$1" && ls final/* snapshots/* 2> /dev/null); do
+        cmp -s "$1/$f" "$2/$f" || { echo "    $f differs"; return 1; }
+    done
+    [ "$(cd "$1" && ls final/* snapshots/* 2> /dev/null)" = "$(cd "$2" && ls final/* snapshots/* 2> /dev/null)" ]
+}
+
+# run_killed EXE DIR ARGS...: start a run, kill it with SIGKILL once its
+# first checkpoint is on the disk, then run the same command again to its end.
+# A run that ended before the kill landed (a busy machine) is tried again, up
+# to three times.
+run_killed() {
+    kexe=$1 kdir=$2
+    shift 2
+    for kattempt in 1 2 3; do
+        rm -rf "$kdir"
+        "$kexe" "$@" out="$kdir" > /dev/null 2>&1 &
+        kpid=$!
+        while [ ! -f "$kdir/checkpoint.bin" ] && kill -0 $kpid 2> /dev/null; do sleep 0.002; done
+        kill -KILL $kpid 2> /dev/null
+        klanded=$?
+        wait $kpid 2> /dev/null
+        [ $klanded -eq 0 ] && break
+    done
+    "$kexe" "$@" out="$kdir" > /dev/null 2> resume_err.txt
+}
+
 finish() {
     echo "$fails failed"
     [ "$fails" -eq 0 ]

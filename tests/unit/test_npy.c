@@ -26,8 +26,48 @@ static mfd_status parse(const unsigned char *buf, size_t len, mfd_npy *a, char *
 
 static int contains(const char *s, const char *sub) { return strstr(s, sub) != NULL; }
 
+/* A stream of (rows, cols) records: written, finished, read back; continued
+ * from a count of records (the rest cut off). */
+static void test_stream(void)
+{
+    char err[256];
+    mfd_npy_stream s;
+    mfd_npy a;
+    double rec[6];
+    const char *path = "test_stream.npy";
+    CHECK("a stream opens", mfd_npy_stream_open(&s, path, 0, MFD_REAL, 0, 2, 3, false, 0, err, sizeof err) == MFD_OK);
+    for (int r = 0; r < 3; r++) {
+        for (int i = 0; i < 6; i++)
+            rec[i] = 10 * r + i;
+        mfd_npy_stream_append(&s, rec, err, sizeof err);
+    }
+    CHECK("and finishes", mfd_npy_stream_finish(&s, err, sizeof err) == MFD_OK);
+    mfd_npy_stream_close(&s, true);
+    CHECK("as a valid (3, 2, 3) array", mfd_npy_read(path, &a, err, sizeof err) == MFD_OK && a.ndim == 3 &&
+                                             a.shape[0] == 3 && a.shape[1] == 2 && a.shape[2] == 3);
+    CHECK("whose matrices are the records, column-major in memory as written",
+          a.data && mfd_mat_at(mfd_npy_matrix(&a, 2), 1, 2)[0] == 25 && mfd_mat_at(mfd_npy_matrix(&a, 1), 0, 1)[0] == 12);
+    mfd_npy_free(&a);
+    CHECK("a finished stream continues from 2 records",
+          mfd_npy_stream_open(&s, path, 0, MFD_REAL, 0, 2, 3, true, 2, err, sizeof err) == MFD_OK);
+    rec[0] = -1;
+    mfd_npy_stream_append(&s, rec, err, sizeof err);
+    mfd_npy_stream_finish(&s, err, sizeof err);
+    mfd_npy_stream_close(&s, true);
+    CHECK("to 3 records again, the last one new",
+          mfd_npy_read(path, &a, err, sizeof err) == MFD_OK && a.shape[0] == 3 &&
+              mfd_mat_at(mfd_npy_matrix(&a, 2), 0, 0)[0] == -1 && mfd_mat_at(mfd_npy_matrix(&a, 1), 1, 2)[0] == 15);
+    mfd_npy_free(&a);
+    CHECK("a stream that holds fewer records than asked is MFD_EFORMAT",
+          mfd_npy_stream_open(&s, path, 0, MFD_REAL, 0, 2, 3, true, 7, err, sizeof err) == MFD_EFORMAT);
+    mfd_npy_stream_close(&s, true);
+    remove(path);
+    remove("test_stream.npy.part");
+}
+
 int main(void)
 {
+    test_stream();
     unsigned char buf[4096];
     char err[256];
     mfd_npy a;

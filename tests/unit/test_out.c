@@ -80,6 +80,40 @@ int main(void)
     CHECK("an abandoned run leaves no summary and no temporary files",
           !exists(dir, "summary.csv") && !exists(dir, "trace.csv.part"));
 
+    /* A run that continues: the trace is cut back to where its checkpoint was. */
+    const char *rdir = "test_out_dir/resume";
+    long pos = -1;
+    mfd_out_open(&o, rdir, err, sizeof err);
+    mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err);
+    mfd_out_trace_row(&o, row, err, sizeof err);
+    CHECK("sync gives the trace's length", mfd_out_trace_sync(&o, &pos, err, sizeof err) == MFD_OK && pos == 60);
+    row[0] = 1;
+    mfd_out_trace_row(&o, row, err, sizeof err); /* written after the checkpoint: lost with the process */
+    fflush(o.trace);
+    o.keep_trace = 1;
+    mfd_out_abandon(&o);
+    mfd_out_close(&o);
+    CHECK("an abandoned run with a checkpoint keeps its trace", exists(rdir, "trace.csv.part"));
+    CHECK("reopen finds the trace", mfd_out_reopen(&o, rdir, err, sizeof err) == MFD_OK);
+    CHECK("resume cuts it back", mfd_out_trace_resume(&o, 3, pos, err, sizeof err) == MFD_OK);
+    row[0] = 2;
+    mfd_out_trace_row(&o, row, err, sizeof err);
+    mfd_out_finish(&o, &sum, err, sizeof err);
+    mfd_out_close(&o);
+    slurp(rdir, "trace.csv", buf, sizeof buf);
+    CHECK("the continued trace has the rows before the checkpoint, then the new ones",
+          strcmp(buf, "# program: test\niter,loss,x\n0,0.33333333333333331,-2.5e-300\n2,0.33333333333333331,-2.5e-300\n") ==
+              0);
+    CHECK("reopening a complete run removes summary.csv and renames its trace back",
+          mfd_out_reopen(&o, rdir, err, sizeof err) == MFD_OK && !exists(rdir, "summary.csv") &&
+              exists(rdir, "trace.csv.part") && !exists(rdir, "trace.csv"));
+    CHECK("a trace shorter than the checkpoint says is MFD_EFORMAT, naming the file",
+          mfd_out_trace_resume(&o, 3, 100000, err, sizeof err) == MFD_EFORMAT && strstr(err, "trace.csv.part"));
+    mfd_out_abandon(&o);
+    mfd_out_close(&o);
+    CHECK("reopen without a trace is MFD_EFORMAT", mfd_out_reopen(&o, rdir, err, sizeof err) == MFD_EFORMAT);
+    mfd_out_close(&o);
+
     /* Errors name the path. */
     FILE *f = fopen("test_out_dir/plainfile", "w");
     if (f)

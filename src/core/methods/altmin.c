@@ -224,5 +224,7 @@ const mfd_method_type mfd_altmin_type = {
     .alloc = altmin_alloc,
     .step = altmin_step,
     .lambda_used = mfd_scaledgd_lambda_used,
+    .save = mfd_scaledgd_save,
+    .load = mfd_scaledgd_load,
     .free = altmin_free,
 };

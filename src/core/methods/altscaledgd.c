@@ -50,5 +50,7 @@ const mfd_method_type mfd_altscaledgd_type = {
     .alloc = altscaledgd_alloc,
     .step = altscaledgd_step,
     .lambda_used = mfd_scaledgd_lambda_used,
+    .save = mfd_scaledgd_save,
+    .load = mfd_scaledgd_load,
     .free = mfd_scaledgd_ws_free,
 };

@@ -32,5 +32,7 @@ const mfd_method_type mfd_precgd_type = {
     .alloc = precgd_alloc,
     .step = precgd_step,
     .lambda_used = mfd_scaledgd_lambda_used,
+    .save = mfd_scaledgd_save,
+    .load = mfd_scaledgd_load,
     .free = mfd_scaledgd_ws_free,
 };

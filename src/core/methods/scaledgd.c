@@ -103,6 +103,23 @@ mfd_status mfd_scaledgd_simultaneous(mfd_scaledgd_ws *ws, double lambda, mfd_sto
 
 double mfd_scaledgd_lambda_used(const void *state) { return ((const mfd_scaledgd_ws *)state)->lambda_used; }
 
+void mfd_scaledgd_save(const void *state, mfd_ckpt_buf *b)
+{
+    const mfd_scaledgd_ws *ws = state;
+    mfd_ckpt_put_tag(b, "scaled");
+    mfd_ckpt_put_f64(b, ws->lambda_used);
+}
+
+mfd_status mfd_scaledgd_load(void *state, mfd_ckpt_buf *b)
+{
+    mfd_scaledgd_ws *ws = state;
+    mfd_ckpt_get_tag(b, "scaled");
+    double l = mfd_ckpt_get_f64(b);
+    MFD_CHECK(b->st);
+    ws->lambda_used = l;
+    return MFD_OK;
+}
+
 /* ---- the types ---------------------------------------------------------- */
 
 static mfd_status scaledgd_check(const mfd_method_params *p, const mfd_method_problem *pb, char *msg, size_t len)
@@ -140,6 +157,8 @@ const mfd_method_type mfd_scaledgd_type = {
     .alloc = scaledgd_alloc,
     .step = scaledgd_step,
     .lambda_used = mfd_scaledgd_lambda_used,
+    .save = mfd_scaledgd_save,
+    .load = mfd_scaledgd_load,
     .free = mfd_scaledgd_ws_free,
 };
 
@@ -150,5 +169,7 @@ const mfd_method_type mfd_scaledgd_lambda_type = {
     .alloc = scaledgd_alloc,
     .step = scaledgd_step,
     .lambda_used = mfd_scaledgd_lambda_used,
+    .save = mfd_scaledgd_save,
+    .load = mfd_scaledgd_load,
     .free = mfd_scaledgd_ws_free,
 };

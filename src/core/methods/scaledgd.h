@@ -46,4 +46,9 @@ mfd_status mfd_scaledgd_singular(mfd_status st, mfd_stop *stop);
 /* The λ of the last step, for a state whose first member is an mfd_scaledgd_ws. */
 double mfd_scaledgd_lambda_used(const void *state);
 
+/* What such a state carries between steps (the λ of the last step), into /
+ * from a checkpoint: the save and load of every scaled rule. */
+void mfd_scaledgd_save(const void *state, mfd_ckpt_buf *b);
+mfd_status mfd_scaledgd_load(void *state, mfd_ckpt_buf *b);
+
 #endif
