@@ -15,7 +15,8 @@
 /* Keys a continued run may change: the budget (checked on its own), where
  * the files go, what it writes at its end, and how it runs. */
 static const char *const NOT_DEFINING[] = {
-    "iters", "tol", "out", "threads", "mem_limit", "save_final", "save_inputs", "checkpoint_every", "restart"};
+    "iters",       "tol",        "out",         "threads",          "mem_limit",
+    "save_final",  "save_inputs", "checkpoint_every", "restart",   "share_operator"};
 
 static bool defining(const char *key)
 {

@@ -65,6 +65,13 @@ bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, i
             *code = APP_EXIT_OK;
             return true;
         }
+        if (strcmp(argv[i], "--operator-keys") == 0) { /* the keys the driver's operator seed hashes */
+            for (size_t k = 0; k < t.n; k++)
+                if (t.spec[k].flags & MFD_P_OPERATOR)
+                    printf("%s\n", t.spec[k].key);
+            *code = APP_EXIT_OK;
+            return true;
+        }
         if (strcmp(argv[i], "--version") == 0) {
             printf("%s %s\n", prog, MFD_VERSION);
             *code = APP_EXIT_OK;

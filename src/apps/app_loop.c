@@ -379,6 +379,8 @@ int app_loop_end(app_loop *L)
     TRY(mfd_kv_add_real(&s->runkv, "checkpoint_s", a->ckpt_seconds));
     for (size_t i = 0; i < s->extra.n; i++)
         TRY(mfd_kv_add_str(&s->runkv, s->extra.keys[i], s->extra.vals[i]));
+    if (model->run_info)
+        TRY(model->run_info(model->ctx, &s->runkv));
     if (model->write_final && model->write_final(model->ctx, o, err, errlen) != MFD_OK)
         goto fail_msg;
     const char *titles[2] = {"params", "run"};

@@ -21,6 +21,7 @@
  *   step(t)        move to the next iterate; may end the run with a stop reason
  *   summary(kv)    program-specific summary.csv columns
  *   write_final()  optional files under final/
+ *   run_info(kv)   optional: run.ini [run] lines known only at the end
  *   factors()      the factors as plain arrays (checkpoints, snapshots)
  *   save(), load() the rest of the model's state between iterations: the
  *                  rule's state and the program's own accumulators
@@ -166,6 +167,7 @@ typedef struct app_model {
     mfd_status (*step)(void *ctx, long t, mfd_stop *stop);
     mfd_status (*summary)(void *ctx, mfd_stop stop, mfd_kv *kv);
     mfd_status (*write_final)(void *ctx, mfd_out *o, char *err, size_t errlen); /* may be NULL */
+    mfd_status (*run_info)(void *ctx, mfd_kv *kv);                              /* may be NULL */
     /* The factors (at most max of them) into f; their number.  NULL: the
      * model has none to offer, and the run takes no checkpoints or snapshots. */
     size_t (*factors)(void *ctx, app_factor *f, size_t max);

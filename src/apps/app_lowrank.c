@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "app_common.h"
+#include "mfd_la.h"
+#include "mfd_sensbatch.h"
 
 static const mfd_param_word MODEL_WORDS[] = {{"sym", 1}, {"asym", 0}};
 static const mfd_param_word INIT_NORM_WORDS[] = {{"entry", 0}, {"sqrt_n", 1}};
@@ -137,6 +139,11 @@ int app_lowrank_resolve(const char *prog, mfd_param_table t, const bool *given, 
     int code;
     if (lk->operator_file)
         pp->op = MFD_LOWRANK_OP_FILE;
+    pp->has_op_seed = app_given(t, given, "op_seed");
+    if (!pp->has_op_seed) { /* resolved to seed's, so that run.ini records the operator's seed */
+        pp->op_seed = pp->seed;
+        pp->has_op_seed = 1;
+    }
     const char *init_path = sym ? lk->x0_file : lk->f0_file;
     if ((code = factor_file_keys(prog, lk, names)) != APP_EXIT_OK)
         return code;
@@ -243,9 +250,12 @@ mfd_status app_lowrank_meta(const app_lowrank *a, const app_lowrank_keys *lk, do
     MFD_CHECK(mfd_kv_add_real(meta, "kappa", lk->prob.kappa));
     MFD_CHECK(mfd_kv_add_real(meta, "eta", eta));
     MFD_CHECK(mfd_kv_add_int(meta, "seed", (long)lk->prob.seed));
+    MFD_CHECK(mfd_kv_add_int(meta, "op_seed", (long)mfd_lowrank_op_seed(&lk->prob)));
     MFD_CHECK(mfd_kv_add_str(meta, "started", started));
-    MFD_CHECK(mfd_kv_add_str(extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 3 operator (A_k from "
-                                               "substream k), 4 noise, 5 mask, 6 outliers"));
+    MFD_CHECK(mfd_kv_add_str(extra, "streams", "philox4x64(seed, s): s = 1 target, 2 init, 4 noise, 6 outliers; "
+                                               "Gaussian operator: mfd_gauss(op_seed, 3), A_k from row k; "
+                                               "philox4x64(op_seed, 5) mask"));
+    MFD_CHECK(mfd_kv_add_int(extra, "op_threads", mfd_sensbatch_threads()));
     return mfd_kv_add_real(extra, "noise_std", lr->noise_std);
 }
 
@@ -315,6 +325,17 @@ mfd_status app_lowrank_save_final(const app_lowrank *a, mfd_out *o, bool factors
         MFD_CHECK(mfd_npy_write(path, MFD_REAL, 3, shape, lr->op->block, err, errlen));
     }
     return MFD_OK;
+}
+
+void app_lowrank_threads(long threads)
+{
+    if (threads > 0) {
+        mfd_sensbatch_set_threads((int)threads);
+        return;
+    }
+    mfd_sensbatch_set_threads(1);
+    if (!getenv("OPENBLAS_NUM_THREADS"))
+        mfd_la_set_blas_threads(1);
 }
 
 size_t app_lowrank_factors(const app_lowrank *a, const char *F, const char *G, app_factor *f, size_t max)

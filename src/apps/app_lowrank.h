@@ -36,12 +36,15 @@ typedef struct app_lowrank_keys {
  * arguments are the defaults in which they differ.  T is the program's
  * parameter struct, lk its app_lowrank_keys member. */
 #define APP_LOWRANK_SIZE_KEYS(T, lk, N)                                                                             \
-    {"n", MFD_P_INT, N, 1, 1e6, 0, NULL, offsetof(T, lk.prob.n), "size of the n x n ground truth"},                 \
-    {"n1", MFD_P_INT, "0", 0, 1e6, 0, NULL, offsetof(T, lk.prob.n1), "asym: rows of the ground truth (0: n)"},       \
-    {"n2", MFD_P_INT, "0", 0, 1e6, 0, NULL, offsetof(T, lk.prob.n2), "asym: columns of the ground truth (0: n)"}
+    {"n", MFD_P_INT, N, 1, 1e6, MFD_P_OPERATOR, NULL, offsetof(T, lk.prob.n), "size of the n x n ground truth"},    \
+    {"n1", MFD_P_INT, "0", 0, 1e6, MFD_P_OPERATOR, NULL, offsetof(T, lk.prob.n1),                                    \
+     "asym: rows of the ground truth (0: n)"},                                                                      \
+    {"n2", MFD_P_INT, "0", 0, 1e6, MFD_P_OPERATOR, NULL, offsetof(T, lk.prob.n2),                                    \
+     "asym: columns of the ground truth (0: n)"}
 
 #define APP_LOWRANK_RANK_KEY(T, lk, R) \
-    {"r", MFD_P_INT, R, 1, 1e6, 0, NULL, offsetof(T, lk.prob.r), "rank of the ground truth"}
+    {"r", MFD_P_INT, R, 1, 1e6, MFD_P_OPERATOR, NULL, offsetof(T, lk.prob.r),                                      \
+     "rank of the ground truth (m's default is 5 n r)"}
 
 #define APP_LOWRANK_SPECTRUM_KEYS(T, lk)                                                                            \
     {"kappa", MFD_P_REAL, "1", 1, INFINITY, 0, NULL, offsetof(T, lk.prob.kappa),                                   \
@@ -58,8 +61,25 @@ typedef struct app_lowrank_keys {
      "asym: V* = U*, a PSD ground truth (the symmetric model's truth; [TMC21]'s Fig. 2 scripts)"}
 
 #define APP_LOWRANK_M_KEY(T, lk)                                                                                    \
-    {"m", MFD_P_INT, "0", 0, 1e12, 0, NULL, offsetof(T, lk.prob.m),                                                 \
+    {"m", MFD_P_INT, "0", 0, 1e12, MFD_P_OPERATOR, NULL, offsetof(T, lk.prob.m),                                    \
      "number of measurements (0: 5 n r; identity: n1 n2)"}
+
+/* The seed of the operator's stream (and the completion mask's), which the
+ * driver derives from the operator keys alone; without it, seed's. */
+#define APP_LOWRANK_OP_SEED_KEY(T, lk)                                                                              \
+    {"op_seed", MFD_P_SEED, "0", 0, 0, 0, NULL, offsetof(T, lk.prob.op_seed),                                       \
+     "seed of the operator's (and mask's) stream (not given: seed's); the driver derives it from the operator keys"}
+
+/* share_operator: may the run step together with the runs of its --runs
+ * file that draw the same operator (app_runs_main_grouped)? */
+#define APP_LOWRANK_SHARE_KEY(T, member)                                                                             \
+    {"share_operator", MFD_P_BOOL, "1", 0, 0, MFD_P_OBSERVE, NULL, offsetof(T, member),                             \
+     "--runs: step together with the runs that draw the same operator (0: alone, for timing it)"}
+
+/* threads: of the operator passes (the batched normal map) and of BLAS. */
+#define APP_LOWRANK_THREADS_KEY(T, member)                                                                           \
+    {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, offsetof(T, member),                                  \
+     "threads of the operator passes and of BLAS (0: one each, or BLAS's OPENBLAS_NUM_THREADS; see README)"}
 
 #define APP_LOWRANK_NOISE_KEY(T, lk)                                                                                \
     {"snr_db", MFD_P_REAL, "inf", -INFINITY, INFINITY, MFD_P_INF_OK, NULL, offsetof(T, lk.prob.snr_db),            \
@@ -77,8 +97,8 @@ typedef struct app_lowrank_keys {
     {"mem_limit", MFD_P_REAL, "0", 0, INFINITY, MFD_P_OBSERVE, NULL, offsetof(T, lk.prob.mem_limit),               \
      "bytes a dense operator may take (0: half the machine's memory)"},                                            \
     {"target_file", MFD_P_STR, NULL, 0, 0, 0, NULL, offsetof(T, lk.target_file), "ground truth M* as an n1 x n2 .npy"}, \
-    {"operator_file", MFD_P_STR, NULL, 0, 0, 0, NULL, offsetof(T, lk.operator_file),                               \
-     "measurement matrices A_k as an (m, n1, n2) .npy; they replace the operator key's choice"},                                                      \
+    {"operator_file", MFD_P_STR, NULL, 0, 0, MFD_P_OPERATOR, NULL, offsetof(T, lk.operator_file),                  \
+     "measurement matrices A_k as an (m, n1, n2) .npy; they replace the operator key's choice"},                   \
     {"y_file", MFD_P_STR, NULL, 0, 0, 0, NULL, offsetof(T, lk.y_file), "measurements as an (m,) .npy (needs target_file)"}
 
 #define APP_LOWRANK_X0_KEY(T, lk)                                                                                   \
@@ -158,5 +178,11 @@ mfd_status app_lowrank_load(app_lowrank *a, mfd_ckpt_buf *b);
  * the symmetric X otherwise), and with inputs also the inputs. */
 mfd_status app_lowrank_save_final(const app_lowrank *a, mfd_out *o, bool factors, bool inputs, const char *F,
                                   const char *G, char *err, size_t errlen);
+
+/* The threads key's effect beyond app_start's: threads > 0 is the threads
+ * of the operator passes too; 0 is one thread for them and one for BLAS
+ * unless OPENBLAS_NUM_THREADS says otherwise (a second thread did not pay at
+ * the sizes measured; README's table). */
+void app_lowrank_threads(long threads);
 
 #endif

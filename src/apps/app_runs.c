@@ -167,3 +167,80 @@ int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char 
         return app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
     return path ? app_runs_main(prog, argv[0], path, one) : one(argc, argv);
 }
+
+/* The value the run gives key (its last occurrence), or NULL. */
+static const char *arg_value(const app_run_args *a, const char *key)
+{
+    size_t kl = strlen(key);
+    const char *v = NULL;
+    for (int i = 1; i < a->argc; i++)
+        if (strncmp(a->argv[i], key, kl) == 0 && a->argv[i][kl] == '=')
+            v = a->argv[i] + kl + 1;
+    return v;
+}
+
+void app_runs_operator_key(mfd_param_table t, const app_run_args *a, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < t.n; k++)
+        if (t.spec[k].flags & MFD_P_OPERATOR) {
+            const char *v = arg_value(a, t.spec[k].key);
+            int w = snprintf(buf + at, len - at, "%s=%s\t", t.spec[k].key, v ? v : "");
+            at = w > 0 && (size_t)w < len - at ? at + (size_t)w : len - 1;
+        }
+    const char *op = arg_value(a, "op_seed"), *seed = arg_value(a, "seed"), *share = arg_value(a, "share_operator");
+    snprintf(buf + at, len - at, "op_seed=%s", op ? op : seed ? seed : "");
+    if (share && strcmp(share, "1") != 0) /* a key of its own: the run goes alone */
+        snprintf(buf, len, "share_operator=0\tline %d", a->line);
+}
+
+#define KEY_LEN 2048
+
+int app_runs_main_grouped(const char *prog, const char *argv0, const char *path, mfd_param_table t,
+                          app_member_fn one)
+{
+    app_runs r;
+    char err[512];
+    if (!app_runs_read(argv0, path, &r, err, sizeof err))
+        return app_usage_error(prog, "%s", err);
+    char *keys = malloc(r.n * KEY_LEN);
+    bool *done = calloc(r.n, sizeof *done);
+    int *argc = malloc(r.n * sizeof *argc);
+    char ***argv = malloc(r.n * sizeof *argv);
+    int code = APP_EXIT_OK;
+    if (!keys || !done || !argc || !argv) {
+        code = app_usage_error(prog, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < r.n; i++)
+        app_runs_operator_key(t, &r.run[i], keys + i * KEY_LEN, KEY_LEN);
+    for (size_t i = 0; i < r.n; i++) {
+        if (done[i])
+            continue;
+        size_t g = 0;
+        for (size_t j = i; j < r.n; j++)
+            if (!done[j] && strcmp(keys + i * KEY_LEN, keys + j * KEY_LEN) == 0) {
+                done[j] = true;
+                argc[g] = r.run[j].argc;
+                argv[g++] = r.run[j].argv;
+            }
+        code = app_runs_worse(code, g == 1 ? one(argc[0], argv[0], NULL) : app_group_run(prog, g, argc, argv, one));
+    }
+done:
+    free(keys);
+    free(done);
+    free(argc);
+    free(argv);
+    app_runs_free(&r);
+    return code;
+}
+
+int app_main_grouped(const char *prog, int argc, char **argv, mfd_param_table t, app_member_fn one)
+{
+    bool bad;
+    const char *path = app_runs_path(argc, argv, &bad);
+    if (bad)
+        return app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
+    return path ? app_runs_main_grouped(prog, argv[0], path, t, one) : one(argc, argv, NULL);
+}

@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app_group.h"
+#include "mfd_param.h"
+
 /* One run's argument vector: argv[0] is the program name, argv[argc] NULL. */
 typedef struct app_run_args {
     int argc;
@@ -54,5 +57,21 @@ int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char 
  * returns the worst exit code; otherwise one(argc, argv). */
 int app_main_batch(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv),
                    int (*many)(const app_runs *r));
+
+/* The operator key of a run: its values of the table's operator keys
+ * (MFD_P_OPERATOR) and its op_seed (else its seed), "k=v" joined by TABs,
+ * into buf; runs with the same key draw the same operator.  A run given
+ * share_operator other than 1 gets a key of its own. */
+void app_runs_operator_key(mfd_param_table t, const app_run_args *a, char *buf, size_t len);
+
+/* The --runs entry of mfd-sense and mfd-scaled: runs with the same operator
+ * key step together (app_group_run), one group after another, in the order
+ * of their first lines; a run whose key no other run has runs alone, as
+ * one(argc, argv, NULL) would by itself.  The worst exit code. */
+int app_runs_main_grouped(const char *prog, const char *argv0, const char *path, mfd_param_table t,
+                          app_member_fn one);
+
+/* app_main for those programs: a single run is one(argc, argv, NULL). */
+int app_main_grouped(const char *prog, int argc, char **argv, mfd_param_table t, app_member_fn one);
 
 #endif

@@ -47,6 +47,7 @@ typedef struct scaled_params {
     const char *out;
     int save_final, save_inputs;
     long threads;
+    int share_operator;
 } scaled_params;
 
 #define OFF(f) offsetof(scaled_params, f)
@@ -54,9 +55,9 @@ static const mfd_param_spec ROWS[] = {
     APP_METHOD_KEY(scaled_params, method, "scaledgd",
                    "update rule ([TMC21] ScaledGD, [XSMC23] ScaledGD(lambda), [ZFZ23] PrecGD, [JWPFM23] "
                    "AltScaledGD, GD, alternating minimization)"),
-    {"problem", MFD_P_CHOICE, "sensing", 0, 0, 0, "factorization|sensing|completion|rpca", OFF(problem),
+    {"problem", MFD_P_CHOICE, "sensing", 0, 0, MFD_P_OPERATOR, "factorization|sensing|completion|rpca", OFF(problem),
      "factorization (A = I), Gaussian sensing, matrix completion (Bernoulli(p) mask), robust PCA"},
-    {"model", MFD_P_CHOICE, "asym", 0, 0, 0, "asym|sym", OFF(lk.model),
+    {"model", MFD_P_CHOICE, "asym", 0, 0, MFD_P_OPERATOR, "asym|sym", OFF(lk.model),
      "asym: L R^T with f = 1/2 |A(L R^T) - y|^2; sym: X X^T with f = 1/4 |A(X X^T) - y|^2 (k >= r)"},
     APP_LOWRANK_SIZE_KEYS(scaled_params, lk, "100"),
     APP_LOWRANK_RANK_KEY(scaled_params, lk, "5"),
@@ -66,10 +67,10 @@ static const mfd_param_spec ROWS[] = {
     {"basis", MFD_P_CHOICE, "rademacher", 0, 0, 0, "rademacher|haar", OFF(basis),
      "singular vectors of the truth: orthonormalized Rademacher matrices ([TMC21]) or Haar"},
     APP_LOWRANK_SAME_BASIS_KEY(scaled_params, lk),
-    {"operator", MFD_P_CHOICE, "auto", 0, 0, 0, "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf",
+    {"operator", MFD_P_CHOICE, "auto", 0, 0, MFD_P_OPERATOR, "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf",
      OFF(lk.op), "sensing operator (auto: gaussian_sym for sym, gaussian for asym; *_otf stores nothing)"},
     APP_LOWRANK_M_KEY(scaled_params, lk),
-    {"p", MFD_P_REAL, "0.2", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(lk.prob.p), "completion: probability an entry is observed"},
+    {"p", MFD_P_REAL, "0.2", 0, 1, MFD_P_MIN_OPEN | MFD_P_OPERATOR, NULL, OFF(lk.prob.p), "completion: probability an entry is observed"},
     {"sparse", MFD_P_BOOL, "0", 0, 0, 0, NULL, OFF(lk.prob.sparse),
      "completion: residual and gradients on the observed entries only, O(|Omega| k) per step"},
     {"outlier_frac", MFD_P_REAL, "0.1", 0, 1, MFD_P_MIN_OPEN, NULL, OFF(lk.prob.outlier_frac),
@@ -104,14 +105,16 @@ static const mfd_param_spec ROWS[] = {
      "gd: step eta / sigma_1(M*) ([TMC21]) or eta"},
     APP_ITERS_KEY(scaled_params, iters, "1000"),
     {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(lk.prob.seed),
-     "seed of the run's random streams (target, operator, mask, noise, outliers, init)"},
+     "seed of the run's random streams (target, noise, outliers, init; operator and mask without op_seed)"},
+    APP_LOWRANK_OP_SEED_KEY(scaled_params, lk),
     APP_OUT_KEY(scaled_params, out),
     APP_LOOP_KEYS(scaled_params, loop, "1e-14", "1e3", "1e-13", "1e-3", "1e-2,1e-6,1e-10"),
     APP_LOWRANK_INPUT_KEYS(scaled_params, lk),
     APP_LOWRANK_FACTOR_KEYS(scaled_params, lk, "l0_file", "r0_file", "L", "R"),
     APP_LOWRANK_X0_KEY(scaled_params, lk),
     APP_LOWRANK_SAVE_KEYS(scaled_params, save_final, save_inputs, "L", "R"),
-    APP_THREADS_KEY(scaled_params, threads),
+    APP_LOWRANK_THREADS_KEY(scaled_params, threads),
+    APP_LOWRANK_SHARE_KEY(scaled_params, share_operator),
 };
 #undef OFF
 static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};
@@ -126,6 +129,7 @@ typedef struct run {
     mfd_method_params mp;
     app_lowrank pb;
     mfd_method *alg;
+    app_member *member; /* NULL: a run alone */
 } run;
 
 static void run_free(run *r)
@@ -294,6 +298,8 @@ static mfd_status scaled_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
     return app_lowrank_meta(&r->pb, &r->p.lk, r->p.eta, meta, extra);
 }
 
+static mfd_status scaled_run_info(void *ctx, mfd_kv *kv) { return app_group_run_info(((run *)ctx)->member, kv); }
+
 static int run_loop(run *r, int argc, char **argv)
 {
     scaled_params *p = &r->p;
@@ -307,14 +313,16 @@ static int run_loop(run *r, int argc, char **argv)
                        .step = scaled_step,
                        .summary = scaled_summary,
                        .write_final = scaled_write_final,
+                       .run_info = scaled_run_info,
                        .factors = scaled_factors,
                        .save = scaled_save,
                        .load = scaled_load};
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
-/* One run: the whole program for one command line. */
-static int run_one(int argc, char **argv)
+/* One run: the whole program for one command line (member: in a group of
+ * runs that share the operator, app_group.h). */
+static int run_one(int argc, char **argv, app_member *member)
 {
     run r;
     memset(&r, 0, sizeof r);
@@ -323,14 +331,20 @@ static int run_one(int argc, char **argv)
         run_free(&r);
         return code;
     }
+    app_lowrank_threads(r.p.threads);
+    r.member = member;
+    r.p.lk.prob.shared_op = app_group_shared_op(member, &r.p.lk.prob);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
+        app_group_adopt_op(member, r.pb.lr);
         if (r.gd_step == GD_STEP_SIGMA1)
             r.mp.gd_scale = r.pb.lr->sigma1;
         if (r.p.lambda_rel > 0) /* run.ini records the damping used */
             r.p.lambda = r.mp.lambda = r.p.lambda_rel * r.pb.lr->sigma_r;
         st = mfd_method_alloc(r.rule, r.pb.lr->s, &r.mp, &r.alg);
     }
+    if (st == MFD_OK)
+        st = app_group_join(member, r.pb.lr->s);
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
         run_free(&r);
@@ -341,4 +355,8 @@ static int run_one(int argc, char **argv)
     return code;
 }
 
-int main(int argc, char **argv) { return app_main(PROG, argc, argv, run_one); }
+int main(int argc, char **argv)
+{
+    mfd_param_table t = {ROWS, sizeof ROWS / sizeof *ROWS};
+    return app_main_grouped(PROG, argc, argv, t, run_one);
+}

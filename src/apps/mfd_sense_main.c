@@ -35,12 +35,13 @@ typedef struct sense_params {
     const char *out;
     int save_final, save_inputs;
     long threads;
+    int share_operator;
 } sense_params;
 
 #define OFF(f) offsetof(sense_params, f)
 static const mfd_param_spec ROWS[] = {
     APP_METHOD_KEY(sense_params, method, "gd", "update rule: gd, F <- F - eta grad_F f, G <- G - eta grad_G f"),
-    {"model", MFD_P_CHOICE, "sym", 0, 0, 0, "sym|asym", OFF(lk.model),
+    {"model", MFD_P_CHOICE, "sym", 0, 0, MFD_P_OPERATOR, "sym|asym", OFF(lk.model),
      "sym: X X^T with the 1/4 loss; asym: F G^T with the 1/2 loss"},
     APP_LOWRANK_SIZE_KEYS(sense_params, lk, "20"),
     {"k", MFD_P_INT, "4", 1, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (k >= r over-parameterizes)"},
@@ -48,7 +49,7 @@ static const mfd_param_spec ROWS[] = {
     APP_LOWRANK_SPECTRUM_KEYS(sense_params, lk),
     APP_LOWRANK_SPECTRUM_SCALE_KEY(sense_params, lk),
     APP_LOWRANK_SAME_BASIS_KEY(sense_params, lk),
-    {"operator", MFD_P_CHOICE, "auto", 0, 0, 0,
+    {"operator", MFD_P_CHOICE, "auto", 0, 0, MFD_P_OPERATOR,
      "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf|file", OFF(lk.op),
      "measurement operator (auto: gaussian_sym for sym, gaussian for asym; *_otf regenerates A_k, storing "
      "nothing; identity: plain factorization)"},
@@ -61,7 +62,8 @@ static const mfd_param_spec ROWS[] = {
     APP_ETA_KEY(sense_params, eta, "0.05"),
     APP_ITERS_KEY(sense_params, iters, "10000"),
     {"seed", MFD_P_SEED, "1", 0, 0, 0, NULL, OFF(lk.prob.seed),
-     "seed of the run's random streams (target, operator, noise, init)"},
+     "seed of the run's random streams (target, noise, init; the operator without op_seed)"},
+    APP_LOWRANK_OP_SEED_KEY(sense_params, lk),
     APP_OUT_KEY(sense_params, out),
     APP_LOOP_KEYS(sense_params, loop, "1e-13", "1e6", "1e-12", "1e-4", "1e-2,1e-4,1e-6,1e-10"),
     {"rebalance_eps0", MFD_P_REAL, "0", 0, INFINITY, 0, NULL, OFF(rebalance_eps0),
@@ -70,7 +72,8 @@ static const mfd_param_spec ROWS[] = {
     APP_LOWRANK_X0_KEY(sense_params, lk),
     APP_LOWRANK_FACTOR_KEYS(sense_params, lk, "f0_file", "g0_file", "F", "G"),
     APP_LOWRANK_SAVE_KEYS(sense_params, save_final, save_inputs, "F", "G"),
-    APP_THREADS_KEY(sense_params, threads),
+    APP_LOWRANK_THREADS_KEY(sense_params, threads),
+    APP_LOWRANK_SHARE_KEY(sense_params, share_operator),
 };
 #undef OFF
 static const app_program PROGRAM = {PROG, SYNOPSIS, ROWS, sizeof ROWS / sizeof *ROWS, METHODS, NMETHODS};
@@ -83,6 +86,7 @@ typedef struct run {
     app_lowrank pb;
     mfd_method *alg;
     long rebalance_iter, last_t;
+    app_member *member; /* NULL: a run alone */
 } run;
 
 static void run_free(run *r)
@@ -203,6 +207,8 @@ static mfd_status sense_describe(void *ctx, mfd_kv *meta, mfd_kv *extra)
     return app_lowrank_meta(&r->pb, &r->p.lk, r->p.eta, meta, extra);
 }
 
+static mfd_status sense_run_info(void *ctx, mfd_kv *kv) { return app_group_run_info(((run *)ctx)->member, kv); }
+
 static int run_loop(run *r, int argc, char **argv)
 {
     sense_params *p = &r->p;
@@ -218,14 +224,16 @@ static int run_loop(run *r, int argc, char **argv)
                        .step = sense_step,
                        .summary = sense_summary,
                        .write_final = sense_write_final,
+                       .run_info = sense_run_info,
                        .factors = sense_factors,
                        .save = sense_save,
                        .load = sense_load};
     return app_loop_run(&cfg, &model, p->out, r->tab.t, p, argc, argv);
 }
 
-/* One run: the whole program for one command line. */
-static int run_one(int argc, char **argv)
+/* One run: the whole program for one command line (member: in a group of
+ * runs that share the operator, app_group.h). */
+static int run_one(int argc, char **argv, app_member *member)
 {
     run r;
     memset(&r, 0, sizeof r);
@@ -234,11 +242,17 @@ static int run_one(int argc, char **argv)
         run_free(&r);
         return code;
     }
+    app_lowrank_threads(r.p.threads);
+    r.member = member;
+    r.p.lk.prob.shared_op = app_group_shared_op(member, &r.p.lk.prob);
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
+        app_group_adopt_op(member, r.pb.lr);
         mfd_method_params mp = {.eta = r.p.eta, .gd_scale = 1.0};
         st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.pb.lr->s, &mp, &r.alg);
     }
+    if (st == MFD_OK)
+        st = app_group_join(member, r.pb.lr->s);
     if (st != MFD_OK) {
         app_error(PROG, "setting up the run failed: %s", mfd_status_str(st));
         run_free(&r);
@@ -249,4 +263,8 @@ static int run_one(int argc, char **argv)
     return code;
 }
 
-int main(int argc, char **argv) { return app_main(PROG, argc, argv, run_one); }
+int main(int argc, char **argv)
+{
+    mfd_param_table t = {ROWS, sizeof ROWS / sizeof *ROWS};
+    return app_main_grouped(PROG, argc, argv, t, run_one);
+}

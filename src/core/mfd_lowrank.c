@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mfd_rng.h"
+#include "mfd_sensbatch.h"
 #include "mfd_senseinit.h"
 
 const mfd_param_word mfd_lowrank_op_words[] = {
@@ -238,19 +239,54 @@ static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
     return MFD_OK;
 }
 
+uint64_t mfd_lowrank_op_seed(const mfd_lowrank_params *p) { return p->has_op_seed ? p->op_seed : p->seed; }
+
+static bool is_gaussian(mfd_lowrank_op op)
+{
+    return op == MFD_LOWRANK_OP_GAUSSIAN || op == MFD_LOWRANK_OP_GAUSSIAN_SYM || op == MFD_LOWRANK_OP_GAUSSIAN_OTF ||
+           op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF;
+}
+
+bool mfd_lowrank_op_matches(const mfd_lowrank_params *p, const mfd_sensop *op)
+{
+    mfd_lowrank_dims d;
+    mfd_lowrank_get_dims(p, &d);
+    if (!op || !is_gaussian(d.op))
+        return false;
+    bool otf = d.op == MFD_LOWRANK_OP_GAUSSIAN_OTF || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF;
+    bool sym = d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF;
+    return op->kind == (otf ? MFD_SENSOP_GAUSSIAN_OTF : MFD_SENSOP_DENSE) && op->symmetrized == sym &&
+           op->m == d.m && op->n1 == d.n1 && op->n2 == d.n2 && op->seed == mfd_lowrank_op_seed(p) &&
+           (otf || op->block != NULL);
+}
+
+mfd_sensop *mfd_lowrank_release_op(mfd_lowrank *lr)
+{
+    if (lr->op_borrowed || !is_gaussian(lr->op_type))
+        return NULL;
+    lr->op_borrowed = true;
+    return lr->op;
+}
+
 static mfd_status make_operator(const mfd_lowrank_params *p, mfd_lowrank *lr)
 {
     mfd_lowrank_op op = lr->op_type;
+    uint64_t seed = mfd_lowrank_op_seed(p);
+    if (p->shared_op && mfd_lowrank_op_matches(p, p->shared_op)) { /* one copy for the runs that share it */
+        lr->op = (mfd_sensop *)p->shared_op;
+        lr->op_borrowed = true;
+        return MFD_OK;
+    }
     switch (op) {
     case MFD_LOWRANK_OP_IDENTITY: return mfd_sensop_identity(lr->n1, lr->n2, &lr->op);
     case MFD_LOWRANK_OP_GAUSSIAN:
     case MFD_LOWRANK_OP_GAUSSIAN_SYM:
-        return mfd_sensop_gaussian(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM, p->seed, &lr->op);
+        return mfd_sensop_gaussian(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM, seed, &lr->op);
     case MFD_LOWRANK_OP_GAUSSIAN_OTF:
     case MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF:
-        return mfd_sensop_gaussian_otf(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF, p->seed, &lr->op);
+        return mfd_sensop_gaussian_otf(lr->m, lr->n1, lr->n2, op == MFD_LOWRANK_OP_GAUSSIAN_SYM_OTF, seed, &lr->op);
     case MFD_LOWRANK_OP_MASK:
-        MFD_CHECK(mfd_sensop_mask(lr->n1, lr->n2, p->p, p->seed, &lr->op));
+        MFD_CHECK(mfd_sensop_mask(lr->n1, lr->n2, p->p, seed, &lr->op));
         lr->m = lr->op->m;
         return MFD_OK;
     default: return mfd_sensop_from_block(lr->m, lr->n1, lr->n2, p->op_block, &lr->op);
@@ -286,7 +322,17 @@ static mfd_status make_measurements(const mfd_lowrank_params *p, mfd_lowrank *lr
         memcpy(lr->y, p->y, lr->m * sizeof(double));
         return MFD_OK;
     }
-    MFD_CHECK(mfd_sensop_apply(lr->op, target, lr->y));
+    if (mfd_sensbatch_serves(lr->op) && target.ld == target.rows) {
+        /* in the batched map's order: stored and on-the-fly operators give the same y */
+        double *row = lr->op->kind == MFD_SENSOP_GAUSSIAN_OTF ? malloc(lr->n1 * lr->n2 * sizeof(double)) : NULL;
+        mfd_status st = lr->op->kind == MFD_SENSOP_GAUSSIAN_OTF && !row
+                            ? MFD_ENOMEM
+                            : mfd_sensbatch_apply(lr->op, target.data, lr->y, row);
+        free(row);
+        MFD_CHECK(st);
+    } else {
+        MFD_CHECK(mfd_sensop_apply(lr->op, target, lr->y));
+    }
     if (isfinite(p->snr_db)) {
         lr->noise_std = noise_std(p, lr);
         mfd_rng rng;
@@ -409,7 +455,8 @@ void mfd_lowrank_free(mfd_lowrank *lr)
     if (!lr)
         return;
     mfd_sense_free(lr->s);
-    mfd_sensop_free(lr->op);
+    if (!lr->op_borrowed)
+        mfd_sensop_free(lr->op);
     mfd_rpca_free(lr->rpca);
     mfd_rpca_free(lr->rpca_init);
     free(lr->y);

@@ -25,7 +25,9 @@
  *
  * Randomness: target, operator, noise, mask, outliers and init each come
  * from their own stream of the seed (mfd_rng.h), so two methods run with the
- * same seed see the same instance. */
+ * same seed see the same instance.  The operator and the mask come from
+ * op_seed instead when it is given: runs with the same op_seed and the same
+ * operator sizes share their A_k (or Ω) whatever their truth, noise or init. */
 #ifndef MFD_LOWRANK_H
 #define MFD_LOWRANK_H
 
@@ -111,6 +113,8 @@ typedef struct mfd_lowrank_params {
     double gauge_cond;       /* P7: start from (F0 Q, G0 Q⁻ᵀ), cond(Q) = gauge_cond (<= 1: none) */
     double mem_limit;        /* bytes a stored Gaussian operator may take */
     uint64_t seed;
+    uint64_t op_seed;        /* the operator's and the mask's stream, when has_op_seed ... */
+    int has_op_seed;         /* ... else seed's */
     /* inputs read from files (data NULL: not given); borrowed, not owned */
     mfd_mat target;          /* M* itself: its shape is n1 × n2, its top r part gives U*, V* */
     const double *op_block;  /* op = file: op_m stacked n1 × n2 column-major A_k (mfd_sensop_from_block) */
@@ -118,6 +122,9 @@ typedef struct mfd_lowrank_params {
     const double *y;         /* the y_len measurements (needs a given target) */
     size_t y_len;
     mfd_mat f0, g0;          /* init = file: F0 (or X0) n1 × k, G0 n2 × k (asymmetric) */
+    /* a Gaussian operator built earlier (borrowed): used instead of drawing
+     * one when it is the one these params define (mfd_lowrank_op_matches) */
+    const mfd_sensop *shared_op;
 } mfd_lowrank_params;
 
 /* The sizes the params resolve to, before anything is drawn. */
@@ -138,6 +145,7 @@ typedef struct mfd_lowrank {
     size_t n1, n2, k, r, m;
     mfd_lowrank_op op_type;        /* the operator built (auto resolved) */
     mfd_sensop *op;
+    bool op_borrowed;              /* op is params' shared_op, or was handed on (mfd_lowrank_release_op) */
     double *y;                     /* the m measurements */
     double noise_std;              /* of the noise added to each measurement y_k (0: none) */
     double sigma1;                 /* σ₁(M*) */
@@ -153,6 +161,18 @@ typedef struct mfd_lowrank {
     mfd_mat F0, G0;                /* copies of the initial factors */
     double f0_norm, g0_norm;       /* ‖F0‖_F, ‖G0‖_F */
 } mfd_lowrank;
+
+/* The seed of the operator's and the mask's streams: op_seed when given, else seed. */
+uint64_t mfd_lowrank_op_seed(const mfd_lowrank_params *p);
+
+/* Is op the Gaussian operator (stored or on the fly) that p draws: the same
+ * kind, sizes and operator seed?  Then its A_k are p's, bit for bit. */
+bool mfd_lowrank_op_matches(const mfd_lowrank_params *p, const mfd_sensop *op);
+
+/* Hand lr's Gaussian operator to the caller, who frees it after lr (runs that
+ * share it borrow it through shared_op); NULL when lr's operator is not a
+ * Gaussian one it owns. */
+mfd_sensop *mfd_lowrank_release_op(mfd_lowrank *lr);
 
 /* Build the instance of params that mfd_lowrank_check passed (MFD_EINVAL
  * otherwise).  *out is NULL on failure. */

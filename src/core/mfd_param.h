@@ -35,9 +35,12 @@ enum {
     MFD_P_MAX_OPEN = 1u << 2, /* value < max rather than <= max */
     MFD_P_INTEGERS = 1u << 3, /* LIST entries must be integers */
     MFD_P_INF_OK = 1u << 4,   /* REAL: "inf" (+infinity) is a valid value */
-    MFD_P_OBSERVE = 1u << 5   /* the key only watches, budgets or stops a run and never changes its
+    MFD_P_OBSERVE = 1u << 5,  /* the key only watches, budgets or stops a run and never changes its
                                * problem (logging, stopping, output, threads): the driver leaves it
                                * out of a run's seed, so that runs differing in it see one instance */
+    MFD_P_OPERATOR = 1u << 6  /* the key defines the measurement operator (sizes, m, its kind): the
+                               * driver derives a run's operator seed from these keys alone, so that
+                               * runs differing in anything else share one operator */
 };
 
 typedef struct mfd_list {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mfd_sensbatch.h"
+
 mfd_status mfd_sense_alloc(bool symmetric, size_t n1, size_t n2, size_t k, const mfd_sensop *op, const double *y,
                            mfd_sense **out)
 {
@@ -35,7 +37,9 @@ mfd_status mfd_sense_alloc(bool symmetric, size_t n1, size_t n2, size_t k, const
         (st = mfd_mat_alloc(MFD_REAL, n1, n2, &s->Z)) != MFD_OK)
         goto free_model;
     s->resid = malloc(op->m * sizeof(double));
-    if (!s->resid) {
+    if (op->kind == MFD_SENSOP_GAUSSIAN_OTF)
+        s->op_row = malloc(n1 * n2 * sizeof(double));
+    if (!s->resid || (op->kind == MFD_SENSOP_GAUSSIAN_OTF && !s->op_row)) {
         st = MFD_ENOMEM;
         goto free_model;
     }
@@ -69,6 +73,7 @@ void mfd_sense_free(mfd_sense *s)
     free(s->tau);
     mfd_la_ws_free(&s->qr_ws);
     free(s->resid);
+    free(s->op_row);
     free(s);
 }
 
@@ -178,10 +183,7 @@ mfd_status mfd_sense_loss(mfd_sense *s)
 {
     if (s->sparse)
         return sparse_eval(s, false);
-    MFD_CHECK(mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, s->M));
-    double e2 = mfd_mat_sub_norm2(s->M, s->target, s->E);
-    s->err_abs = sqrt(e2);
-    s->rel_err = s->err_abs / s->target_norm;
+    MFD_CHECK(mfd_sense_eval_product(s));
     MFD_CHECK(mfd_sensop_apply(s->op, s->M, s->resid));
     for (size_t i = 0; i < s->op->m; i++)
         s->resid[i] -= s->y[i];
@@ -197,12 +199,23 @@ mfd_status mfd_sense_loss(mfd_sense *s)
     return MFD_OK;
 }
 
-mfd_status mfd_sense_eval(mfd_sense *s)
+bool mfd_sense_batchable(const mfd_sense *s)
 {
-    if (s->sparse)
-        return sparse_eval(s, true);
-    MFD_CHECK(mfd_sense_loss(s));
-    MFD_CHECK(mfd_sensop_adjoint(s->op, s->resid, s->Z));
+    return !s->sparse && !s->robust && mfd_sensbatch_serves(s->op);
+}
+
+mfd_status mfd_sense_eval_product(mfd_sense *s)
+{
+    MFD_CHECK(mfd_la_gemm('N', 'T', 1.0, s->F, s->G, 0.0, s->M));
+    double e2 = mfd_mat_sub_norm2(s->M, s->target, s->E);
+    s->err_abs = sqrt(e2);
+    s->rel_err = s->err_abs / s->target_norm;
+    return MFD_OK;
+}
+
+/* sym(Z) (symmetric model) and the gradients from Z. */
+static mfd_status grad_from_z(mfd_sense *s)
+{
     if (s->symmetric) {
         /* sym(Z) in place; a symmetrized operator makes this a no-op in exact arithmetic */
         size_t n = s->n1;
@@ -216,6 +229,104 @@ mfd_status mfd_sense_eval(mfd_sense *s)
     }
     MFD_CHECK(mfd_la_gemm('N', 'N', 1.0, s->Z, s->G, 0.0, s->gF));
     return mfd_la_gemm('T', 'N', 1.0, s->Z, s->F, 0.0, s->gG);
+}
+
+/* The loss from the residual, then the gradients (after the normal map). */
+static mfd_status eval_finish(mfd_sense *s)
+{
+    double r2 = 0;
+    for (size_t i = 0; i < s->op->m; i++)
+        r2 += s->resid[i] * s->resid[i];
+    s->loss = (s->symmetric ? 0.25 : 0.5) * r2;
+    return grad_from_z(s);
+}
+
+mfd_status mfd_sense_eval(mfd_sense *s)
+{
+    if (s->sparse)
+        return sparse_eval(s, true);
+    if (mfd_sense_batchable(s)) { /* the group's path with a group of one: the same bits (mfd_sensbatch.h) */
+        MFD_CHECK(mfd_sense_eval_product(s));
+        if (s->normal) {
+            MFD_CHECK(s->normal(s->normal_ctx, s));
+        } else {
+            const double *X = s->M.data, *y = s->y;
+            double *r = s->resid, *Z = s->Z.data;
+            MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z, s->op_row));
+        }
+        return eval_finish(s);
+    }
+    MFD_CHECK(mfd_sense_loss(s));
+    MFD_CHECK(mfd_sensop_adjoint(s->op, s->resid, s->Z));
+    return grad_from_z(s);
+}
+
+mfd_status mfd_sense_group_alloc(size_t cap, mfd_sense_group *grp)
+{
+    memset(grp, 0, sizeof *grp);
+    grp->X = malloc((cap ? cap : 1) * sizeof *grp->X);
+    grp->y = malloc((cap ? cap : 1) * sizeof *grp->y);
+    grp->r = malloc((cap ? cap : 1) * sizeof *grp->r);
+    grp->Z = malloc((cap ? cap : 1) * sizeof *grp->Z);
+    if (!grp->X || !grp->y || !grp->r || !grp->Z) {
+        mfd_sense_group_free(grp);
+        return MFD_ENOMEM;
+    }
+    grp->cap = cap;
+    return MFD_OK;
+}
+
+void mfd_sense_group_free(mfd_sense_group *grp)
+{
+    free(grp->X);
+    free(grp->y);
+    free(grp->r);
+    free(grp->Z);
+    memset(grp, 0, sizeof *grp);
+}
+
+static bool same_operator(mfd_sense_group *grp, mfd_sense *const *s, size_t n)
+{
+    if (n > grp->cap)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!mfd_sense_batchable(s[i]) || s[i]->op != s[0]->op)
+            return false;
+    return true;
+}
+
+mfd_status mfd_sense_group_normal(mfd_sense_group *grp, mfd_sense *const *s, size_t n)
+{
+    if (!same_operator(grp, s, n))
+        return MFD_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        grp->X[i] = s[i]->M.data;
+        grp->y[i] = s[i]->y;
+        grp->r[i] = s[i]->resid;
+        grp->Z[i] = s[i]->Z.data;
+    }
+    return n > 0 ? mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, s[0]->op_row) : MFD_OK;
+}
+
+mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_t n)
+{
+    if (!same_operator(grp, s, n))
+        return MFD_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        MFD_CHECK(mfd_sense_eval_product(s[i]));
+    MFD_CHECK(mfd_sense_group_normal(grp, s, n));
+    for (size_t i = 0; i < n; i++)
+        MFD_CHECK(eval_finish(s[i]));
+    return MFD_OK;
+}
+
+mfd_status mfd_sense_set_normal(mfd_sense *s, mfd_sense_normal_fn fn, void *ctx)
+{
+    if (fn && !mfd_sense_batchable(s))
+        return MFD_EINVAL;
+    s->normal = fn;
+    s->normal_ctx = ctx;
+    return MFD_OK;
 }
 
 void mfd_sense_update(mfd_sense *s, double eta)

@@ -37,6 +37,13 @@
 #include "mfd_rpca.h"
 #include "mfd_sensop.h"
 
+struct mfd_sense;
+
+/* Fills s->resid = A(s->M) − y and s->Z = A*(resid) for a batchable model
+ * (the normal map of mfd_sense_eval): a caller that steps several models over
+ * one operator evaluates them together (mfd_sense_group_normal). */
+typedef mfd_status (*mfd_sense_normal_fn)(void *ctx, struct mfd_sense *s);
+
 typedef struct mfd_sense {
     bool symmetric;
     size_t n1, n2, k;
@@ -49,6 +56,9 @@ typedef struct mfd_sense {
     /* workspace */
     mfd_mat M, E, Z;     /* FGᵀ, FGᵀ − M*, A*(A(M) − y) */
     double *resid;       /* A(M) − y */
+    double *op_row;      /* on-the-fly operator: its A_k, regenerated once per evaluation (n1 n2) */
+    mfd_sense_normal_fn normal; /* NULL: the normal map of this model alone */
+    void *normal_ctx;
     /* robust PCA */
     mfd_rpca *robust;    /* not owned; NULL: plain */
     mfd_mat S;           /* the last outlier estimate T_α(Y − FGᵀ) */
@@ -81,6 +91,43 @@ mfd_status mfd_sense_set_sparse(mfd_sense *s, mfd_mat US, mfd_mat V);
 
 /* Product, residual, loss, errors and both gradients at the current factors. */
 mfd_status mfd_sense_eval(mfd_sense *s);
+
+/* Models whose operator is a stored or on-the-fly Gaussian (neither the
+ * robust nor the sparse path) are evaluated through the batched normal map
+ * (mfd_sensbatch.h), alone or in a group sharing the operator: the same
+ * bits either way. */
+bool mfd_sense_batchable(const mfd_sense *s);
+
+/* M = FGᵀ and the errors (the first part of every evaluation). */
+mfd_status mfd_sense_eval_product(mfd_sense *s);
+
+/* Models that share one operator, evaluated together: one pass over the
+ * operator for all of them (mfd_sense_eval_group).  cap is the largest
+ * group; the pointer arrays are its workspace. */
+typedef struct mfd_sense_group {
+    size_t cap;
+    const double **X, **y;
+    double **r, **Z;
+} mfd_sense_group;
+
+mfd_status mfd_sense_group_alloc(size_t cap, mfd_sense_group *grp);
+void mfd_sense_group_free(mfd_sense_group *grp); /* a zeroed group is a no-op */
+
+/* mfd_sense_eval of s[0..n) (n <= cap), with their forward and adjoint
+ * maps in one batched pass: each model ends as mfd_sense_eval leaves it, bit
+ * for bit.  The models must be batchable and share one operator (the same
+ * pointer): MFD_EINVAL otherwise. */
+mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_t n);
+
+/* The normal maps of s[0..n) (batchable, one operator; n <= cap) in one
+ * pass: each s[i]->resid and s[i]->Z as mfd_sense_eval computes them alone,
+ * bit for bit, from each s[i]->M. */
+mfd_status mfd_sense_group_normal(mfd_sense_group *grp, mfd_sense *const *s, size_t n);
+
+/* Every later mfd_sense_eval of s hands its normal map to fn(ctx, s)
+ * (NULL: back to computing it alone).  For a batchable model only
+ * (MFD_EINVAL otherwise). */
+mfd_status mfd_sense_set_normal(mfd_sense *s, mfd_sense_normal_fn fn, void *ctx);
 
 /* Product, loss and errors only (no gradient): for finite differences. */
 mfd_status mfd_sense_loss(mfd_sense *s);

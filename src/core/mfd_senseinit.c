@@ -5,6 +5,7 @@
 
 #include "mfd_la.h"
 #include "mfd_random.h"
+#include "mfd_sensbatch.h"
 
 void mfd_senseinit_spectrum(double *s, size_t r, double kappa)
 {
@@ -188,7 +189,8 @@ mfd_status mfd_senseinit_spectral(mfd_sense *s, mfd_rpca *init_proj, double *dev
 {
     mfd_mat Y;
     MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n1, s->n2, &Y));
-    mfd_status st = mfd_sensop_adjoint(s->op, s->y, Y);
+    mfd_status st = mfd_sense_batchable(s) ? mfd_sensbatch_adjoint(s->op, s->y, Y.data, s->op_row)
+                                           : mfd_sensop_adjoint(s->op, s->y, Y);
     if (st == MFD_OK && s->symmetric) { /* sym(A*(y)): the matrix whose eigenpairs are used */
         size_t n = s->n1;
         for (size_t j = 0; j < n; j++)

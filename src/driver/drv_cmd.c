@@ -80,8 +80,8 @@ void drv_cmd_program_path(const char *name, char *buf, size_t len)
 }
 
 /* The lines `program flag` prints (one key per line), in *keys; NULL when
- * the program cannot be run. */
-static char **program_keys(const drv_experiment *s, const char *flag, size_t *n)
+ * the program cannot be run, or prints none unless may_be_empty. */
+static char **program_keys(const drv_experiment *s, const char *flag, bool may_be_empty, size_t *n)
 {
     char prog[PATH_MAX + 16], cmd[PATH_MAX + 64], line[256];
     drv_cmd_program_path(s->program, prog, sizeof prog);
@@ -94,6 +94,8 @@ static char **program_keys(const drv_experiment *s, const char *flag, size_t *n)
             mfd_strlist_addf(&keys, "%s", line);
     }
     int status = p ? pclose(p) : -1;
+    if (status == 0 && !keys.s && may_be_empty)
+        keys.s = calloc(1, sizeof *keys.s);
     if (status != 0 || !keys.s) {
         mfd_strlist_free(&keys);
         *n = 0;
@@ -111,13 +113,16 @@ static void free_keys(char **keys, size_t n)
 
 /* Every spec key must be a key of the program (`program --keys`); the
  * program's observing keys (`program --observing-keys`, flagged in its
- * parameter table) stay out of the seeds. */
+ * parameter table) stay out of the seeds, and its operator keys
+ * (`program --operator-keys`) alone make the operator seed. */
 static int program_check(const drv_experiment *s, bool check_keys, drv_experiment *out)
 {
     char prog[PATH_MAX + 16];
     size_t nk = 0, no = 0;
-    char **keys = check_keys ? program_keys(s, "--keys", &nk) : NULL;
-    char **obs = program_keys(s, "--observing-keys", &no);
+    char **keys = check_keys ? program_keys(s, "--keys", false, &nk) : NULL;
+    char **obs = program_keys(s, "--observing-keys", false, &no);
+    size_t nop = 0; /* a program that cannot list operator keys has none */
+    char **opk = obs ? program_keys(s, "--operator-keys", true, &nop) : NULL;
     drv_cmd_program_path(s->program, prog, sizeof prog);
     int code = DRV_EXIT_OK;
     if ((check_keys && !keys) || !obs)
@@ -133,10 +138,12 @@ static int program_check(const drv_experiment *s, bool check_keys, drv_experimen
             code = drv_cmd_fail(DRV_EXIT_USAGE, "%s:%d: key '%s' is not a key of %s (%s --help lists them)", s->path,
                                 kline, k, s->program, s->program);
     }
-    if (code == DRV_EXIT_OK && !drv_experiment_set_observing(out, (const char *const *)obs, no))
+    if (code == DRV_EXIT_OK && (!drv_experiment_set_observing(out, (const char *const *)obs, no) ||
+                                !drv_experiment_set_operator(out, (const char *const *)opk, opk ? nop : 0)))
         code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", mfd_status_str(MFD_ENOMEM));
     free_keys(keys, nk);
     free_keys(obs, no);
+    free_keys(opk, nop);
     return code;
 }
 
@@ -221,7 +228,10 @@ int drv_cmd_plan(const drv_cmd_opts *o, const char *x)
             printf("%zu %s %s", runs[i].index, runs[i].id, s.program);
             for (size_t k = 0; k < runs[i].nparams; k++)
                 printf(" %s=%s", runs[i].params[k].key, runs[i].params[k].value);
-            printf(" seed=%llu out=%s/runs/%s\n", (unsigned long long)runs[i].seed, dir, runs[i].id);
+            printf(" seed=%llu", (unsigned long long)runs[i].seed);
+            if (runs[i].has_op_seed)
+                printf(" op_seed=%llu", (unsigned long long)runs[i].op_seed);
+            printf(" out=%s/runs/%s\n", dir, runs[i].id);
         }
     }
     drv_plan_free(runs, n);

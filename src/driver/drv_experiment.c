@@ -180,7 +180,7 @@ static int on_experiment(loader *L, const char *name, const char *value)
 
 static int on_fixed(loader *L, const char *name, const char *value)
 {
-    if (strcmp(name, "seed") == 0 || strcmp(name, "out") == 0)
+    if (strcmp(name, "seed") == 0 || strcmp(name, "op_seed") == 0 || strcmp(name, "out") == 0)
         return fail(L, "key '%s' is set by the driver (the master seed is [experiment] seed)", name);
     if (!(L->prev_slot = set_kv(&L->s->fixed, &L->s->nfixed, name, value, L->line)))
         return fail(L, "out of memory");
@@ -505,6 +505,9 @@ void drv_experiment_free(drv_experiment *s)
     for (size_t i = 0; i < s->nobserving; i++)
         free(s->observing[i]);
     free(s->observing);
+    for (size_t i = 0; i < s->noperator; i++)
+        free(s->operator_keys[i]);
+    free(s->operator_keys);
     memset(s, 0, sizeof *s);
 }
 
@@ -521,7 +524,8 @@ const char *drv_experiment_get(const drv_experiment_section *c, const char *key,
     return NULL;
 }
 
-bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, size_t n)
+/* *list, *n ← a copy of keys[0..n) (the old list freed); false when memory runs out. */
+static bool set_keys(char ***list, size_t *count, const char *const *keys, size_t n)
 {
     char **copy = calloc(n ? n : 1, sizeof *copy);
     if (!copy)
@@ -533,12 +537,22 @@ bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, si
             free(copy);
             return false;
         }
-    for (size_t i = 0; i < s->nobserving; i++)
-        free(s->observing[i]);
-    free(s->observing);
-    s->observing = copy;
-    s->nobserving = n;
+    for (size_t i = 0; i < *count; i++)
+        free((*list)[i]);
+    free(*list);
+    *list = copy;
+    *count = n;
     return true;
+}
+
+bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, size_t n)
+{
+    return set_keys(&s->observing, &s->nobserving, keys, n);
+}
+
+bool drv_experiment_set_operator(drv_experiment *s, const char *const *keys, size_t n)
+{
+    return set_keys(&s->operator_keys, &s->noperator, keys, n);
 }
 
 void drv_experiment_label(const drv_experiment *s, char *buf, size_t len)

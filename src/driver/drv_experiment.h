@@ -60,6 +60,8 @@ typedef struct drv_experiment {
     size_t nplots;
     char **observing; /* the program's keys that never enter a seed (drv_experiment_set_observing) */
     size_t nobserving;
+    char **operator_keys; /* the program's keys that define its measurement operator (drv_experiment_set_operator) */
+    size_t noperator;
 } drv_experiment;
 
 /* Is scale a known size variant (paper, quick)? */
@@ -80,6 +82,13 @@ const char *drv_experiment_get(const drv_experiment_section *c, const char *key,
  * `<program> --observing-keys`): keys that only watch, budget or stop a run.
  * They, and the method keys, stay out of the seed.  Copies the n keys. */
 bool drv_experiment_set_observing(drv_experiment *s, const char *const *keys, size_t n);
+
+/* The program's operator keys (flagged in its parameter table and listed by
+ * `<program> --operator-keys`): the keys that define its measurement
+ * operator.  With any, each run also gets an operator seed derived from the
+ * master seed, those keys' values and the repetition (drv_plan.h).  Copies
+ * the n keys. */
+bool drv_experiment_set_operator(drv_experiment *s, const char *const *keys, size_t n);
 
 /* The experiment's name, with "-<scale>" for a size variant: what results,
  * claims and figures are filed under. */

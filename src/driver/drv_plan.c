@@ -19,6 +19,14 @@ bool drv_plan_is_instance_key(const drv_experiment *s, const char *key)
     return true;
 }
 
+static bool is_operator_key(const drv_experiment *s, const char *key)
+{
+    for (size_t i = 0; i < s->noperator; i++)
+        if (strcmp(s->operator_keys[i], key) == 0)
+            return true;
+    return false;
+}
+
 static int cmp_kv(const void *a, const void *b)
 {
     return strcmp(((const drv_experiment_kv *)a)->key, ((const drv_experiment_kv *)b)->key);
@@ -88,9 +96,20 @@ static void name_run(const drv_experiment *s, drv_plan_run *p, drv_experiment_kv
             scratch[ns++] = p->params[i];
     uint64_t h = hash_sorted(mfd_rng_mix(0x6d66646e79ULL, s->seed), scratch, ns);
     p->seed = mfd_rng_mix(h, (uint64_t)p->rep) >> 1; /* < 2^63: prints the same everywhere */
+    p->has_op_seed = s->noperator > 0;
+    if (p->has_op_seed) { /* the operator's keys alone, under their own tag */
+        size_t no = 0;
+        for (size_t i = 0; i < p->nparams; i++)
+            if (is_operator_key(s, p->params[i].key))
+                scratch[no++] = p->params[i];
+        uint64_t ho = hash_sorted(mfd_rng_mix(0x6f70657261746f72ULL, s->seed), scratch, no);
+        p->op_seed = mfd_rng_mix(ho, (uint64_t)p->rep) >> 1;
+    }
     memcpy(scratch, p->params, p->nparams * sizeof *scratch);
     uint64_t g = hash_sorted(mfd_rng_hash_str(0x72756eULL, s->program), scratch, p->nparams);
     g = mfd_rng_mix(g, p->seed);
+    if (p->has_op_seed)
+        g = mfd_rng_mix(g, p->op_seed);
     snprintf(p->id, sizeof p->id, "%016llx", (unsigned long long)g);
 }
 

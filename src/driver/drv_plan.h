@@ -8,9 +8,14 @@
  * budget or stop a run (logging, rate fits, thresholds, iters, tol, ...;
  * drv_experiment_set_observing): runs that differ only in those see the
  * same target, operator and initialization, and a run has the same seed
- * whether it runs alone, in a sweep, in a shard or after a resume.  A run's
- * id hashes its program and full argument list with its seed; it names the
- * run's folder. */
+ * whether it runs alone, in a sweep, in a shard or after a resume.  A
+ * program with operator keys (drv_experiment_set_operator) also gets an
+ * operator seed, op_seed, derived from (master seed, the operator keys'
+ * values, repetition) alone: runs that differ in anything else (kappa, the
+ * method, the step, the init) see the same measurement operator, and the
+ * program can step them together over one copy of it.  A run's id hashes
+ * its program and full argument list with its seeds; it names the run's
+ * folder. */
 #ifndef DRV_PLAN_H
 #define DRV_PLAN_H
 
@@ -25,6 +30,8 @@ typedef struct drv_plan_run {
     size_t index;
     long rep;
     uint64_t seed;
+    bool has_op_seed;  /* the program has operator keys: op_seed is passed */
+    uint64_t op_seed;
     char id[17];
     drv_experiment_kv *params; /* fixed then swept, in spec order (values not owned) */
     size_t nparams;

@@ -31,12 +31,26 @@ long drv_run_default_jobs(void)
     return n >= 1 ? (n > 1024 ? 1024 : n) : 1;
 }
 
-size_t drv_run_auto_batch(size_t ntodo, long jobs)
+size_t drv_run_auto_batch(size_t ntodo, long jobs, size_t group)
 {
     /* about four batches per job, so that the jobs end together, and at most
-     * 64 runs in one process (a killed batch loses only its unfinished runs) */
-    size_t b = ntodo / (4 * (size_t)(jobs > 0 ? jobs : 1));
+     * 64 runs in one process (a killed batch loses only its unfinished runs);
+     * runs that share an operator fit in one batch up to a job's share */
+    size_t nj = (size_t)(jobs > 0 ? jobs : 1), b = ntodo / (4 * nj), share = (ntodo + nj - 1) / nj;
+    size_t g = group < share ? group : share;
+    if (b < g)
+        b = g;
     return b < 1 ? 1 : b > 64 ? 64 : b;
+}
+
+/* The runs from todo[i] on that share todo[i]'s operator seed (group_by_operator put them together). */
+static size_t op_group_len(const drv_plan_run *runs, const size_t *todo, size_t ntodo, size_t i)
+{
+    size_t j = i + 1;
+    while (j < ntodo && runs[todo[i]].has_op_seed && runs[todo[j]].has_op_seed &&
+           runs[todo[j]].op_seed == runs[todo[i]].op_seed)
+        j++;
+    return j - i;
 }
 
 bool drv_run_is_complete(const char *dir, const char *id)
@@ -126,7 +140,7 @@ static void exec_logged(const char *log, long jobs, char **args, size_t nargs)
     _exit(127);
 }
 
-/* Run r's arguments, key=value each, seed and out last, into args (from
+/* Run r's arguments, key=value each, seed (op_seed) and out last, into args (from
  * args[0]); the number written, or 0 when memory runs out. */
 static size_t run_args(const drv_plan_run *r, const char *dir, char **args)
 {
@@ -140,6 +154,11 @@ static size_t run_args(const drv_plan_run *r, const char *dir, char **args)
     char buf[PATH_MAX + 80];
     snprintf(buf, sizeof buf, "seed=%llu", (unsigned long long)r->seed);
     args[a++] = strdup(buf);
+    if (r->has_op_seed) {
+        snprintf(buf, sizeof buf, "op_seed=%llu", (unsigned long long)r->op_seed);
+        if (!(args[a++] = strdup(buf)))
+            return 0;
+    }
     snprintf(buf, sizeof buf, "out=%s/runs/%s", dir, r->id);
     args[a++] = strdup(buf);
     return args[a - 1] && args[a - 2] ? a : 0;
@@ -154,7 +173,7 @@ static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog,
         return pid;
     char log[PATH_MAX + 64];
     snprintf(log, sizeof log, "%s/logs/%s.log", dir, r->id);
-    char **args = calloc(r->nparams + 4, sizeof *args);
+    char **args = calloc(r->nparams + 5, sizeof *args);
     if (!args)
         _exit(127);
     args[0] = (char *)prog;
@@ -187,13 +206,13 @@ static pid_t start_batch(const drv_plan_run *runs, const size_t *batch, size_t n
     bool ok = true;
     for (size_t i = 0; ok && i < nb; i++) {
         const drv_plan_run *r = &runs[batch[i]];
-        char **args = calloc(r->nparams + 2, sizeof *args);
+        char **args = calloc(r->nparams + 3, sizeof *args);
         size_t n = args ? run_args(r, dir, args) : 0;
         ok = n > 0;
         for (size_t k = 0; k < n; k++)
             fprintf(f, "%s%s", k ? "\t" : "", args[k]);
         fputc('\n', f);
-        for (size_t k = 0; args && k < r->nparams + 2; k++)
+        for (size_t k = 0; args && k < r->nparams + 3; k++)
             free(args[k]);
         free(args);
     }
@@ -535,6 +554,13 @@ static size_t take(runner *R, size_t *b)
 {
     size_t nb = 0;
     while (nb < R->batch && R->next < R->ntodo) {
+        /* a batch ends before an operator's runs that would fit whole in the next one */
+        if (nb > 0 && R->runs[R->todo[R->next]].has_op_seed &&
+            R->runs[R->todo[R->next]].op_seed != R->runs[R->todo[R->next - 1]].op_seed) {
+            size_t len = op_group_len(R->runs, R->todo, R->ntodo, R->next);
+            if (len > R->batch - nb && len <= R->batch)
+                break;
+        }
         size_t ri = R->todo[R->next++];
         const char *id = R->runs[ri].id;
         if (!lock_run(R->dir, id)) {
@@ -679,6 +705,37 @@ static void run_all(runner *R)
     }
 }
 
+typedef struct op_order {
+    uint64_t op_seed;
+    size_t run;
+} op_order;
+
+static int cmp_op_order(const void *a, const void *b)
+{
+    const op_order *x = a, *y = b;
+    if (x->op_seed != y->op_seed)
+        return x->op_seed < y->op_seed ? -1 : 1;
+    return x->run < y->run ? -1 : x->run > y->run;
+}
+
+/* Runs that share an operator seed next to one another (in plan order
+ * within each), so that a batch holds them together and the program steps
+ * them over one copy of the operator.  Left as it is when memory runs out. */
+static void group_by_operator(const drv_plan_run *runs, size_t *todo, size_t ntodo)
+{
+    if (ntodo < 2 || !runs[todo[0]].has_op_seed)
+        return;
+    op_order *o = malloc(ntodo * sizeof *o);
+    if (!o)
+        return;
+    for (size_t i = 0; i < ntodo; i++)
+        o[i] = (op_order){runs[todo[i]].op_seed, todo[i]};
+    qsort(o, ntodo, sizeof *o, cmp_op_order);
+    for (size_t i = 0; i < ntodo; i++)
+        todo[i] = o[i].run;
+    free(o);
+}
+
 int drv_run_spec(const drv_cmd_opts *o, const char *x)
 {
     drv_experiment s;
@@ -699,6 +756,8 @@ int drv_run_spec(const drv_cmd_opts *o, const char *x)
     mfd_out_mkdirs(sub, err, sizeof err);
     size_t ntodo, already;
     size_t *todo = share(o, runs, n, dir, &ntodo, &already);
+    if (todo)
+        group_by_operator(runs, todo, ntodo);
     if (o->task >= 0 && (size_t)o->task >= n) {
         free(todo);
         drv_plan_free(runs, n);
@@ -710,7 +769,12 @@ int drv_run_spec(const drv_cmd_opts *o, const char *x)
     runner R = {.runs = runs, .dir = dir, .prog = prog, .todo = todo, .ntodo = ntodo};
     R.tty = isatty(STDERR_FILENO);
     R.jobs = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
-    R.batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R.jobs);
+    size_t group = 1; /* the most runs that share an operator */
+    for (size_t i = 0; todo && i < ntodo; i += op_group_len(runs, todo, ntodo, i)) {
+        size_t len = op_group_len(runs, todo, ntodo, i);
+        group = len > group ? len : group;
+    }
+    R.batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R.jobs, group);
     if (todo)
         order_by_shape(s.program, runs, todo, ntodo, R.batch);
     R.slots = calloc((size_t)R.jobs, sizeof *R.slots);

@@ -32,8 +32,9 @@
 long drv_run_default_jobs(void);
 
 /* --batch's default for ntodo runs on jobs processes: about four batches per
- * job, between 1 and 64 runs each. */
-size_t drv_run_auto_batch(size_t ntodo, long jobs);
+ * job, but at least the largest group of runs that share an operator (group)
+ * as long as that is within one job's share, between 1 and 64 runs each. */
+size_t drv_run_auto_batch(size_t ntodo, long jobs, size_t group);
 
 /* Is run id of the results folder dir complete (runs/<id>/summary.csv)? */
 bool drv_run_is_complete(const char *dir, const char *id);

@@ -187,7 +187,7 @@ bool drv_sweep_set(drv_sweep_axis **axes, size_t *naxes, const char *names, cons
     if (nk == 0)
         return snprintf(msg, msglen, "key '%s': no key names before '='", names), false;
     for (size_t k = 0; k < nk; k++) {
-        if (strcmp(keys[k], "seed") == 0 || strcmp(keys[k], "out") == 0)
+        if (strcmp(keys[k], "seed") == 0 || strcmp(keys[k], "op_seed") == 0 || strcmp(keys[k], "out") == 0)
             return snprintf(msg, msglen, "key '%s' is set by the driver and cannot be swept (use repetitions)",
                             keys[k]), false;
         if (!*keys[k])

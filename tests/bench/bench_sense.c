@@ -13,6 +13,7 @@
 #include "mfd_la.h"
 
 #include "mfd_rng.h"
+#include "mfd_sensbatch.h"
 #include "mfd_sense.h"
 #include "mfd_senseinit.h"
 #include "mfd_sensop.h"
@@ -112,6 +113,7 @@ int main(void)
     size_t sizes[][2] = {{10, 100}, {20, 400}, {50, 2500}, {100, 10000}, {200, 5000}};
     double sink = 0;
     int threads = mfd_la_blas_threads();
+    mfd_sensbatch_set_threads(threads); /* the operator passes take the same threads */
     printf("kind,n,m,threads,step_s,stream_s\n");
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         size_t n = sizes[i][0], m = sizes[i][1];

@@ -3,15 +3,19 @@
 # in NumPy on the same OpenBLAS, plus the time of the step's 21 GEMMs at the
 # GEMM rate measured in the same run; then the allocation check.
 # Small sizes run with one BLAS thread (for both), 64 and 256 with OpenBLAS's
-# default thread count (for both).  usage: run_bench.sh <build dir>
+# default thread count (for both); runs that share an operator, together against
+# one by one, and the threads of the operator passes.
+# usage: run_bench.sh <build dir> [group]
 set -e
 build=${1:-build}
+only=${2:-all} # all, or one section: group
 here=$(dirname "$0")
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+if [ "$only" = all ]; then
 echo "== one GD step, N = 4, a = 1 (21 GEMMs) =="
 OPENBLAS_NUM_THREADS=1 "$build/tests/bench_deep" 2 4 8 16 > "$tmp/c_small.csv"
 OPENBLAS_NUM_THREADS=1 "$py" "$here/bench_deep.py" 2 4 8 16 > "$tmp/np_small.csv"
@@ -108,6 +112,45 @@ for r in rows:
     print(f"| {r['case']} | {r['n']} | {r['r']} | {p} | {a*1e3:.4g} ms | {b*1e3:.4g} ms | {b/a:.2f} |")
 PY
 
+fi
+
+if [ "$only" = all ] || [ "$only" = group ]; then
+echo
+echo "== runs that share one operator: g runs together against the same g runs one by one (one thread) =="
+OPENBLAS_NUM_THREADS=1 "$build/tests/bench_group" 100 2> /dev/null > "$tmp/g.csv"
+"$py" - "$tmp" <<'PY'
+import csv, sys, os
+with open(os.path.join(sys.argv[1], "g.csv")) as f:
+    text = f.read().split("threads,kind")
+groups = list(csv.DictReader(text[0].splitlines()))
+threads = list(csv.DictReader(("threads,kind" + text[1]).splitlines()))
+r0 = groups[0]
+floor = {}
+for r in groups:
+    floor[r["kind"]] = min(floor.get(r["kind"], 1e30), float(r["floor_one_s"]))
+print(f"n = {r0['n']}, r = k = 5, m = 5nr = {r0['m']}, asymmetric GD; CPU time per iteration of all g runs.")
+print("Floor: stored, reading the operator once per evaluation at the read bandwidth measured here;")
+print("on the fly, regenerating every A_k once (mfd_gauss_fill) at the rate measured here.")
+print()
+print("| operator | g | one by one | together | one by one / together | floor, one by one | floor, together | together / floor |")
+print("|---|---|---|---|---|---|---|---|")
+for r in groups:
+    g, ts, tg, f1 = int(r["g"]), float(r["separate_s"]), float(r["group_s"]), floor[r["kind"]]
+    print(f"| {r['kind']} | {g} | {ts*1e3:.4g} ms | {tg*1e3:.4g} ms | {ts/tg:.2f}x | {g*f1*1e3:.4g} ms | "
+          f"{f1*1e3:.4g} ms | {tg/f1:.2f} |")
+print()
+print("Threads of the operator passes (wall time of one evaluation and step of one run; load average "
+      + open("/proc/loadavg").read().split()[0] + " on " + str(os.cpu_count()) + " cores):")
+print()
+print("| operator | n | m | m n^2 | 1 thread | 2 threads | 2 threads / 1 |")
+print("|---|---|---|---|---|---|---|")
+for r in threads:
+    n, m, t1, t2 = int(r["n"]), int(r["m"]), float(r["t1_s"]), float(r["t2_s"])
+    print(f"| {r['kind']} | {n} | {m} | {m*n*n:.2g} | {t1*1e3:.4g} ms | {t2*1e3:.4g} ms | {t2/t1:.2f} |")
+PY
+fi
+
+if [ "$only" = all ]; then
 echo
 echo "== allocations: the same run for 100 and for 10000 iterations (valgrind) =="
 if command -v valgrind > /dev/null 2>&1; then
@@ -118,4 +161,5 @@ if command -v valgrind > /dev/null 2>&1; then
     echo "(equal counts: nothing allocates per iteration, OpenBLAS included)"
 else
     echo "valgrind not installed: skipped (the unit test unit_noalloc covers libmfdyn itself)"
+fi
 fi

@@ -95,6 +95,17 @@ code=$?
 check "a program that cannot list its observing keys is refused (exit 2)" \
     "[ $code -eq 2 ] && grep -q \"program 'mfd-probe' cannot be run\" probe.txt"
 
+# operator keys (`--operator-keys`): the operator seed hashes them alone, so
+# runs that differ in another instance key share it (and not their seed)
+printf '#!/bin/sh\ncase "$1" in --keys) printf "size\\nkappa\\n" ;; --observing-keys) echo iters ;; --operator-keys) echo size ;; *) exit 1 ;; esac\n' \
+    > fakebin/mfd-opprobe
+chmod +x fakebin/mfd-opprobe
+printf '[experiment]\nprogram = mfd-opprobe\n[sweep]\nsize = 1, 2\nkappa = 1, 10\n' > opprobe.ini
+PATH="$PWD/fakebin:$PATH" "$exe" plan opprobe.ini > opprobe.txt 2>&1
+check "runs that differ in a non-operator key share the operator seed, not the seed; another size does not" \
+    "[ \$(sed -n 's/.* op_seed=\\([0-9]*\\).*/\\1/p' opprobe.txt | sort -u | wc -l) -eq 2 ] && [ \$(sed 's/.* seed=\\([0-9]*\\) op_seed.*/\\1/' opprobe.txt | sort -u | wc -l) -eq 4 ]"
+check "a program without operator keys gets no op_seed" "! grep -q op_seed probe.txt"
+
 # kill part-way and resume: the same index.csv as an uninterrupted run
 # (skipped under a wrapper such as valgrind, where the slow sweep takes hours)
 if [ -z "${MFD_WRAP:-}" ]; then
@@ -152,6 +163,25 @@ check "--batch: mfd-deep's runs ordered by shape, one d per runs file (plan orde
 "$exe" collect shapes.ini --results shapeb > /dev/null 2>&1
 "$exe" collect shapes.ini --results shape1 > /dev/null 2>&1
 check "... and the same index.csv as one run per process" "cmp -s shapeb/shapes/index.csv shape1/shapes/index.csv"
+# runs that share an operator land in one batch and step together: a sensing
+# sweep of 3 kappa x 2 steps x 2 repetitions is two operators of 6 runs
+printf '[experiment]\nprogram = mfd-sense\nrepetitions = 2\nseed = 4\nmethod_keys = eta\n[fixed]\nmodel = asym\nn = 10\nr = 2\nk = 3\niters = 150\n[sweep]\nkappa = 1, 2, 4\neta = 0.1, 0.2\n' > sharedop.ini
+"$exe" run sharedop.ini --results shb -j 2 > /dev/null 2>&1
+"$exe" run sharedop.ini --results sh1 --batch 1 > /dev/null 2>&1
+"$exe" collect sharedop.ini --results shb > /dev/null 2>&1
+"$exe" collect sharedop.ini --results sh1 > /dev/null 2>&1
+one_op_per_batch() {
+    [ "$(ls shb/sharedop/logs/batch-*.runs | wc -l)" -eq 2 ] || return 1
+    for f in shb/sharedop/logs/batch-*.runs; do
+        [ "$(grep -o 'op_seed=[0-9]*' "$f" | sort -u | wc -l)" -eq 1 ] && [ "$(wc -l < "$f")" -eq 6 ] || return 1
+    done
+    [ "$(grep -l '^op_group_runs = 6$' shb/sharedop/runs/*/run.ini | wc -l)" -eq 12 ]
+}
+check "by default each operator's 6 runs go in one batch and share it (op_group_runs = 6)" one_op_per_batch
+without_time shb/sharedop/index.csv > shb.rows
+without_time sh1/sharedop/index.csv > sh1.rows
+check "... and give --batch 1's index.csv (time columns aside)" "[ -s shb.rows ] && cmp -s shb.rows sh1.rows"
+
 # a run that fails inside a batch fails alone: its batch-mates complete
 printf '[experiment]\nprogram = mfd-deep\nrepetitions = 2\n[fixed]\niters = 20\n[sweep]\nd = 2, -1, 3\n' > badrun.ini
 "$exe" run badrun.ini --results badb --batch 6 -j 1 > badrun.txt 2>&1

@@ -136,4 +136,22 @@ expect_error "spectrum_scale = 0 is refused" "key 'spectrum_scale': '0' is out o
 expect_error "spectrum_scale with target_file is refused" "key 'spectrum_scale': 3 scales a drawn truth" \
     target_file=tn/final/target.npy r=2 spectrum_scale=3
 
+# runs that share an operator step together (--runs): every method of the
+# sensing problem, stored and on the fly, each run's files as alone, bit for bit
+for op in gaussian gaussian_otf; do
+    printf '%s' 'problem=sensing	n=20	r=2	m=400	op_seed=5	operator=OP	iters=60	method=scaledgd	kappa=10	seed=1	out=grp_OP_0
+problem=sensing	n=20	r=2	m=400	op_seed=5	operator=OP	iters=60	method=gd	kappa=10	seed=1	out=grp_OP_1
+problem=sensing	n=20	r=2	m=400	op_seed=5	operator=OP	iters=60	method=precgd	k=3	kappa=5	seed=2	out=grp_OP_2
+problem=sensing	n=20	r=2	m=400	op_seed=5	operator=OP	iters=60	method=altscaledgd	seed=3	out=grp_OP_3
+problem=sensing	n=20	r=2	m=400	op_seed=5	operator=OP	iters=60	method=scaledgd_lambda	lambda=0.01	kappa=3	seed=4	out=grp_OP_4
+problem=sensing	n=20	r=2	m=400	op_seed=5	operator=OP	iters=60	method=scaledgd	init=small	alpha=1e-3	kappa=2	seed=5	out=grp_OP_5
+' | sed "s/OP/$op/g" > grp_$op.txt
+    check "operator=$op: a group of 6 runs (five methods) gives each run's files alone, bit for bit" "group_equals_alone grp_$op"
+done
+printf '%s' 'problem=sensing	model=sym	n=16	r=2	k=3	m=300	op_seed=2	iters=50	method=scaledgd	kappa=2	seed=1	out=grp_sym_0
+problem=sensing	model=sym	n=16	r=2	k=3	m=300	op_seed=2	iters=50	method=precgd	kappa=4	seed=2	out=grp_sym_1
+problem=sensing	model=sym	n=16	r=2	k=3	m=300	op_seed=2	iters=50	method=gd	kappa=4	seed=3	out=grp_sym_2
+' > grp_sym.txt
+check "model=sym on gaussian_sym: a group of 3 gives each run alone, bit for bit" "group_equals_alone grp_sym"
+
 finish

@@ -8,7 +8,7 @@ work=$2
 . "$(dirname "$0")/testlib.sh"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-help_lists_keys method model n n1 n2 k r kappa spectrum operator m snr_db init alpha init_norm g_ratio eta iters seed out \
+help_lists_keys method model n n1 n2 k r kappa spectrum operator m snr_db init alpha init_norm g_ratio eta iters seed op_seed out \
     tol div_bound plateau_window plateau_rtol rebalance_eps0 log_per_decade log_every rate_lo rate_hi slope_t0 \
     slope_t1 thresholds plateau_detect_rtol plateau_detect_decades mem_limit target_file operator_file y_file \
     x0_file f0_file g0_file save_final save_inputs threads
@@ -38,6 +38,18 @@ check "operator=gaussian_otf reproduces operator=gaussian's run" \
 
 # every generator path (MFD_GAUSS_KERNELS) gives the on-the-fly run's numbers bit for bit
 grep -v '^#' otf/trace.csv | cut -d, -f1,3- > otf.rows
+grep -v '^#' dense/trace.csv | cut -d, -f1,3- > dense.rows
+check "... bit for bit (the batched normal map: the same A_k, the same sums)" "cmp -s dense.rows otf.rows"
+
+# the operator's seed: op_seed = seed is the run without it; another op_seed
+# is another operator under the same target and init
+"$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 seed=1 op_seed=1 out=op1 > /dev/null 2>&1
+grep -v '^#' op1/trace.csv | cut -d, -f1,3- > op1.rows
+check "op_seed equal to seed gives the run without op_seed, bit for bit; run.ini records it" \
+    "cmp -s dense.rows op1.rows && grep -q '^op_seed = 1$' op1/run.ini && grep -q '^op_seed = 1$' dense/run.ini"
+"$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 seed=1 op_seed=2 out=op2 > /dev/null 2>&1
+check "another op_seed: the same target and init (rel_err_init), another operator (rel_err)" \
+    "[ \"\$(value op2/summary.csv rel_err_init)\" = \"\$(value dense/summary.csv rel_err_init)\" ] && [ \"\$(value op2/summary.csv rel_err)\" != \"\$(value dense/summary.csv rel_err)\" ]"
 check "run.ini records the generator path" "grep -Eq '^gauss_kernels = (avx512|avx2|plain)$' otf/run.ini"
 for path in plain avx2 avx512; do
     MFD_GAUSS_KERNELS=$path "$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 operator=gaussian_otf \
@@ -102,5 +114,37 @@ expect_error "spectrum_scale <= 0 is refused naming the key" "key 'spectrum_scal
 "$exe" model=asym n=10 r=2 k=4 kappa=5 spectrum_scale=4 operator=identity iters=50 out=scale4 > /dev/null 2>&1
 check "spectrum_scale = 4 at kappa = 5 gives sigma_1 = 4 and sigma_r = 0.8" \
     "awk -v a=\"\$(value scale4/summary.csv sigma1)\" -v b=\"\$(value scale4/summary.csv sigma_r)\" 'BEGIN { exit !(a == 4 && b > 0.8 - 1e-12 && b < 0.8 + 1e-12) }'"
+
+# runs that share an operator step together (--runs): one copy of the operator,
+# one pass over it per evaluation for the whole group, and each run's files
+# as the same run alone, bit for bit (stored and on-the-fly operators; runs
+# of different lengths, steps, truths, inits and a re-imbalancing step)
+for op in gaussian gaussian_otf; do
+    printf '%s' 'model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=1	iters=300	seed=3	out=grp_OP_0
+model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=5	eta=0.1	iters=400	seed=4	out=grp_OP_1
+model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=2	iters=200	seed=5	rebalance_eps0=1e-2	out=grp_OP_2
+model=asym	n=12	r=2	k=3	op_seed=9	operator=OP	kappa=3	alpha=0.01	init=balanced	iters=250	seed=6	out=grp_OP_3
+' | sed "s/OP/$op/g" > grp_$op.txt
+    check "operator=$op: a group of 4 runs sharing it gives each run's files alone, bit for bit" "group_equals_alone grp_$op"
+done
+printf '%s' 'model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=1	iters=200	seed=1	out=grp_sym_0
+model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=4	eta=0.1	iters=150	seed=2	out=grp_sym_1
+model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=2	iters=100	seed=3	init=spectral	out=grp_sym_2
+' > grp_sym.txt
+check "the symmetric model on gaussian_sym_otf: a group of 3 gives each run alone, bit for bit" "group_equals_alone grp_sym"
+check "run.ini records the group's size" "grep -q '^op_group_runs = 3$' grp_sym_0/run.ini"
+printf 'model=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=1\tout=bad_a\nmodel=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=2\teta=-1\tout=bad_b\nmodel=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=3\tout=bad_c\n' > badgroup.txt
+"$exe" --runs badgroup.txt > badgroup.log 2>&1
+code=$?
+check "a bad run in a group fails alone (exit 2); the others complete, still sharing the operator" \
+    "[ $code -eq 2 ] && [ -f bad_a/summary.csv ] && [ -f bad_c/summary.csv ] && [ ! -e bad_b ] && grep -q '^op_shared_evals = 81$' bad_a/run.ini"
+printf 'n=10\tr=2\tk=3\top_seed=5\titers=50\tout=sh_a\nn=10\tr=2\tk=3\top_seed=5\titers=50\tshare_operator=0\tout=sh_b\n' > noshare.txt
+"$exe" --runs noshare.txt > /dev/null 2>&1
+check "share_operator=0 keeps a run out of its operator's group" \
+    "[ -f sh_a/summary.csv ] && [ -f sh_b/summary.csv ] && ! grep -q op_group_runs sh_a/run.ini && ! grep -q op_group_runs sh_b/run.ini"
+printf 'n=10\tr=2\tk=3\tseed=1\titers=50\tout=lone_a\nn=10\tr=2\tk=3\tseed=2\titers=50\tout=lone_b\n' > lone.txt
+"$exe" --runs lone.txt > /dev/null 2>&1
+check "runs with different operators (no op_seed, other seeds) each run alone" \
+    "[ -f lone_a/summary.csv ] && [ -f lone_b/summary.csv ] && ! grep -q op_group_runs lone_a/run.ini"
 
 finish

@@ -96,3 +96,30 @@ finish() {
     echo "$fails failed"
     [ "$fails" -eq 0 ]
 }
+
+# without_time FILE: a trace's or a summary's rows with the time columns
+# (time_s, wall_s, algo_s, s_per_iter, time_to_*) left out.
+without_time() {
+    grep -v '^#' "$1" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) drop[i] = $i ~ /^(time_s|wall_s|algo_s|s_per_iter|time_to_.*)$/ }
+        { s = ""; for (i = 1; i <= NF; i++) if (!drop[i]) s = s $i ","; print s }'
+}
+
+# group_equals_alone NAME: the runs of NAME.txt (a --runs file whose lines
+# end in out=DIR) run together, then each alone into DIR.alone; true when
+# every run's trace and summary equal its lone run's bit for bit (time
+# columns aside) and every run was evaluated in one pass with others
+# (run.ini's op_shared_evals > 0).
+group_equals_alone() {
+    "$exe" --runs "$1.txt" > "$1.log" 2>&1 || return 1
+    while IFS= read -r line; do
+        dir=${line##*out=}
+        # shellcheck disable=SC2046
+        "$exe" $(printf '%s' "$line" | tr '\t' '\n' | grep -v '^out=') out="$dir.alone" > /dev/null 2>&1 || return 1
+        for f in trace.csv summary.csv; do
+            without_time "$dir/$f" > a.rows
+            without_time "$dir.alone/$f" > b.rows
+            [ -s a.rows ] && cmp -s a.rows b.rows || return 1
+        done
+        [ "$(sed -n 's/^op_shared_evals = //p' "$dir/run.ini")" -gt 0 ] || return 1
+    done < "$1.txt"
+}

@@ -10,6 +10,9 @@
 #include "drv_plan.h"
 #include "testhelp.h"
 
+/* the operator seed of run 0 of test_operator_seeds: a change orphans results */
+#define OP_SEED_RUN0 UINT64_C(4216914233086962033)
+
 static char err[1024];
 
 static const char SPEC[] = "[experiment]\n"
@@ -172,6 +175,54 @@ static void test_invariance(const drv_plan_run *runs, size_t n)
     }
 }
 
+/* Operator seeds: from the operator keys' values and the repetition alone. */
+static void test_operator_seeds(void)
+{
+    static const char spec[] = "[experiment]\nprogram = mfd-scaled\nrepetitions = 2\nseed = 5\n"
+                               "method_keys = method\n[fixed]\nn = 20\n[sweep]\nm = 100, 200\n"
+                               "kappa = 1, 10\nmethod = gd, scaledgd\n";
+    static const char *const opkeys[] = {"n", "m", "operator"};
+    drv_experiment s;
+    drv_plan_run *r;
+    size_t m;
+    if (!fx_spec(spec, "x.ini", NULL, &s, err, sizeof err)) {
+        CHECK("the operator spec loads", 0);
+        return;
+    }
+    if (!drv_experiment_set_operator(&s, opkeys, 3) || !drv_plan_expand(&s, &r, &m, err, sizeof err)) {
+        CHECK("the operator spec plans", 0);
+        drv_experiment_free(&s);
+        return;
+    }
+    /* order: m, kappa, method, rep (innermost) */
+    const drv_plan_run *a = &r[0], *kap = &r[4], *meth = &r[2], *rep = &r[1], *mm = &r[8];
+    CHECK("every run has an operator seed", a->has_op_seed && mm->has_op_seed);
+    CHECK("runs that differ in kappa and the method share the operator seed",
+          a->op_seed == kap->op_seed && a->op_seed == meth->op_seed && a->op_seed == r[6].op_seed);
+    CHECK("... but not the run seed (kappa is an instance key)", a->seed != kap->seed);
+    CHECK("another m is another operator", a->op_seed != mm->op_seed);
+    CHECK("another repetition is another operator", a->op_seed != rep->op_seed);
+    CHECK("the operator seed is not the run seed", a->op_seed != a->seed && a->op_seed < (UINT64_C(1) << 63));
+    CHECK("the operator seed is stable (run 0)", a->op_seed == OP_SEED_RUN0);
+    drv_plan_run *r2;
+    size_t m2;
+    s.seed = 6;
+    if (drv_plan_expand(&s, &r2, &m2, err, sizeof err)) {
+        CHECK("another master seed is another operator", r2[0].op_seed != a->op_seed);
+        drv_plan_free(r2, m2);
+    }
+    s.seed = 5;
+    drv_experiment_set_operator(&s, opkeys, 0);
+    if (drv_plan_expand(&s, &r2, &m2, err, sizeof err)) {
+        CHECK("without operator keys no run has an operator seed", !r2[0].has_op_seed);
+        CHECK("ids hash the operator seed; the run seed does not depend on it",
+              strcmp(r2[0].id, r[0].id) != 0 && r2[0].seed == r[0].seed);
+        drv_plan_free(r2, m2);
+    }
+    drv_plan_free(r, m);
+    drv_experiment_free(&s);
+}
+
 static void test_counts(void)
 {
     drv_experiment s;
@@ -230,5 +281,6 @@ int main(void)
         drv_experiment_free(&s);
     }
     test_counts();
+    test_operator_seeds();
     TEST_REPORT();
 }

@@ -193,6 +193,65 @@ static void rule_case(const mfd_method_type *type, mfd_lowrank_op op, bool sym, 
     mfd_lowrank_free(lr);
 }
 
+/* Three runs over one operator (the first draws it, the others borrow it),
+ * evaluated together: 200 group iterations allocate nothing. */
+static void group_case(mfd_lowrank_op op)
+{
+    mfd_lowrank_params p;
+    memset(&p, 0, sizeof p);
+    p.n = 12;
+    p.k = 3;
+    p.r = 2;
+    p.op = op;
+    p.m = 300;
+    p.snr_db = INFINITY;
+    p.init = MFD_LOWRANK_INIT_SMALL;
+    p.alpha = 0.1;
+    p.g_ratio = 1;
+    p.mem_limit = 1e9;
+    p.op_seed = 7;
+    p.has_op_seed = 1;
+    mfd_lowrank *lr[3] = {NULL, NULL, NULL};
+    mfd_method *m[3] = {NULL, NULL, NULL};
+    mfd_sense *s[3];
+    mfd_sensop *op0 = NULL;
+    mfd_sense_group grp;
+    mfd_method_params mp = {.eta = 0.3, .gd_scale = 1, .mem_limit = 1e9};
+    bool ok = mfd_sense_group_alloc(3, &grp) == MFD_OK;
+    for (int i = 0; ok && i < 3; i++) {
+        p.seed = (uint64_t)(10 + i);
+        p.kappa = 1 + i;
+        p.shared_op = op0;
+        ok = mfd_lowrank_build(&p, &lr[i]) == MFD_OK &&
+             mfd_method_alloc(i == 1 ? &mfd_scaledgd_type : &mfd_gd_type, lr[i]->s, &mp, &m[i]) == MFD_OK;
+        if (ok && i == 0)
+            op0 = mfd_lowrank_release_op(lr[0]);
+        if (ok)
+            s[i] = lr[i]->s;
+    }
+    CHECK("three runs share one operator", ok && op0 && lr[1]->op == op0 && lr[2]->op == op0);
+    if (ok) {
+        mfd_stop stop[3] = {MFD_STOP_NONE, MFD_STOP_NONE, MFD_STOP_NONE};
+        mfd_sense_eval_group(&grp, s, 3); /* warm-up */
+        long before = allocations;
+        for (long t = 0; t < 200; t++) {
+            mfd_sense_eval_group(&grp, s, 3);
+            for (int i = 0; i < 3; i++)
+                mfd_method_step(m[i], &stop[i]);
+        }
+        char name[128];
+        snprintf(name, sizeof name, "200 group iterations of 3 runs over one operator allocate nothing (%s)",
+                 mfd_lowrank_op_name(op));
+        CHECK(name, allocations == before);
+    }
+    for (int i = 0; i < 3; i++) {
+        mfd_method_free(m[i]);
+        mfd_lowrank_free(lr[i]);
+    }
+    mfd_sensop_free(op0);
+    mfd_sense_group_free(&grp);
+}
+
 int main(void)
 {
     loop_case(MFD_REAL, 4, 1.0);
@@ -210,6 +269,8 @@ int main(void)
     rule_case(&mfd_altmin_type, MFD_LOWRANK_OP_IDENTITY, false, 0);
     rule_case(&mfd_altmin_type, MFD_LOWRANK_OP_MASK, false, 1e-3);
     rule_case(&mfd_altmin_type, MFD_LOWRANK_OP_GAUSSIAN, false, 1e-3);
+    group_case(MFD_LOWRANK_OP_GAUSSIAN);
+    group_case(MFD_LOWRANK_OP_GAUSSIAN_OTF);
     long before = allocations;
     /* volatile: the compiler may not elide this malloc/free pair */
     void *volatile p = malloc(16);

@@ -1,0 +1,66 @@
+/* mfd_sensbatch.h — the normal map of a Gaussian measurement operator for
+ * g problems at once, reading the operator once (THEORY.md §2):
+ *
+ *   r_i = A(X_i) − y_i,   Z_i = A*(r_i),   i = 0 .. g−1,
+ *
+ * A(X)_k = ⟨A_k, X⟩ and A*(r) = Σ_k r_k A_k, with X_i and Z_i n1 × n2
+ * column-major (N = n1 n2 doubles each) and r_i, y_i m doubles each.  Runs
+ * that share an operator (same A_k: mfd-sense and mfd-scaled given --runs)
+ * are evaluated by one call, and one run alone is the same call with g = 1.
+ *
+ * Every number is reduced in an order that does not depend on g, on which
+ * other problems share the call, on the threads, or on the CPU's vector
+ * width: so a run gives the same bits alone and in any group.
+ *   A(X)_k   the N products A_k[n] X[n] are summed in tiles of
+ *            MFD_SENSBATCH_TILE entries; inside a tile entry n goes to lane
+ *            n mod 8, each lane summed in order, the 8 lanes added as
+ *            ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7)); the tiles'
+ *            sums are added in order;
+ *   A*(r)[n] Σ_k r_k A_k[n] added in the order k = 0, 1, ..., m − 1.
+ * Products are rounded before they are added (no fused multiply-add), so
+ * the plain and the vectorized code give the same bits.
+ *
+ * The stored operator is read in chunks of columns: the forward products of
+ * a chunk, then its part of the adjoint while the chunk is still in cache,
+ * so that the operator crosses the memory bus once per evaluation.  The
+ * on-the-fly operator regenerates each A_k once per evaluation, from
+ * mfd_gauss (mfd_sensop_row, into the caller's scratch) exactly as the
+ * stored operator was filled, and uses it for all g problems, forward and
+ * adjoint.  Stored and on-the-fly operators give the same bits.
+ *
+ * Nothing is allocated: the outputs hold the partial sums. */
+#ifndef MFD_SENSBATCH_H
+#define MFD_SENSBATCH_H
+
+#include <stddef.h>
+
+#include "mfd_sensop.h"
+#include "mfd_status.h"
+
+/* Entries of A_k per partial sum of a forward product (part of the
+ * definition of the result, like the lane count). */
+#define MFD_SENSBATCH_TILE 2048
+
+/* Does the batched normal map serve this operator (stored or on-the-fly
+ * Gaussian, or a stack given as a file)? */
+bool mfd_sensbatch_serves(const mfd_sensop *op);
+
+/* r[i] = A(X[i]) − y[i] and Z[i] = A*(r[i]) for i < g (g ≥ 1; the arrays
+ * must not overlap).  row is n1 n2 doubles of scratch for an on-the-fly
+ * operator's A_k (unused, may be NULL, for a stored one).  MFD_EINVAL for an
+ * operator it does not serve, or an on-the-fly one without row. */
+mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
+                                double *const *r, double *const *Z, double *row);
+
+/* y = A(X) and Z = A*(r) alone, in the same orders (the measurements and
+ * the spectral initialization, so that a stored and an on-the-fly operator
+ * give a run the same bits throughout).  row as above. */
+mfd_status mfd_sensbatch_apply(const mfd_sensop *op, const double *X, double *y, double *row);
+mfd_status mfd_sensbatch_adjoint(const mfd_sensop *op, const double *r, double *Z, double *row);
+
+/* Worker threads of the batched map (1: the calling thread alone, the
+ * default); the results do not depend on it. */
+void mfd_sensbatch_set_threads(int n);
+int mfd_sensbatch_threads(void);
+
+#endif

@@ -1,0 +1,211 @@
+/* Runs that share one sensing operator, stepped together against the same
+ * runs stepped one by one, side by side in one process: per-iteration time of
+ * g asymmetric GD runs (n = 100, r = k = 5, m = 5 n r) over one stored and
+ * one on-the-fly Gaussian operator, with the floor of each (stored: reading
+ * the block once per evaluation at the read bandwidth measured here; on the
+ * fly: regenerating every A_k once, at the generator's rate measured here).
+ * Then the threads of the batched normal map (1 against 2) for a range of
+ * operator sizes: where a second thread starts to pay.
+ *
+ * Prints two CSV tables:
+ *   kind,n,m,g,separate_s,group_s,floor_one_s   (CPU time per iteration of all g runs)
+ *   threads,kind,n,m,t1_s,t2_s                    (one evaluation and step) */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mfd_gauss.h"
+#include "mfd_rng.h"
+#include "mfd_sensbatch.h"
+#include "mfd_sense.h"
+#include "mfd_senseinit.h"
+#include "mfd_sensop.h"
+
+#define GMAX 8
+
+/* The group table counts the process's CPU time (one thread): on a shared
+ * machine the wall clock also counts the other processes' turns.  The
+ * threads table needs the wall clock (two threads' CPU time add up). */
+static clockid_t clock_id = CLOCK_PROCESS_CPUTIME_ID;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(clock_id, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* An asymmetric rank-r problem over op (its own truth and init from seed). */
+static mfd_sense *problem(const mfd_sensop *op, size_t n, size_t r, uint64_t seed, double **y)
+{
+    mfd_mat M, U, V;
+    mfd_mat_alloc(MFD_REAL, n, n, &M);
+    mfd_mat_alloc(MFD_REAL, n, r, &U);
+    mfd_mat_alloc(MFD_REAL, n, r, &V);
+    double s[16];
+    for (size_t i = 0; i < r; i++)
+        s[i] = 1.0 / (double)(i + 1);
+    mfd_rng rng;
+    mfd_rng_init(&rng, seed, 1);
+    mfd_senseinit_truth(&rng, false, false, s, r, M, U, V);
+    *y = malloc(op->m * sizeof(double));
+    double *row = malloc(n * n * sizeof(double));
+    mfd_sensbatch_apply(op, M.data, *y, row);
+    free(row);
+    mfd_sense *sn;
+    mfd_sense_alloc(false, n, n, r, op, *y, &sn);
+    mfd_sense_set_target(sn, M);
+    mfd_senseinit_small(sn, &rng, 0.1, 1.0, false);
+    mfd_mat_free(&M);
+    mfd_mat_free(&U);
+    mfd_mat_free(&V);
+    return sn;
+}
+
+/* Best of reps: every run evaluated alone, one after another, and stepped. */
+static double separate_seconds(mfd_sense **s, size_t g, int reps)
+{
+    double best = 1e30;
+    for (int k = 0; k < reps; k++) {
+        double t0 = now();
+        for (size_t i = 0; i < g; i++) {
+            mfd_sense_eval(s[i]);
+            mfd_sense_update(s[i], 1e-12);
+        }
+        double t = now() - t0;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+/* Best of reps: the g runs evaluated in one pass over the operator, then stepped. */
+static double group_seconds(mfd_sense_group *grp, mfd_sense **s, size_t g, int reps)
+{
+    double best = 1e30;
+    for (int k = 0; k < reps; k++) {
+        double t0 = now();
+        mfd_sense_eval_group(grp, s, g);
+        for (size_t i = 0; i < g; i++)
+            mfd_sense_update(s[i], 1e-12);
+        double t = now() - t0;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+/* Reading n doubles once (4 partial sums), best of 5. */
+static double read_seconds(const double *x, size_t n, double *sink)
+{
+    double best = 1e30;
+    for (int k = 0; k < 5; k++) {
+        double t0 = now(), s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (size_t i = 0; i + 4 <= n; i += 4) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        double t = now() - t0;
+        *sink += s0 + s1 + s2 + s3;
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+/* Regenerating m rows of N entries once (mfd_gauss_fill), best of 3. */
+static double regen_seconds(size_t m, size_t N, double *row, double *sink)
+{
+    double best = 1e30;
+    for (int k = 0; k < 5; k++) {
+        double t0 = now();
+        for (size_t i = 0; i < m; i++)
+            mfd_gauss_fill(1, 3, i, N, 1.0, row);
+        double t = now() - t0;
+        *sink += row[0];
+        best = t < best ? t : best;
+    }
+    return best;
+}
+
+static void group_table(size_t n, size_t r, double *sink)
+{
+    size_t m = 5 * n * r, N = n * n;
+    size_t gs[] = {1, 2, 4, 8};
+    printf("kind,n,m,g,separate_s,group_s,floor_one_s\n");
+    for (int otf = 0; otf < 2; otf++) {
+        mfd_sensop *op;
+        if ((otf ? mfd_sensop_gaussian_otf(m, n, n, false, 1, &op) : mfd_sensop_gaussian(m, n, n, false, 1, &op)) !=
+            MFD_OK)
+            return;
+        mfd_sense *s[GMAX];
+        double *y[GMAX];
+        for (size_t i = 0; i < GMAX; i++)
+            s[i] = problem(op, n, r, 10 + i, &y[i]);
+        double *row = malloc(N * sizeof(double));
+        double floor_one = otf ? regen_seconds(m, N, row, sink) : read_seconds(op->block, m * N, sink);
+        free(row);
+        mfd_sense_group grp;
+        mfd_sense_group_alloc(GMAX, &grp);
+        int reps = otf ? 3 : 10;
+        for (size_t j = 0; j < sizeof gs / sizeof *gs; j++) {
+            size_t g = gs[j];
+            double ts = separate_seconds(s, g, reps), tg = group_seconds(&grp, s, g, reps);
+            double *rw = malloc(N * sizeof(double)); /* the floor again: its best over the whole table */
+            double f = otf ? regen_seconds(m, N, rw, sink) : read_seconds(op->block, m * N, sink);
+            free(rw);
+            floor_one = f < floor_one ? f : floor_one;
+            printf("%s,%zu,%zu,%zu,%.6g,%.6g,%.6g\n", otf ? "otf" : "stored", n, m, g, ts, tg, floor_one);
+            fflush(stdout);
+        }
+        mfd_sense_group_free(&grp);
+        for (size_t i = 0; i < GMAX; i++) {
+            mfd_sense_free(s[i]);
+            free(y[i]);
+        }
+        mfd_sensop_free(op);
+    }
+}
+
+static void threads_table(double *sink)
+{
+    (void)sink;
+    size_t ns[] = {10, 20, 30, 50, 70, 100};
+    clock_id = CLOCK_MONOTONIC;
+    printf("threads,kind,n,m,t1_s,t2_s\n");
+    for (int otf = 0; otf < 2; otf++)
+        for (size_t j = 0; j < sizeof ns / sizeof *ns; j++) {
+            size_t n = ns[j], r = 5, m = 5 * n * r;
+            if (otf && n > 50)
+                continue;
+            mfd_sensop *op;
+            if ((otf ? mfd_sensop_gaussian_otf(m, n, n, false, 1, &op)
+                     : mfd_sensop_gaussian(m, n, n, false, 1, &op)) != MFD_OK)
+                return;
+            double *y;
+            mfd_sense *s = problem(op, n, r, 3, &y);
+            int reps = otf ? 3 : (m * n * n > 10000000 ? 10 : 100);
+            double t[2];
+            for (int th = 1; th <= 2; th++) {
+                mfd_sensbatch_set_threads(th);
+                t[th - 1] = separate_seconds(&s, 1, reps);
+            }
+            mfd_sensbatch_set_threads(1);
+            printf("threads,%s,%zu,%zu,%.6g,%.6g\n", otf ? "otf" : "stored", n, m, t[0], t[1]);
+            fflush(stdout);
+            mfd_sense_free(s);
+            free(y);
+            mfd_sensop_free(op);
+        }
+}
+
+int main(int argc, char **argv)
+{
+    double sink = 0;
+    size_t n = argc > 1 ? (size_t)strtoul(argv[1], NULL, 10) : 100;
+    group_table(n, 5, &sink);
+    threads_table(&sink);
+    fprintf(stderr, "(checksum %g)\n", sink);
+    return 0;
+}

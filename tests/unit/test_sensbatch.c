@@ -1,0 +1,231 @@
+/* Unit tests of the batched normal map (mfd_sensbatch): every problem of a
+ * group gets the bits it gets alone, whatever the group's size, the
+ * problem's place in it, the threads, and whether the operator is stored or
+ * regenerated; the map agrees with the dgemv-based apply/adjoint within the
+ * forward error bound of a sum; the models' group evaluation equals their
+ * evaluation alone; bad operators are refused. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mfd_random.h"
+#include "mfd_rng.h"
+#include "mfd_sense.h"
+#include "mfd_sensbatch.h"
+#include "testhelp.h"
+
+#define NPROB 7
+
+typedef struct batch {
+    size_t N, m;
+    double *X[NPROB], *y[NPROB], *r[NPROB], *Z[NPROB];
+    double *row; /* an on-the-fly operator's A_k */
+} batch;
+
+static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
+{
+    b->N = N;
+    b->m = m;
+    mfd_rng rng;
+    mfd_rng_init(&rng, seed, 9);
+    b->row = malloc(N * sizeof(double));
+    for (size_t i = 0; i < NPROB; i++) {
+        b->X[i] = malloc(N * sizeof(double));
+        b->y[i] = malloc(m * sizeof(double));
+        b->r[i] = malloc(m * sizeof(double));
+        b->Z[i] = malloc(N * sizeof(double));
+        mfd_rng_fill_gaussian(&rng, b->X[i], N, 1.0);
+        mfd_rng_fill_gaussian(&rng, b->y[i], m, 1.0);
+    }
+}
+
+static void batch_free(batch *b)
+{
+    free(b->row);
+    for (size_t i = 0; i < NPROB; i++) {
+        free(b->X[i]);
+        free(b->y[i]);
+        free(b->r[i]);
+        free(b->Z[i]);
+    }
+}
+
+/* Problems [i0, i0 + g) of b through op into (r, Z) of out. */
+static mfd_status run(const mfd_sensop *op, batch *b, size_t i0, size_t g, batch *out)
+{
+    return mfd_sensbatch_normal(op, g, (const double *const *)b->X + i0, (const double *const *)b->y + i0,
+                                out->r + i0, out->Z + i0, out->row);
+}
+
+static bool same(const batch *a, const batch *b, size_t i0, size_t g)
+{
+    for (size_t i = i0; i < i0 + g; i++)
+        if (memcmp(a->r[i], b->r[i], a->m * sizeof(double)) || memcmp(a->Z[i], b->Z[i], a->N * sizeof(double)))
+            return false;
+    return true;
+}
+
+/* n1 × n2 = 50 × 45 = 2250 entries: more than one tile (2048) and not a
+ * multiple of the 8 lanes; m = 37 is not a multiple of the chunk or of 4. */
+static void test_groups(void)
+{
+    size_t n1 = 50, n2 = 45, m = 37, N = n1 * n2;
+    mfd_sensop *dense, *otf;
+    CHECK("dense operator", mfd_sensop_gaussian(m, n1, n2, false, 5, &dense) == MFD_OK);
+    CHECK("on-the-fly operator", mfd_sensop_gaussian_otf(m, n1, n2, false, 5, &otf) == MFD_OK);
+    batch in, alone, grouped;
+    batch_init(&in, N, m, 1);
+    batch_init(&alone, N, m, 2);
+    batch_init(&grouped, N, m, 3);
+    for (size_t i = 0; i < NPROB; i++)
+        run(dense, &in, i, 1, &alone);
+    bool all = true;
+    for (size_t g = 2; g <= NPROB; g++)
+        for (size_t i0 = 0; i0 + g <= NPROB; i0++) {
+            run(dense, &in, i0, g, &grouped);
+            all = all && same(&alone, &grouped, i0, g);
+        }
+    CHECK("every problem of every group (g = 2..7, any place) has its bits alone", all);
+    run(otf, &in, 0, NPROB, &grouped);
+    CHECK("the on-the-fly operator gives the stored one's bits (g = 7)", same(&alone, &grouped, 0, NPROB));
+    CHECK("an on-the-fly operator without scratch for A_k is refused",
+          mfd_sensbatch_normal(otf, 1, (const double *const *)in.X, (const double *const *)in.y, grouped.r, grouped.Z,
+                               NULL) == MFD_EINVAL);
+    {
+        /* the symmetrized kinds (n1 = n2 = 47: 2209 entries), g = 1 and 5 */
+        size_t ns = 47;
+        mfd_sensop *sd, *so;
+        batch sin, s1, s5;
+        CHECK("symmetrized operators", mfd_sensop_gaussian(m, ns, ns, true, 6, &sd) == MFD_OK &&
+                                           mfd_sensop_gaussian_otf(m, ns, ns, true, 6, &so) == MFD_OK);
+        batch_init(&sin, ns * ns, m, 4);
+        batch_init(&s1, ns * ns, m, 5);
+        batch_init(&s5, ns * ns, m, 6);
+        for (size_t i = 0; i < 5; i++)
+            run(sd, &sin, i, 1, &s1);
+        run(so, &sin, 0, 5, &s5);
+        CHECK("symmetrized: the on-the-fly group of 5 gives each problem's stored bits alone", same(&s1, &s5, 0, 5));
+        mfd_sensop_free(sd);
+        mfd_sensop_free(so);
+        batch_free(&sin);
+        batch_free(&s1);
+        batch_free(&s5);
+    }
+    mfd_sensbatch_set_threads(2);
+    CHECK("threads = 2 is set", mfd_sensbatch_threads() == 2);
+    run(dense, &in, 0, NPROB, &grouped);
+    CHECK("two threads give one thread's bits", same(&alone, &grouped, 0, NPROB));
+    mfd_sensbatch_set_threads(0);
+    CHECK("threads <= 1 is one thread", mfd_sensbatch_threads() == 1);
+
+    /* against dgemv: each sum of N products differs from the exact one by at
+     * most gamma_N sum |a_n x_n| (gamma_N = N u / (1 - N u)), for both
+     * orders; so |r - r_ref| <= 2 gamma_N sum_n |A_k[n] X[n]|, and the
+     * adjoint likewise with m terms (the residuals themselves differ by the
+     * forward bound, a second-order term covered by the factor 2 in gamma) */
+    double gN = (double)N * TH_U / (1 - (double)N * TH_U), gm = (double)m * TH_U / (1 - (double)m * TH_U);
+    mfd_mat X = mfd_mat_view(in.X[0], MFD_REAL, n1, n2, n1);
+    double *yref = malloc(m * sizeof(double)), worst_f = 0, worst_a = 0;
+    mfd_sensop_apply(dense, X, yref);
+    for (size_t k = 0; k < m; k++) {
+        double bound = 0;
+        for (size_t n = 0; n < N; n++)
+            bound += fabs(dense->block[k * N + n] * in.X[0][n]);
+        double d = fabs((yref[k] - in.y[0][k]) - alone.r[0][k]) / (2 * gN * bound);
+        worst_f = fmax(worst_f, d);
+    }
+    mfd_mat Zref = mfd_mat_view(malloc(N * sizeof(double)), MFD_REAL, n1, n2, n1);
+    mfd_sensop_adjoint(dense, alone.r[0], Zref);
+    for (size_t n = 0; n < N; n++) {
+        double bound = 0;
+        for (size_t k = 0; k < m; k++)
+            bound += fabs(dense->block[k * N + n] * alone.r[0][k]);
+        worst_a = fmax(worst_a, fabs(Zref.data[n] - alone.Z[0][n]) / (2 * gm * bound));
+    }
+    CHECK_LE("A(X) - y within the sums' forward error bound of dgemv's (fraction of the bound)", worst_f, 1.0);
+    CHECK_LE("A*(r) within the sums' forward error bound of dgemv's (fraction of the bound)", worst_a, 1.0);
+    free(yref);
+    free(Zref.data);
+
+    mfd_sensop *id;
+    mfd_sensop_identity(n1, n2, &id);
+    CHECK("the identity operator is not served", !mfd_sensbatch_serves(id));
+    CHECK("the identity operator is refused", run(id, &in, 0, 1, &grouped) == MFD_EINVAL);
+    CHECK("an empty group is a no-op", run(dense, &in, 0, 0, &grouped) == MFD_OK);
+    mfd_sensop_free(id);
+    mfd_sensop_free(dense);
+    mfd_sensop_free(otf);
+    batch_free(&in);
+    batch_free(&alone);
+    batch_free(&grouped);
+}
+
+/* Two-factor models sharing one operator: the group's evaluation leaves each
+ * as mfd_sense_eval leaves it, bit for bit. */
+static void test_models(bool otf)
+{
+    size_t n = 12, k = 3, m = 90;
+    mfd_sensop *op;
+    if (otf)
+        mfd_sensop_gaussian_otf(m, n, n, false, 8, &op);
+    else
+        mfd_sensop_gaussian(m, n, n, false, 8, &op);
+    mfd_sense *a[3], *b[3];
+    double *y[3]; /* each model its own measurements */
+    mfd_rng rng;
+    mfd_rng_init(&rng, 3, 1);
+    for (int i = 0; i < 3; i++) {
+        y[i] = malloc(m * sizeof(double));
+        mfd_rng_fill_gaussian(&rng, y[i], m, 1.0);
+    }
+    mfd_mat T;
+    mfd_mat_alloc(MFD_REAL, n, n, &T);
+    for (int i = 0; i < 3; i++) {
+        mfd_sense_alloc(i == 1, n, n, k, op, y[i], &a[i]);
+        mfd_sense_alloc(i == 1, n, n, k, op, y[i], &b[i]);
+        mfd_random_gaussian(&rng, T, 1.0);
+        mfd_sense_set_target(a[i], T);
+        mfd_sense_set_target(b[i], T);
+        mfd_random_gaussian(&rng, a[i]->F, 0.3);
+        mfd_random_gaussian(&rng, a[i]->G, 0.3);
+        mfd_mat_copy(b[i]->F, a[i]->F);
+        mfd_mat_copy(b[i]->G, a[i]->G);
+        mfd_sense_eval(a[i]);
+    }
+    mfd_sense_group grp;
+    CHECK("group workspace", mfd_sense_group_alloc(3, &grp) == MFD_OK);
+    CHECK("group evaluation", mfd_sense_eval_group(&grp, b, 3) == MFD_OK);
+    bool eq = true;
+    for (int i = 0; i < 3; i++)
+        eq = eq && a[i]->loss == b[i]->loss && a[i]->rel_err == b[i]->rel_err &&
+             !memcmp(a[i]->gF.data, b[i]->gF.data, n * k * sizeof(double)) &&
+             !memcmp(a[i]->gG.data, b[i]->gG.data, n * k * sizeof(double));
+    CHECK(otf ? "on the fly: each model of the group (sym and asym) has its lone loss, error and gradients, bit for bit"
+              : "stored: each model of the group (sym and asym) has its lone loss, error and gradients, bit for bit",
+          eq);
+    CHECK("a group larger than its workspace is refused", mfd_sense_eval_group(&grp, b, 4) == MFD_EINVAL);
+    mfd_sensop *other;
+    mfd_sensop_gaussian(m, n, n, false, 8, &other);
+    b[2]->op = other;
+    CHECK("models with different operators are refused", mfd_sense_eval_group(&grp, b, 3) == MFD_EINVAL);
+    b[2]->op = op;
+    mfd_sense_group_free(&grp);
+    mfd_sense_group_free(&grp);
+    for (int i = 0; i < 3; i++) {
+        mfd_sense_free(a[i]);
+        mfd_sense_free(b[i]);
+    }
+    mfd_sensop_free(other);
+    mfd_sensop_free(op);
+    mfd_mat_free(&T);
+    for (int i = 0; i < 3; i++)
+        free(y[i]);
+}
+
+int main(void)
+{
+    test_groups();
+    test_models(false);
+    test_models(true);
+    TEST_REPORT();
+}
