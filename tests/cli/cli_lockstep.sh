@@ -64,7 +64,8 @@ done < batch.runs
 check "every run alone is complete" "[ \$(ls r/*/summary.csv | wc -l) -eq $n ]"
 
 # trace.csv without time_s and its started line; summary.csv without the
-# timing columns; run.ini without started, ended, wall_s; final/*.npy as they are
+# timing columns; run.ini without started, ended, wall_s and the checkpoint
+# counts (checkpoint_every=auto decides by the clock); final/*.npy as they are
 trace_values() { grep -v '^# started: ' "$1" | cut -d, -f1,3-; }
 summary_values() { # FILE: the summary with wall_s, algo_s, s_per_iter and time_to_* left out
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) skip[i] = ($i ~ /^(wall_s|algo_s|s_per_iter|time_to_.*)$/) }
@@ -78,8 +79,8 @@ for dir in lock/*; do
     trace_values "$b/trace.csv" > tb.txt
     summary_values "$a/summary.csv" > sa.txt
     summary_values "$b/summary.csv" > sb.txt
-    grep -v '^\(started\|ended\|wall_s\) = ' "$a/run.ini" > ia.txt
-    grep -v '^\(started\|ended\|wall_s\) = ' "$b/run.ini" > ib.txt
+    grep -v '^\(started\|ended\|wall_s\|checkpoints\|checkpoint_s\) = ' "$a/run.ini" > ia.txt
+    grep -v '^\(started\|ended\|wall_s\|checkpoints\|checkpoint_s\) = ' "$b/run.ini" > ib.txt
     same=1
     cmp -s ta.txt tb.txt && cmp -s sa.txt sb.txt && cmp -s ia.txt ib.txt || same=0
     for f in W.npy W0.npy target.npy; do
