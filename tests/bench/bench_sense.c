@@ -18,12 +18,7 @@
 #include "mfd_senseinit.h"
 #include "mfd_sensop.h"
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "bench_time.h"
 
 typedef struct slice {
     const double *x;
