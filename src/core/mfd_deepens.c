@@ -31,24 +31,7 @@ enum { KERN_ALPHA_ONE, KERN_ALPHA_MINUS_ONE, KERN_ALPHA_LANES };
 #define TC_D 2
 #define TR_Z 2
 #define TC_Z 1
-#include "mfd_deepens_kern.h"
-#undef KERN
-#undef KATTR
-#undef V
-#undef VW
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VZERO
-#undef VFMA
-#undef VMUL
-#undef VADD
-#undef VSUB
-#undef VNEG
-#undef TR_D
-#undef TC_D
-#undef TR_Z
-#undef TC_Z
+#include "mfd_deepens_kern.h" /* undefines its parameters */
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define MFD_ENS_X86 1
@@ -72,24 +55,7 @@ enum { KERN_ALPHA_ONE, KERN_ALPHA_MINUS_ONE, KERN_ALPHA_LANES };
 #define TC_D 2
 #define TR_Z 2
 #define TC_Z 1
-#include "mfd_deepens_kern.h"
-#undef KERN
-#undef KATTR
-#undef V
-#undef VW
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VZERO
-#undef VFMA
-#undef VMUL
-#undef VADD
-#undef VSUB
-#undef VNEG
-#undef TR_D
-#undef TC_D
-#undef TR_Z
-#undef TC_Z
+#include "mfd_deepens_kern.h" /* undefines its parameters */
 
 /* ---- AVX-512F: 8 lanes per instruction, 32 registers -------------------- */
 #define KERN(name) name##_avx512
@@ -109,24 +75,7 @@ enum { KERN_ALPHA_ONE, KERN_ALPHA_MINUS_ONE, KERN_ALPHA_LANES };
 #define TC_D 4
 #define TR_Z 2
 #define TC_Z 2
-#include "mfd_deepens_kern.h"
-#undef KERN
-#undef KATTR
-#undef V
-#undef VW
-#undef VLOAD
-#undef VSTORE
-#undef VSET1
-#undef VZERO
-#undef VFMA
-#undef VMUL
-#undef VADD
-#undef VSUB
-#undef VNEG
-#undef TR_D
-#undef TC_D
-#undef TR_Z
-#undef TC_Z
+#include "mfd_deepens_kern.h" /* undefines its parameters */
 #endif
 
 bool mfd_deepens_accepts(const mfd_deep *m)

@@ -228,3 +228,21 @@ static KATTR void KERN(update_block)(mfd_deepens *e, size_t lane0)
 }
 
 #undef IDX
+/* the template's parameters, for the next inclusion */
+#undef KERN
+#undef KATTR
+#undef V
+#undef VW
+#undef VLOAD
+#undef VSTORE
+#undef VSET1
+#undef VZERO
+#undef VFMA
+#undef VMUL
+#undef VADD
+#undef VSUB
+#undef VNEG
+#undef TR_D
+#undef TC_D
+#undef TR_Z
+#undef TC_Z
