@@ -43,15 +43,14 @@ void *__wrap_realloc(void *p, size_t n)
 
 /* A four-layer d x d model on the identity target from a Gaussian init,
  * with its diagnostics (the set-up of both cases). */
-static void model_case(mfd_field f, size_t d, double a, mfd_deep **m, mfd_deepdiag **g)
+static void model_case(mfd_field f, size_t d, double a, mfd_rng *r, mfd_deep **m, mfd_deepdiag **g)
 {
     size_t dims[5] = {d, d, d, d, d};
     mfd_deep_alloc(f, 4, dims, m);
     (*m)->a = a;
-    mfd_rng r;
-    mfd_rng_init(&r, 1, 1);
+    mfd_rng_init(r, 1, 1);
     mfd_target_identity((*m)->target, 1.0);
-    mfd_deepinit_gaussian(*m, &r, 0.3);
+    mfd_deepinit_gaussian(*m, r, 0.3);
     mfd_deepdiag_alloc(*m, g);
 }
 
@@ -59,7 +58,8 @@ static void loop_case(mfd_field f, size_t d, double a)
 {
     mfd_deep *m;
     mfd_deepdiag *g;
-    model_case(f, d, a, &m, &g);
+    mfd_rng r;
+    model_case(f, d, a, &r, &m, &g);
     mfd_schedule s;
     mfd_schedule_init(&s, 20, 0);
     mfd_stop_rule rule;
@@ -101,7 +101,8 @@ static void ensemble_case(mfd_field f, size_t d, double a)
 {
     mfd_deep *m;
     mfd_deepdiag *g;
-    model_case(f, d, a, &m, &g);
+    mfd_rng r;
+    model_case(f, d, a, &r, &m, &g);
     mfd_deepens_shape sh = mfd_deepens_shape_of(m);
     mfd_deepens *e;
     if (mfd_deepens_alloc(&sh, 0, &e) != MFD_OK) {
