@@ -84,7 +84,8 @@ static const mfd_param_spec ROWS[] = {
      "N = 4, target sigma I: from the first step in the local region, check L(t) <= L_ori(T0) "
      "exp(-eta sigma^1.5 (t - T0)) at every step ([LXGFD25] Thm 11)"},
     {"thm11_skew_tol", MFD_P_REAL, "0.1", 0, INFINITY, MFD_P_MIN_OPEN | MFD_P_OBSERVE, NULL, OFF(thm11_skew_tol),
-     "monitor_thm11: the local region starts where herm_smin >= 2^(3/4) sigma^(1/4) and skew_err <= this"},
+     "monitor_thm11: the local region starts where herm_smin >= 2^(3/4) sigma^(1/4) and skew_err <= this "
+     "times sigma^(1/4)"},
     {"save_final", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_final),
      "write final/W.npy (final layers, the layout of init_file)"},
     {"save_inputs", MFD_P_BOOL, "0", 0, 0, MFD_P_OBSERVE, NULL, OFF(save_inputs),

@@ -160,7 +160,7 @@ mfd_status mfd_deepmon_observe(mfd_deepmon *mon, const mfd_deep *m, long t)
     if (p->thm11) {
         double L = m->loss_ori + m->loss_reg;
         if (mon->thm11_t0 < 0) {
-            if (herm >= pow(2.0, 0.75) * pow(p->sigma, 0.25) && skew <= p->skew_tol) {
+            if (herm >= pow(2.0, 0.75) * pow(p->sigma, 0.25) && skew <= p->skew_tol * pow(p->sigma, 0.25)) {
                 mon->thm11_t0 = t;
                 mon->thm11_l0 = m->loss_ori;
             }

@@ -17,7 +17,9 @@
  *     constant c = max(excess, 0)/(η² a²) that the O(η² a²) term needed.
  *   thm11 (Thm 11, N = 4 square, Σ = σ I): T₀ is the first iteration where
  *     the local conditions hold, σ_min(W_1 + Z) ≥ 2^{3/4} σ^{1/4} and
- *     ‖W_1 − Z‖_F ≤ skew_tol; from there the pathwise bound
+ *     ‖W_1 − Z‖_F ≤ skew_tol σ^{1/4} (relative to the layers' scale at the
+ *     optimum, so that the region is the same at every σ); from there the
+ *     pathwise bound
  *        L(t) ≤ L_ori(T₀) exp(−η σ^{3/2} (t − T₀))
  *     is checked at every step; reported: T₀ and the largest excess of
  *     log L(t) − log L_ori(T₀) + η σ^{3/2} (t − T₀) (≤ 0 when it holds).
@@ -37,7 +39,7 @@ typedef struct mfd_deepmon_params {
     bool invariants, thm8, thm11;
     double eta;      /* the step size of the run */
     double sigma;    /* thm11: Σ = σ I */
-    double skew_tol; /* thm11: the skew error below which the local region starts */
+    double skew_tol; /* thm11: the skew error, in units of σ^{1/4}, below which the local region starts */
 } mfd_deepmon_params;
 
 typedef struct mfd_deepmon {
