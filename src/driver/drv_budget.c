@@ -24,7 +24,9 @@
  * one with a budget not larger (iters <= the run's, tol >= the run's), the
  * one with the largest iters is copied into the run's folder, and the
  * program, started there with the larger budget, continues it from its final
- * checkpoint (app_ckpt.h).  A run that stopped for another reason than
+ * checkpoint (app_ckpt.h); the copy is made under "<id>.adopt.<pid>" and
+ * renamed into place, and a copy that fails (or one a killed driver left) is
+ * removed.  A run that stopped for another reason than
  * max_iter is copied only when it is the larger budget's run bit for bit: the
  * same tol and an explicit slope window (slope_t1 > 0; the default window
  * [iters/10, iters] moves with iters); the program then leaves it as it is.
@@ -229,6 +231,46 @@ static bool copy_tree(const char *src, const char *dst)
     return ok;
 }
 
+/* Remove the folder path and everything in it (best effort). */
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        char a[PATH_MAX];
+        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            if (snprintf(a, sizeof a, "%s/%s", path, e->d_name) >= (int)sizeof a)
+                continue;
+            struct stat sb;
+            if (lstat(a, &sb) == 0 && S_ISDIR(sb.st_mode))
+                remove_tree(a);
+            else
+                unlink(a);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+/* Remove the copies "<id>.adopt.<pid>" that an earlier driver left in runs/
+ * when it was killed or its copy failed: only a renamed copy is a run. */
+static void remove_stale_copies(const drv_budget *R, const char *id)
+{
+    char p[PATH_MAX + 16], prefix[64], a[PATH_MAX + 96];
+    snprintf(p, sizeof p, "%s/runs", R->dir);
+    int pl = snprintf(prefix, sizeof prefix, "%s.adopt.", id);
+    DIR *d = opendir(p);
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strncmp(e->d_name, prefix, (size_t)pl) == 0) {
+            if (snprintf(a, sizeof a, "%s/%s", p, e->d_name) < (int)sizeof a)
+                remove_tree(a);
+        }
+    closedir(d);
+}
+
 void drv_budget_adopt(drv_budget *R, const char *id, char **args, size_t n)
 {
     char to[PATH_MAX + 64], from[PATH_MAX + 64], tmp[PATH_MAX + 96];
@@ -268,8 +310,11 @@ void drv_budget_adopt(drv_budget *R, const char *id, char **args, size_t n)
     if (best) {
         snprintf(from, sizeof from, "%s/runs/%s", R->dir, best->id);
         snprintf(tmp, sizeof tmp, "%s/runs/%s.adopt.%ld", R->dir, id, (long)getpid());
+        remove_stale_copies(R, id);
         if (copy_tree(from, tmp) && rename(tmp, to) == 0)
             R->adopted++;
+        else /* the run starts afresh; no half copy stays behind */
+            remove_tree(tmp);
     }
     free(key);
 }

@@ -156,6 +156,15 @@ check "the 2 continued runs and the 2 converged ones, copied as they were, equal
     "[ $ok -eq 4 ] && [ \$(grep -l '^resumed_from = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 2 ] && [ \$(ls drv/res/ext/runs | wc -l) -eq 8 ] && [ \$(grep -l '^iters = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 6 ]"
 "$bindir/mfd" run drv/b/ext.ini --results drv/res -j 1 > drv/out.txt 2>&1
 check "and a third mfd run finds every run complete" "grep -q '0 runs done, 4 already complete' drv/out.txt"
+# a copy that fails leaves nothing behind and the run starts afresh; a copy a killed driver left is removed
+"$bindir/mfd" run drv/a/ext.ini --results drv/res9 -j 1 > /dev/null 2>&1
+"$bindir/mfd" plan drv/a/ext.ini | sed -n 1p | { read -r _ aid _; ln -s /nonexistent drv/res9/ext/runs/$aid/dangling; }
+bid1=$("$bindir/mfd" plan drv/b/ext.ini | sed -n 1p | cut -d' ' -f2)
+bid2=$("$bindir/mfd" plan drv/b/ext.ini | sed -n 2p | cut -d' ' -f2)
+mkdir -p drv/res9/ext/runs/$bid2.adopt.1 && touch drv/res9/ext/runs/$bid2.adopt.1/run.ini
+"$bindir/mfd" run drv/b/ext.ini --results drv/res9 -j 1 > drv/out9.txt 2>&1
+check "a sibling that cannot be copied (a dangling link in it): 3 runs continued, that one run afresh, no copy left" \
+    "grep -q 'ext: 3 runs continued' drv/out9.txt && ! grep -q '^resumed_from' drv/res9/ext/runs/$bid1/run.ini && [ \$(ls drv/res9/ext/runs | grep -c adopt) -eq 0 ] && [ -f drv/res9/ext/runs/$bid2/summary.csv ]"
 # with the default slope window [iters/10, iters] a converged run's summary depends on iters: only the runs
 # that stopped at max_iter are continued, the others run afresh; every run equals a fresh one
 mkdir -p drv/c drv/d
