@@ -9,7 +9,7 @@ pkgs_for() {
     case "$1" in
     build) echo "cmake make gcc pkg-config libopenblas-dev liblapacke-dev librandom123-dev libinih-dev" ;;
     test) echo "python3 python3-numpy gnuplot-nox" ;;
-    bench) echo "python3 python3-numpy" ;;
+    bench) echo "python3 python3-numpy python3-numba" ;;
     experiments) echo "gnuplot-nox" ;;
     paper) echo "texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended poppler-utils" ;;
     slurm) echo "slurmctld slurmd slurm-client munge parallel" ;;

@@ -44,6 +44,7 @@ PY
 echo
 echo "== a small deep run-step (N = 4, a = 1): alone against a lock-step ensemble (one BLAS thread) =="
 OPENBLAS_NUM_THREADS=1 "$build/tests/bench_deepens" > "$tmp/ens.csv"
+OPENBLAS_NUM_THREADS=1 "$py" "$here/bench_deep_numba.py" 2 4 > "$tmp/numba.csv"
 "$py" - "$tmp" <<'PY'
 import csv, sys, os
 tmp = sys.argv[1]
@@ -51,18 +52,22 @@ with open(os.path.join(tmp, "ens.csv")) as f:
     rows = list(csv.DictReader(f))
 with open(os.path.join(tmp, "np_small.csv")) as f: # NumPy's step, from the first table
     npy = {(r["field"], int(r["d"])): float(r["step_s"]) * 1e9 for r in csv.DictReader(f)}
+with open(os.path.join(tmp, "numba.csv")) as f: # numba's compiled step (empty when numba is missing)
+    nb = {(r["field"], int(r["d"])): float(r["step_s"]) * 1e9 for r in csv.DictReader(f)}
 target = {("real", 2): 10, ("real", 4): 60, ("complex", 4): 200}
-print("| field | d | alone | lock-step (lanes, width) | alone / lock-step | arithmetic floor | lock-step / floor | target | NumPy |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| field | d | alone | lock-step (lanes, width) | alone / lock-step | arithmetic floor | lock-step / floor | target | NumPy | numba |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     f, d = r["field"], int(r["d"])
     s, e, fl = float(r["single_ns"]), float(r["ensemble_ns"]), float(r["floor_ns"])
     n = f"{npy[(f, d)] / 1e3:.3g} us" if (f, d) in npy else "n/a"
+    j = f"{nb[(f, d)]:.4g} ns" if (f, d) in nb else "n/a"
     print(f"| {f} | {d} | {s:.4g} ns | {e:.4g} ns ({r['lanes']}, {r['width']}) | {s/e:.1f}x | {fl:.3g} ns | {e/fl:.2f} "
-          f"| <= {target[(f, d)]} ns | {n} |")
+          f"| <= {target[(f, d)]} ns | {n} | {j} |")
 print()
 print("Per run-step; the floor is the step's 21 d^3 multiply-adds (4 real ones per complex one) at the")
-print("FMA rate of the ensemble's SIMD width, measured in the same run.")
+print("FMA rate of the ensemble's SIMD width, measured in the same run. NumPy: the step of bench_deep.py;")
+print("numba: the same step as compiled loops, many steps per call (bench_deep_numba.py; n/a without python3-numba).")
 PY
 
 echo
