@@ -177,6 +177,21 @@ static void test_slope(void)
               "tolerance = 0.5\n",
               &r) &&
               r.verdict == DRV_CONTRADICTED);
+    /* a noisy slope (7 points): the band is the slope +- 1 s.e., so slope +- 2 s.e. reaches past both edges and
+     * the verdict must be INCONCLUSIVE; at +- 0.5 s.e. it would read CONFIRMED */
+    double sl = NAN, se2 = NAN;
+    CHECK("a noisy slope has a standard error",
+          one("where = loss < 1\nmeasure = loss*exp(sin(100*loss))\naggregate = slope\nagainst = loss\n"
+              "predicted = 0\nbound = within\ntolerance = 100\n",
+              &r) &&
+              sscanf(r.measured, "slope %lf ± %lf", &sl, &se2) == 2 && se2 > 0);
+    char band[512];
+    snprintf(band, sizeof band,
+             "where = loss < 1\nmeasure = loss*exp(sin(100*loss))\naggregate = slope\nagainst = loss\n"
+             "predicted = %.17g\nbound = within\ntolerance = %.17g\n",
+             sl, se2 / 2);
+    CHECK("a band of +- 1 s.e. around the slope: slope +- 2 s.e. is not inside it, INCONCLUSIVE",
+          one(band, &r) && r.verdict == DRV_INCONCLUSIVE);
     CHECK("slope: a non-positive median contradicts (a log-log slope needs positive values)",
           gives("where = loss < 1\nmeasure = loss - 0.3\naggregate = slope\nagainst = eta\npredicted = 0\n"
                 "bound = <=\n",
