@@ -248,6 +248,7 @@ typedef struct runner {
     size_t next, done, failed, skipped, running;
     double t0, spent;
     drv_budget budget; /* the complete runs of smaller budgets that runs continue */
+    long *pool;        /* NULL, or the free jobs shared with the runners of other experiments */
 } runner;
 
 /* Before run r starts: when its folder does not exist, copy the complete run
@@ -336,7 +337,7 @@ static size_t take(runner *R, size_t *b)
  * run per child, or a batch of runs through the program's --runs. */
 static void start_next(runner *R)
 {
-    while (R->running < (size_t)R->jobs && R->next < R->ntodo) {
+    while (R->running < (size_t)R->jobs && (!R->pool || *R->pool > 0) && R->next < R->ntodo) {
         slot *sl = NULL;
         for (long j = 0; j < R->jobs && !sl; j++)
             if (R->slots[j].pid == 0)
@@ -362,6 +363,8 @@ static void start_next(runner *R)
         sl->nb = nb;
         sl->start = now();
         R->running++;
+        if (R->pool)
+            --*R->pool;
     }
 }
 
@@ -391,8 +394,19 @@ static void finished(runner *R, pid_t pid, int status)
         sl->pid = 0;
         sl->nb = 0;
         R->running--;
+        if (R->pool)
+            ++*R->pool;
         progress(R);
     }
+}
+
+/* Is pid one of R's children? */
+static bool owns(const runner *R, pid_t pid)
+{
+    for (long j = 0; R->slots && j < R->jobs; j++)
+        if (R->slots[j].pid == pid)
+            return true;
+    return false;
 }
 
 /* The keys whose values make runs of mfd-deep one shape of a lock-step
@@ -488,72 +502,177 @@ static void group_by_operator(const drv_plan_run *runs, size_t *todo, size_t nto
     free(o);
 }
 
-int drv_run_spec(const drv_cmd_opts *o, const char *x)
-{
+/* One experiment's runs: its plan, todo list and runner. */
+typedef struct spec_run {
     drv_experiment s;
     drv_plan_run *runs;
-    size_t n;
-    char err[1024], dir[PATH_MAX], prog[PATH_MAX + 16], sub[PATH_MAX + 16];
-    int code = drv_cmd_load_plan(o, x, &s, &runs, &n, dir, sizeof dir);
-    if (code)
+    size_t n, already;
+    size_t *todo;
+    char dir[PATH_MAX], prog[PATH_MAX + 16];
+    runner R;
+} spec_run;
+
+/* Load experiment x and set up its runner (sharing *pool when not NULL);
+ * 0 and *out, or the exit code of the failure (reported). */
+static int spec_open(const drv_cmd_opts *o, const char *x, long *pool, spec_run **out)
+{
+    *out = NULL;
+    spec_run *sr = calloc(1, sizeof *sr);
+    if (!sr)
+        return drv_cmd_fail(DRV_EXIT_FAILURE, "out of memory");
+    char err[1024], sub[PATH_MAX + 16];
+    int code = drv_cmd_load_plan(o, x, &sr->s, &sr->runs, &sr->n, sr->dir, sizeof sr->dir);
+    if (code) {
+        free(sr);
         return code;
-    drv_cmd_program_path(s.program, prog, sizeof prog);
-    snprintf(sub, sizeof sub, "%s/runs", dir);
+    }
+    drv_cmd_program_path(sr->s.program, sr->prog, sizeof sr->prog);
+    snprintf(sub, sizeof sub, "%s/runs", sr->dir);
     if (mfd_out_mkdirs(sub, err, sizeof err) != MFD_OK) { /* the results folder cannot be made: not a usage error */
-        drv_plan_free(runs, n);
-        drv_experiment_free(&s);
+        drv_plan_free(sr->runs, sr->n);
+        drv_experiment_free(&sr->s);
+        free(sr);
         return drv_cmd_fail(DRV_EXIT_FAILURE, "%s", err);
     }
-    snprintf(sub, sizeof sub, "%s/logs", dir);
+    snprintf(sub, sizeof sub, "%s/logs", sr->dir);
     mfd_out_mkdirs(sub, err, sizeof err);
-    size_t ntodo, already;
-    size_t *todo = share(o, runs, n, dir, &ntodo, &already);
+    size_t ntodo;
+    size_t *todo = share(o, sr->runs, sr->n, sr->dir, &ntodo, &sr->already);
     if (todo)
-        group_by_operator(runs, todo, ntodo);
-    if (o->task >= 0 && (size_t)o->task >= n) {
+        group_by_operator(sr->runs, todo, ntodo);
+    if (o->task >= 0 && (size_t)o->task >= sr->n) {
         free(todo);
-        drv_plan_free(runs, n);
-        code = drv_cmd_fail(DRV_EXIT_USAGE, "--task %ld: the plan of %s has %zu runs (0 to %zu)", o->task, s.name, n,
-                            n ? n - 1 : 0);
-        drv_experiment_free(&s);
+        drv_plan_free(sr->runs, sr->n);
+        code = drv_cmd_fail(DRV_EXIT_USAGE, "--task %ld: the plan of %s has %zu runs (0 to %zu)", o->task, sr->s.name,
+                            sr->n, sr->n ? sr->n - 1 : 0);
+        drv_experiment_free(&sr->s);
+        free(sr);
         return code;
     }
-    runner R = {
-        .runs = runs, .dir = dir, .prog = prog, .todo = todo, .ntodo = ntodo, .budget = {.dir = dir, .prog = prog}};
-    R.tty = isatty(STDERR_FILENO);
-    R.jobs = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
+    sr->todo = todo;
+    runner *R = &sr->R;
+    *R = (runner){.runs = sr->runs,
+                  .dir = sr->dir,
+                  .prog = sr->prog,
+                  .todo = todo,
+                  .ntodo = ntodo,
+                  .budget = {.dir = sr->dir, .prog = sr->prog},
+                  .pool = pool};
+    R->tty = isatty(STDERR_FILENO);
+    R->jobs = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
     size_t group = 1; /* the most runs that share an operator */
-    for (size_t i = 0; todo && i < ntodo; i += op_group_len(runs, todo, ntodo, i)) {
-        size_t len = op_group_len(runs, todo, ntodo, i);
+    for (size_t i = 0; todo && i < ntodo; i += op_group_len(sr->runs, todo, ntodo, i)) {
+        size_t len = op_group_len(sr->runs, todo, ntodo, i);
         group = len > group ? len : group;
     }
-    R.batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R.jobs, group);
+    R->batch = o->batch > 0 ? (size_t)o->batch : drv_run_auto_batch(ntodo, R->jobs, group);
     if (todo)
-        order_by_shape(s.program, runs, todo, ntodo, R.batch);
-    R.slots = calloc((size_t)R.jobs, sizeof *R.slots);
-    for (long j = 0; R.slots && j < R.jobs; j++)
-        if (!(R.slots[j].batch = malloc(R.batch * sizeof *R.slots[j].batch))) {
+        order_by_shape(sr->s.program, sr->runs, todo, ntodo, R->batch);
+    R->slots = calloc((size_t)R->jobs, sizeof *R->slots);
+    for (long j = 0; R->slots && j < R->jobs; j++)
+        if (!(R->slots[j].batch = malloc(R->batch * sizeof *R->slots[j].batch))) {
             for (long k = 0; k < j; k++)
-                free(R.slots[k].batch);
-            free(R.slots);
-            R.slots = NULL;
+                free(R->slots[k].batch);
+            free(R->slots);
+            R->slots = NULL;
         }
-    R.t0 = now();
-    if (R.tty)
-        fprintf(stderr, "%s: %zu runs to do (%zu already complete)\n", s.name, ntodo, already);
-    run_all(&R);
-    if (R.tty)
+    R->t0 = now();
+    if (R->tty)
+        fprintf(stderr, "%s: %zu runs to do (%zu already complete)\n", sr->s.name, ntodo, sr->already);
+    *out = sr;
+    return DRV_EXIT_OK;
+}
+
+/* Has every run of sr ended (or can none start)? */
+static bool spec_done(const spec_run *sr)
+{
+    return !sr->R.slots || (sr->R.next >= sr->R.ntodo && sr->R.running == 0);
+}
+
+/* The summary line of an experiment whose runs have ended; frees it.  Its exit code. */
+static int spec_close(spec_run *sr)
+{
+    runner *R = &sr->R;
+    if (R->tty)
         fprintf(stderr, "\n");
-    printf("%s: %zu runs done, %zu already complete, %zu taken by another runner, %zu failed (%.1f s)\n", s.name,
-           R.done - R.failed, already, R.skipped, R.failed, now() - R.t0);
-    if (R.budget.adopted)
-        printf("%s: %zu runs continued from complete runs of a smaller budget\n", s.name, R.budget.adopted);
-    drv_budget_free(&R.budget);
-    for (long j = 0; R.slots && j < R.jobs; j++)
-        free(R.slots[j].batch);
-    free(R.slots);
-    free(todo);
-    drv_plan_free(runs, n);
-    drv_experiment_free(&s);
-    return R.failed ? DRV_EXIT_FAILURE : DRV_EXIT_OK;
+    printf("%s: %zu runs done, %zu already complete, %zu taken by another runner, %zu failed (%.1f s)\n", sr->s.name,
+           R->done - R->failed, sr->already, R->skipped, R->failed, now() - R->t0);
+    if (R->budget.adopted)
+        printf("%s: %zu runs continued from complete runs of a smaller budget\n", sr->s.name, R->budget.adopted);
+    int code = R->failed || !R->slots ? DRV_EXIT_FAILURE : DRV_EXIT_OK;
+    drv_budget_free(&R->budget);
+    for (long j = 0; R->slots && j < R->jobs; j++)
+        free(R->slots[j].batch);
+    free(R->slots);
+    free(sr->todo);
+    drv_plan_free(sr->runs, sr->n);
+    drv_experiment_free(&sr->s);
+    free(sr);
+    fflush(stdout);
+    return code;
+}
+
+int drv_run_spec(const drv_cmd_opts *o, const char *x)
+{
+    spec_run *sr;
+    int code = spec_open(o, x, NULL, &sr);
+    if (code)
+        return code;
+    run_all(&sr->R);
+    return spec_close(sr);
+}
+
+int drv_run_specs(const drv_cmd_opts *o, char **xs, size_t nx)
+{
+    if (nx <= 1)
+        return nx ? drv_run_spec(o, xs[0]) : DRV_EXIT_OK;
+    long pool = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
+    spec_run **open = calloc(nx, sizeof *open);
+    if (!open)
+        return drv_cmd_fail(DRV_EXIT_FAILURE, "out of memory");
+    size_t head = 0, tail = 0, next = 0; /* open[head .. tail) are running, in the order given */
+    int code = DRV_EXIT_OK;
+    for (;;) {
+        /* the free jobs go to the earliest experiment with runs to start, then to the next ones */
+        for (size_t k = head; k < tail && pool > 0; k++)
+            start_next(&open[k]->R);
+        while (pool > 0 && next < nx && code != DRV_EXIT_USAGE) {
+            spec_run *sr;
+            int c = spec_open(o, xs[next++], &pool, &sr);
+            code = c > code ? c : code;
+            if (c == DRV_EXIT_OK) {
+                open[tail++] = sr;
+                start_next(&sr->R);
+            }
+        }
+        while (head < tail && spec_done(open[head])) { /* summaries in the order given */
+            int c = spec_close(open[head++]);
+            code = c > code ? c : code;
+        }
+        if (head == tail && (next >= nx || code == DRV_EXIT_USAGE))
+            break;
+        bool children = false;
+        for (size_t k = head; k < tail; k++)
+            children = children || open[k]->R.running > 0;
+        if (!children) /* a later experiment ended first: nothing to wait for, the loop closes the rest */
+            continue;
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (size_t k = head; k < tail; k++)
+            if (owns(&open[k]->R, pid)) {
+                finished(&open[k]->R, pid, status);
+                break;
+            }
+    }
+    while (head < tail) {
+        int c = spec_close(open[head++]);
+        code = c > code ? c : code;
+    }
+    free(open);
+    return code;
 }

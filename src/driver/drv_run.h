@@ -43,4 +43,12 @@ bool drv_run_is_complete(const char *dir, const char *id);
  * one failed (its log named on stderr), 2 for a bad spec or --task. */
 int drv_run_spec(const drv_cmd_opts *o, const char *x);
 
+/* mfd run for experiments xs[0 .. nx): the same runs and summary lines as
+ * drv_run_spec on each in turn, but one pool of -j jobs serves them all, so
+ * that the next experiment's runs start while the last runs of the one
+ * before are still going (each summary line is printed when its experiment
+ * has ended, in the order given).  The largest exit code; a bad spec stops
+ * the experiments after it from starting. */
+int drv_run_specs(const drv_cmd_opts *o, char **xs, size_t nx);
+
 #endif

@@ -112,9 +112,10 @@ static int each_experiment(const char *verb, const drv_cmd_opts *o, char **args,
         code = drv_cmd_fail(DRV_EXIT_USAGE, "%s: name an experiment (or --all)", verb);
     drv_claims_result *all = NULL;
     size_t nall = 0;
-    for (int i = 0; i < nargs && code != DRV_EXIT_USAGE; i++) {
-        int c = strcmp(verb, "run") == 0       ? drv_run_spec(o, args[i])
-                : strcmp(verb, "collect") == 0 ? drv_collect_cmd(o, args[i])
+    if (strcmp(verb, "run") == 0 && nargs > 0)
+        code = drv_run_specs(o, args, (size_t)nargs);
+    for (int i = 0; strcmp(verb, "run") != 0 && i < nargs && code != DRV_EXIT_USAGE; i++) {
+        int c = strcmp(verb, "collect") == 0 ? drv_collect_cmd(o, args[i])
                 : strcmp(verb, "plot") == 0    ? drv_plot_spec(o, args[i])
                                                : drv_check_spec(o, args[i], &all, &nall, o->all);
         code = c > code ? c : code;

@@ -25,6 +25,20 @@ check "zipped axes (continued on a second line) pair their values" \
     "[ \$(wc -l < zip.txt) -eq 4 ] && grep -q 'field=real d=2 eta=0.02' zip.txt && grep -q 'field=complex d=3 eta=0.01' zip.txt && ! grep -q 'field=real d=3' zip.txt"
 check "mfd plan --count counts a zipped group once" "[ \"\$("$exe" plan zip.ini --count)\" = 4 ]"
 
+# several experiments share one pool of -j jobs: the next one's runs start while the last run of the one
+# before is still going, and the summary lines come in the order given; a bad spec stops the ones after it
+printf '[experiment]\nprogram = mfd-deep\nrepetitions = 1\n[fixed]\nd = 24\ndepth = 4\niters = 40000\ntol = 1e-30\n' > long.ini
+printf '[experiment]\nprogram = mfd-deep\nrepetitions = 6\nseed = 2\n[fixed]\nd = 2\niters = 200\n' > short.ini
+printf '[experiment]\nprogram = mfd-deep\n[fixed]\nnot_a_key = 1\n' > bad.ini
+"$exe" run long.ini short.ini --results pool -j 2 --batch 1 > pool.txt 2>&1
+newest_short=$(ls -t pool/short/runs/*/summary.csv | head -1)
+check "mfd run A B -j 2: B's runs end while A's one run is still going, and A's summary line comes first" \
+    "[ \$(ls pool/short/runs/*/summary.csv | wc -l) -eq 6 ] && [ pool/long/runs/*/summary.csv -nt $newest_short ] && sed -n 1p pool.txt | grep -q '^long: 1 runs done' && sed -n 2p pool.txt | grep -q '^short: 6 runs done'"
+"$exe" run short.ini bad.ini long.ini --results pool2 -j 2 > pool2.txt 2>&1
+code=$?
+check "mfd run A bad C: exit 2, A runs, C does not start" \
+    "[ $code -eq 2 ] && grep -q '^short: 6 runs done' pool2.txt && [ ! -d pool2/long ]"
+
 # whole against two shards
 mfd run tiny -j 2 --results whole > /dev/null 2>&1
 check "a whole run completes all 12 runs" "[ \$(ls whole/tiny/runs/*/summary.csv | wc -l) -eq 12 ]"
