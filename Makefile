@@ -54,14 +54,14 @@ bench:
 	sh tests/bench/run_bench.sh $(BUILD)
 
 # Every spec in experiments/ (resumable: complete runs are skipped), every
-# figure, then every claim; exit 1 if a run, a figure or a claim failed,
-# after printing the table.
+# figure (JOBS specs' figures at a time), then every claim; exit 1 if a run,
+# a figure or a claim failed, after printing the table.
 experiments:
 	@$(DEPS) build experiments
 	@$(MAKE) --no-print-directory build
 	@status=0; \
 	$(MFD) run --all -j $(JOBS) || status=1; \
-	$(MFD) plot --all || status=1; \
+	$(MFD) list | awk 'NR > 1 { print $$1 }' | xargs -P $(JOBS) -n 4 $(MFD) plot || status=1; \
 	$(MFD) check --all || status=1; \
 	exit $$status
 
