@@ -3,9 +3,11 @@
 #include "drv_budget.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +27,8 @@
  * one with the largest iters is copied into the run's folder, and the
  * program, started there with the larger budget, continues it from its final
  * checkpoint (app_ckpt.h); the copy is made under "<id>.adopt.<pid>" and
- * renamed into place, and a copy that fails (or one a killed driver left) is
- * removed.  A run that stopped for another reason than
+ * renamed into place; a copy that fails is removed, and so are the copies of
+ * drivers that no longer run, when the folders are first read.  A run that stopped for another reason than
  * max_iter is copied only when it is the larger budget's run bit for bit: the
  * same tol and an explicit slope window (slope_t1 > 0; the default window
  * [iters/10, iters] moves with iters); the program then leaves it as it is.
@@ -147,6 +149,43 @@ static bool read_sibling(const char *dir, const char *id, drv_budget_sib *s)
 }
 
 /* Every complete run of the results folder (once per mfd run). */
+/* Remove path: a folder with everything in it, anything else (a symlink
+ * included, never followed) unlinked; best effort. */
+static void remove_tree(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0)
+        return;
+    if (!S_ISDIR(sb.st_mode)) {
+        unlink(path);
+        return;
+    }
+    DIR *d = opendir(path);
+    if (d) {
+        char a[PATH_MAX];
+        for (struct dirent *e; (e = readdir(d)) != NULL;)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                snprintf(a, sizeof a, "%s/%s", path, e->d_name) < (int)sizeof a)
+                remove_tree(a);
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+/* Is name "<16 hex digits>.adopt.<pid>" with a pid that no longer runs: a
+ * copy that a killed driver left behind? */
+static bool stale_copy(const char *name)
+{
+    if (strlen(name) < 24 || strncmp(name + 16, ".adopt.", 7) != 0)
+        return false;
+    char id[17];
+    memcpy(id, name, 16);
+    id[16] = '\0';
+    char *end;
+    long pid = strtol(name + 23, &end, 10);
+    return is_id(id) && end != name + 23 && *end == '\0' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 static void read_siblings(drv_budget *R)
 {
     R->sibs_read = true;
@@ -157,6 +196,12 @@ static void read_siblings(drv_budget *R)
         return;
     size_t cap = 0;
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (stale_copy(e->d_name)) {
+            char a[PATH_MAX + 300];
+            snprintf(a, sizeof a, "%s/%s", p, e->d_name);
+            remove_tree(a);
+            continue;
+        }
         if (!is_id(e->d_name))
             continue;
         if (R->nsibs == cap) {
@@ -231,46 +276,6 @@ static bool copy_tree(const char *src, const char *dst)
     return ok;
 }
 
-/* Remove the folder path and everything in it (best effort). */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        char a[PATH_MAX];
-        for (struct dirent *e; (e = readdir(d)) != NULL;) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            if (snprintf(a, sizeof a, "%s/%s", path, e->d_name) >= (int)sizeof a)
-                continue;
-            struct stat sb;
-            if (lstat(a, &sb) == 0 && S_ISDIR(sb.st_mode))
-                remove_tree(a);
-            else
-                unlink(a);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
-/* Remove the copies "<id>.adopt.<pid>" that an earlier driver left in runs/
- * when it was killed or its copy failed: only a renamed copy is a run. */
-static void remove_stale_copies(const drv_budget *R, const char *id)
-{
-    char p[PATH_MAX + 16], prefix[64], a[PATH_MAX + 96];
-    snprintf(p, sizeof p, "%s/runs", R->dir);
-    int pl = snprintf(prefix, sizeof prefix, "%s.adopt.", id);
-    DIR *d = opendir(p);
-    if (!d)
-        return;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (strncmp(e->d_name, prefix, (size_t)pl) == 0) {
-            if (snprintf(a, sizeof a, "%s/%s", p, e->d_name) < (int)sizeof a)
-                remove_tree(a);
-        }
-    closedir(d);
-}
-
 void drv_budget_adopt(drv_budget *R, const char *id, char **args, size_t n)
 {
     char to[PATH_MAX + 64], from[PATH_MAX + 64], tmp[PATH_MAX + 96];
@@ -310,7 +315,6 @@ void drv_budget_adopt(drv_budget *R, const char *id, char **args, size_t n)
     if (best) {
         snprintf(from, sizeof from, "%s/runs/%s", R->dir, best->id);
         snprintf(tmp, sizeof tmp, "%s/runs/%s.adopt.%ld", R->dir, id, (long)getpid());
-        remove_stale_copies(R, id);
         if (copy_tree(from, tmp) && rename(tmp, to) == 0)
             R->adopted++;
         else /* the run starts afresh; no half copy stays behind */

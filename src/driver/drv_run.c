@@ -337,6 +337,8 @@ static size_t take(runner *R, size_t *b)
  * run per child, or a batch of runs through the program's --runs. */
 static void start_next(runner *R)
 {
+    if (!R->slots) /* its set-up ran out of memory: nothing starts, spec_done says it has ended */
+        return;
     while (R->running < (size_t)R->jobs && (!R->pool || *R->pool > 0) && R->next < R->ntodo) {
         slot *sl = NULL;
         for (long j = 0; j < R->jobs && !sl; j++)
@@ -589,6 +591,20 @@ static bool spec_done(const spec_run *sr)
     return !sr->R.slots || (sr->R.next >= sr->R.ntodo && sr->R.running == 0);
 }
 
+/* Free an experiment's runner (none of its runs running). */
+static void spec_discard(spec_run *sr)
+{
+    runner *R = &sr->R;
+    drv_budget_free(&R->budget);
+    for (long j = 0; R->slots && j < R->jobs; j++)
+        free(R->slots[j].batch);
+    free(R->slots);
+    free(sr->todo);
+    drv_plan_free(sr->runs, sr->n);
+    drv_experiment_free(&sr->s);
+    free(sr);
+}
+
 /* The summary line of an experiment whose runs have ended; frees it.  Its exit code. */
 static int spec_close(spec_run *sr)
 {
@@ -600,14 +616,7 @@ static int spec_close(spec_run *sr)
     if (R->budget.adopted)
         printf("%s: %zu runs continued from complete runs of a smaller budget\n", sr->s.name, R->budget.adopted);
     int code = R->failed || !R->slots ? DRV_EXIT_FAILURE : DRV_EXIT_OK;
-    drv_budget_free(&R->budget);
-    for (long j = 0; R->slots && j < R->jobs; j++)
-        free(R->slots[j].batch);
-    free(R->slots);
-    free(sr->todo);
-    drv_plan_free(sr->runs, sr->n);
-    drv_experiment_free(&sr->s);
-    free(sr);
+    spec_discard(sr);
     fflush(stdout);
     return code;
 }
@@ -628,8 +637,12 @@ int drv_run_specs(const drv_cmd_opts *o, char **xs, size_t nx)
         return nx ? drv_run_spec(o, xs[0]) : DRV_EXIT_OK;
     long pool = o->jobs > 0 ? o->jobs : drv_run_default_jobs();
     spec_run **open = calloc(nx, sizeof *open);
-    if (!open)
+    char(*dirs)[PATH_MAX] = calloc(nx, sizeof *dirs); /* the results folders opened so far */
+    if (!open || !dirs) {
+        free(open);
+        free(dirs);
         return drv_cmd_fail(DRV_EXIT_FAILURE, "out of memory");
+    }
     size_t head = 0, tail = 0, next = 0; /* open[head .. tail) are running, in the order given */
     int code = DRV_EXIT_OK;
     for (;;) {
@@ -640,10 +653,18 @@ int drv_run_specs(const drv_cmd_opts *o, char **xs, size_t nx)
             spec_run *sr;
             int c = spec_open(o, xs[next++], &pool, &sr);
             code = c > code ? c : code;
-            if (c == DRV_EXIT_OK) {
-                open[tail++] = sr;
-                start_next(&sr->R);
+            if (c != DRV_EXIT_OK)
+                continue;
+            bool again = false; /* named twice (mfd run X --all): its runs are already being done */
+            for (size_t k = 0; k < tail && !again; k++)
+                again = strcmp(dirs[k], sr->dir) == 0;
+            if (again) {
+                spec_discard(sr);
+                continue;
             }
+            snprintf(dirs[tail], sizeof dirs[tail], "%s", sr->dir);
+            open[tail++] = sr;
+            start_next(&sr->R);
         }
         while (head < tail && spec_done(open[head])) { /* summaries in the order given */
             int c = spec_close(open[head++]);
@@ -674,5 +695,6 @@ int drv_run_specs(const drv_cmd_opts *o, char **xs, size_t nx)
         code = c > code ? c : code;
     }
     free(open);
+    free(dirs);
     return code;
 }

@@ -25,7 +25,7 @@ def mm(A, B, out, ha, hb):
     d = out.shape[0]
     for i in range(d):
         for j in range(d):
-            s = 0.0 * out[i, j]
+            s = A[0, 0] * 0.0  # zero of the field's type (out may hold anything before it is written)
             for p in range(d):
                 x = np.conj(A[p, i]) if ha else A[i, p]
                 y = np.conj(B[j, p]) if hb else B[p, j]

@@ -161,10 +161,12 @@ check "and a third mfd run finds every run complete" "grep -q '0 runs done, 4 al
 "$bindir/mfd" plan drv/a/ext.ini | sed -n 1p | { read -r _ aid _; ln -s /nonexistent drv/res9/ext/runs/$aid/dangling; }
 bid1=$("$bindir/mfd" plan drv/b/ext.ini | sed -n 1p | cut -d' ' -f2)
 bid2=$("$bindir/mfd" plan drv/b/ext.ini | sed -n 2p | cut -d' ' -f2)
-mkdir -p drv/res9/ext/runs/$bid2.adopt.1 && touch drv/res9/ext/runs/$bid2.adopt.1/run.ini
+dead=$(sh -c 'echo $$') # the pid of a process that has ended: a copy it left is stale
+mkdir -p drv/res9/ext/runs/$bid2.adopt.$dead && touch drv/res9/ext/runs/$bid2.adopt.$dead/run.ini
+mkdir -p drv/res9/ext/runs/$bid2.adopt.$$ # a copy of a driver that still runs (this shell) is left alone
 "$bindir/mfd" run drv/b/ext.ini --results drv/res9 -j 1 > drv/out9.txt 2>&1
-check "a sibling that cannot be copied (a dangling link in it): 3 runs continued, that one run afresh, no copy left" \
-    "grep -q 'ext: 3 runs continued' drv/out9.txt && ! grep -q '^resumed_from' drv/res9/ext/runs/$bid1/run.ini && [ \$(ls drv/res9/ext/runs | grep -c adopt) -eq 0 ] && [ -f drv/res9/ext/runs/$bid2/summary.csv ]"
+check "a sibling that cannot be copied (a dangling link in it): 3 runs continued, that one run afresh, no copy left; a dead driver's copy removed, a live one's kept" \
+    "grep -q 'ext: 3 runs continued' drv/out9.txt && ! grep -q '^resumed_from' drv/res9/ext/runs/$bid1/run.ini && [ \$(ls drv/res9/ext/runs | grep -c adopt) -eq 1 ] && [ -d drv/res9/ext/runs/$bid2.adopt.$$ ] && [ -f drv/res9/ext/runs/$bid2/summary.csv ]"
 # with the default slope window [iters/10, iters] a converged run's summary depends on iters: only the runs
 # that stopped at max_iter are continued, the others run afresh; every run equals a fresh one
 mkdir -p drv/c drv/d

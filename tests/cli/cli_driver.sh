@@ -25,9 +25,10 @@ check "zipped axes (continued on a second line) pair their values" \
     "[ \$(wc -l < zip.txt) -eq 4 ] && grep -q 'field=real d=2 eta=0.02' zip.txt && grep -q 'field=complex d=3 eta=0.01' zip.txt && ! grep -q 'field=real d=3' zip.txt"
 check "mfd plan --count counts a zipped group once" "[ \"\$("$exe" plan zip.ini --count)\" = 4 ]"
 
-# several experiments share one pool of -j jobs: the next one's runs start while the last run of the one
+# several experiments share one pool of -j jobs (the long run takes about 3 s, the short ones a few ms each):
+# the next one's runs start while the last run of the one
 # before is still going, and the summary lines come in the order given; a bad spec stops the ones after it
-printf '[experiment]\nprogram = mfd-deep\nrepetitions = 1\n[fixed]\nd = 24\ndepth = 4\niters = 40000\ntol = 1e-30\n' > long.ini
+printf '[experiment]\nprogram = mfd-deep\nrepetitions = 1\n[fixed]\nd = 24\ndepth = 4\niters = 160000\ntol = 1e-30\n' > long.ini
 printf '[experiment]\nprogram = mfd-deep\nrepetitions = 6\nseed = 2\n[fixed]\nd = 2\niters = 200\n' > short.ini
 printf '[experiment]\nprogram = mfd-deep\n[fixed]\nnot_a_key = 1\n' > bad.ini
 "$exe" run long.ini short.ini --results pool -j 2 --batch 1 > pool.txt 2>&1
@@ -36,6 +37,9 @@ check "mfd run A B -j 2: B's runs end while A's one run is still going, and A's 
     "[ \$(ls pool/short/runs/*/summary.csv | wc -l) -eq 6 ] && [ pool/long/runs/*/summary.csv -nt $newest_short ] && sed -n 1p pool.txt | grep -q '^long: 1 runs done' && sed -n 2p pool.txt | grep -q '^short: 6 runs done'"
 "$exe" run short.ini bad.ini long.ini --results pool2 -j 2 > pool2.txt 2>&1
 code=$?
+"$exe" run short.ini short.ini --results pool3 -j 2 > pool3.txt 2>&1
+check "an experiment named twice runs once, with one summary line" \
+    "[ \$(grep -c '^short:' pool3.txt) -eq 1 ] && grep -q '^short: 6 runs done, 0 already complete, 0 taken by another runner, 0 failed' pool3.txt"
 check "mfd run A bad C: exit 2, A runs, C does not start" \
     "[ $code -eq 2 ] && grep -q '^short: 6 runs done' pool2.txt && [ ! -d pool2/long ]"
 
