@@ -457,18 +457,25 @@ static void order_by_shape(const char *program, const drv_plan_run *runs, size_t
     sort_runs = NULL;
 }
 
+/* The next child to end (a signal's interruption retried); -1 when there is none. */
+static pid_t wait_child(int *status)
+{
+    for (;;) {
+        pid_t pid = waitpid(-1, status, 0);
+        if (pid >= 0 || errno != EINTR)
+            return pid;
+    }
+}
+
 /* Run the todo list, jobs at a time, until every run has ended. */
 static void run_all(runner *R)
 {
     while (R->slots && (R->next < R->ntodo || R->running > 0)) {
         start_next(R);
         int status;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR)
-                continue;
+        pid_t pid = wait_child(&status);
+        if (pid < 0)
             break;
-        }
         finished(R, pid, status);
     }
 }
@@ -678,12 +685,9 @@ int drv_run_specs(const drv_cmd_opts *o, char **xs, size_t nx)
         if (!children) /* a later experiment ended first: nothing to wait for, the loop closes the rest */
             continue;
         int status;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR)
-                continue;
+        pid_t pid = wait_child(&status);
+        if (pid < 0)
             break;
-        }
         for (size_t k = head; k < tail; k++)
             if (owns(&open[k]->R, pid)) {
                 finished(&open[k]->R, pid, status);
