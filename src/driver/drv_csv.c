@@ -178,6 +178,33 @@ void drv_csv_free(drv_csv *t)
     memset(t, 0, sizeof *t);
 }
 
+typedef struct keyed_row {
+    const char *key;
+    size_t row;
+} keyed_row;
+
+static int cmp_keyed_row(const void *a, const void *b)
+{
+    const keyed_row *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* The first row of u (the lowest index) whose key is id, from u's rows
+ * sorted by (key, row); n when there is none. */
+static size_t find_row(const keyed_row *sorted, size_t n, const char *id)
+{
+    size_t lo = 0, hi = n; /* the first position whose key is >= id */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(sorted[mid].key, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(sorted[lo].key, id) == 0 ? sorted[lo].row : n;
+}
+
 bool drv_csv_join(drv_csv *t, const drv_csv *u, const char *key, char *err, size_t errlen)
 {
     long kt = drv_csv_col(t, key), ku = drv_csv_col(u, key);
@@ -192,17 +219,21 @@ bool drv_csv_join(drv_csv *t, const drv_csv *u, const char *key, char *err, size
     size_t nc = t->ncols + nnew;
     /* zeroed, so that a failure half-way frees exactly the strings made */
     char **names = calloc(nc + 1, sizeof *names), **cells = calloc(t->nrows * nc + 1, sizeof *cells);
-    bool ok = from && names && cells;
+    /* u's rows sorted by key: a binary search per row of t (a scan was 400 000^2 comparisons at 400 000 runs) */
+    keyed_row *sorted = malloc((u->nrows ? u->nrows : 1) * sizeof *sorted);
+    bool ok = from && names && cells && sorted;
+    for (size_t m = 0; ok && m < u->nrows; m++)
+        sorted[m] = (keyed_row){drv_csv_cell(u, m, (size_t)ku), m};
+    if (ok)
+        qsort(sorted, u->nrows, sizeof *sorted, cmp_keyed_row);
     for (size_t c = 0; ok && c < nnew; c++)
         ok = (names[t->ncols + c] = strdup(u->names[from[c]])) != NULL;
     for (size_t r = 0; ok && r < t->nrows; r++) {
-        const char *id = drv_csv_cell(t, r, (size_t)kt);
-        size_t m = 0;
-        while (m < u->nrows && strcmp(drv_csv_cell(u, m, (size_t)ku), id) != 0)
-            m++;
+        size_t m = find_row(sorted, u->nrows, drv_csv_cell(t, r, (size_t)kt));
         for (size_t c = 0; ok && c < nnew; c++)
             ok = (cells[r * nc + t->ncols + c] = strdup(m < u->nrows ? drv_csv_cell(u, m, from[c]) : "")) != NULL;
     }
+    free(sorted);
     if (!ok) {
         for (size_t c = 0; names && c < nnew; c++)
             free(names[t->ncols + c]);

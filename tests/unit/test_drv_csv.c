@@ -79,7 +79,7 @@ int main(void)
     drv_csv_free(&t);
     drv_csv u;
     ok = fx_table("id,a\nr1,x\nr2,y\nr3,z\n", &t, err, sizeof err) &&
-         fx_table("id,a,t\nr3,no,3.5\nr1,no,1.5\n", &u, err, sizeof err);
+         fx_table("id,a,t\nr3,no,3.5\nr1,no,1.5\nr0,no,0.5\nr1,dup,9.5\n", &u, err, sizeof err);
     CHECK("join: two tables read", ok);
     if (ok) {
         ok = drv_csv_join(&t, &u, "id", err, sizeof err);
@@ -88,6 +88,8 @@ int main(void)
         CHECK("join: rows are matched on the key, whatever their order",
               strcmp(cell(&t, 0, "t"), "1.5") == 0 && strcmp(cell(&t, 2, "t"), "3.5") == 0);
         CHECK("join: a row without a match gets an empty cell", strcmp(cell(&t, 1, "t"), "") == 0);
+        CHECK("join: a key repeated in the second table takes its first row (r1: 1.5, not 9.5)",
+              strcmp(cell(&t, 0, "t"), "1.5") == 0);
         CHECK("join: a key that a table lacks is refused, the table unchanged",
               !drv_csv_join(&t, &u, "nope", err, sizeof err) && t.ncols == 3 &&
                   strcmp(err, "cannot join tables on 'nope': a table has no such column") == 0);
