@@ -28,8 +28,9 @@
  * program, started there with the larger budget, continues it from its final
  * checkpoint (app_ckpt.h); the copy is made under "<id>.adopt.<pid>" and
  * renamed into place; a copy that fails is removed, and so are the copies of
- * drivers that no longer run, when the folders are first read.  A run that stopped for another reason than
- * max_iter is copied only when it is the larger budget's run bit for bit: the
+ * drivers that no longer run, when the folders are first read.  A run that
+ * stopped for another reason than max_iter is copied only when it is the
+ * larger budget's run bit for bit: the
  * same tol and an explicit slope window (slope_t1 > 0; the default window
  * [iters/10, iters] moves with iters); the program then leaves it as it is.
  * The old folder is not changed. */
@@ -148,7 +149,6 @@ static bool read_sibling(const char *dir, const char *id, drv_budget_sib *s)
     return true;
 }
 
-/* Every complete run of the results folder (once per mfd run). */
 /* Remove path: a folder with everything in it, anything else (a symlink
  * included, never followed) unlinked; best effort. */
 static void remove_tree(const char *path)
@@ -186,6 +186,8 @@ static bool stale_copy(const char *name)
     return is_id(id) && end != name + 23 && *end == '\0' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* Every complete run of the results folder (once per mfd run); copies that
+ * drivers no longer running left behind are removed on the way. */
 static void read_siblings(drv_budget *R)
 {
     R->sibs_read = true;
