@@ -32,7 +32,8 @@ static const mfd_param_word PROBLEM_WORDS[] = {{"factorization", PROBLEM_FACTORI
                                                {"sensing", PROBLEM_SENSING},
                                                {"completion", PROBLEM_COMPLETION},
                                                {"rpca", PROBLEM_RPCA}};
-static const mfd_param_word BASIS_WORDS[] = {{"rademacher", 1}, {"haar", 0}};
+static const mfd_param_word BASIS_WORDS[] = {
+    {"rademacher", MFD_BASIS_RADEMACHER_QR}, {"haar", MFD_BASIS_HAAR}, {"rademacher_svd", MFD_BASIS_RADEMACHER_SVD}};
 enum { GD_STEP_SIGMA1, GD_STEP_PLAIN };
 static const mfd_param_word GD_STEP_WORDS[] = {{"sigma1", GD_STEP_SIGMA1}, {"plain", GD_STEP_PLAIN}};
 
@@ -64,8 +65,9 @@ static const mfd_param_spec ROWS[] = {
     {"k", MFD_P_INT, "0", 0, 1e6, 0, NULL, OFF(lk.prob.k), "width of the factors (0: r; k > r over-parameterizes)"},
     APP_LOWRANK_SPECTRUM_KEYS(scaled_params, lk),
     APP_LOWRANK_SPECTRUM_SCALE_KEY(scaled_params, lk),
-    {"basis", MFD_P_CHOICE, "rademacher", 0, 0, 0, "rademacher|haar", OFF(basis),
-     "singular vectors of the truth: orthonormalized Rademacher matrices ([TMC21]) or Haar"},
+    {"basis", MFD_P_CHOICE, "rademacher", 0, 0, 0, "rademacher|haar|rademacher_svd", OFF(basis),
+     "singular vectors of the truth: a Rademacher matrix's QR factor, Haar, or its left singular vectors "
+     "([TMC21]'s scripts)"},
     APP_LOWRANK_SAME_BASIS_KEY(scaled_params, lk),
     {"operator", MFD_P_CHOICE, "auto", 0, 0, MFD_P_OPERATOR, "auto|identity|gaussian|gaussian_sym|gaussian_otf|gaussian_sym_otf",
      OFF(lk.op), "sensing operator (auto: gaussian_sym for sym, gaussian for asym; *_otf stores nothing)"},
@@ -155,11 +157,11 @@ static int resolve(run *r)
     scaled_params *p = &r->p;
     mfd_lowrank_params *pp = &p->lk.prob;
     char err[256];
-    int code, rademacher, outliers, noise;
+    int code, basis, outliers, noise;
     if ((code = app_lowrank_words(PROG, r->tab.t, p, &p->lk)) != APP_EXIT_OK)
         return code;
     if (mfd_param_word_value(r->tab.t, p, "problem", PROBLEM_WORDS, 4, &r->problem, err, sizeof err) != MFD_OK ||
-        mfd_param_word_value(r->tab.t, p, "basis", BASIS_WORDS, 2, &rademacher, err, sizeof err) != MFD_OK ||
+        mfd_param_word_value(r->tab.t, p, "basis", BASIS_WORDS, 3, &basis, err, sizeof err) != MFD_OK ||
         mfd_param_word_value(r->tab.t, p, "gd_step", GD_STEP_WORDS, 2, &r->gd_step, err, sizeof err) != MFD_OK ||
         mfd_param_word_value(r->tab.t, p, "outlier_model", mfd_lowrank_outlier_words, mfd_lowrank_outlier_nwords,
                              &outliers, err, sizeof err) != MFD_OK ||
@@ -167,7 +169,7 @@ static int resolve(run *r)
                              err, sizeof err) != MFD_OK)
         return app_usage_error(PROG, "%s", err);
     bool sym = pp->symmetric;
-    pp->rademacher = rademacher;
+    pp->basis = (mfd_basis_kind)basis;
     pp->outlier_model = (mfd_lowrank_outliers)outliers;
     pp->noise_model = (mfd_lowrank_noise)noise;
     /* robust PCA's own models: another value than the default with another problem would be ignored, so it

@@ -225,7 +225,7 @@ static mfd_status make_truth(const mfd_lowrank_params *p, mfd_lowrank *lr, mfd_m
             for (size_t i = 0; i < lr->r; i++)
                 s[i] *= p->spectrum_scale;
         mfd_rng_init(&rng, p->seed, MFD_STREAM_TARGET);
-        st = mfd_senseinit_truth(&rng, p->rademacher != 0, p->symmetric || p->same_basis, s, lr->r, target,
+        st = mfd_senseinit_truth(&rng, p->basis, p->symmetric || p->same_basis, s, lr->r, target,
                                  lr->Ustar, lr->Vstar);
     }
     if (st != MFD_OK)

@@ -39,6 +39,7 @@
 #include "mfd_param.h"
 #include "mfd_rpca.h"
 #include "mfd_sense.h"
+#include "mfd_senseinit.h"
 #include "mfd_sensop.h"
 
 typedef enum mfd_lowrank_op {
@@ -96,7 +97,7 @@ typedef struct mfd_lowrank_params {
     double kappa;            /* singular values linspace(1, 1/kappa, r) ... */
     mfd_list spectrum;       /* ... or these (then r = their number) */
     double spectrum_scale;   /* multiplies those singular values (<= 0: 1); not with a given target */
-    int rademacher;          /* [TMC21]'s orthonormalized Rademacher bases, else Haar */
+    mfd_basis_kind basis;    /* Haar, or [TMC21]'s orthonormalized Rademacher bases */
     int same_basis;          /* V* = U* (square) */
     mfd_lowrank_op op;
     double p;                /* mask: observation probability */

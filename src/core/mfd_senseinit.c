@@ -21,29 +21,42 @@ static void scale_columns(mfd_mat T, mfd_mat U, const double *s, double power)
         mfd_mat_scale(mfd_mat_view(mfd_mat_at(T, 0, i), MFD_REAL, T.rows, 1, T.ld), pow(s[i], power));
 }
 
-/* An orthonormal n×r basis: Haar, or orthonormalized Rademacher columns. */
-static mfd_status basis(mfd_rng *rng, bool rademacher, mfd_mat B)
+/* An orthonormal n×r basis: Haar, or orthonormalized Rademacher columns (QR factor or left singular
+ * vectors). */
+static mfd_status basis(mfd_rng *rng, mfd_basis_kind kind, mfd_mat B)
 {
-    if (!rademacher)
+    if (kind == MFD_BASIS_HAAR)
         return mfd_random_haar(rng, B);
-    mfd_mat R;
+    mfd_mat R, W;
+    double *sv;
     MFD_CHECK(mfd_mat_alloc(MFD_REAL, B.rows, B.cols, &R));
     mfd_random_rademacher(rng, R);
-    mfd_status st = mfd_random_orthonormalize(R, B);
+    mfd_status st;
+    if (kind == MFD_BASIS_RADEMACHER_QR)
+        st = mfd_random_orthonormalize(R, B);
+    else if (!(sv = malloc(B.cols * sizeof(double))))
+        st = MFD_ENOMEM;
+    else {
+        if ((st = mfd_mat_alloc(MFD_REAL, B.cols, B.cols, &W)) == MFD_OK) {
+            st = mfd_senseinit_top(R, B.cols, B, sv, W);
+            mfd_mat_free(&W);
+        }
+        free(sv);
+    }
     mfd_mat_free(&R);
     return st;
 }
 
-mfd_status mfd_senseinit_truth(mfd_rng *rng, bool rademacher, bool same_basis, const double *s, size_t r, mfd_mat M,
+mfd_status mfd_senseinit_truth(mfd_rng *rng, mfd_basis_kind kind, bool same_basis, const double *s, size_t r, mfd_mat M,
                                mfd_mat U, mfd_mat V)
 {
     if (U.cols != r || V.cols != r || U.rows != M.rows || V.rows != M.cols || (same_basis && M.rows != M.cols))
         return MFD_EINVAL;
-    MFD_CHECK(basis(rng, rademacher, U));
+    MFD_CHECK(basis(rng, kind, U));
     if (same_basis)
         MFD_CHECK(mfd_mat_copy(V, U));
     else
-        MFD_CHECK(basis(rng, rademacher, V));
+        MFD_CHECK(basis(rng, kind, V));
     mfd_mat US;
     MFD_CHECK(mfd_mat_alloc(MFD_REAL, U.rows, r, &US));
     scale_columns(US, U, s, 1.0);

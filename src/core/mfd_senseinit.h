@@ -11,11 +11,20 @@
 /* s = linspace(1, 1/kappa, r): singular values with condition number kappa. */
 void mfd_senseinit_spectrum(double *s, size_t r, double kappa);
 
-/* M* = U diag(s) Vᵀ with U (n1×r), V (n2×r) orthonormal: Haar, or the
- * orthonormalized columns of Rademacher (±1) matrices as in [TMC21].  With
- * same_basis, V = U (n1 == n2; PSD of rank r for the symmetric model).  U and
- * V are returned (they may share storage when same_basis). */
-mfd_status mfd_senseinit_truth(mfd_rng *rng, bool rademacher, bool same_basis, const double *s, size_t r, mfd_mat M,
+/* How the truth's singular vectors are drawn. */
+typedef enum mfd_basis_kind {
+    MFD_BASIS_HAAR = 0,           /* Haar (QR of a Gaussian matrix, signs fixed) */
+    MFD_BASIS_RADEMACHER_QR = 1,  /* the Householder QR factor of a Rademacher (±1) matrix */
+    MFD_BASIS_RADEMACHER_SVD = 2  /* its left singular vectors, in the order of the singular values: what
+                                   * [TMC21]'s scripts do (svds(U_seed, r), MC.m/RPCA.m L14) */
+} mfd_basis_kind;
+
+/* M* = U diag(s) Vᵀ with U (n1×r), V (n2×r) orthonormal, drawn as `basis`
+ * says.  With same_basis, V = U (n1 == n2; PSD of rank r for the symmetric
+ * model).  U and V are returned (they may share storage when same_basis).
+ * The two Rademacher kinds span the same subspace with the same draws, but
+ * the bases within it differ, and so does M*. */
+mfd_status mfd_senseinit_truth(mfd_rng *rng, mfd_basis_kind basis, bool same_basis, const double *s, size_t r, mfd_mat M,
                                mfd_mat U, mfd_mat V);
 
 /* The top-r singular subspaces (U: n1×r, V: n2×r) and values of M. */

@@ -119,6 +119,66 @@ static int cmp_desc(const void *a, const void *b)
 
 int main(void)
 {
+    /* ---- the truth's Rademacher bases: QR factor and left singular vectors of the same sign matrix ---- */
+    {
+        size_t n = 40, r = 4;
+        double s[4] = {1.0, 0.7, 0.4, 0.1};
+        mfd_mat M, U1, U2, R, P;
+        mfd_mat_alloc(MFD_REAL, n, n, &M);
+        mfd_mat_alloc(MFD_REAL, n, r, &U1);
+        mfd_mat_alloc(MFD_REAL, n, r, &U2);
+        mfd_mat_alloc(MFD_REAL, n, r, &R);
+        mfd_mat_alloc(MFD_REAL, r, r, &P);
+        mfd_rng g;
+        mfd_rng_init(&g, 11, 1);
+        mfd_senseinit_truth(&g, MFD_BASIS_RADEMACHER_QR, true, s, r, M, U1, U1);
+        mfd_rng_init(&g, 11, 1);
+        mfd_senseinit_truth(&g, MFD_BASIS_RADEMACHER_SVD, true, s, r, M, U2, U2);
+        mfd_rng_init(&g, 11, 1);
+        mfd_random_rademacher(&g, R); /* the sign matrix both were built from */
+        /* orthonormal, and the same span: U1ᵀU2 is orthogonal (its Gram matrix the identity) */
+        double worst_orth = 0, worst_span = 0, off = 0, same = 0;
+        mfd_la_gemm('T', 'N', 1.0, U2, U2, 0.0, P);
+        for (size_t i = 0; i < r; i++)
+            for (size_t j = 0; j < r; j++)
+                worst_orth = fmax(worst_orth, fabs(*mfd_mat_at(P, i, j) - (i == j)));
+        mfd_mat Q;
+        mfd_mat_alloc(MFD_REAL, r, r, &Q);
+        mfd_la_gemm('T', 'N', 1.0, U1, U2, 0.0, Q);
+        mfd_la_gemm('T', 'N', 1.0, Q, Q, 0.0, P);
+        for (size_t i = 0; i < r; i++)
+            for (size_t j = 0; j < r; j++) {
+                worst_span = fmax(worst_span, fabs(*mfd_mat_at(P, i, j) - (i == j)));
+                same = fmax(same, fabs(fabs(*mfd_mat_at(Q, i, j)) - (i == j)));
+            }
+        /* left singular vectors: U2ᵀR Rᵀ U2 is diagonal, its entries descending */
+        mfd_mat T;
+        mfd_mat_alloc(MFD_REAL, r, r, &T);
+        mfd_la_gemm('T', 'N', 1.0, U2, R, 0.0, Q);
+        mfd_la_gemm('N', 'T', 1.0, Q, Q, 0.0, T);
+        bool descending = true;
+        for (size_t i = 0; i < r; i++) {
+            for (size_t j = 0; j < r; j++)
+                if (i != j)
+                    off = fmax(off, fabs(*mfd_mat_at(T, i, j)) / *mfd_mat_at(T, 0, 0));
+            if (i > 0 && *mfd_mat_at(T, i, i) > *mfd_mat_at(T, i - 1, i - 1))
+                descending = false;
+        }
+        /* tolerances: rounding of O(n) sums on unit vectors, with room (n eps ~ 1e-14) */
+        CHECK_LE("rademacher_svd basis orthonormal", worst_orth, 1e-12);
+        CHECK_LE("rademacher_svd and rademacher span the same subspace", worst_span, 1e-12);
+        CHECK_LE("rademacher_svd: the sign matrix's left singular vectors", off, 1e-12);
+        CHECK("rademacher_svd: in the order of the singular values", descending);
+        CHECK("the QR and SVD bases differ within the span", same > 0.1);
+        mfd_mat_free(&M);
+        mfd_mat_free(&U1);
+        mfd_mat_free(&U2);
+        mfd_mat_free(&R);
+        mfd_mat_free(&P);
+        mfd_mat_free(&Q);
+        mfd_mat_free(&T);
+    }
+
     /* ---- each update equals its closed form with explicit inverses ---- */
     for (int sym = 0; sym <= 1; sym++) {
         size_t n = 7, k = 3;
