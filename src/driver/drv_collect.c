@@ -2,6 +2,7 @@
 #include "drv_collect.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,49 +19,140 @@ static bool volatile_column(const char *name)
            strncmp(name, "time_to_", 8) == 0;
 }
 
+/* One run's summary row, packed in one allocation: its cell count n, the
+ * n cells' offsets into the text that follows, and the text. */
+static uint32_t *pack_row(const drv_csv *t)
+{
+    size_t n = t->nrows > 0 ? t->ncols : 0, len = 0;
+    for (size_t c = 0; c < n; c++)
+        len += strlen(drv_csv_cell(t, 0, c)) + 1;
+    uint32_t *p = len < UINT32_MAX ? malloc((n + 1) * sizeof *p + len) : NULL;
+    if (!p)
+        return NULL;
+    char *text = (char *)(p + n + 1);
+    size_t at = 0;
+    p[0] = (uint32_t)n;
+    for (size_t c = 0; c < n; c++) {
+        size_t l = strlen(drv_csv_cell(t, 0, c)) + 1;
+        p[c + 1] = (uint32_t)at;
+        memcpy(text + at, drv_csv_cell(t, 0, c), l);
+        at += l;
+    }
+    return p;
+}
+
+/* Cell c of a packed row, or "" when c < 0 or the row has no such cell. */
+static const char *packed_cell(const uint32_t *p, long c)
+{
+    return c >= 0 && (size_t)c < p[0] ? (const char *)(p + p[0] + 1) + p[c + 1] : "";
+}
+
 /* What index.csv and timing.csv are made of: the plan, each complete run's
- * summary (sum[i].names is NULL for a run that is not), and the columns. */
+ * summary row (row[i] is NULL for a run that is not), and the columns.  Runs
+ * whose summaries have the same header share it and one map from the output
+ * columns to theirs (hdr[i] says which), so that 400 000 runs hold neither
+ * 400 000 headers nor look each cell up by name. */
 typedef struct collection {
     const drv_plan_run *runs;
     size_t n, done;
-    drv_csv *sum;
+    uint32_t **row;     /* per run: its summary row, packed */
+    size_t *hdr;        /* per run: which of the distinct headers its summary has */
+    drv_csv *heads;     /* the distinct headers (with the row of the first run that has each) */
+    size_t nhdr;
+    long **map, **tmap; /* per distinct header: cols (tcols) -> its column, or -1 */
     mfd_strlist cols;   /* id, index, rep, seed, the parameters, then the summary columns */
     size_t nparam_cols; /* the columns before the summary's */
     mfd_strlist tcols;  /* timing.csv's: id, wall_s, algo_s, s_per_iter, then the times to thresholds */
 } collection;
 
-/* Read the summaries of the complete runs of dir, adding the summary
- * columns that are new, in the order the runs first show them.  A summary
- * that cannot be read is a warning, and its run is left out. */
-static void read_summaries(collection *C, const char *dir)
+static bool same_header(const drv_csv *a, const drv_csv *b)
+{
+    if (a->ncols != b->ncols)
+        return false;
+    for (size_t c = 0; c < a->ncols; c++)
+        if (strcmp(a->names[c], b->names[c]) != 0)
+            return false;
+    return true;
+}
+
+/* Run i's header among the distinct ones (t added when it is new, which
+ * adds its new columns, in the order the runs first show them); false when
+ * memory runs out. */
+static bool add_header(collection *C, size_t i, drv_csv *t)
+{
+    size_t h = C->nhdr;
+    if (h > 0 && same_header(t, &C->heads[h - 1]))
+        h--; /* the common case: the same header as the last new one */
+    else
+        for (h = 0; h < C->nhdr && !same_header(t, &C->heads[h]); h++)
+            ;
+    C->hdr[i] = h;
+    if (h < C->nhdr) {
+        drv_csv_free(t);
+        return true;
+    }
+    drv_csv *nh = realloc(C->heads, (C->nhdr + 1) * sizeof *nh);
+    if (!nh) {
+        drv_csv_free(t);
+        return false;
+    }
+    C->heads = nh;
+    C->heads[C->nhdr++] = *t; /* kept whole: its names are the header's */
+    for (size_t c = 0; c < t->ncols; c++) {
+        mfd_strlist *to = volatile_column(t->names[c]) ? &C->tcols : &C->cols;
+        bool have = false;
+        for (size_t k = 0; k < to->n && !have; k++)
+            have = strcmp(to->s[k], t->names[c]) == 0;
+        if (!have)
+            mfd_strlist_addf(to, "%s", t->names[c]);
+    }
+    return true;
+}
+
+/* Read the summaries of the complete runs of dir.  A summary that cannot
+ * be read is a warning, and its run is left out.  False when memory runs
+ * out. */
+static bool read_summaries(collection *C, const char *dir)
 {
     char p[PATH_MAX + 64], err[1024];
     for (size_t i = 0; i < C->n; i++) {
         snprintf(p, sizeof p, "%s/runs/%s/summary.csv", dir, C->runs[i].id);
+        drv_csv t;
         if (!drv_run_is_complete(dir, C->runs[i].id))
             continue;
-        drv_csv *t = &C->sum[i];
-        if (!drv_csv_read(p, t, err, sizeof err)) {
+        if (!drv_csv_read(p, &t, err, sizeof err)) {
             fprintf(stderr, "mfd: warning: %s\n", err);
             continue;
         }
-        C->done++;
-        for (size_t c = 0; c < t->ncols; c++) {
-            mfd_strlist *to = volatile_column(t->names[c]) ? &C->tcols : &C->cols;
-            bool have = false;
-            for (size_t k = 0; k < to->n && !have; k++)
-                have = strcmp(to->s[k], t->names[c]) == 0;
-            if (!have)
-                mfd_strlist_addf(to, "%s", t->names[c]);
+        if (!(C->row[i] = pack_row(&t))) {
+            drv_csv_free(&t);
+            return false;
         }
+        C->done++;
+        if (!add_header(C, i, &t))
+            return false;
     }
+    return true;
 }
 
-/* Run i's summary value of column name, or "" when it has none. */
-static const char *summary_cell(const collection *C, size_t i, const char *name)
+/* The column maps of the distinct headers, once every column is known. */
+static bool map_headers(collection *C)
 {
-    long c = drv_csv_col(&C->sum[i], name);
-    return c >= 0 && C->sum[i].nrows > 0 ? drv_csv_cell(&C->sum[i], 0, (size_t)c) : "";
+    C->map = calloc(C->nhdr + 1, sizeof *C->map);
+    C->tmap = calloc(C->nhdr + 1, sizeof *C->tmap);
+    if (!C->map || !C->tmap)
+        return false;
+    for (size_t h = 0; h < C->nhdr; h++) {
+        const drv_csv *t = &C->heads[h];
+        if (!(C->map[h] = malloc((C->cols.n + 1) * sizeof **C->map)) ||
+            !(C->tmap[h] = malloc((C->tcols.n + 1) * sizeof **C->tmap)))
+            return false;
+        for (size_t k = 0; k < C->cols.n; k++)
+            C->map[h][k] = k < C->nparam_cols ? -1 : drv_csv_col(t, C->cols.s[k]);
+        for (size_t k = 0; k < C->tcols.n; k++)
+            C->tmap[h][k] = drv_csv_col(t, C->tcols.s[k]);
+    }
+    return true;
 }
 
 static bool put_index(FILE *f, const void *ctx, char *err, size_t errlen)
@@ -73,7 +165,7 @@ static bool put_index(FILE *f, const void *ctx, char *err, size_t errlen)
     }
     fputc('\n', f);
     for (size_t i = 0; i < C->n; i++) {
-        if (!C->sum[i].names)
+        if (!C->row[i])
             continue;
         const drv_plan_run *r = &C->runs[i];
         fputs(r->id, f);
@@ -84,7 +176,7 @@ static bool put_index(FILE *f, const void *ctx, char *err, size_t errlen)
         }
         for (size_t k = C->nparam_cols; k < C->cols.n; k++) {
             fputc(',', f);
-            drv_csv_put(f, summary_cell(C, i, C->cols.s[k]));
+            drv_csv_put(f, packed_cell(C->row[i], C->map[C->hdr[i]][k]));
         }
         fputc('\n', f);
     }
@@ -101,12 +193,12 @@ static bool put_timing(FILE *f, const void *ctx, char *err, size_t errlen)
     }
     fputc('\n', f);
     for (size_t i = 0; i < C->n; i++) {
-        if (!C->sum[i].names)
+        if (!C->row[i])
             continue;
         fputs(C->runs[i].id, f);
         for (size_t k = 1; k < C->tcols.n; k++) {
             fputc(',', f);
-            drv_csv_put(f, summary_cell(C, i, C->tcols.s[k]));
+            drv_csv_put(f, packed_cell(C->row[i], C->tmap[C->hdr[i]][k]));
         }
         fputc('\n', f);
     }
@@ -121,8 +213,8 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
     if (!drv_plan_expand(s, &runs, &n, err, sizeof err))
         return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
     drv_experiment_results_dir(s, o->results, dir, sizeof dir);
-    collection C = {runs, n, 0, calloc(n ? n : 1, sizeof(drv_csv)), {0, 0, NULL}, 4 + s->nfixed + s->naxes,
-                    {0, 0, NULL}};
+    collection C = {runs, n, 0, calloc(n ? n : 1, sizeof(uint32_t *)), calloc(n ? n : 1, sizeof(size_t)), NULL, 0,
+                    NULL, NULL, {0, 0, NULL}, 4 + s->nfixed + s->naxes, {0, 0, NULL}};
     static const char *const head[4] = {"id", "index", "rep", "seed"};
     static const char *const thead[4] = {"id", "wall_s", "algo_s", "s_per_iter"};
     for (size_t i = 0; i < 4; i++) {
@@ -134,10 +226,8 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
     for (size_t i = 0; i < s->naxes; i++)
         mfd_strlist_addf(&C.cols, "%s", s->axes[i].key);
     int code = DRV_EXIT_OK;
-    if (!C.sum)
+    if (!C.row || !C.hdr || !read_summaries(&C, dir) || !map_headers(&C))
         code = drv_cmd_fail(DRV_EXIT_USAGE, "out of memory");
-    else
-        read_summaries(&C, dir);
     if (!code && mfd_out_mkdirs(dir, err, sizeof err) != MFD_OK)
         code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
     snprintf(p, sizeof p, "%s/index.csv", dir);
@@ -149,9 +239,18 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
     if (!code && !quiet)
         printf("%s: collected %zu of %zu runs into %s/index.csv%s\n", s->name, C.done, n, dir,
                C.done < n ? " (the others are not complete)" : "");
-    for (size_t i = 0; C.sum && i < n; i++)
-        drv_csv_free(&C.sum[i]);
-    free(C.sum);
+    for (size_t i = 0; C.row && i < n; i++)
+        free(C.row[i]);
+    for (size_t h = 0; h < C.nhdr; h++) {
+        drv_csv_free(&C.heads[h]);
+        free(C.map ? C.map[h] : NULL);
+        free(C.tmap ? C.tmap[h] : NULL);
+    }
+    free(C.heads);
+    free(C.map);
+    free(C.tmap);
+    free(C.hdr);
+    free(C.row);
     mfd_strlist_free(&C.cols);
     mfd_strlist_free(&C.tcols);
     drv_plan_free(runs, n);

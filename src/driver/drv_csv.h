@@ -7,10 +7,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
+typedef struct drv_csv_block drv_csv_block;
+
 typedef struct drv_csv {
     size_t ncols, nrows;
     char **names;  /* ncols */
     char **cells;  /* nrows × ncols, row-major; never NULL ("" when a row is short) */
+    drv_csv_block *store; /* where names and cells point: the table's own storage, freed with it */
 } drv_csv;
 
 /* Read a file into t (drv_csv_free); false with a message naming the file
@@ -22,6 +25,10 @@ bool drv_csv_read(const char *path, drv_csv *t, char *err, size_t errlen);
 /* The same from an open stream; path names it in messages. */
 bool drv_csv_read_stream(FILE *fp, const char *path, drv_csv *t, char *err, size_t errlen);
 void drv_csv_free(drv_csv *t);
+
+/* A copy of s in t's storage (freed with t, never on its own), or NULL when
+ * memory runs out: how a table's names and cells are made outside a read. */
+char *drv_csv_keep(drv_csv *t, const char *s);
 
 /* Append to t the columns of u that t does not have, matching rows on the
  * column key of both (the first row of u with the same key; a row of t

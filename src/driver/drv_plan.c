@@ -165,15 +165,16 @@ bool drv_plan_table(const drv_plan_run *runs, size_t count, drv_csv *t)
     t->nrows = count;
     t->names = calloc(t->ncols, sizeof *t->names);
     t->cells = calloc(t->ncols * (count ? count : 1), sizeof *t->cells);
-    bool ok = t->names && t->cells && (t->names[0] = strdup("rep")) != NULL;
+    bool ok = t->names && t->cells && (t->names[0] = drv_csv_keep(t, "rep")) != NULL;
     for (size_t k = 0; ok && k < np; k++)
-        ok = (t->names[k + 1] = strdup(runs[0].params[k].key)) != NULL;
+        ok = (t->names[k + 1] = drv_csv_keep(t, runs[0].params[k].key)) != NULL;
     for (size_t i = 0; ok && i < count; i++) {
         char rep[32];
         snprintf(rep, sizeof rep, "%ld", runs[i].rep);
-        ok = (t->cells[i * t->ncols] = strdup(rep)) != NULL;
+        ok = (t->cells[i * t->ncols] = drv_csv_keep(t, rep)) != NULL;
         for (size_t k = 0; ok && k < np; k++)
-            ok = (t->cells[i * t->ncols + k + 1] = strdup(k < runs[i].nparams ? runs[i].params[k].value : "")) != NULL;
+            ok = (t->cells[i * t->ncols + k + 1] = drv_csv_keep(t, k < runs[i].nparams ? runs[i].params[k].value : "")) !=
+                 NULL;
     }
     if (!ok)
         drv_csv_free(t);
