@@ -231,16 +231,21 @@ static void judge_fraction(const drv_claimdef_bound *b, const values *g, drv_reg
  * least-squares slope of log(median) on log(x), decided by slope +- 2 s.e.
  * Under missing = worst the worst values (a threshold never reached: +inf)
  * enter the medians; a censored count is known to lie above every count that
- * was reached, so the median stays exact while fewer than half are censored,
- * and a median that is itself worst contradicts. */
+ * was reached, so the median stays exact while fewer than half are censored.
+ * A median that is itself worst contradicts the claim, unless it lies where
+ * it favours the claim: at an x beyond every finite median's, the largest
+ * for a lower bound on the slope, the smallest for an upper bound.  There
+ * it cannot contradict, but without its value the slope has no bound, so
+ * the claim is INCONCLUSIVE (a longer run would decide). */
 static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, outcome *o)
 {
     mfd_linreg lr;
     mfd_linreg_reset(&lr);
-    double *ys = malloc((g->k ? g->k : 1) * sizeof *ys);
-    bool *used = calloc(g->k ? g->k : 1, sizeof *used);
-    double bad_x = NAN, bad_m = NAN;
-    for (size_t i = 0; ys && used && i < g->k; i++) {
+    size_t nb = 0, cap = g->k ? g->k : 1;
+    double *ys = malloc(cap * sizeof *ys), *bad_x = malloc(cap * sizeof *bad_x), *bad_m = malloc(cap * sizeof *bad_m);
+    bool *used = calloc(cap, sizeof *used);
+    double fin_lo = INFINITY, fin_hi = -INFINITY; /* the x range of the finite medians */
+    for (size_t i = 0; ys && bad_x && bad_m && used && i < g->k; i++) {
         if (used[i])
             continue;
         size_t m = 0;
@@ -250,24 +255,44 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
                 ys[m++] = g->v[j];
             }
         double my = drv_stats_median(ys, m);
-        if (my > 0 && isfinite(my))
+        if (my > 0 && isfinite(my)) {
             mfd_linreg_add(&lr, log(g->x[i]), log(my));
-        else if (isnan(bad_x)) {
-            bad_x = g->x[i];
-            bad_m = my;
+            fin_lo = fmin(fin_lo, g->x[i]);
+            fin_hi = fmax(fin_hi, g->x[i]);
+        } else {
+            bad_x[nb] = g->x[i];
+            bad_m[nb++] = my;
         }
     }
+    bool favoured = nb > 0; /* every bad median worst, on the side that favours the claim */
+    for (size_t b = 0; b < nb; b++)
+        favoured = favoured && bad_m[b] == INFINITY &&
+                   ((isinf(r.hi) && !isinf(r.lo) && bad_x[b] > fin_hi) || (isinf(r.lo) && !isinf(r.hi) && bad_x[b] < fin_lo));
+    double bx = nb ? bad_x[0] : NAN, bm = nb ? bad_m[0] : NAN;
     free(ys);
     free(used);
     mfd_fit f = mfd_linreg_fit(&lr);
-    char a[64];
+    char a[64], xs[160] = "";
     num(a, sizeof a, f.slope);
-    if (!isnan(bad_x)) {
+    for (size_t b = 0, l = 0; b < nb && l < sizeof xs; b++)
+        l += (size_t)snprintf(xs + l, sizeof xs - l, "%s%g", b ? ", " : "", bad_x[b]);
+    free(bad_x);
+    free(bad_m);
+    if (nb && favoured) {
+        o->v = DRV_INCONCLUSIVE;
+        fmt(o->measured, sizeof o->measured, "slope %s over the %zu finite medians of %zu runs; worst at %s = %s",
+            a, f.n, g->k, d->against, xs);
+        fmt(o->note, sizeof o->note, "half or more of the runs at %s = %s have no value (worst): on the side that "
+            "favours the claim, but without their values the slope has no bound; a longer run would decide",
+            d->against, xs);
+        return;
+    }
+    if (nb) {
         o->v = DRV_CONTRADICTED;
         fmt(o->measured, sizeof o->measured, "slope over %zu runs: the median at %s = %g is %g", g->k, d->against,
-            bad_x, bad_m);
-        fmt(o->note, sizeof o->note, isinf(bad_m) ? "half or more of the runs there have no value (worst)"
-                                                  : "a log-log slope needs positive medians");
+            bx, bm);
+        fmt(o->note, sizeof o->note, isinf(bm) ? "half or more of the runs there have no value (worst)"
+                                               : "a log-log slope needs positive medians");
         return;
     }
     if (f.n < 3 || isnan(f.slope_se)) {

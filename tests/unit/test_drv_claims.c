@@ -208,11 +208,19 @@ static void test_slope(void)
           gives("measure = loss\naggregate = slope\nagainst = eta\npredicted = 0\nbound = <=\nmissing = worst\n",
                 "slope -1.889 over 8 runs (2 points)", "<= 0",
                 "a slope needs three or more distinct values of eta for a standard error; got 2", DRV_INCONCLUSIVE));
-    CHECK("slope, missing = worst: a median that is itself worst contradicts",
+    CHECK("slope, missing = worst: a median that is itself worst contradicts (where it disfavours the claim)",
+          gives("where = field == \"complex\"\nmeasure = loss\naggregate = slope\nagainst = eta\npredicted = 0\n"
+                "bound = >=\nmissing = worst\n",
+                "slope over 4 runs: the median at eta = 0.01 is inf", ">= 0",
+                "half or more of the runs there have no value (worst)", DRV_CONTRADICTED));
+    CHECK("slope, missing = worst: a worst median where it favours the claim (+inf at the smallest x, an upper "
+          "bound) cannot contradict it, nor confirm it",
           gives("where = field == \"complex\"\nmeasure = loss\naggregate = slope\nagainst = eta\npredicted = 0\n"
                 "bound = <=\nmissing = worst\n",
-                "slope over 4 runs: the median at eta = 0.01 is inf", "<= 0",
-                "half or more of the runs there have no value (worst)", DRV_CONTRADICTED));
+                "slope nan over the 1 finite medians of 4 runs; worst at eta = 0.01", "<= 0",
+                "half or more of the runs at eta = 0.01 have no value (worst): on the side that favours the claim, but "
+                "without their values the slope has no bound; a longer run would decide",
+                DRV_INCONCLUSIVE));
 }
 
 static void test_fraction(void)
