@@ -338,6 +338,16 @@ void app_lowrank_threads(long threads)
         mfd_la_set_blas_threads(1);
 }
 
+void app_lowrank_op_threads(long threads, const mfd_sensop *op)
+{
+    if (threads > 0 || !op || op->kind != MFD_SENSOP_DENSE ||
+        (double)op->m * (double)op->n1 * (double)op->n2 < APP_OP_THREADS_MIN)
+        return;
+    const char *e = getenv("MFD_THREADS_AVAILABLE");
+    long avail = e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    mfd_sensbatch_set_threads(avail > 1 ? (int)avail : 1);
+}
+
 size_t app_lowrank_factors(const app_lowrank *a, const char *F, const char *G, app_factor *f, size_t max)
 {
     const mfd_sense *s = a->lr->s;

@@ -181,8 +181,17 @@ mfd_status app_lowrank_save_final(const app_lowrank *a, mfd_out *o, bool factors
 
 /* The threads key's effect beyond app_start's: threads > 0 is the threads
  * of the operator passes too; 0 is one thread for them and one for BLAS
- * unless OPENBLAS_NUM_THREADS says otherwise (a second thread did not pay at
- * the sizes measured; README's table). */
+ * unless OPENBLAS_NUM_THREADS says otherwise (BLAS's products are n × k,
+ * too small for a second thread). */
 void app_lowrank_threads(long threads);
+
+/* Once the operator is built, with threads = 0: a stored operator of at
+ * least APP_OP_THREADS_MIN entries (m n1 n2) gets the cores there are for its
+ * passes, MFD_THREADS_AVAILABLE of them when set (mfd run sets it: the job
+ * slots left idle), else the online CPUs; a second thread paid from about
+ * 3·10⁶ entries on the idle 2-core VM (README, Threads).  The passes give
+ * the same bits with any number of threads. */
+#define APP_OP_THREADS_MIN 3e6
+void app_lowrank_op_threads(long threads, const mfd_sensop *op);
 
 #endif

@@ -339,6 +339,7 @@ static int run_one(int argc, char **argv, app_member *member)
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
         app_group_adopt_op(member, r.pb.lr);
+        app_lowrank_op_threads(r.p.threads, r.pb.lr->op);
         if (r.gd_step == GD_STEP_SIGMA1)
             r.mp.gd_scale = r.pb.lr->sigma1;
         if (r.p.lambda_rel > 0) /* run.ini records the damping used */

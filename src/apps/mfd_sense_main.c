@@ -248,6 +248,7 @@ static int run_one(int argc, char **argv, app_member *member)
     mfd_status st = app_lowrank_build(r.tab.t, &r.p, &r.p.lk, &r.pb);
     if (st == MFD_OK) {
         app_group_adopt_op(member, r.pb.lr);
+        app_lowrank_op_threads(r.p.threads, r.pb.lr->op);
         mfd_method_params mp = {.eta = r.p.eta, .gd_scale = 1.0};
         st = mfd_method_alloc(app_method(r.tab.t, &r.p, METHODS, NMETHODS), r.pb.lr->s, &mp, &r.alg);
     }

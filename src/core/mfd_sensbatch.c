@@ -78,6 +78,57 @@ static inline void dot_runs(size_t len, const double *restrict a, const double *
     out[3] = reduce(l, tail, a + n, x3 + n);
 }
 
+/* out[c][j] = Σ_{n < len} a_c[n] x_j[n] for four columns and RUNS problems:
+ * each pair in the lanes of dot_runs (the same bits), the 16 sums kept in
+ * registers so that one load of a_c serves four problems and one load of
+ * x_j four columns (dot_runs loads a column once per four products). */
+static inline void dot_cols_runs(size_t len, const double *restrict a0, const double *restrict a1,
+                                 const double *restrict a2, const double *restrict a3, const double *restrict x0,
+                                 const double *restrict x1, const double *restrict x2, const double *restrict x3,
+                                 double out[4][RUNS])
+{
+    v8d s00 = {0}, s01 = {0}, s02 = {0}, s03 = {0}, s10 = {0}, s11 = {0}, s12 = {0}, s13 = {0};
+    v8d s20 = {0}, s21 = {0}, s22 = {0}, s23 = {0}, s30 = {0}, s31 = {0}, s32 = {0}, s33 = {0};
+    v8d v0, v1, v2, v3, w;
+    size_t n = 0;
+    for (; n + LANES <= len; n += LANES) {
+        LOAD8(v0, a0 + n);
+        LOAD8(v1, a1 + n);
+        LOAD8(v2, a2 + n);
+        LOAD8(v3, a3 + n);
+        LOAD8(w, x0 + n);
+        s00 += v0 * w;
+        s10 += v1 * w;
+        s20 += v2 * w;
+        s30 += v3 * w;
+        LOAD8(w, x1 + n);
+        s01 += v0 * w;
+        s11 += v1 * w;
+        s21 += v2 * w;
+        s31 += v3 * w;
+        LOAD8(w, x2 + n);
+        s02 += v0 * w;
+        s12 += v1 * w;
+        s22 += v2 * w;
+        s32 += v3 * w;
+        LOAD8(w, x3 + n);
+        s03 += v0 * w;
+        s13 += v1 * w;
+        s23 += v2 * w;
+        s33 += v3 * w;
+    }
+    const v8d *acc[4][RUNS] = {{&s00, &s01, &s02, &s03}, {&s10, &s11, &s12, &s13}, {&s20, &s21, &s22, &s23},
+                               {&s30, &s31, &s32, &s33}};
+    const double *a[4] = {a0, a1, a2, a3}, *x[RUNS] = {x0, x1, x2, x3};
+    size_t tail = len - n;
+    double l[LANES];
+    for (size_t c = 0; c < 4; c++)
+        for (size_t j = 0; j < RUNS; j++) {
+            STORE8(l, *acc[c][j]);
+            out[c][j] = reduce(l, tail, a[c] + n, x[j] + n);
+        }
+}
+
 /* The same for one problem: the same lanes, the same bits. */
 static inline double dot_one(size_t len, const double *restrict a, const double *restrict x)
 {
@@ -147,7 +198,23 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
             r[i][k] = 0;
     for (size_t n0 = 0; n0 < N; n0 += MFD_SENSBATCH_TILE) {
         size_t len = N - n0 < MFD_SENSBATCH_TILE ? N - n0 : MFD_SENSBATCH_TILE;
-        for (size_t k = k0; k < k1; k++) {
+        size_t k = k0;
+        for (; k + 4 <= k1 && g >= RUNS; k += 4) { /* four columns at a time for groups of RUNS problems */
+            const double *a = A + (k - kbase) * N + n0;
+            size_t i = 0;
+            for (; i + RUNS <= g; i += RUNS) {
+                double p[4][RUNS];
+                dot_cols_runs(len, a, a + N, a + 2 * N, a + 3 * N, X[i] + n0, X[i + 1] + n0, X[i + 2] + n0,
+                              X[i + 3] + n0, p);
+                for (size_t c = 0; c < 4; c++)
+                    for (size_t j = 0; j < RUNS; j++)
+                        r[i + j][k + c] += p[c][j];
+            }
+            for (; i < g; i++)
+                for (size_t c = 0; c < 4; c++)
+                    r[i][k + c] += dot_one(len, a + c * N, X[i] + n0);
+        }
+        for (; k < k1; k++) {
             const double *a = A + (k - kbase) * N + n0;
             size_t i = 0;
             for (; i + RUNS <= g; i += RUNS) {
@@ -166,13 +233,54 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
                 r[i][k] -= y[i][k];
 }
 
+/* z_j[n] += Σ_k c_j[k] a_k[n] over columns k0 .. k1 − 1, in that order, for
+ * RUNS problems at once (c_j = r[j], column k at A + (k − kbase) N): each
+ * z_j entry stays in a register across the columns and each load of a_k
+ * serves four problems; every entry adds its columns in the same order as
+ * axpy_col column by column would, so the bits are the same. */
+static inline void axpy_runs(size_t len, size_t t0, const double *A, size_t kbase, size_t N, size_t k0, size_t k1,
+                             const double *const *r, double *const *Z)
+{
+    double *z0 = Z[0] + t0, *z1 = Z[1] + t0, *z2 = Z[2] + t0, *z3 = Z[3] + t0;
+    const double *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3];
+    size_t n = 0;
+    for (; n + LANES <= len; n += LANES) {
+        v8d w0, w1, w2, w3, av;
+        LOAD8(w0, z0 + n);
+        LOAD8(w1, z1 + n);
+        LOAD8(w2, z2 + n);
+        LOAD8(w3, z3 + n);
+        for (size_t k = k0; k < k1; k++) {
+            LOAD8(av, A + (k - kbase) * N + t0 + n);
+            w0 += r0[k] * av;
+            w1 += r1[k] * av;
+            w2 += r2[k] * av;
+            w3 += r3[k] * av;
+        }
+        STORE8(z0 + n, w0);
+        STORE8(z1 + n, w1);
+        STORE8(z2 + n, w2);
+        STORE8(z3 + n, w3);
+    }
+    for (; n < len; n++)
+        for (size_t j = 0; j < RUNS; j++) {
+            double v = Z[j][t0 + n];
+            for (size_t k = k0; k < k1; k++)
+                v += r[j][k] * A[(k - kbase) * N + t0 + n];
+            Z[j][t0 + n] = v;
+        }
+}
+
 /* Adjoint half for columns [k0, k1), entries [n0, n1) of every Z_i. */
 MFD_CLONES static void adjoint_cols(const double *A, size_t kbase, size_t N, size_t k0, size_t k1, size_t n0, size_t n1,
                          size_t g, double *const *r, double *const *Z)
 {
     for (size_t t0 = n0; t0 < n1; t0 += ADJ_TILE) {
         size_t len = n1 - t0 < ADJ_TILE ? n1 - t0 : ADJ_TILE;
-        for (size_t i = 0; i < g; i++) {
+        size_t i = 0;
+        for (; i + RUNS <= g; i += RUNS)
+            axpy_runs(len, t0, A, kbase, N, k0, k1, (const double *const *)r + i, Z + i);
+        for (; i < g; i++) {
             const double *ri = r[i];
             double *z = Z[i] + t0;
             size_t k = k0;

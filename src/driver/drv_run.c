@@ -109,11 +109,15 @@ static void unlock_run(const char *dir, const char *id)
 }
 
 /* The child's side of a start: output to log, one BLAS thread per job
- * unless set, and argv run under MFD_WRAP (a command prefix split at
- * spaces, e.g. "valgrind --error-exitcode=99" or "nice -n 19").  Never
- * returns. */
-static void exec_logged(const char *log, long jobs, char **args, size_t nargs)
+ * unless set, MFD_THREADS_AVAILABLE = threads (the cores the child may use
+ * for a large operator's passes), and argv run under MFD_WRAP (a command
+ * prefix split at spaces, e.g. "valgrind --error-exitcode=99" or "nice -n
+ * 19").  Never returns. */
+static void exec_logged(const char *log, long jobs, long threads, char **args, size_t nargs)
 {
+    char tb[32];
+    snprintf(tb, sizeof tb, "%ld", threads > 1 ? threads : 1L);
+    setenv("MFD_THREADS_AVAILABLE", tb, 1);
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
         dup2(fd, STDOUT_FILENO);
@@ -167,7 +171,7 @@ static size_t run_args(const drv_plan_run *r, const char *dir, char **args)
 
 /* Start one run of the plan as a child process, its output in
  * logs/<id>.log. */
-static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog, long jobs)
+static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog, long jobs, long threads)
 {
     pid_t pid = fork();
     if (pid != 0)
@@ -181,7 +185,7 @@ static pid_t start_run(const drv_plan_run *r, const char *dir, const char *prog,
     size_t n = run_args(r, dir, args + 1);
     if (!n)
         _exit(127);
-    exec_logged(log, jobs, args, n + 1);
+    exec_logged(log, jobs, threads, args, n + 1);
     return -1;
 }
 
@@ -197,7 +201,7 @@ static bool batchable(const drv_plan_run *r)
 /* Start the runs batch[0 .. nb) in one child process, `prog --runs
  * logs/batch-<first id>.runs`, its output in logs/batch-<first id>.log. */
 static pid_t start_batch(const drv_plan_run *runs, const size_t *batch, size_t nb, const char *dir, const char *prog,
-                         long jobs)
+                         long jobs, long threads)
 {
     char path[PATH_MAX + 64];
     snprintf(path, sizeof path, "%s/logs/batch-%s.runs", dir, runs[batch[0]].id);
@@ -225,7 +229,7 @@ static pid_t start_batch(const drv_plan_run *runs, const size_t *batch, size_t n
     char log[PATH_MAX + 64];
     snprintf(log, sizeof log, "%s/logs/batch-%s.log", dir, runs[batch[0]].id);
     char *args[] = {(char *)prog, (char *)"--runs", path};
-    exec_logged(log, jobs, args, 3);
+    exec_logged(log, jobs, threads, args, 3);
     return -1;
 }
 
@@ -352,8 +356,11 @@ static void start_next(runner *R)
             R->next--;
             unlock_run(R->dir, R->runs[sl->batch[--nb]].id);
         }
-        pid_t pid = nb == 1 ? start_run(&R->runs[sl->batch[0]], R->dir, R->prog, R->jobs)
-                            : start_batch(R->runs, sl->batch, nb, R->dir, R->prog, R->jobs);
+        /* the last child of a lone experiment gets the job slots that stay idle for its operator passes (one
+         * group at paper size would otherwise leave a core idle); with a pool, other experiments take them */
+        long threads = !R->pool && R->next >= R->ntodo ? R->jobs - (long)R->running : 1;
+        pid_t pid = nb == 1 ? start_run(&R->runs[sl->batch[0]], R->dir, R->prog, R->jobs, threads)
+                            : start_batch(R->runs, sl->batch, nb, R->dir, R->prog, R->jobs, threads);
         if (pid < 0) {
             for (size_t i = 0; i < nb; i++)
                 unlock_run(R->dir, R->runs[sl->batch[i]].id);
