@@ -124,6 +124,22 @@ check "runs that differ in a non-operator key share the operator seed, not the s
     "[ \$(sed -n 's/.* op_seed=\\([0-9]*\\).*/\\1/p' opprobe.txt | sort -u | wc -l) -eq 2 ] && [ \$(sed 's/.* seed=\\([0-9]*\\) op_seed.*/\\1/' opprobe.txt | sort -u | wc -l) -eq 4 ]"
 check "a program without operator keys gets no op_seed" "! grep -q op_seed probe.txt"
 
+# the threads a child may use for its operator passes (MFD_THREADS_AVAILABLE): 1, except the last child of a
+# lone experiment, which gets the job slots left idle (recorded by a wrapper; skipped under another wrapper)
+if [ -z "${MFD_WRAP:-}" ]; then
+    printf '#!/bin/sh\necho "$MFD_THREADS_AVAILABLE" >> "%s/threads.txt"\nexec "$@"\n' "$PWD" > wrap.sh
+    chmod +x wrap.sh
+    : > threads.txt
+    MFD_WRAP="$PWD/wrap.sh" mfd run tiny --results th1 -j 2 --batch 12 > /dev/null 2>&1
+    one=$(cat threads.txt)
+    : > threads.txt
+    MFD_WRAP="$PWD/wrap.sh" mfd run tiny --results th2 -j 2 --batch 3 > /dev/null 2>&1
+    four=$(sort threads.txt | tr '\n' ' ')
+    check "one batch with -j 2: its child may use 2 threads" "[ \"$one\" = 2 ]"
+    check "four batches with -j 2: every child 1 thread (the last starts while another runs)" \
+        "[ \"$four\" = '1 1 1 1 ' ]"
+fi
+
 # kill part-way and resume: the same index.csv as an uninterrupted run
 # (skipped under a wrapper such as valgrind, where the slow sweep takes hours)
 if [ -z "${MFD_WRAP:-}" ]; then
