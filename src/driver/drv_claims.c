@@ -245,7 +245,9 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
     double *ys = malloc(cap * sizeof *ys), *bad_x = malloc(cap * sizeof *bad_x), *bad_m = malloc(cap * sizeof *bad_m);
     bool *used = calloc(cap, sizeof *used);
     double fin_lo = INFINITY, fin_hi = -INFINITY; /* the x range of the finite medians */
-    for (size_t i = 0; ys && bad_x && bad_m && used && i < g->k; i++) {
+    double within_ss = 0, within_df = 0, *lx = malloc(cap * sizeof *lx), *nx = malloc(cap * sizeof *nx);
+    size_t npt = 0;
+    for (size_t i = 0; ys && bad_x && bad_m && used && lx && nx && i < g->k; i++) {
         if (used[i])
             continue;
         size_t m = 0;
@@ -259,6 +261,21 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
             mfd_linreg_add(&lr, log(g->x[i]), log(my));
             fin_lo = fmin(fin_lo, g->x[i]);
             fin_hi = fmax(fin_hi, g->x[i]);
+            /* the runs' spread at this x, in log: what repetitions would average away */
+            double s1 = 0, s2 = 0;
+            size_t q = 0;
+            for (size_t j = 0; j < m; j++)
+                if (ys[j] > 0 && isfinite(ys[j])) {
+                    s1 += log(ys[j]);
+                    s2 += log(ys[j]) * log(ys[j]);
+                    q++;
+                }
+            if (q > 1) {
+                within_ss += s2 - s1 * s1 / (double)q;
+                within_df += (double)q - 1;
+            }
+            lx[npt] = log(g->x[i]);
+            nx[npt++] = (double)m;
         } else {
             bad_x[nb] = g->x[i];
             bad_m[nb++] = my;
@@ -269,6 +286,22 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
         favoured = favoured && bad_m[b] == INFINITY &&
                    ((isinf(r.hi) && !isinf(r.lo) && bad_x[b] > fin_hi) || (isinf(r.lo) && !isinf(r.hi) && bad_x[b] < fin_lo));
     double bx = nb ? bad_x[0] : NAN, bm = nb ? bad_m[0] : NAN;
+    /* The slope's standard error that the medians' own noise would give: a median of q runs has about
+     * pi/2 times the variance of their mean (the runs' pooled spread in log), and least squares over the
+     * points turns that into Σ_p (x_p - x̄)² var_p / Sxx². */
+    double se_noise = NAN;
+    if (within_df > 0 && npt > 2) {
+        double xbar = 0, sxx = 0, num = 0, var = within_ss / within_df;
+        for (size_t p = 0; p < npt; p++)
+            xbar += lx[p] / (double)npt;
+        for (size_t p = 0; p < npt; p++)
+            sxx += (lx[p] - xbar) * (lx[p] - xbar);
+        for (size_t p = 0; p < npt; p++)
+            num += (lx[p] - xbar) * (lx[p] - xbar) * (2 * atan(1.0)) * var / nx[p]; /* pi/2 */
+        se_noise = sxx > 0 ? sqrt(num) / sxx : NAN;
+    }
+    free(lx);
+    free(nx);
     free(ys);
     free(used);
     mfd_fit f = mfd_linreg_fit(&lr);
@@ -306,7 +339,12 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
     o->v = drv_verdict_interval(r, lo, hi);
     fmt(o->measured, sizeof o->measured, "slope %s ± %.2g (2 s.e.) over %zu runs, %zu points", a, 2 * f.slope_se, g->k,
         f.n);
-    if (o->v == DRV_INCONCLUSIVE) {
+    if (o->v == DRV_INCONCLUSIVE && se_noise < f.slope_se / 2) {
+        /* the medians miss a straight line by more than their noise: repetitions shrink the noise, not that */
+        fmt(o->note, sizeof o->note, "the medians lie off a power law by more than the runs' spread explains (slope "
+            "s.e. %.2g, %.2g from the spread): more repetitions would not decide; the law bends over this range "
+            "of %s", f.slope_se, se_noise, d->against);
+    } else if (o->v == DRV_INCONCLUSIVE) {
         double runs = drv_runs_to_decide(r, f.slope, 2 * f.slope_se, g->k);
         fmt(o->note, sizeof o->note, isinf(runs) ? "the slope sits on an edge of the band"
                                                  : "about %.0f runs at these values of %s would decide",

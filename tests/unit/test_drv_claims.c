@@ -213,6 +213,15 @@ static void test_slope(void)
                 "bound = >=\nmissing = worst\n",
                 "slope over 4 runs: the median at eta = 0.01 is inf", ">= 0",
                 "half or more of the runs there have no value (worst)", DRV_CONTRADICTED));
+    CHECK("slope: medians that miss a power law with no spread among the runs: repetitions would not decide",
+          gives("measure = exp(100*eta + 4*(field == \"complex\"))\naggregate = slope\n"
+                "against = eta + 0.05*(field == \"complex\")\npredicted = 2\nbound = within\ntolerance = 0.5\n"
+                "pool = a test\n",
+                "slope 2.535 ± 0.62 (2 s.e.) over 8 runs, 4 points", "within 2; tol. 0.5",
+                "the medians lie off a power law by more than the runs' spread explains (slope s.e. 0.31, 0 from "
+                "the spread): more repetitions would not decide; the law bends over this range of eta + "
+                "0.05*(field == \"complex\"); pooled: a test",
+                DRV_INCONCLUSIVE));
     CHECK("slope, missing = worst: a worst median where it favours the claim (+inf at the smallest x, an upper "
           "bound) cannot contradict it, nor confirm it",
           gives("where = field == \"complex\"\nmeasure = loss\naggregate = slope\nagainst = eta\npredicted = 0\n"
