@@ -22,7 +22,16 @@
 
 static int n_threads = 1;
 
-void mfd_sensbatch_set_threads(int n) { n_threads = n > 1 ? n : 1; }
+/* Without OpenMP the passes have one path, the serial one: more threads are refused (one is kept). */
+void mfd_sensbatch_set_threads(int n)
+{
+#ifdef _OPENMP
+    n_threads = n > 1 ? n : 1;
+#else
+    (void)n;
+    n_threads = 1;
+#endif
+}
 int mfd_sensbatch_threads(void) { return n_threads; }
 
 bool mfd_sensbatch_serves(const mfd_sensop *op)

@@ -235,8 +235,9 @@ static void judge_fraction(const drv_claimdef_bound *b, const values *g, drv_reg
  * A median that is itself worst contradicts the claim, unless it lies where
  * it favours the claim: at an x beyond every finite median's, the largest
  * for a lower bound on the slope, the smallest for an upper bound.  There
- * it cannot contradict, but without its value the slope has no bound, so
- * the claim is INCONCLUSIVE (a longer run would decide). */
+ * it cannot contradict; put at the largest value reached, it bounds the
+ * slope on the claim's side, which CONFIRMS the claim or leaves it
+ * INCONCLUSIVE (a longer run would decide). */
 static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, outcome *o)
 {
     mfd_linreg lr;
@@ -262,16 +263,19 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
             fin_lo = fmin(fin_lo, g->x[i]);
             fin_hi = fmax(fin_hi, g->x[i]);
             /* the runs' spread at this x, in log: what repetitions would average away */
-            double s1 = 0, s2 = 0;
+            double mean = 0, ss = 0;
             size_t q = 0;
             for (size_t j = 0; j < m; j++)
                 if (ys[j] > 0 && isfinite(ys[j])) {
-                    s1 += log(ys[j]);
-                    s2 += log(ys[j]) * log(ys[j]);
+                    mean += log(ys[j]);
                     q++;
                 }
+            mean /= q ? (double)q : 1.0;
+            for (size_t j = 0; j < m; j++)
+                if (ys[j] > 0 && isfinite(ys[j]))
+                    ss += (log(ys[j]) - mean) * (log(ys[j]) - mean);
             if (q > 1) {
-                within_ss += s2 - s1 * s1 / (double)q;
+                within_ss += ss;
                 within_df += (double)q - 1;
             }
             lx[npt] = log(g->x[i]);
@@ -281,11 +285,33 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
             bad_m[nb++] = my;
         }
     }
-    bool favoured = nb > 0; /* every bad median worst, on the side that favours the claim */
-    for (size_t b = 0; b < nb; b++)
-        favoured = favoured && bad_m[b] == INFINITY &&
-                   ((isinf(r.hi) && !isinf(r.lo) && bad_x[b] > fin_hi) || (isinf(r.lo) && !isinf(r.hi) && bad_x[b] < fin_lo));
-    double bx = nb ? bad_x[0] : NAN, bm = nb ? bad_m[0] : NAN;
+    /* every bad median worst, on the side that favours the claim (and some finite ones to fit) */
+    bool favoured = nb > 0 && npt > 0;
+    double bx = NAN, bm = NAN; /* the first bad median that does not favour the claim */
+    for (size_t b = 0; b < nb; b++) {
+        bool fav = bad_m[b] == INFINITY && ((isinf(r.hi) && !isinf(r.lo) && bad_x[b] > fin_hi) ||
+                                            (isinf(r.lo) && !isinf(r.hi) && bad_x[b] < fin_lo));
+        favoured = favoured && fav;
+        if (!fav && isnan(bx)) {
+            bx = bad_x[b];
+            bm = bad_m[b];
+        }
+    }
+    if (nb && isnan(bx)) {
+        bx = bad_x[0];
+        bm = bad_m[0];
+    }
+    /* A worst median lies above every value reached (the largest of them, vmax, is a lower bound on it), and
+     * at an x beyond every finite one the least-squares slope moves monotonically with it: up for the
+     * largest x, down for the smallest.  So the fit with vmax in its place bounds the slope on the claim's
+     * side: a lower bound for a lower-bound claim, an upper bound for an upper-bound one. */
+    mfd_linreg lb = lr;
+    double vmax = 0;
+    for (size_t j = 0; j < g->k; j++)
+        if (isfinite(g->v[j]) && g->v[j] > vmax)
+            vmax = g->v[j];
+    for (size_t b = 0; favoured && b < nb; b++)
+        mfd_linreg_add(&lb, log(bad_x[b]), log(vmax));
     /* The slope's standard error that the medians' own noise would give: a median of q runs has about
      * pi/2 times the variance of their mean (the runs' pooled spread in log), and least squares over the
      * points turns that into Σ_p (x_p - x̄)² var_p / Sxx². */
@@ -312,12 +338,18 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
     free(bad_x);
     free(bad_m);
     if (nb && favoured) {
-        o->v = DRV_INCONCLUSIVE;
-        fmt(o->measured, sizeof o->measured, "slope %s over the %zu finite medians of %zu runs; worst at %s = %s",
-            a, f.n, g->k, d->against, xs);
-        fmt(o->note, sizeof o->note, "half or more of the runs at %s = %s have no value (worst): on the side that "
-            "favours the claim, but without their values the slope has no bound; a longer run would decide",
-            d->against, xs);
+        mfd_fit fb = mfd_linreg_fit(&lb);
+        char c[64];
+        num(c, sizeof c, fb.slope);
+        bool low = isinf(r.hi); /* a lower-bound claim: the fit is a lower bound on the slope */
+        double lo = fb.slope - 2 * fb.slope_se, hi = fb.slope + 2 * fb.slope_se;
+        bool ok = fb.n >= 3 && !isnan(fb.slope_se) && (low ? lo >= r.lo : hi <= r.hi);
+        o->v = ok ? DRV_CONFIRMED : DRV_INCONCLUSIVE;
+        fmt(o->measured, sizeof o->measured, "slope %s ± %.2g (2 s.e.) with the worst medians at %s = %s taken as "
+            "the largest value reached (%g): %s bound on the slope", c, 2 * fb.slope_se, d->against, xs, vmax,
+            low ? "a lower" : "an upper");
+        fmt(o->note, sizeof o->note, "half or more of the runs at %s = %s have no value (worst), on the side that "
+            "favours the claim%s", d->against, xs, ok ? "" : "; the bound does not decide: a longer run would");
         return;
     }
     if (nb) {

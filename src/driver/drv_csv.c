@@ -162,6 +162,15 @@ bool drv_csv_read_stream(FILE *fp, const char *path, drv_csv *t, char *err, size
         return false;
     }
     char *text = t->store->data, *empty = text + len; /* the final NUL, never overwritten */
+    size_t nul = strlen(text);
+    if (nul < len) { /* a file cut short by a crash can hold NUL blocks: the rest must not vanish silently */
+        long at = 1;
+        for (size_t i = 0; i < nul; i++)
+            at += text[i] == '\n';
+        snprintf(err, errlen, "%s:%ld: malformed CSV line (a NUL byte)", path, at);
+        drv_csv_free(t);
+        return false;
+    }
     char **f = NULL;
     long lineno = 0;
     bool ok = true;

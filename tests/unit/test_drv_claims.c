@@ -223,13 +223,24 @@ static void test_slope(void)
                 "0.05*(field == \"complex\"); pooled: a test",
                 DRV_INCONCLUSIVE));
     CHECK("slope, missing = worst: a worst median where it favours the claim (+inf at the smallest x, an upper "
-          "bound) cannot contradict it, nor confirm it",
+          "bound) cannot contradict it; with two points the bound does not decide",
           gives("where = field == \"complex\"\nmeasure = loss\naggregate = slope\nagainst = eta\npredicted = 0\n"
                 "bound = <=\nmissing = worst\n",
-                "slope nan over the 1 finite medians of 4 runs; worst at eta = 0.01", "<= 0",
-                "half or more of the runs at eta = 0.01 have no value (worst): on the side that favours the claim, but "
-                "without their values the slope has no bound; a longer run would decide",
+                "slope -0.737 ± nan (2 s.e.) with the worst medians at eta = 0.01 taken as the largest value reached "
+                "(0.1): an upper bound on the slope", "<= 0",
+                "half or more of the runs at eta = 0.01 have no value (worst), on the side that favours the claim; "
+                "the bound does not decide: a longer run would",
                 DRV_INCONCLUSIVE));
+    CHECK("slope, missing = worst: a worst median at the smallest x of an upper-bound claim, at the largest value "
+          "reached, bounds the slope from above and confirms",
+          gives("where = id != \"r4\"\nmeasure = loss\naggregate = slope\n"
+                "against = eta*(field == \"real\") + (field == \"complex\")*(0.005*(eta < 0.015) + 0.05*(eta > 0.015))\n"
+                "predicted = -0.5\nbound = <=\nmissing = worst\npool = a test\n",
+                "slope -1.02 ± 0.42 (2 s.e.) with the worst medians at eta*(field == \"real\") + (field == \"complex\")*(0.005*(eta "
+                "< 0.015) + 0.05*(eta > 0.015)) = 0.005 taken as the largest value reached (0.6): an upper bound on the "
+                "slope", "<= -0.5",
+                "half or more of the runs at eta*(field == \"real\") + (field == \"complex\")*(0.005*(eta < 0.015) + 0.05*(eta > "
+                "0.015)) = 0.005 have no value (worst), on the side that favours the claim; pooled: a test", DRV_CONFIRMED));
 }
 
 static void test_fraction(void)

@@ -64,6 +64,17 @@ int main(void)
     CHECK("an unterminated quote is malformed, naming the file and line",
           !fx_table("a,b\n1,\"open\n", &t, err, sizeof err) && strcmp(err, "index.csv:2: malformed CSV line") == 0 &&
               t.names == NULL);
+    {
+        static const char withnul[] = "a,b\n1,2\n3\0004,5\n6,7\n"; /* a block of a file cut short by a crash */
+        FILE *f = fopen("nul.csv", "wb");
+        bool wrote = f && fwrite(withnul, 1, sizeof withnul - 1, f) == sizeof withnul - 1;
+        if (f)
+            fclose(f);
+        CHECK("a NUL byte is malformed, naming the file and its line (the rest is not dropped silently)",
+              wrote && !drv_csv_read("nul.csv", &t, err, sizeof err) &&
+                  strcmp(err, "nul.csv:3: malformed CSV line (a NUL byte)") == 0 && t.names == NULL);
+        remove("nul.csv");
+    }
     CHECK("a file with no header row is refused", !fx_table("# only metadata\n", &t, err, sizeof err) &&
                                                       strcmp(err, "'index.csv' is empty (no header row)") == 0);
     CHECK("a file that cannot be opened names it",
