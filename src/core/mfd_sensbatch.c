@@ -91,49 +91,25 @@ static inline void dot_runs(size_t len, const double *restrict a, const double *
  * each pair in the lanes of dot_runs (the same bits), the 16 sums kept in
  * registers so that one load of a_c serves four problems and one load of
  * x_j four columns (dot_runs loads a column once per four products). */
-static inline void dot_cols_runs(size_t len, const double *restrict a0, const double *restrict a1,
-                                 const double *restrict a2, const double *restrict a3, const double *restrict x0,
-                                 const double *restrict x1, const double *restrict x2, const double *restrict x3,
+static inline void dot_cols_runs(size_t len, const double *const a[4], const double *const x[RUNS],
                                  double out[4][RUNS])
 {
-    v8d s00 = {0}, s01 = {0}, s02 = {0}, s03 = {0}, s10 = {0}, s11 = {0}, s12 = {0}, s13 = {0};
-    v8d s20 = {0}, s21 = {0}, s22 = {0}, s23 = {0}, s30 = {0}, s31 = {0}, s32 = {0}, s33 = {0};
-    v8d v0, v1, v2, v3, w;
+    v8d s[4][RUNS] = {{{0}}}, v[4], w;
     size_t n = 0;
     for (; n + LANES <= len; n += LANES) {
-        LOAD8(v0, a0 + n);
-        LOAD8(v1, a1 + n);
-        LOAD8(v2, a2 + n);
-        LOAD8(v3, a3 + n);
-        LOAD8(w, x0 + n);
-        s00 += v0 * w;
-        s10 += v1 * w;
-        s20 += v2 * w;
-        s30 += v3 * w;
-        LOAD8(w, x1 + n);
-        s01 += v0 * w;
-        s11 += v1 * w;
-        s21 += v2 * w;
-        s31 += v3 * w;
-        LOAD8(w, x2 + n);
-        s02 += v0 * w;
-        s12 += v1 * w;
-        s22 += v2 * w;
-        s32 += v3 * w;
-        LOAD8(w, x3 + n);
-        s03 += v0 * w;
-        s13 += v1 * w;
-        s23 += v2 * w;
-        s33 += v3 * w;
+        for (size_t c = 0; c < 4; c++)
+            LOAD8(v[c], a[c] + n);
+        for (size_t j = 0; j < RUNS; j++) {
+            LOAD8(w, x[j] + n);
+            for (size_t c = 0; c < 4; c++)
+                s[c][j] += v[c] * w;
+        }
     }
-    const v8d *acc[4][RUNS] = {{&s00, &s01, &s02, &s03}, {&s10, &s11, &s12, &s13}, {&s20, &s21, &s22, &s23},
-                               {&s30, &s31, &s32, &s33}};
-    const double *a[4] = {a0, a1, a2, a3}, *x[RUNS] = {x0, x1, x2, x3};
     size_t tail = len - n;
     double l[LANES];
     for (size_t c = 0; c < 4; c++)
         for (size_t j = 0; j < RUNS; j++) {
-            STORE8(l, *acc[c][j]);
+            STORE8(l, s[c][j]);
             out[c][j] = reduce(l, tail, a[c] + n, x[j] + n);
         }
 }
@@ -213,8 +189,9 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
             size_t i = 0;
             for (; i + RUNS <= g; i += RUNS) {
                 double p[4][RUNS];
-                dot_cols_runs(len, a, a + N, a + 2 * N, a + 3 * N, X[i] + n0, X[i + 1] + n0, X[i + 2] + n0,
-                              X[i + 3] + n0, p);
+                const double *ac[4] = {a, a + N, a + 2 * N, a + 3 * N};
+                const double *xj[RUNS] = {X[i] + n0, X[i + 1] + n0, X[i + 2] + n0, X[i + 3] + n0};
+                dot_cols_runs(len, ac, xj, p);
                 for (size_t c = 0; c < 4; c++)
                     for (size_t j = 0; j < RUNS; j++)
                         r[i + j][k + c] += p[c][j];
