@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "drv_collect.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include <string.h>
 
 #include "drv_file.h"
-#include "drv_run.h"
 #include "mfd_out.h"
 
 /* The summary columns that differ from one execution of a run to the next:
@@ -118,9 +118,16 @@ static bool read_summaries(collection *C, const char *dir)
     for (size_t i = 0; i < C->n; i++) {
         snprintf(p, sizeof p, "%s/runs/%s/summary.csv", dir, C->runs[i].id);
         drv_csv t;
-        if (!drv_run_is_complete(dir, C->runs[i].id))
+        /* a run is complete when its summary exists (drv_run_is_complete): opened at once, not looked up twice */
+        FILE *fp = fopen(p, "r");
+        if (!fp) {
+            if (errno != ENOENT)
+                fprintf(stderr, "mfd: warning: cannot open '%s': %s\n", p, strerror(errno));
             continue;
-        if (!drv_csv_read(p, &t, err, sizeof err)) {
+        }
+        bool read = drv_csv_read_stream(fp, p, &t, err, sizeof err);
+        fclose(fp);
+        if (!read) {
             fprintf(stderr, "mfd: warning: %s\n", err);
             continue;
         }
