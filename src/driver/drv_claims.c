@@ -227,6 +227,51 @@ static void judge_fraction(const drv_claimdef_bound *b, const values *g, drv_reg
     (void)b;
 }
 
+/* The slope's standard error that the medians' own noise would give: a
+ * median of q runs has about pi/2 times the variance of their mean (var, the
+ * runs' pooled spread in log), and least squares over the npt points at log
+ * x = lx[p], with nx[p] runs each, turns that into
+ * sqrt(Σ_p (lx_p − x̄)² var_p) / Sxx.  NaN without a spread or 3 points. */
+static double noise_slope_se(const double *lx, const double *nx, size_t npt, double var)
+{
+    if (!(var >= 0) || npt < 3)
+        return NAN;
+    double xbar = 0, sxx = 0, num = 0;
+    for (size_t p = 0; p < npt; p++)
+        xbar += lx[p] / (double)npt;
+    for (size_t p = 0; p < npt; p++) {
+        sxx += (lx[p] - xbar) * (lx[p] - xbar);
+        num += (lx[p] - xbar) * (lx[p] - xbar) * (2 * atan(1.0)) * var / nx[p]; /* 2 atan(1) = pi/2 */
+    }
+    return sxx > 0 ? sqrt(num) / sxx : NAN;
+}
+
+/* The worst medians (at bad_x[0..nb), listed in xs) all favour a one-sided
+ * slope claim: each lies above every value reached, whose largest, vmax, is
+ * a lower bound on it, and at an x beyond every finite one the least-squares
+ * slope moves monotonically with it (up for the largest x, down for the
+ * smallest).  So the fit lr with vmax in their place bounds the slope on the
+ * claim's side: CONFIRMED when that bound clears the band, else
+ * INCONCLUSIVE. */
+static void judge_censored_slope(const drv_claimdef *d, mfd_linreg lr, const double *bad_x, size_t nb,
+                                 const char *xs, double vmax, drv_region r, outcome *o)
+{
+    for (size_t b = 0; b < nb; b++)
+        mfd_linreg_add(&lr, log(bad_x[b]), log(vmax));
+    mfd_fit fb = mfd_linreg_fit(&lr);
+    char c[64];
+    num(c, sizeof c, fb.slope);
+    bool low = isinf(r.hi); /* a lower-bound claim: the fit is a lower bound on the slope */
+    double lo = fb.slope - 2 * fb.slope_se, hi = fb.slope + 2 * fb.slope_se;
+    bool ok = fb.n >= 3 && !isnan(fb.slope_se) && (low ? lo >= r.lo : hi <= r.hi);
+    o->v = ok ? DRV_CONFIRMED : DRV_INCONCLUSIVE;
+    fmt(o->measured, sizeof o->measured, "slope %s ± %.2g (2 s.e.) with the worst medians at %s = %s taken as "
+        "the largest value reached (%g): %s bound on the slope", c, 2 * fb.slope_se, d->against, xs, vmax,
+        low ? "a lower" : "an upper");
+    fmt(o->note, sizeof o->note, "half or more of the runs at %s = %s have no value (worst), on the side that "
+        "favours the claim%s", d->against, xs, ok ? "" : "; the bound does not decide: a longer run would");
+}
+
 /* aggregate = slope: the medians of the measure at each distinct x, then the
  * least-squares slope of log(median) on log(x), decided by slope +- 2 s.e.
  * Under missing = worst the worst values (a threshold never reached: +inf)
@@ -234,20 +279,18 @@ static void judge_fraction(const drv_claimdef_bound *b, const values *g, drv_reg
  * was reached, so the median stays exact while fewer than half are censored.
  * A median that is itself worst contradicts the claim, unless it lies where
  * it favours the claim: at an x beyond every finite median's, the largest
- * for a lower bound on the slope, the smallest for an upper bound.  There
- * it cannot contradict; put at the largest value reached, it bounds the
- * slope on the claim's side, which CONFIRMS the claim or leaves it
- * INCONCLUSIVE (a longer run would decide). */
+ * for a lower bound on the slope, the smallest for an upper bound
+ * (judge_censored_slope). */
 static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, outcome *o)
 {
     mfd_linreg lr;
     mfd_linreg_reset(&lr);
-    size_t nb = 0, cap = g->k ? g->k : 1;
+    size_t nb = 0, npt = 0, cap = g->k ? g->k : 1;
     double *ys = malloc(cap * sizeof *ys), *bad_x = malloc(cap * sizeof *bad_x), *bad_m = malloc(cap * sizeof *bad_m);
+    double *lx = malloc(cap * sizeof *lx), *nx = malloc(cap * sizeof *nx);
     bool *used = calloc(cap, sizeof *used);
     double fin_lo = INFINITY, fin_hi = -INFINITY; /* the x range of the finite medians */
-    double within_ss = 0, within_df = 0, *lx = malloc(cap * sizeof *lx), *nx = malloc(cap * sizeof *nx);
-    size_t npt = 0;
+    double within_ss = 0, within_df = 0, vmax = 0; /* the runs' spread about their x's mean; the largest value */
     for (size_t i = 0; ys && bad_x && bad_m && used && lx && nx && i < g->k; i++) {
         if (used[i])
             continue;
@@ -258,100 +301,56 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
                 ys[m++] = g->v[j];
             }
         double my = drv_stats_median(ys, m);
-        if (my > 0 && isfinite(my)) {
-            mfd_linreg_add(&lr, log(g->x[i]), log(my));
-            fin_lo = fmin(fin_lo, g->x[i]);
-            fin_hi = fmax(fin_hi, g->x[i]);
-            /* the runs' spread at this x, in log: what repetitions would average away */
-            double mean = 0, ss = 0;
-            size_t q = 0;
-            for (size_t j = 0; j < m; j++)
-                if (ys[j] > 0 && isfinite(ys[j])) {
-                    mean += log(ys[j]);
-                    q++;
-                }
-            mean /= q ? (double)q : 1.0;
-            for (size_t j = 0; j < m; j++)
-                if (ys[j] > 0 && isfinite(ys[j]))
-                    ss += (log(ys[j]) - mean) * (log(ys[j]) - mean);
-            if (q > 1) {
-                within_ss += ss;
-                within_df += (double)q - 1;
-            }
-            lx[npt] = log(g->x[i]);
-            nx[npt++] = (double)m;
-        } else {
+        if (!(my > 0 && isfinite(my))) {
             bad_x[nb] = g->x[i];
             bad_m[nb++] = my;
+            continue;
+        }
+        mfd_linreg_add(&lr, log(g->x[i]), log(my));
+        fin_lo = fmin(fin_lo, g->x[i]);
+        fin_hi = fmax(fin_hi, g->x[i]);
+        lx[npt] = log(g->x[i]);
+        nx[npt++] = (double)m;
+        size_t q = 0; /* the logs of the values here, in place: what repetitions would average away */
+        for (size_t j = 0; j < m; j++)
+            if (ys[j] > 0 && isfinite(ys[j]))
+                ys[q++] = log(ys[j]);
+        double mean;
+        if (q > 1) {
+            within_ss += drv_stats_sumsq(ys, q, &mean);
+            within_df += (double)q - 1;
         }
     }
-    /* every bad median worst, on the side that favours the claim (and some finite ones to fit) */
-    bool favoured = nb > 0 && npt > 0;
-    double bx = NAN, bm = NAN; /* the first bad median that does not favour the claim */
-    for (size_t b = 0; b < nb; b++) {
-        bool fav = bad_m[b] == INFINITY && ((isinf(r.hi) && !isinf(r.lo) && bad_x[b] > fin_hi) ||
-                                            (isinf(r.lo) && !isinf(r.hi) && bad_x[b] < fin_lo));
-        favoured = favoured && fav;
-        if (!fav && isnan(bx)) {
-            bx = bad_x[b];
-            bm = bad_m[b];
-        }
-    }
-    if (nb && isnan(bx)) {
-        bx = bad_x[0];
-        bm = bad_m[0];
-    }
-    /* A worst median lies above every value reached (the largest of them, vmax, is a lower bound on it), and
-     * at an x beyond every finite one the least-squares slope moves monotonically with it: up for the
-     * largest x, down for the smallest.  So the fit with vmax in its place bounds the slope on the claim's
-     * side: a lower bound for a lower-bound claim, an upper bound for an upper-bound one. */
-    mfd_linreg lb = lr;
-    double vmax = 0;
     for (size_t j = 0; j < g->k; j++)
         if (isfinite(g->v[j]) && g->v[j] > vmax)
             vmax = g->v[j];
-    for (size_t b = 0; favoured && b < nb; b++)
-        mfd_linreg_add(&lb, log(bad_x[b]), log(vmax));
-    /* The slope's standard error that the medians' own noise would give: a median of q runs has about
-     * pi/2 times the variance of their mean (the runs' pooled spread in log), and least squares over the
-     * points turns that into Σ_p (x_p - x̄)² var_p / Sxx². */
-    double se_noise = NAN;
-    if (within_df > 0 && npt > 2) {
-        double xbar = 0, sxx = 0, num = 0, var = within_ss / within_df;
-        for (size_t p = 0; p < npt; p++)
-            xbar += lx[p] / (double)npt;
-        for (size_t p = 0; p < npt; p++)
-            sxx += (lx[p] - xbar) * (lx[p] - xbar);
-        for (size_t p = 0; p < npt; p++)
-            num += (lx[p] - xbar) * (lx[p] - xbar) * (2 * atan(1.0)) * var / nx[p]; /* pi/2 */
-        se_noise = sxx > 0 ? sqrt(num) / sxx : NAN;
+    /* every bad median worst, on the side that favours the claim (and some finite ones to fit); the first
+     * one that does not favour it is the one the verdict names */
+    bool favoured = nb > 0 && npt > 0;
+    size_t named = 0;
+    for (size_t b = nb; b-- > 0;) {
+        bool fav = bad_m[b] == INFINITY && ((isinf(r.hi) && !isinf(r.lo) && bad_x[b] > fin_hi) ||
+                                            (isinf(r.lo) && !isinf(r.hi) && bad_x[b] < fin_lo));
+        favoured = favoured && fav;
+        named = fav ? named : b;
     }
-    free(lx);
-    free(nx);
-    free(ys);
-    free(used);
+    double bx = nb ? bad_x[named] : NAN, bm = nb ? bad_m[named] : NAN;
+    double se_noise = noise_slope_se(lx, nx, npt, within_df > 0 ? within_ss / within_df : NAN);
     mfd_fit f = mfd_linreg_fit(&lr);
     char a[64], xs[160] = "";
     num(a, sizeof a, f.slope);
     for (size_t b = 0, l = 0; b < nb && l < sizeof xs; b++)
         l += (size_t)snprintf(xs + l, sizeof xs - l, "%s%g", b ? ", " : "", bad_x[b]);
+    if (nb && favoured)
+        judge_censored_slope(d, lr, bad_x, nb, xs, vmax, r, o);
+    free(lx);
+    free(nx);
+    free(ys);
+    free(used);
     free(bad_x);
     free(bad_m);
-    if (nb && favoured) {
-        mfd_fit fb = mfd_linreg_fit(&lb);
-        char c[64];
-        num(c, sizeof c, fb.slope);
-        bool low = isinf(r.hi); /* a lower-bound claim: the fit is a lower bound on the slope */
-        double lo = fb.slope - 2 * fb.slope_se, hi = fb.slope + 2 * fb.slope_se;
-        bool ok = fb.n >= 3 && !isnan(fb.slope_se) && (low ? lo >= r.lo : hi <= r.hi);
-        o->v = ok ? DRV_CONFIRMED : DRV_INCONCLUSIVE;
-        fmt(o->measured, sizeof o->measured, "slope %s ± %.2g (2 s.e.) with the worst medians at %s = %s taken as "
-            "the largest value reached (%g): %s bound on the slope", c, 2 * fb.slope_se, d->against, xs, vmax,
-            low ? "a lower" : "an upper");
-        fmt(o->note, sizeof o->note, "half or more of the runs at %s = %s have no value (worst), on the side that "
-            "favours the claim%s", d->against, xs, ok ? "" : "; the bound does not decide: a longer run would");
+    if (nb && favoured)
         return;
-    }
     if (nb) {
         o->v = DRV_CONTRADICTED;
         fmt(o->measured, sizeof o->measured, "slope over %zu runs: the median at %s = %g is %g", g->k, d->against,

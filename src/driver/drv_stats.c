@@ -32,6 +32,17 @@ double drv_stats_quantile(double *v, size_t n, double q)
     return v[lo] + (h - (double)lo) * (v[hi] - v[lo]);
 }
 
+double drv_stats_sumsq(const double *v, size_t n, double *mean)
+{
+    double s = 0, ss = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i];
+    *mean = n ? s / (double)n : NAN;
+    for (size_t i = 0; i < n; i++)
+        ss += (v[i] - *mean) * (v[i] - *mean);
+    return ss;
+}
+
 void drv_stats_wilson95(size_t k, size_t n, double *lo, double *hi)
 {
     mfd_rate_wilson(k, n, 1.959963984540054, lo, hi);

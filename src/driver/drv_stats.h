@@ -1,5 +1,6 @@
 /* drv_stats.h — the statistics that claims and figures share: order
- * statistics of a sample and the 95% Wilson interval of a fraction. */
+ * statistics of a sample, its spread and the 95% Wilson interval of a
+ * fraction. */
 #ifndef DRV_STATS_H
 #define DRV_STATS_H
 
@@ -17,6 +18,10 @@ double drv_stats_median(double *v, size_t n);
  * NaN for n = 0.  (At q = 0.5 it may differ from drv_stats_median in the
  * last bit: the two are computed as stated.) */
 double drv_stats_quantile(double *v, size_t n, double q);
+
+/* The sum of squared deviations of v[0..n) from their mean (two passes:
+ * the mean first), *mean set to that mean (NaN for n = 0). */
+double drv_stats_sumsq(const double *v, size_t n, double *mean);
 
 /* The 95% Wilson score interval [*lo, *hi] of k successes in n trials
  * (z = 1.959963984540054). */

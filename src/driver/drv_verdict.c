@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "drv_stats.h"
+
 #define Z95 1.959963984540054 /* the two-sided 95% normal quantile */
 
 static const char *const NAMES[] = {"CONFIRMED", "CONTRADICTED", "INCONCLUSIVE", "DEVIATION", "DEVIATION GONE"};
@@ -146,16 +148,11 @@ double drv_t975(size_t df)
 
 void drv_mean_interval(const double *v, size_t n, double *mean, double *lo, double *hi)
 {
-    double s = 0, ss = 0;
-    for (size_t i = 0; i < n; i++)
-        s += v[i];
-    *mean = n ? s / (double)n : NAN;
+    double ss = drv_stats_sumsq(v, n, mean);
     if (n < 2) {
         *lo = *hi = NAN;
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        ss += (v[i] - *mean) * (v[i] - *mean);
     double h = drv_t975(n - 1) * sqrt(ss / (double)(n - 1) / (double)n);
     *lo = *mean - h;
     *hi = *mean + h;

@@ -231,6 +231,14 @@ static void test_slope(void)
                 "half or more of the runs at eta = 0.01 have no value (worst), on the side that favours the claim; "
                 "the bound does not decide: a longer run would",
                 DRV_INCONCLUSIVE));
+    CHECK("slope, missing = worst: the verdict names the worst median that disfavours the claim, not one that "
+          "favours it",
+          gives("where = id != \"r4\"\nmeasure = loss/(id != \"r2\" and id != \"r3\")\naggregate = slope\n"
+                "against = 10*eta*(field == \"real\") + (field == \"complex\")*(0.005*(eta < 0.015) + 0.05*(eta > 0.015))\n"
+                "predicted = 0.5\nbound = >=\nmissing = worst\npool = a test\n",
+                "slope over 7 runs: the median at 10*eta*(field == \"real\") + (field == \"complex\")*(0.005*(eta < "
+                "0.015) + 0.05*(eta > 0.015)) = 0.005 is inf", ">= 0.5",
+                "half or more of the runs there have no value (worst); pooled: a test", DRV_CONTRADICTED));
     CHECK("slope, missing = worst: a worst median at the smallest x of an upper-bound claim, at the largest value "
           "reached, bounds the slope from above and confirms",
           gives("where = id != \"r4\"\nmeasure = loss\naggregate = slope\n"
