@@ -344,7 +344,9 @@ void app_lowrank_op_threads(long threads, const mfd_sensop *op)
         (double)op->m * (double)op->n1 * (double)op->n2 < APP_OP_THREADS_MIN)
         return;
     const char *e = getenv("MFD_THREADS_AVAILABLE");
-    long avail = e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN), avail = e ? strtol(e, NULL, 10) : cpus;
+    if (cpus > 0 && avail > cpus) /* more threads than cores never pays (mfd run -j may exceed them) */
+        avail = cpus;
     mfd_sensbatch_set_threads(avail > 1 ? (int)avail : 1);
 }
 

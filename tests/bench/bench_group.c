@@ -216,6 +216,10 @@ static void threads_table(double *sink)
 /* Reading n doubles once with nt threads (each a contiguous share), best of 5; wall time. */
 static double read_seconds_threads(const double *x, size_t n, int nt, double *sink)
 {
+#ifndef _OPENMP
+    (void)nt;
+    return read_seconds(x, n, sink); /* one thread is all there is */
+#endif
     double best = 1e30;
     for (int k = 0; k < 5; k++) {
         double t0 = now(), tot = 0;
@@ -233,9 +237,6 @@ static double read_seconds_threads(const double *x, size_t n, int nt, double *si
             }
             tot += s0 + s1 + s2 + s3;
         }
-#else
-        (void)nt;
-        tot = read_seconds(x, n, sink);
 #endif
         double t = now() - t0;
         *sink += tot;

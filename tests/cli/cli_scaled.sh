@@ -164,6 +164,9 @@ check "m n^2 = 3e6: two operator threads when two are available, one when one is
     "grep -q '^op_threads = 2$' th_big/run.ini && grep -q '^op_threads = 1$' th_one/run.ini"
 check "m n^2 = 1.9e6, or threads = 1: one operator thread" \
     "grep -q '^op_threads = 1$' th_small/run.ini && grep -q '^op_threads = 1$' th_set/run.ini"
+MFD_THREADS_AVAILABLE=4096 "$exe" problem=sensing n=50 r=3 m=1200 iters=20 out=th_many > /dev/null 2>&1
+check "more threads available than cores: at most the cores" \
+    "[ \"\$(sed -n 's/^op_threads = //p' th_many/run.ini)\" -le \"\$(getconf _NPROCESSORS_ONLN)\" ]"
 column th_big/trace.csv rel_err > th_a.txt
 column th_one/trace.csv rel_err > th_b.txt
 check "two operator threads give one thread's errors, bit for bit" "[ -s th_a.txt ] && cmp -s th_a.txt th_b.txt"
