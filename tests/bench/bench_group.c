@@ -62,7 +62,7 @@ static mfd_sense *problem(const mfd_sensop *op, size_t n, size_t r, uint64_t see
         s[i] = 1.0 / (double)(i + 1);
     mfd_rng rng;
     mfd_rng_init(&rng, seed, 1);
-    mfd_senseinit_truth(&rng, false, false, s, r, M, U, V);
+    mfd_senseinit_truth(&rng, MFD_BASIS_HAAR, false, s, r, M, U, V);
     *y = malloc(op->m * sizeof(double));
     double *row = malloc(n * n * sizeof(double));
     mfd_sensbatch_apply(op, M.data, *y, row);

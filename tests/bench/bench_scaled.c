@@ -35,7 +35,7 @@ static prob make(mfd_sensop *op, size_t n, size_t r)
     mfd_senseinit_spectrum(s, r, 10.0);
     mfd_rng rng;
     mfd_rng_init(&rng, 1, 1);
-    mfd_senseinit_truth(&rng, true, false, s, r, M, U, P.V);
+    mfd_senseinit_truth(&rng, MFD_BASIS_RADEMACHER_QR, false, s, r, M, U, P.V);
     mfd_mat_copy(P.US, U);
     for (size_t i = 0; i < r; i++)
         mfd_mat_scale(mfd_mat_view(mfd_mat_at(P.US, 0, i), MFD_REAL, n, 1, n), s[i]);

@@ -91,7 +91,7 @@ static mfd_sense *problem(const mfd_sensop *op, size_t n, size_t k, double **y)
     double s[2] = {1.0, 0.5};
     mfd_rng rng;
     mfd_rng_init(&rng, 1, 1);
-    mfd_senseinit_truth(&rng, false, true, s, 2, M, U, U);
+    mfd_senseinit_truth(&rng, MFD_BASIS_HAAR, true, s, 2, M, U, U);
     *y = malloc(op->m * sizeof(double));
     mfd_sensop_apply(op, M, *y);
     mfd_sense *sn;

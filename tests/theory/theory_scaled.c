@@ -28,7 +28,7 @@ static long run(const mfd_method_type *method, double kappa, double eta, long ma
     mfd_senseinit_spectrum(s, r, kappa);
     mfd_rng rng;
     mfd_rng_init(&rng, 1, MFD_STREAM_TARGET);
-    mfd_senseinit_truth(&rng, true, false, s, r, M, U, V);
+    mfd_senseinit_truth(&rng, MFD_BASIS_RADEMACHER_QR, false, s, r, M, U, V);
     double *y = malloc(n * n * sizeof(double));
     mfd_sensop_apply(op, M, y);
     mfd_sense *sn;

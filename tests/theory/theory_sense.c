@@ -21,7 +21,7 @@ static mfd_sense *factorization(size_t n, size_t k, const double *s, size_t r, d
     mfd_mat_alloc(MFD_REAL, n, r, &V);
     mfd_rng rng;
     mfd_rng_init(&rng, 1, MFD_STREAM_TARGET);
-    mfd_senseinit_truth(&rng, false, true, s, r, M, U, V);
+    mfd_senseinit_truth(&rng, MFD_BASIS_HAAR, true, s, r, M, U, V);
     *y = malloc(n * n * sizeof(double));
     mfd_sensop_apply(*op, M, *y);
     mfd_sense *sn;

@@ -75,7 +75,7 @@ static problem make(bool sym, int kind, size_t n1, size_t n2, size_t k, unsigned
     mfd_mat_alloc(MFD_REAL, n1, 2, &U);
     mfd_mat_alloc(MFD_REAL, n2, 2, &V);
     double s[2] = {1.0, 0.4};
-    mfd_senseinit_truth(&r, true, sym, s, 2, M, U, V);
+    mfd_senseinit_truth(&r, MFD_BASIS_RADEMACHER_QR, sym, s, 2, M, U, V);
     if (kind == 1)
         mfd_sensop_gaussian(4 * n1 * n2, n1, n2, sym, seed, &P.op);
     else if (kind == 2)

@@ -259,7 +259,7 @@ int main(void)
         mfd_mat_alloc(MFD_REAL, n, r, &Vt);
         mfd_rng rng;
         mfd_rng_init(&rng, 1, 1);
-        mfd_senseinit_truth(&rng, false, true, s3, r, M, U, V);
+        mfd_senseinit_truth(&rng, MFD_BASIS_HAAR, true, s3, r, M, U, V);
         double got[3];
         mfd_senseinit_top(M, r, Ut, got, Vt);
         CHECK_LE("the PSD truth has the requested spectrum",
