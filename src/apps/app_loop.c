@@ -126,6 +126,11 @@ struct app_loop {
     long t;
 };
 
+/* The process's completion queue (app_loop_set_queue), or NULL. */
+static mfd_out_queue *completion_queue;
+
+void app_loop_set_queue(mfd_out_queue *q) { completion_queue = q; }
+
 static void loop_discard(app_loop *L)
 {
     if (L->o.dir)
@@ -205,6 +210,7 @@ app_loop *app_loop_begin(const app_loop_cfg *cfg, app_model *model, const char *
         loop_discard(L);
         return NULL;
     }
+    L->o.queue = completion_queue;
 
     L->t_lo = cfg->slope_t1 > 0 ? cfg->slope_t0 : 0.1 * (double)cfg->iters;
     L->t_hi = cfg->slope_t1 > 0 ? cfg->slope_t1 : (double)cfg->iters;
@@ -388,6 +394,9 @@ int app_loop_end(app_loop *L)
     if (mfd_out_write_ini(o, titles, secs, 2, err, errlen) != MFD_OK)
         goto fail_msg;
     if (app_ckpt_finish(&s->ck, err, errlen) != MFD_OK || mfd_out_finish(o, &s->summary, err, errlen) != MFD_OK)
+        goto fail_msg;
+    /* a run that checkpointed completes at once: app_ckpt_end removes what would let it continue */
+    if (o->queue && (a->checkpoints > 0 || s->ck.resumed) && mfd_out_queue_flush(o->queue, err, errlen) != MFD_OK)
         goto fail_msg;
     app_ckpt_end(&s->ck, stop);
     printf("%s: %s after %ld iterations, %s %.6g (%.3g s); wrote %s\n", cfg->prog, mfd_stop_name(stop), t, mon, e,

@@ -211,4 +211,10 @@ int app_loop_end(app_loop *L);
 /* The iteration app_loop_next does next (or ended at). */
 long app_loop_iter(const app_loop *L);
 
+/* Complete the runs this process starts from now on through q (mfd_out.h's
+ * deferred completion: one sync of the file system per flush instead of an
+ * fsync per file); NULL, the default, completes each file at once.  The
+ * owner flushes q before it exits. */
+void app_loop_set_queue(mfd_out_queue *q);
+
 #endif

@@ -1,14 +1,17 @@
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* syncfs */
 #include "mfd_out.h"
 
 #include "mfd_param.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- key/value lists --------------------------------------------------- */
@@ -201,6 +204,8 @@ static mfd_status open_dir(mfd_out *o, const char *dir, char *err, size_t errlen
     o->trace = NULL;
     o->ncols = 0;
     o->keep_trace = 0;
+    o->queue = NULL;
+    o->queued = 0;
     o->dir = dup_str(dir);
     if (!o->dir)
         return MFD_ENOMEM;
@@ -258,12 +263,13 @@ mfd_status mfd_out_mkdir(const mfd_out *o, const char *name, char *err, size_t e
     return mfd_out_mkdirs(path, err, errlen);
 }
 
-/* Flush, fsync and close; report the first failure (a full disk shows here). */
-static int close_synced(FILE *f)
+/* Flush, fsync (when sync) and close; report the first failure (a full disk
+ * shows here, or at the queue's sync). */
+static int close_file(FILE *f, int sync)
 {
     int bad = fflush(f) != 0 || ferror(f);
     int saved = errno;
-    if (!bad && fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)
+    if (!bad && sync && fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)
         bad = 1, saved = errno;
     if (fclose(f) != 0 && !bad)
         bad = 1, saved = errno;
@@ -281,7 +287,8 @@ static mfd_status commit(const char *tmp, const char *path, char *err, size_t er
     return MFD_OK;
 }
 
-mfd_status mfd_out_write_text(const char *path, const char *text, char *err, size_t errlen)
+/* Write text to path.part (fsync'ed when sync). */
+static mfd_status write_part(const char *path, const char *text, int sync, char *err, size_t errlen)
 {
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.part", path) >= (int)sizeof tmp)
@@ -294,14 +301,234 @@ mfd_status mfd_out_write_text(const char *path, const char *text, char *err, siz
     size_t len = strlen(text);
     int bad = fwrite(text, 1, len, f) != len;
     int saved = errno;
-    if (close_synced(f) != 0 && !bad)
+    if (close_file(f, sync) != 0 && !bad)
         bad = 1, saved = errno;
     if (bad) {
         mfd_errf(err, errlen, "cannot write '%s': %s", tmp, strerror(saved));
         unlink(tmp);
         return MFD_EIO;
     }
+    return MFD_OK;
+}
+
+mfd_status mfd_out_write_text(const char *path, const char *text, char *err, size_t errlen)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.part", path) >= (int)sizeof tmp)
+        return MFD_ERANGE;
+    MFD_CHECK(write_part(path, text, 1, err, errlen));
     return commit(tmp, path, err, errlen);
+}
+
+/* ---- deferred completion ------------------------------------------------ */
+
+/* The files a queued run renames, in this order (summary.csv last). */
+enum { Q_INI = 1u, Q_TRACE = 2u, Q_SUMMARY = 4u };
+static const char *const q_names[] = {"run.ini", "trace.csv", "summary.csv"};
+
+typedef struct q_run {
+    char *dir;
+    unsigned files; /* Q_ bits */
+} q_run;
+
+struct mfd_out_queue {
+    pthread_mutex_t lock;
+    q_run *run;
+    size_t n, cap;
+    double seconds, last; /* the flush period and the last flush (monotonic seconds) */
+};
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+mfd_status mfd_out_queue_new(double seconds, mfd_out_queue **q)
+{
+    *q = NULL;
+    if (!(seconds >= 0))
+        return MFD_EINVAL;
+    mfd_out_queue *r = calloc(1, sizeof *r);
+    if (!r)
+        return MFD_ENOMEM;
+    if (pthread_mutex_init(&r->lock, NULL) != 0) {
+        free(r);
+        return MFD_ENOMEM;
+    }
+    r->seconds = seconds;
+    r->last = mono_now();
+    *q = r;
+    return MFD_OK;
+}
+
+size_t mfd_out_queue_pending(mfd_out_queue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->n;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
+void mfd_out_queue_free(mfd_out_queue *q)
+{
+    if (!q)
+        return;
+    for (size_t i = 0; i < q->n; i++)
+        free(q->run[i].dir);
+    free(q->run);
+    pthread_mutex_destroy(&q->lock);
+    free(q);
+}
+
+/* Put the queued files' contents on the disk: one syncfs per file system
+ * (Linux), else an fsync per file.  0, or -1 with errno set. */
+static int sync_queued(const mfd_out_queue *q)
+{
+#ifdef __linux__
+    enum { MAX_FS = 8 };
+    dev_t seen[MAX_FS];
+    size_t nseen = 0;
+    for (size_t i = 0; i < q->n; i++) {
+        struct stat sb;
+        if (stat(q->run[i].dir, &sb) != 0)
+            return -1;
+        size_t k = 0;
+        while (k < nseen && seen[k] != sb.st_dev)
+            k++;
+        if (k < nseen)
+            continue;
+        if (nseen == MAX_FS) { /* runs spread over many file systems: sync them all */
+            sync();
+            return 0;
+        }
+        seen[nseen++] = sb.st_dev;
+        int fd = open(q->run[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+            return -1;
+        int r = syncfs(fd);
+        int saved = errno;
+        close(fd);
+        if (r != 0) {
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+#else
+    char tmp[4096];
+    for (size_t i = 0; i < q->n; i++)
+        for (size_t f = 0; f < sizeof q_names / sizeof *q_names; f++) {
+            if (!(q->run[i].files & (1u << f)))
+                continue;
+            if (snprintf(tmp, sizeof tmp, "%s/%s.part", q->run[i].dir, q_names[f]) >= (int)sizeof tmp) {
+                errno = ENAMETOOLONG;
+                return -1;
+            }
+            int fd = open(tmp, O_RDWR | O_CLOEXEC);
+            if (fd < 0)
+                return -1;
+            int r = fsync(fd);
+            int saved = errno;
+            close(fd);
+            if (r != 0 && saved != EINVAL && saved != EROFS) {
+                errno = saved;
+                return -1;
+            }
+        }
+    return 0;
+#endif
+}
+
+/* Remove run i's .part files from file f on. */
+static void unlink_parts(const q_run *r, size_t from)
+{
+    char tmp[4096];
+    for (size_t f = from; f < sizeof q_names / sizeof *q_names; f++)
+        if ((r->files & (1u << f)) &&
+            snprintf(tmp, sizeof tmp, "%s/%s.part", r->dir, q_names[f]) < (int)sizeof tmp)
+            unlink(tmp);
+}
+
+static mfd_status flush_locked(mfd_out_queue *q, char *err, size_t errlen)
+{
+    q->last = mono_now();
+    if (q->n == 0)
+        return MFD_OK;
+    mfd_status st = MFD_OK;
+    size_t lost = 0;
+    if (sync_queued(q) != 0) {
+        int saved = errno;
+        for (size_t i = 0; i < q->n; i++)
+            unlink_parts(&q->run[i], 0);
+        mfd_errf(err, errlen, "cannot sync the files of %zu completed runs (the first in '%s') to the disk: %s; "
+                 "they are left incomplete", q->n, q->run[0].dir, strerror(saved));
+        st = MFD_EIO;
+    } else {
+        char tmp[4096], path[4096];
+        for (size_t i = 0; i < q->n; i++) {
+            const q_run *r = &q->run[i];
+            for (size_t f = 0; f < sizeof q_names / sizeof *q_names; f++) {
+                if (!(r->files & (1u << f)))
+                    continue;
+                if (snprintf(tmp, sizeof tmp, "%s/%s.part", r->dir, q_names[f]) >= (int)sizeof tmp ||
+                    snprintf(path, sizeof path, "%s/%s", r->dir, q_names[f]) >= (int)sizeof path)
+                    errno = ENAMETOOLONG;
+                else if (rename(tmp, path) == 0)
+                    continue;
+                if (lost++ == 0) {
+                    mfd_errf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+                    st = MFD_EIO;
+                }
+                unlink_parts(r, f); /* no later name, summary.csv above all */
+                break;
+            }
+        }
+        if (lost > 1) {
+            size_t l = strlen(err);
+            if (l < errlen)
+                snprintf(err + l, errlen - l, " (and %zu more runs left incomplete)", lost - 1);
+        }
+    }
+    for (size_t i = 0; i < q->n; i++)
+        free(q->run[i].dir);
+    q->n = 0;
+    return st;
+}
+
+mfd_status mfd_out_queue_flush(mfd_out_queue *q, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&q->lock);
+    mfd_status st = flush_locked(q, err, errlen);
+    pthread_mutex_unlock(&q->lock);
+    return st;
+}
+
+/* Hand the run's .part files to its queue; flush when the period is over. */
+static mfd_status enqueue(mfd_out *o, char *err, size_t errlen)
+{
+    mfd_out_queue *q = o->queue;
+    char *dir = dup_str(o->dir);
+    if (!dir)
+        return MFD_ENOMEM;
+    pthread_mutex_lock(&q->lock);
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? 2 * q->cap : 64;
+        q_run *p = realloc(q->run, cap * sizeof *p);
+        if (!p) {
+            pthread_mutex_unlock(&q->lock);
+            free(dir);
+            return MFD_ENOMEM;
+        }
+        q->run = p;
+        q->cap = cap;
+    }
+    q->run[q->n++] = (q_run){dir, o->queued};
+    o->queued = 0;
+    mfd_status st = mono_now() - q->last >= q->seconds ? flush_locked(q, err, errlen) : MFD_OK;
+    pthread_mutex_unlock(&q->lock);
+    return st;
 }
 
 /* Append to a growing text buffer. */
@@ -443,7 +670,11 @@ mfd_status mfd_out_write_ini(mfd_out *o, const char *const *titles, const mfd_kv
     }
     char path[4096];
     mfd_status st = mfd_out_path(o, "run.ini", path, sizeof path);
-    if (st == MFD_OK)
+    if (st == MFD_OK && o->queue) {
+        st = write_part(path, b.s, 0, err, errlen);
+        if (st == MFD_OK)
+            o->queued |= Q_INI;
+    } else if (st == MFD_OK)
         st = mfd_out_write_text(path, b.s, err, errlen);
     free(b.s);
     return st;
@@ -458,14 +689,15 @@ mfd_status mfd_out_finish(mfd_out *o, const mfd_kv *summary, char *err, size_t e
         if (mfd_out_path(o, "trace.csv.part", tmp, sizeof tmp) != MFD_OK ||
             mfd_out_path(o, "trace.csv", path, sizeof path) != MFD_OK)
             return MFD_ERANGE;
-        if (close_synced(f) != 0) {
+        if (close_file(f, !o->queue) != 0) {
             mfd_errf(err, errlen, "cannot write '%s': %s", tmp, strerror(errno));
             unlink(tmp);
             return MFD_EIO;
         }
-        mfd_status st = commit(tmp, path, err, errlen);
-        if (st != MFD_OK)
-            return st;
+        if (o->queue)
+            o->queued |= Q_TRACE;
+        else
+            MFD_CHECK(commit(tmp, path, err, errlen));
     }
     strbuf b = {NULL, 0, 0, 0};
     for (size_t i = 0; i < summary->n; i++) {
@@ -485,7 +717,13 @@ mfd_status mfd_out_finish(mfd_out *o, const mfd_kv *summary, char *err, size_t e
         return MFD_ENOMEM;
     }
     mfd_status st = mfd_out_path(o, "summary.csv", path, sizeof path);
-    if (st == MFD_OK)
+    if (st == MFD_OK && o->queue) {
+        st = write_part(path, b.s, 0, err, errlen);
+        if (st == MFD_OK) {
+            o->queued |= Q_SUMMARY;
+            st = enqueue(o, err, errlen);
+        }
+    } else if (st == MFD_OK)
         st = mfd_out_write_text(path, b.s, err, errlen);
     free(b.s);
     return st;
@@ -503,6 +741,7 @@ void mfd_out_abandon(mfd_out *o)
     for (size_t i = 0; o->dir && i < sizeof parts / sizeof *parts - (o->keep_trace ? 1 : 0); i++)
         if (mfd_out_path(o, parts[i], tmp, sizeof tmp) == MFD_OK)
             unlink(tmp);
+    o->queued = 0;
 }
 
 void mfd_out_close(mfd_out *o)

@@ -55,14 +55,44 @@ void mfd_strlist_free(mfd_strlist *l);
 #define MFD_OUT_CHECKPOINT "checkpoint.bin"
 #define MFD_OUT_SNAPSHOTS "snapshots"
 
+/* Deferred completion, for a process that writes many runs (a --runs batch).
+ * Alone, every file is flushed to the disk (fsync) before its rename, so that
+ * a file under its final name has its contents on the disk.  At 10^5 small
+ * runs those three syncs per run cost more than the runs' arithmetic (a third
+ * of the phase diagram's wall time).  A run whose mfd_out has a queue writes
+ * its .part files unsynced; mfd_out_finish hands its renames (run.ini,
+ * trace.csv, then summary.csv) to the queue, and mfd_out_queue_flush syncs
+ * the file systems once and then renames, run by run in the order queued.
+ * The promise above holds: a name is given only after the sync.  A process
+ * that dies before a flush leaves .part files only, so those runs look
+ * incomplete and the next mfd run repeats them.  mfd_out_finish flushes by
+ * itself once `seconds` have passed since the last flush; the owner flushes
+ * at the end.  A queue may be shared by threads (its functions lock). */
+typedef struct mfd_out_queue mfd_out_queue;
+
+/* A queue that flushes at most every `seconds` (>= 0). */
+mfd_status mfd_out_queue_new(double seconds, mfd_out_queue **q);
+/* Sync, then rename every queued run's files.  A run whose rename fails
+ * keeps none of its later names (its summary.csv.part is removed); when the
+ * sync itself fails, every queued .part file is removed (the runs are
+ * repeated).  err names the first failure and the number of runs lost. */
+mfd_status mfd_out_queue_flush(mfd_out_queue *q, char *err, size_t errlen);
+/* The number of runs waiting for a flush. */
+size_t mfd_out_queue_pending(mfd_out_queue *q);
+/* Free the queue; what is still queued stays under its .part names. */
+void mfd_out_queue_free(mfd_out_queue *q);
+
 typedef struct mfd_out {
     char *dir;
     FILE *trace;
     size_t ncols;
-    int keep_trace; /* mfd_out_abandon keeps trace.csv.part (a checkpoint continues it) */
+    int keep_trace;       /* mfd_out_abandon keeps trace.csv.part (a checkpoint continues it) */
+    mfd_out_queue *queue; /* NULL (set by open): each file synced and renamed when complete */
+    unsigned queued;      /* with a queue: the files written under .part names, waiting for finish */
 } mfd_out;
 
 /* Create dir (and its parents) and clear the files of an earlier run in it.
+ * The queue is NULL: set o->queue afterwards to defer completion.
  * On failure err names the path and the reason. */
 mfd_status mfd_out_open(mfd_out *o, const char *dir, char *err, size_t errlen);
 

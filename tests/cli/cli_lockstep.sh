@@ -106,6 +106,25 @@ for k in 001 050 100 140; do
     check "MFD_LOCKSTEP=0 gives the same trace ($k)" "cmp -s ta.txt tb.txt"
 done
 
+# the batch completes its runs through one queue (a file-system sync per
+# flush): nothing is left under a .part name, and MFD_SYNC=each (an fsync per
+# file, the one-run path's way) writes the same files
+check "the batch leaves no .part file" "[ -z \"\$(find lock -name '*.part')\" ]"
+rm -rf r
+MFD_SYNC=each "$exe" --runs batch.runs > /dev/null 2>&1
+check "MFD_SYNC=each: the batch exits 0" "[ $? -eq 0 ]"
+for k in 001 100 135; do
+    trace_values "lock/$k/trace.csv" > ta.txt
+    trace_values "r/$k/trace.csv" > tb.txt
+    check "MFD_SYNC=each gives the same trace ($k)" "cmp -s ta.txt tb.txt"
+done
+rm -rf r
+MFD_SYNC=sometimes "$exe" --runs batch.runs > sync.log 2>&1
+code=$?
+check "MFD_SYNC=sometimes is refused (exit 2) naming the variable, the value and the choices" \
+    "[ $code -eq 2 ] && grep -q \"MFD_SYNC: 'sometimes'.*batch or each\" sync.log"
+check "MFD_SYNC=sometimes writes nothing" "[ ! -e r ]"
+
 # the narrower SIMD paths give the same bits
 for path in avx2 plain; do
     rm -rf r

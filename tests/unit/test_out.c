@@ -114,6 +114,77 @@ int main(void)
     CHECK("reopen without a trace is MFD_EFORMAT", mfd_out_reopen(&o, rdir, err, sizeof err) == MFD_EFORMAT);
     mfd_out_close(&o);
 
+    /* Deferred completion: a queue holds the renames until its flush. */
+    {
+        const char *qa = "test_out_dir/queued_a", *qb = "test_out_dir/queued_b";
+        mfd_out_queue *q;
+        row[0] = 0;
+        CHECK("a queue with a negative period is refused", mfd_out_queue_new(-1, &q) == MFD_EINVAL && !q);
+        CHECK("a queue is made", mfd_out_queue_new(1e9, &q) == MFD_OK && q);
+        for (int k = 0; k < 2; k++) {
+            mfd_out_open(&o, k ? qb : qa, err, sizeof err);
+            o.queue = q;
+            mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err);
+            mfd_out_trace_row(&o, row, err, sizeof err);
+            mfd_out_write_ini(&o, titles, (const mfd_kv *const *)secs, 1, err, sizeof err);
+            CHECK("a queued run finishes", mfd_out_finish(&o, &sum, err, sizeof err) == MFD_OK);
+            mfd_out_close(&o);
+        }
+        CHECK("before the flush a queued run has its files under .part names only",
+              exists(qa, "summary.csv.part") && exists(qa, "trace.csv.part") && exists(qa, "run.ini.part") &&
+                  !exists(qa, "summary.csv") && !exists(qa, "trace.csv") && !exists(qa, "run.ini") &&
+                  mfd_out_queue_pending(q) == 2);
+        CHECK("the flush renames every queued run's files",
+              mfd_out_queue_flush(q, err, sizeof err) == MFD_OK && mfd_out_queue_pending(q) == 0 &&
+                  exists(qa, "summary.csv") && exists(qb, "trace.csv") && exists(qb, "run.ini") &&
+                  !exists(qb, "summary.csv.part"));
+        slurp(qb, "summary.csv", buf, sizeof buf);
+        CHECK("a queued summary has the same contents", strcmp(buf, "loss,note,iters\n0.1,\"a,b \"\"c\"\"\",42\n") == 0);
+        slurp(qb, "trace.csv", buf, sizeof buf);
+        CHECK("a queued trace has the same contents",
+              strcmp(buf, "# program: test\niter,loss,x\n0,0.33333333333333331,-2.5e-300\n") == 0);
+
+        /* a run whose trace cannot be renamed gets no summary; the other run completes */
+        for (int k = 0; k < 2; k++) {
+            mfd_out_open(&o, k ? qb : qa, err, sizeof err);
+            o.queue = q;
+            mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err);
+            mfd_out_write_ini(&o, titles, (const mfd_kv *const *)secs, 1, err, sizeof err);
+            mfd_out_finish(&o, &sum, err, sizeof err);
+            mfd_out_close(&o);
+        }
+        unlink("test_out_dir/queued_a/trace.csv.part");
+        err[0] = '\0';
+        CHECK("a failed rename fails the flush, naming the file",
+              mfd_out_queue_flush(q, err, sizeof err) == MFD_EIO && strstr(err, "queued_a/trace.csv"));
+        CHECK("the run whose rename failed is left without a summary (and without its .part)",
+              !exists(qa, "summary.csv") && !exists(qa, "summary.csv.part") && exists(qa, "run.ini"));
+        CHECK("the other run completes", exists(qb, "summary.csv") && exists(qb, "trace.csv"));
+
+        /* the process ends before the flush: the run looks incomplete, and opening it again clears it */
+        mfd_out_open(&o, qa, err, sizeof err);
+        o.queue = q;
+        mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err);
+        mfd_out_finish(&o, &sum, err, sizeof err);
+        mfd_out_close(&o);
+        mfd_out_queue_free(q);
+        CHECK("a queue freed without a flush leaves .part files and no summary",
+              exists(qa, "summary.csv.part") && !exists(qa, "summary.csv"));
+        mfd_out_open(&o, qa, err, sizeof err);
+        mfd_out_close(&o);
+        CHECK("opening the directory again removes them", !exists(qa, "summary.csv.part") && !exists(qa, "trace.csv.part"));
+
+        /* a period of 0 flushes at every finish */
+        mfd_out_queue_new(0, &q);
+        mfd_out_open(&o, qa, err, sizeof err);
+        o.queue = q;
+        mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err);
+        mfd_out_finish(&o, &sum, err, sizeof err);
+        mfd_out_close(&o);
+        CHECK("a queue whose period is over flushes at finish", exists(qa, "summary.csv") && mfd_out_queue_pending(q) == 0);
+        mfd_out_queue_free(q);
+    }
+
     /* Errors name the path. */
     FILE *f = fopen("test_out_dir/plainfile", "w");
     if (f)
