@@ -87,19 +87,21 @@ static inline void dot_runs(size_t len, const double *restrict a, const double *
     out[3] = reduce(l, tail, a + n, x3 + n);
 }
 
-/* out[c][j] = Σ_{n < len} a_c[n] x_j[n] for four columns and RUNS problems:
- * each pair in the lanes of dot_runs (the same bits), the 16 sums kept in
- * registers so that one load of a_c serves four problems and one load of
- * x_j four columns (dot_runs loads a column once per four products). */
-static inline void dot_cols_runs(size_t len, const double *const a[4], const double *const x[RUNS],
-                                 double out[4][RUNS])
+/* out[c][j] = Σ_{n < len} a_c[n] x_j[n] for four columns and R ≤ RUNS
+ * problems: each pair in the lanes of dot_runs (the same bits), the 4 R sums
+ * kept in registers so that one load of a_c serves R problems and one load
+ * of x_j four columns (dot_runs loads a column once per four products).
+ * Called with a constant R, so that the loops unroll. */
+static inline __attribute__((always_inline)) void dot_cols_runs(size_t len, const double *const a[4],
+                                                                const double *const x[RUNS], const size_t R,
+                                                                double out[4][RUNS])
 {
     v8d s[4][RUNS] = {{{0}}}, v[4], w;
     size_t n = 0;
     for (; n + LANES <= len; n += LANES) {
         for (size_t c = 0; c < 4; c++)
             LOAD8(v[c], a[c] + n);
-        for (size_t j = 0; j < RUNS; j++) {
+        for (size_t j = 0; j < R; j++) {
             LOAD8(w, x[j] + n);
             for (size_t c = 0; c < 4; c++)
                 s[c][j] += v[c] * w;
@@ -108,7 +110,7 @@ static inline void dot_cols_runs(size_t len, const double *const a[4], const dou
     size_t tail = len - n;
     double l[LANES];
     for (size_t c = 0; c < 4; c++)
-        for (size_t j = 0; j < RUNS; j++) {
+        for (size_t j = 0; j < R; j++) {
             STORE8(l, s[c][j]);
             out[c][j] = reduce(l, tail, a[c] + n, x[j] + n);
         }
@@ -129,50 +131,6 @@ static inline double dot_one(size_t len, const double *restrict a, const double 
     return reduce(l, len - n, a + n, x + n);
 }
 
-/* z[n] ← (((z[n] + c0 a0[n]) + c1 a1[n]) + c2 a2[n]) + c3 a3[n]: four
- * columns in the order k, k+1, k+2, k+3, as four single updates would. */
-static inline void axpy_cols(size_t len, double *restrict z, const double *restrict a0, const double *restrict a1,
-                             const double *restrict a2, const double *restrict a3, double c0, double c1, double c2,
-                             double c3)
-{
-    size_t n = 0;
-    v8d zv, av;
-    for (; n + LANES <= len; n += LANES) {
-        LOAD8(zv, z + n);
-        LOAD8(av, a0 + n);
-        zv += c0 * av;
-        LOAD8(av, a1 + n);
-        zv += c1 * av;
-        LOAD8(av, a2 + n);
-        zv += c2 * av;
-        LOAD8(av, a3 + n);
-        zv += c3 * av;
-        STORE8(z + n, zv);
-    }
-    for (; n < len; n++) {
-        double v = z[n];
-        v += c0 * a0[n];
-        v += c1 * a1[n];
-        v += c2 * a2[n];
-        v += c3 * a3[n];
-        z[n] = v;
-    }
-}
-
-static inline void axpy_col(size_t len, double *restrict z, const double *restrict a, double c)
-{
-    size_t n = 0;
-    v8d zv, av;
-    for (; n + LANES <= len; n += LANES) {
-        LOAD8(zv, z + n);
-        LOAD8(av, a + n);
-        zv += c * av;
-        STORE8(z + n, zv);
-    }
-    for (; n < len; n++)
-        z[n] += c * a[n];
-}
-
 /* Forward half for columns [k0, k1) of a column-major block (column k at
  * A + (k − kbase) N): r[i][k] = A(X_i)_k − y[i][k]. */
 MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, size_t k0, size_t k1, size_t g,
@@ -184,21 +142,25 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
     for (size_t n0 = 0; n0 < N; n0 += MFD_SENSBATCH_TILE) {
         size_t len = N - n0 < MFD_SENSBATCH_TILE ? N - n0 : MFD_SENSBATCH_TILE;
         size_t k = k0;
-        for (; k + 4 <= k1 && g >= RUNS; k += 4) { /* four columns at a time for groups of RUNS problems */
+        for (; k + 4 <= k1; k += 4) { /* four columns at a time, RUNS problems at a time, then the rest */
             const double *a = A + (k - kbase) * N + n0;
-            size_t i = 0;
-            for (; i + RUNS <= g; i += RUNS) {
+            const double *ac[4] = {a, a + N, a + 2 * N, a + 3 * N};
+            for (size_t i = 0; i < g; i += RUNS) {
+                size_t R = g - i < RUNS ? g - i : RUNS;
                 double p[4][RUNS];
-                const double *ac[4] = {a, a + N, a + 2 * N, a + 3 * N};
-                const double *xj[RUNS] = {X[i] + n0, X[i + 1] + n0, X[i + 2] + n0, X[i + 3] + n0};
-                dot_cols_runs(len, ac, xj, p);
+                const double *xj[RUNS] = {NULL};
+                for (size_t j = 0; j < R; j++)
+                    xj[j] = X[i + j] + n0;
+                switch (R) {
+                case 4: dot_cols_runs(len, ac, xj, 4, p); break;
+                case 3: dot_cols_runs(len, ac, xj, 3, p); break;
+                case 2: dot_cols_runs(len, ac, xj, 2, p); break;
+                default: dot_cols_runs(len, ac, xj, 1, p); break;
+                }
                 for (size_t c = 0; c < 4; c++)
-                    for (size_t j = 0; j < RUNS; j++)
+                    for (size_t j = 0; j < R; j++)
                         r[i + j][k + c] += p[c][j];
             }
-            for (; i < g; i++)
-                for (size_t c = 0; c < 4; c++)
-                    r[i][k + c] += dot_one(len, a + c * N, X[i] + n0);
         }
         for (; k < k1; k++) {
             const double *a = A + (k - kbase) * N + n0;
@@ -220,36 +182,30 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
 }
 
 /* z_j[n] += Σ_k c_j[k] a_k[n] over columns k0 .. k1 − 1, in that order, for
- * RUNS problems at once (c_j = r[j], column k at A + (k − kbase) N): each
- * z_j entry stays in a register across the columns and each load of a_k
- * serves four problems; every entry adds its columns in the same order as
- * axpy_col column by column would, so the bits are the same. */
-static inline void axpy_runs(size_t len, size_t t0, const double *A, size_t kbase, size_t N, size_t k0, size_t k1,
-                             const double *const *r, double *const *Z)
+ * R ≤ RUNS problems at once (c_j = r[j], column k at A + (k − kbase) N):
+ * each z_j entry stays in a register across the columns and each load of
+ * a_k serves R problems; every entry adds its columns in order, one product
+ * and one sum each, as a column-by-column update would, so the bits are
+ * the same for any R.  Called with a constant R. */
+static inline __attribute__((always_inline)) void axpy_runs(size_t len, size_t t0, const double *A, size_t kbase,
+                                                            size_t N, size_t k0, size_t k1,
+                                                            const double *const *r, double *const *Z, const size_t R)
 {
-    double *z0 = Z[0] + t0, *z1 = Z[1] + t0, *z2 = Z[2] + t0, *z3 = Z[3] + t0;
-    const double *r0 = r[0], *r1 = r[1], *r2 = r[2], *r3 = r[3];
     size_t n = 0;
     for (; n + LANES <= len; n += LANES) {
-        v8d w0, w1, w2, w3, av;
-        LOAD8(w0, z0 + n);
-        LOAD8(w1, z1 + n);
-        LOAD8(w2, z2 + n);
-        LOAD8(w3, z3 + n);
+        v8d w[RUNS], av;
+        for (size_t j = 0; j < R; j++)
+            LOAD8(w[j], Z[j] + t0 + n);
         for (size_t k = k0; k < k1; k++) {
             LOAD8(av, A + (k - kbase) * N + t0 + n);
-            w0 += r0[k] * av;
-            w1 += r1[k] * av;
-            w2 += r2[k] * av;
-            w3 += r3[k] * av;
+            for (size_t j = 0; j < R; j++)
+                w[j] += r[j][k] * av;
         }
-        STORE8(z0 + n, w0);
-        STORE8(z1 + n, w1);
-        STORE8(z2 + n, w2);
-        STORE8(z3 + n, w3);
+        for (size_t j = 0; j < R; j++)
+            STORE8(Z[j] + t0 + n, w[j]);
     }
     for (; n < len; n++)
-        for (size_t j = 0; j < RUNS; j++) {
+        for (size_t j = 0; j < R; j++) {
             double v = Z[j][t0 + n];
             for (size_t k = k0; k < k1; k++)
                 v += r[j][k] * A[(k - kbase) * N + t0 + n];
@@ -263,19 +219,14 @@ MFD_CLONES static void adjoint_cols(const double *A, size_t kbase, size_t N, siz
 {
     for (size_t t0 = n0; t0 < n1; t0 += ADJ_TILE) {
         size_t len = n1 - t0 < ADJ_TILE ? n1 - t0 : ADJ_TILE;
-        size_t i = 0;
-        for (; i + RUNS <= g; i += RUNS)
-            axpy_runs(len, t0, A, kbase, N, k0, k1, (const double *const *)r + i, Z + i);
-        for (; i < g; i++) {
-            const double *ri = r[i];
-            double *z = Z[i] + t0;
-            size_t k = k0;
-            for (; k + 4 <= k1; k += 4) {
-                const double *a = A + (k - kbase) * N + t0;
-                axpy_cols(len, z, a, a + N, a + 2 * N, a + 3 * N, ri[k], ri[k + 1], ri[k + 2], ri[k + 3]);
+        for (size_t i = 0; i < g; i += RUNS) {
+            const double *const *ri = (const double *const *)r + i;
+            switch (g - i < RUNS ? g - i : RUNS) {
+            case 4: axpy_runs(len, t0, A, kbase, N, k0, k1, ri, Z + i, 4); break;
+            case 3: axpy_runs(len, t0, A, kbase, N, k0, k1, ri, Z + i, 3); break;
+            case 2: axpy_runs(len, t0, A, kbase, N, k0, k1, ri, Z + i, 2); break;
+            default: axpy_runs(len, t0, A, kbase, N, k0, k1, ri, Z + i, 1); break;
             }
-            for (; k < k1; k++)
-                axpy_col(len, z, A + (k - kbase) * N + t0, ri[k]);
         }
     }
 }

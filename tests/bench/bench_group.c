@@ -145,7 +145,7 @@ static double regen_seconds(size_t m, size_t N, double *row, double *sink)
 static void group_table(size_t n, size_t r, double *sink)
 {
     size_t m = 5 * n * r, N = n * n;
-    size_t gs[] = {1, 2, 4, 8};
+    size_t gs[] = {1, 2, 3, 4, 6, 8};
     printf("kind,n,m,g,separate_s,group_s,floor_one_s\n");
     for (int otf = 0; otf < 2; otf++) {
         mfd_sensop *op;
