@@ -370,17 +370,24 @@ static void judge_slope(const drv_claimdef *d, const values *g, drv_region r, ou
     o->v = drv_verdict_interval(r, lo, hi);
     fmt(o->measured, sizeof o->measured, "slope %s ± %.2g (2 s.e.) over %zu runs, %zu points", a, 2 * f.slope_se, g->k,
         f.n);
-    if (o->v == DRV_INCONCLUSIVE && se_noise < f.slope_se / 2) {
+    if (o->v != DRV_INCONCLUSIVE)
+        return;
+    /* The fit's s.e. has a part that repetitions shrink, the medians' noise (se_noise, from the runs' spread;
+     * with no spread known, all of it), and a part they do not: the medians' distance from a straight line. */
+    double noise = se_noise >= 0 ? se_noise : f.slope_se;
+    double lack = se_noise >= 0 && f.slope_se > se_noise ? sqrt(f.slope_se * f.slope_se - se_noise * se_noise) : 0;
+    double edge = drv_region_distance(r, f.slope);
+    if (edge > 0 && 2 * lack >= edge) {
         /* the medians miss a straight line by more than their noise: repetitions shrink the noise, not that */
         fmt(o->note, sizeof o->note, "the medians lie off a power law by more than the runs' spread explains (slope "
             "s.e. %.2g, %.2g from the spread): more repetitions would not decide; the law bends over this range "
             "of %s", f.slope_se, se_noise, d->against);
-    } else if (o->v == DRV_INCONCLUSIVE) {
-        double runs = drv_runs_to_decide(r, f.slope, 2 * f.slope_se, g->k);
-        fmt(o->note, sizeof o->note, isinf(runs) ? "the slope sits on an edge of the band"
-                                                 : "about %.0f runs at these values of %s would decide",
-            runs, d->against);
+        return;
     }
+    double runs = drv_runs_to_decide_fixed(r, f.slope, 2 * noise, 2 * lack, g->k);
+    fmt(o->note, sizeof o->note, isinf(runs) ? "the slope sits on an edge of the band"
+                                             : "about %.0f runs at these values of %s would decide",
+        runs, d->against);
 }
 
 /* median (order-statistic interval), mean (t interval), min, max, ratio. */

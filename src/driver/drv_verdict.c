@@ -158,18 +158,30 @@ void drv_mean_interval(const double *v, size_t n, double *mean, double *lo, doub
     *hi = *mean + h;
 }
 
-double drv_runs_to_decide(drv_region r, double c, double h, size_t n)
+double drv_region_distance(drv_region r, double c)
 {
-    /* the distance from c to the edge that the interval must clear */
     double d = INFINITY;
     if (isfinite(r.lo))
         d = fmin(d, fabs(c - r.lo));
     if (isfinite(r.hi))
         d = fmin(d, fabs(c - r.hi));
-    if (!(d > 0) || !(h > 0))
+    return d;
+}
+
+double drv_runs_to_decide_fixed(drv_region r, double c, double h, double h_fixed, size_t n)
+{
+    /* the distance from c to the edge that the interval must clear, less what does not narrow */
+    double d = drv_region_distance(r, c);
+    double room = d * d - h_fixed * h_fixed;
+    if (!(d > 0) || !(h > 0) || !(room > 0))
         return INFINITY;
-    double need = ceil((double)n * (h / d) * (h / d) * (1 - 1e-12)); /* 2.0000000000000004 is 2 */
+    double need = ceil((double)n * (h * h / room) * (1 - 1e-12)); /* 2.0000000000000004 is 2 */
     return need > (double)n ? need : (double)n + 1;
+}
+
+double drv_runs_to_decide(drv_region r, double c, double h, size_t n)
+{
+    return drv_runs_to_decide_fixed(r, c, h, 0, n);
 }
 
 drv_verdict drv_verdict_deviation(drv_verdict theory, drv_verdict expected)

@@ -72,10 +72,19 @@ void drv_mean_interval(const double *v, size_t n, double *mean, double *lo, doub
  * (df >= 1; 1.959964 as df grows). */
 double drv_t975(size_t df);
 
+/* The distance from c to the region's nearest finite edge (INFINITY when
+ * it has none). */
+double drv_region_distance(drv_region r, double c);
+
 /* For an interval estimate that narrows like 1/sqrt(n): how many runs (from
  * n now, centre c, half-width h) would put it on one side of the region's
  * nearest edge.  INFINITY when c sits on that edge. */
 double drv_runs_to_decide(drv_region r, double c, double h, size_t n);
+
+/* The same for a half-width sqrt(h_fixed² + h² n / N) at N runs: a part h
+ * that more runs narrow and a part h_fixed that they do not (a slope's lack
+ * of fit).  INFINITY when h_fixed alone reaches the nearest edge. */
+double drv_runs_to_decide_fixed(drv_region r, double c, double h, double h_fixed, size_t n);
 
 /* A deviation: the theory's verdict and the verdict of what is measured
  * instead combine into DEVIATION, DEVIATION GONE, CONTRADICTED (the

@@ -70,6 +70,12 @@ int main(void)
     CHECK_CLOSE("runs to decide: half-width 0.2 at distance 0.1 from 10 runs -> 40", drv_runs_to_decide(le, 0.9, 0.2, 10),
                 40, 0);
     CHECK("runs to decide: a centre on the edge never decides", isinf(drv_runs_to_decide(le, 1, 0.2, 10)));
+    CHECK_CLOSE("runs to decide with a part that does not narrow: 0.2 that narrows and 0.06 that does not, at "
+                "distance 0.1 from 10 runs -> 10 * 0.04 / (0.01 - 0.0036) = 62.5 -> 63",
+                drv_runs_to_decide_fixed(le, 0.9, 0.2, 0.06, 10), 63, 0);
+    CHECK("runs to decide: a part that does not narrow and reaches the edge never decides",
+          isinf(drv_runs_to_decide_fixed(le, 0.9, 0.2, 0.1, 10)));
+    CHECK_CLOSE("the distance to the nearest finite edge", drv_region_distance(le, 0.75), 0.25, 0);
 
     CHECK("theory met: DEVIATION GONE", drv_verdict_deviation(DRV_CONFIRMED, DRV_CONFIRMED) == DRV_DEVIATION_GONE);
     CHECK("theory contradicted, expected met: DEVIATION", drv_verdict_deviation(DRV_CONTRADICTED, DRV_CONFIRMED) == DRV_DEVIATION);
