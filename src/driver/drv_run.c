@@ -35,13 +35,17 @@ long drv_run_default_jobs(void)
 size_t drv_run_auto_batch(size_t ntodo, long jobs, size_t group)
 {
     /* about four batches per job, so that the jobs end together, and at most
-     * 64 runs in one process (a killed batch loses only its unfinished runs);
-     * runs that share an operator fit in one batch up to a job's share */
+     * DRV_BATCH_MAX runs in one process, so that progress and a second runner
+     * see batches end (a killed batch loses only its unfinished runs, and
+     * those it completed in its last seconds, mfd_out.h's queue).  A process
+     * start costs about 20 ms of CPU (linking, OpenBLAS's buffers): at 64 runs
+     * a batch that was a tenth of the phase diagram's CPU time.  Runs that
+     * share an operator fit in one batch up to a job's share. */
     size_t nj = (size_t)(jobs > 0 ? jobs : 1), b = ntodo / (4 * nj), share = (ntodo + nj - 1) / nj;
     size_t g = group < share ? group : share;
     if (b < g)
         b = g;
-    return b < 1 ? 1 : b > 64 ? 64 : b;
+    return b < 1 ? 1 : b > DRV_BATCH_MAX ? DRV_BATCH_MAX : b;
 }
 
 /* The runs from todo[i] on that share todo[i]'s operator seed (group_by_operator put them together). */
