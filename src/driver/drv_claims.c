@@ -414,17 +414,19 @@ static void judge_value(const drv_claimdef *d, const values *g, drv_region r, ou
         num(h, sizeof h, hi);
         fmt(o->measured, sizeof o->measured, "%s %s [%s, %s] over %zu runs", ag, a, l, h, g->k);
         o->v = isnan(lo) ? DRV_INCONCLUSIVE : drv_verdict_interval(r, lo, hi);
-        if (o->v == DRV_INCONCLUSIVE) {
+        if (cov < 0.95) {
+            /* fewer than 6 runs: even [min, max] is not a 95% interval for the median, so it decides nothing
+             * (two runs inside a band happen with probability 1/4 when the median lies just outside it) */
+            o->v = DRV_INCONCLUSIVE;
+            fmt(o->note, sizeof o->note,
+                "with %zu runs the median's interval [min, max] covers %.1f%%; a 95%% interval needs 6 runs", g->k,
+                100 * cov);
+        } else if (o->v == DRV_INCONCLUSIVE) {
             double runs = isnan(lo) ? 2 : drv_runs_to_decide(r, c, 0.5 * (hi - lo), g->k);
             if (isinf(runs))
                 fmt(o->note, sizeof o->note, "the %s sits on an edge of the band", ag);
             else
                 fmt(o->note, sizeof o->note, "about %.0f runs would decide", runs);
-        }
-        if (cov < 0.95) {
-            char c2[96];
-            fmt(c2, sizeof c2, "with %zu runs the median's interval covers %.1f%%", g->k, 100 * cov);
-            drv_text_append(o->note, sizeof o->note, c2);
         }
     } else {
         double lo = s[0], hi = s[g->k - 1];

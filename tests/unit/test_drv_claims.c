@@ -127,6 +127,12 @@ static void test_values(void)
     CHECK("median: an interval across an edge is INCONCLUSIVE, with the runs that would decide",
           gives("where = loss < 1\nmeasure = loss\naggregate = median\npredicted = 0.3\nbound = <=\n",
                 "median 0.2 [0.05, 0.6] over 7 runs", "<= 0.3", "about 53 runs would decide", DRV_INCONCLUSIVE));
+    CHECK("median over fewer than 6 runs: even [min, max] is no 95% interval, INCONCLUSIVE though every run is "
+          "inside the band",
+          gives("where = loss < 0.2\nmeasure = loss\naggregate = median\npredicted = 100\nbound = <=\n",
+                "median 0.07 [0.05, 0.1] over 3 runs", "<= 100",
+                "with 3 runs the median's interval [min, max] covers 75.0%; a 95% interval needs 6 runs",
+                DRV_INCONCLUSIVE));
     CHECK("median: a missing run contradicts (no silent drop)",
           gives("measure = loss\naggregate = median\npredicted = 1\nbound = <=\n", "1 of 8 runs have no value", "<= 1",
                 MISSING_NOTE, DRV_CONTRADICTED));
