@@ -188,10 +188,11 @@ void app_lowrank_threads(long threads);
 /* Once the operator is built, with threads = 0: a stored operator of at
  * least APP_OP_THREADS_MIN entries (m n1 n2) gets the cores there are for its
  * passes, MFD_THREADS_AVAILABLE of them when set (mfd run sets it: the job
- * slots left idle) but at most the online CPUs; a second thread paid from about
- * 3·10⁶ entries on the idle 2-core VM (README, Threads).  The passes give
- * the same bits with any number of threads. */
-#define APP_OP_THREADS_MIN 3e6
+ * slots left idle) but at most the online CPUs; with the register-blocked
+ * passes for one run a second thread pays from about 2·10⁷ entries on the
+ * idle 2-core VM (README, Threads: even at 8.6·10⁶, 1.4 times slower at
+ * 3·10⁶).  The passes give the same bits with any number of threads. */
+#define APP_OP_THREADS_MIN 2e7
 void app_lowrank_op_threads(long threads, const mfd_sensop *op);
 
 #endif
