@@ -25,7 +25,9 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
 /* mfd collect for experiment x. */
 int drv_collect_cmd(const drv_cmd_opts *o, const char *x);
 
-/* Load experiment x, collect what has run, and read its index.csv into t
+/* Load experiment x, collect what has run (unless index.csv and timing.csv
+ * are current: newer than the spec, the mfd program and every run's
+ * summary.csv, with a row for each), and read its index.csv into t
  * (dir: the results folder), for check and plot; with times, timing.csv's
  * columns are joined to each run's row (for figures: a claim must not
  * depend on the clock).  0, or an exit code with everything freed; on 0 the

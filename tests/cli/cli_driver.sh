@@ -57,6 +57,20 @@ check "timing columns go to timing.csv, not index.csv" \
     "! head -n 1 whole/tiny/index.csv | grep -q wall_s && head -n 1 whole/tiny/timing.csv | grep -q wall_s"
 check "... and so do the times to thresholds" \
     "! head -n 1 whole/tiny/index.csv | grep -q time_to_ && head -n 1 whole/tiny/timing.csv | grep -q '^id,wall_s,algo_s,s_per_iter,time_to_7e-01\$'"
+# check and plot read a current index.csv as it is, and collect again when a summary is newer or gone
+cp -r whole reuse
+mfd collect tiny --results reuse > /dev/null
+t0=$(date -r reuse/tiny/index.csv +%s.%N)
+mfd check tiny --results reuse > /dev/null 2>&1
+check "check leaves a current index.csv as it is" "[ \"\$(date -r reuse/tiny/index.csv +%s.%N)\" = '$t0' ]"
+first=$(sed -n 1p plan1.txt | cut -d' ' -f2)
+touch "reuse/tiny/runs/$first/summary.csv"
+mfd check tiny --results reuse > /dev/null 2>&1
+check "a summary newer than index.csv makes check collect again" "[ \"\$(date -r reuse/tiny/index.csv +%s.%N)\" != '$t0' ]"
+rm "reuse/tiny/runs/$first/summary.csv"
+mfd check tiny --results reuse > reuse.txt 2>&1
+check "a run removed since makes check collect again (11 rows)" \
+    "[ \$(wc -l < reuse/tiny/index.csv) -eq 12 ] && grep -q '11 of 12 runs' reuse.txt"
 mfd run tiny --task 5 --results task > /dev/null 2>&1
 check "--task 5 runs exactly run 5" "[ \$(ls task/tiny/runs/*/summary.csv | wc -l) -eq 1 ] && [ -f task/tiny/runs/\$(sed -n 6p plan1.txt | cut -d' ' -f2)/summary.csv ]"
 out=$(mfd run tiny --results whole 2>&1)
