@@ -191,6 +191,11 @@ app_loop *app_loop_begin(const app_loop_cfg *cfg, app_model *model, const char *
     if (model->describe)
         TRY(model->describe(model->ctx, &s->meta, &s->extra));
 
+    /* a run of this batch in the same folder that waits for its flush: complete it first */
+    if (completion_queue && mfd_out_queue_holds(completion_queue, out_dir)) {
+        char qerr[1024];
+        mfd_out_queue_flush(completion_queue, qerr, sizeof qerr); /* a failure is the batch's, reported at its end */
+    }
     /* a checkpoint in out_dir: continue it, leave a complete run, or refuse */
     int how;
     if ((*code = app_ckpt_begin(&s->ck, cfg, model, table, params, out_dir, a, &how)) != APP_EXIT_OK ||
@@ -211,6 +216,8 @@ app_loop *app_loop_begin(const app_loop_cfg *cfg, app_model *model, const char *
         return NULL;
     }
     L->o.queue = completion_queue;
+    if (completion_queue)
+        mfd_out_queue_watch(completion_queue, L->o.dir);
 
     L->t_lo = cfg->slope_t1 > 0 ? cfg->slope_t0 : 0.1 * (double)cfg->iters;
     L->t_hi = cfg->slope_t1 > 0 ? cfg->slope_t1 : (double)cfg->iters;
@@ -395,9 +402,12 @@ int app_loop_end(app_loop *L)
         goto fail_msg;
     if (app_ckpt_finish(&s->ck, err, errlen) != MFD_OK || mfd_out_finish(o, &s->summary, err, errlen) != MFD_OK)
         goto fail_msg;
-    /* a run that checkpointed completes at once: app_ckpt_end removes what would let it continue */
-    if (o->queue && (a->checkpoints > 0 || s->ck.resumed) && mfd_out_queue_flush(o->queue, err, errlen) != MFD_OK)
-        goto fail_msg;
+    /* a run that checkpointed completes at once: app_ckpt_end removes what would let it continue (a failure
+     * is kept in the queue, and the batch reports it at its end) */
+    if (o->queue && (a->checkpoints > 0 || s->ck.resumed)) {
+        char qerr[1024];
+        (void)mfd_out_queue_flush(o->queue, qerr, sizeof qerr);
+    }
     app_ckpt_end(&s->ck, stop);
     printf("%s: %s after %ld iterations, %s %.6g (%.3g s); wrote %s\n", cfg->prog, mfd_stop_name(stop), t, mon, e,
            wall, o->dir);

@@ -6,8 +6,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -331,11 +333,25 @@ typedef struct q_run {
     unsigned files; /* Q_ bits */
 } q_run;
 
+#define Q_MAX_FS 8 /* file systems watched; beyond them sync() */
+
 struct mfd_out_queue {
     pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t timer;
+    bool timer_on, stop;
     q_run *run;
     size_t n, cap;
     double seconds, last; /* the flush period and the last flush (monotonic seconds) */
+    /* a descriptor per file system, opened when its first run was attached:
+     * syncfs reports the write errors that happened since its descriptor was
+     * opened (Linux 5.8 and later) */
+    int fd[Q_MAX_FS];
+    dev_t dev[Q_MAX_FS];
+    size_t nfs;
+    bool many_fs;
+    mfd_status st; /* the first failure since the queue was made, and its message */
+    char err[1024];
 };
 
 static double mono_now(void)
@@ -345,10 +361,37 @@ static double mono_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static void flush_locked(mfd_out_queue *q);
+
+/* The timer: flush what waits once the period has passed since the last flush. */
+static void *timer_main(void *arg)
+{
+    mfd_out_queue *q = arg;
+    pthread_mutex_lock(&q->lock);
+    while (!q->stop) {
+        double due = q->last + q->seconds, now = mono_now();
+        if (now >= due) {
+            if (q->n > 0)
+                flush_locked(q);
+            else
+                q->last = now;
+            continue;
+        }
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        double w = due - now, at = (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec + w;
+        ts.tv_sec = (time_t)at;
+        ts.tv_nsec = (long)((at - (double)ts.tv_sec) * 1e9);
+        pthread_cond_timedwait(&q->wake, &q->lock, &ts);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return NULL;
+}
+
 mfd_status mfd_out_queue_new(double seconds, mfd_out_queue **q)
 {
     *q = NULL;
-    if (!(seconds >= 0))
+    if (!(seconds >= 0) || !isfinite(seconds))
         return MFD_EINVAL;
     mfd_out_queue *r = calloc(1, sizeof *r);
     if (!r)
@@ -357,8 +400,19 @@ mfd_status mfd_out_queue_new(double seconds, mfd_out_queue **q)
         free(r);
         return MFD_ENOMEM;
     }
+    if (pthread_cond_init(&r->wake, NULL) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        free(r);
+        return MFD_ENOMEM;
+    }
     r->seconds = seconds;
     r->last = mono_now();
+    r->st = MFD_OK;
+    if (seconds > 0 && pthread_create(&r->timer, NULL, timer_main, r) != 0) {
+        mfd_out_queue_free(r);
+        return MFD_ENOMEM;
+    }
+    r->timer_on = seconds > 0;
     *q = r;
     return MFD_OK;
 }
@@ -375,46 +429,60 @@ void mfd_out_queue_free(mfd_out_queue *q)
 {
     if (!q)
         return;
+    if (q->timer_on) {
+        pthread_mutex_lock(&q->lock);
+        q->stop = true;
+        pthread_cond_signal(&q->wake);
+        pthread_mutex_unlock(&q->lock);
+        pthread_join(q->timer, NULL);
+    }
     for (size_t i = 0; i < q->n; i++)
         free(q->run[i].dir);
+    for (size_t i = 0; i < q->nfs; i++)
+        close(q->fd[i]);
     free(q->run);
+    pthread_cond_destroy(&q->wake);
     pthread_mutex_destroy(&q->lock);
     free(q);
 }
 
-/* Put the queued files' contents on the disk: one syncfs per file system
- * (Linux), else an fsync per file.  0, or -1 with errno set. */
+static void watch_locked(mfd_out_queue *q, const char *dir);
+
+void mfd_out_queue_watch(mfd_out_queue *q, const char *dir)
+{
+    pthread_mutex_lock(&q->lock);
+    watch_locked(q, dir);
+    pthread_mutex_unlock(&q->lock);
+}
+
+static void watch_locked(mfd_out_queue *q, const char *dir)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return; /* the flush names the folder if it is still missing */
+    size_t k = 0;
+    while (k < q->nfs && q->dev[k] != sb.st_dev)
+        k++;
+    if (k == q->nfs) {
+        int fd = q->nfs < Q_MAX_FS ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fd >= 0) {
+            q->dev[q->nfs] = sb.st_dev;
+            q->fd[q->nfs++] = fd;
+        } else
+            q->many_fs = true;
+    }
+}
+
+/* Put the queued files' contents on the disk: one syncfs per watched file
+ * system (Linux), else an fsync per file.  0, or -1 with errno set. */
 static int sync_queued(const mfd_out_queue *q)
 {
 #ifdef __linux__
-    enum { MAX_FS = 8 };
-    dev_t seen[MAX_FS];
-    size_t nseen = 0;
-    for (size_t i = 0; i < q->n; i++) {
-        struct stat sb;
-        if (stat(q->run[i].dir, &sb) != 0)
+    if (q->many_fs)
+        sync(); /* a file system beyond the watched ones: everything */
+    for (size_t k = 0; k < q->nfs; k++)
+        if (syncfs(q->fd[k]) != 0)
             return -1;
-        size_t k = 0;
-        while (k < nseen && seen[k] != sb.st_dev)
-            k++;
-        if (k < nseen)
-            continue;
-        if (nseen == MAX_FS) { /* runs spread over many file systems: sync them all */
-            sync();
-            return 0;
-        }
-        seen[nseen++] = sb.st_dev;
-        int fd = open(q->run[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-            return -1;
-        int r = syncfs(fd);
-        int saved = errno;
-        close(fd);
-        if (r != 0) {
-            errno = saved;
-            return -1;
-        }
-    }
     return 0;
 #else
     char tmp[4096];
@@ -422,13 +490,11 @@ static int sync_queued(const mfd_out_queue *q)
         for (size_t f = 0; f < sizeof q_names / sizeof *q_names; f++) {
             if (!(q->run[i].files & (1u << f)))
                 continue;
-            if (snprintf(tmp, sizeof tmp, "%s/%s.part", q->run[i].dir, q_names[f]) >= (int)sizeof tmp) {
-                errno = ENAMETOOLONG;
-                return -1;
-            }
+            if (snprintf(tmp, sizeof tmp, "%s/%s.part", q->run[i].dir, q_names[f]) >= (int)sizeof tmp)
+                continue; /* the rename reports it */
             int fd = open(tmp, O_RDWR | O_CLOEXEC);
             if (fd < 0)
-                return -1;
+                continue; /* the rename reports it */
             int r = fsync(fd);
             int saved = errno;
             close(fd);
@@ -441,32 +507,33 @@ static int sync_queued(const mfd_out_queue *q)
 #endif
 }
 
-/* Remove run i's .part files from file f on. */
-static void unlink_parts(const q_run *r, size_t from)
+/* Keep the first failure and its message. */
+static void record(mfd_out_queue *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void record(mfd_out_queue *q, const char *fmt, ...)
 {
-    char tmp[4096];
-    for (size_t f = from; f < sizeof q_names / sizeof *q_names; f++)
-        if ((r->files & (1u << f)) &&
-            snprintf(tmp, sizeof tmp, "%s/%s.part", r->dir, q_names[f]) < (int)sizeof tmp)
-            unlink(tmp);
+    if (q->st != MFD_OK)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->err, sizeof q->err, fmt, ap);
+    va_end(ap);
+    q->st = MFD_EIO;
 }
 
-static mfd_status flush_locked(mfd_out_queue *q, char *err, size_t errlen)
+/* Sync, then rename.  A failure leaves the .part files where they are (no
+ * name looks complete, and a run with a checkpoint keeps its trace to
+ * continue); it is recorded for mfd_out_queue_flush to report. */
+static void flush_locked(mfd_out_queue *q)
 {
     q->last = mono_now();
     if (q->n == 0)
-        return MFD_OK;
-    mfd_status st = MFD_OK;
-    size_t lost = 0;
+        return;
     if (sync_queued(q) != 0) {
-        int saved = errno;
-        for (size_t i = 0; i < q->n; i++)
-            unlink_parts(&q->run[i], 0);
-        mfd_errf(err, errlen, "cannot sync the files of %zu completed runs (the first in '%s') to the disk: %s; "
-                 "they are left incomplete", q->n, q->run[0].dir, strerror(saved));
-        st = MFD_EIO;
+        record(q, "cannot sync the files of %zu completed runs (the first in '%s') to the disk: %s; they are left "
+               "incomplete", q->n, q->run[0].dir, strerror(errno));
     } else {
         char tmp[4096], path[4096];
+        size_t lost = 0;
         for (size_t i = 0; i < q->n; i++) {
             const q_run *r = &q->run[i];
             for (size_t f = 0; f < sizeof q_names / sizeof *q_names; f++) {
@@ -477,36 +544,49 @@ static mfd_status flush_locked(mfd_out_queue *q, char *err, size_t errlen)
                     errno = ENAMETOOLONG;
                 else if (rename(tmp, path) == 0)
                     continue;
-                if (lost++ == 0) {
-                    mfd_errf(err, errlen, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-                    st = MFD_EIO;
-                }
-                unlink_parts(r, f); /* no later name, summary.csv above all */
-                break;
+                if (lost++ == 0)
+                    record(q, "cannot rename '%s' to '%s': %s; its run is left incomplete", tmp, path,
+                           strerror(errno));
+                break; /* no later name, summary.csv above all */
             }
         }
         if (lost > 1) {
-            size_t l = strlen(err);
-            if (l < errlen)
-                snprintf(err + l, errlen - l, " (and %zu more runs left incomplete)", lost - 1);
+            size_t l = strlen(q->err);
+            if (l < sizeof q->err)
+                snprintf(q->err + l, sizeof q->err - l, " (and %zu more runs)", lost - 1);
         }
     }
     for (size_t i = 0; i < q->n; i++)
         free(q->run[i].dir);
     q->n = 0;
-    return st;
 }
 
 mfd_status mfd_out_queue_flush(mfd_out_queue *q, char *err, size_t errlen)
 {
     pthread_mutex_lock(&q->lock);
-    mfd_status st = flush_locked(q, err, errlen);
+    flush_locked(q);
+    mfd_status st = q->st;
+    if (st != MFD_OK)
+        mfd_errf(err, errlen, "%s", q->err);
     pthread_mutex_unlock(&q->lock);
     return st;
 }
 
-/* Hand the run's .part files to its queue; flush when the period is over. */
-static mfd_status enqueue(mfd_out *o, char *err, size_t errlen)
+bool mfd_out_queue_holds(mfd_out_queue *q, const char *dir)
+{
+    size_t l = strlen(dir);
+    while (l > 1 && dir[l - 1] == '/')
+        l--;
+    pthread_mutex_lock(&q->lock);
+    bool held = false;
+    for (size_t i = 0; i < q->n && !held; i++)
+        held = strlen(q->run[i].dir) == l && strncmp(q->run[i].dir, dir, l) == 0;
+    pthread_mutex_unlock(&q->lock);
+    return held;
+}
+
+/* Hand the run's .part files to its queue (a period of 0 flushes at once). */
+static mfd_status enqueue(mfd_out *o)
 {
     mfd_out_queue *q = o->queue;
     char *dir = dup_str(o->dir);
@@ -526,9 +606,11 @@ static mfd_status enqueue(mfd_out *o, char *err, size_t errlen)
     }
     q->run[q->n++] = (q_run){dir, o->queued};
     o->queued = 0;
-    mfd_status st = mono_now() - q->last >= q->seconds ? flush_locked(q, err, errlen) : MFD_OK;
+    watch_locked(q, dir); /* a folder no one watched (mfd_out_queue_watch) is synced all the same */
+    if (q->seconds == 0)
+        flush_locked(q);
     pthread_mutex_unlock(&q->lock);
-    return st;
+    return MFD_OK;
 }
 
 /* Append to a growing text buffer. */
@@ -721,7 +803,7 @@ mfd_status mfd_out_finish(mfd_out *o, const mfd_kv *summary, char *err, size_t e
         st = write_part(path, b.s, 0, err, errlen);
         if (st == MFD_OK) {
             o->queued |= Q_SUMMARY;
-            st = enqueue(o, err, errlen);
+            st = enqueue(o);
         }
     } else if (st == MFD_OK)
         st = mfd_out_write_text(path, b.s, err, errlen);

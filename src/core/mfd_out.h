@@ -20,6 +20,7 @@
 #ifndef MFD_OUT_H
 #define MFD_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -61,25 +62,33 @@ void mfd_strlist_free(mfd_strlist *l);
  * runs those three syncs per run cost more than the runs' arithmetic (a third
  * of the phase diagram's wall time).  A run whose mfd_out has a queue writes
  * its .part files unsynced; mfd_out_finish hands its renames (run.ini,
- * trace.csv, then summary.csv) to the queue, and mfd_out_queue_flush syncs
- * the file systems once and then renames, run by run in the order queued.
- * The promise above holds: a name is given only after the sync.  A process
- * that dies before a flush leaves .part files only, so those runs look
- * incomplete and the next mfd run repeats them.  mfd_out_finish flushes by
- * itself once `seconds` have passed since the last flush; the owner flushes
- * at the end.  A queue may be shared by threads (its functions lock). */
+ * trace.csv, then summary.csv) to the queue, and a flush syncs the file
+ * systems once and then renames, run by run in the order queued.  The
+ * promise above holds: a name is given only after the sync.  A timer thread
+ * flushes `seconds` after the last flush (0: every finish flushes at once).
+ * A process that dies before a flush leaves .part files only, so those runs
+ * look incomplete and the next mfd run repeats them.  A failure (a sync, a
+ * rename) leaves the .part files in place and is kept for
+ * mfd_out_queue_flush to report.  A queue may be shared by threads (its
+ * functions lock). */
 typedef struct mfd_out_queue mfd_out_queue;
 
-/* A queue that flushes at most every `seconds` (>= 0). */
+/* A queue that flushes every `seconds` (>= 0, finite). */
 mfd_status mfd_out_queue_new(double seconds, mfd_out_queue **q);
-/* Sync, then rename every queued run's files.  A run whose rename fails
- * keeps none of its later names (its summary.csv.part is removed); when the
- * sync itself fails, every queued .part file is removed (the runs are
- * repeated).  err names the first failure and the number of runs lost. */
+/* Watch dir's file system: call when a run in dir is attached, before its
+ * files are written (syncfs reports the write errors since its descriptor
+ * was opened; Linux 5.8 and later). */
+void mfd_out_queue_watch(mfd_out_queue *q, const char *dir);
+/* Flush now.  MFD_OK, or the first failure of any flush since the queue was
+ * made (the timer's included), with err naming the file and the runs left
+ * incomplete. */
 mfd_status mfd_out_queue_flush(mfd_out_queue *q, char *err, size_t errlen);
+/* Is a run in dir waiting for a flush? */
+bool mfd_out_queue_holds(mfd_out_queue *q, const char *dir);
 /* The number of runs waiting for a flush. */
 size_t mfd_out_queue_pending(mfd_out_queue *q);
-/* Free the queue; what is still queued stays under its .part names. */
+/* Stop the timer and free the queue; what is still queued stays under its
+ * .part names. */
 void mfd_out_queue_free(mfd_out_queue *q);
 
 typedef struct mfd_out {

@@ -287,17 +287,21 @@ static bool not_older(const struct stat *a, const struct stat *b)
 }
 
 /* Are dir's index.csv and timing.csv what collecting s would write now?
- * They are when both are newer than the spec, the mfd program and every
- * planned run's summary.csv; *ncomplete counts the summaries, which the
- * index must hold one row each of (the caller compares: a removed run
- * leaves no newer file).  Stat calls only: at 400 000 runs a fraction of a
- * second, against about 25 s to read the summaries again. */
-static bool index_current(const drv_experiment *s, const char *dir, size_t *ncomplete, size_t *ntotal)
+ * Not when the spec, the mfd program or a planned run's summary.csv is
+ * newer than either (stat calls only: at 400 000 runs a fraction of a
+ * second, against about 25 s to read the summaries again).  *ids gets the
+ * complete runs' ids in plan order (owned by *runs, which the caller frees
+ * with drv_plan_free(*runs, *n)): the index must hold exactly those rows
+ * (a run removed, or one whose summary was renamed in place after the
+ * collect, leaves no newer file). */
+static bool index_current(const drv_experiment *s, const char *dir, drv_plan_run **runs, size_t *n,
+                          const char ***ids, size_t *ncomplete)
 {
-    drv_plan_run *runs;
-    size_t n;
     char p[PATH_MAX + 64], err[1024];
     struct stat idx, tim, st;
+    *runs = NULL;
+    *n = 0;
+    *ids = NULL;
     snprintf(p, sizeof p, "%s/index.csv", dir);
     if (stat(p, &idx) != 0)
         return false;
@@ -308,21 +312,32 @@ static bool index_current(const drv_experiment *s, const char *dir, size_t *ncom
         idx = tim; /* the older of the two */
     if (stat(s->path, &st) != 0 || not_older(&st, &idx) || stat("/proc/self/exe", &st) != 0 || not_older(&st, &idx))
         return false;
-    if (!drv_plan_expand(s, &runs, &n, err, sizeof err))
+    if (!drv_plan_expand(s, runs, n, err, sizeof err))
+        return false;
+    if (!(*ids = malloc((*n ? *n : 1) * sizeof **ids)))
         return false;
     bool current = true;
     size_t done = 0;
-    for (size_t i = 0; i < n && current; i++) {
-        snprintf(p, sizeof p, "%s/runs/%s/summary.csv", dir, runs[i].id);
+    for (size_t i = 0; i < *n && current; i++) {
+        snprintf(p, sizeof p, "%s/runs/%s/summary.csv", dir, (*runs)[i].id);
         if (stat(p, &st) != 0)
             continue;
-        done++;
+        (*ids)[done++] = (*runs)[i].id;
         current = !not_older(&st, &idx);
     }
-    drv_plan_free(runs, n);
     *ncomplete = done;
-    *ntotal = n;
     return current;
+}
+
+/* Does index t hold exactly these runs, in this order? */
+static bool index_rows_are(const drv_csv *t, const char *const *ids, size_t n)
+{
+    if (t->nrows != n || t->ncols == 0 || strcmp(t->names[0], "id") != 0)
+        return false;
+    for (size_t r = 0; r < n; r++)
+        if (strcmp(drv_csv_cell(t, r, 0), ids[r]) != 0)
+            return false;
+    return true;
 }
 
 int drv_collect_load_index(const drv_cmd_opts *o, const char *x, bool times, drv_experiment *s, drv_csv *t, char *dir,
@@ -335,11 +350,17 @@ int drv_collect_load_index(const drv_cmd_opts *o, const char *x, bool times, drv
     drv_experiment_results_dir(s, o->results, dir, dlen);
     snprintf(p, sizeof p, "%s/index.csv", dir);
     /* collect unless index.csv is current: then plot and check read it as it is */
-    bool reuse = index_current(s, dir, done, total) && drv_csv_read(p, t, err, sizeof err);
-    if (reuse && t->nrows != *done) { /* a run removed since */
+    drv_plan_run *runs;
+    size_t nplan;
+    const char **ids;
+    bool reuse = index_current(s, dir, &runs, &nplan, &ids, done) && drv_csv_read(p, t, err, sizeof err);
+    if (reuse && !index_rows_are(t, ids, *done)) {
         drv_csv_free(t);
         reuse = false;
     }
+    *total = nplan;
+    free(ids);
+    drv_plan_free(runs, nplan);
     if (!reuse) {
         if ((code = drv_collect_spec(s, o, done, total, true)) != 0) {
             drv_experiment_free(s);

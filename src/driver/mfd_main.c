@@ -40,7 +40,7 @@ static void usage(FILE *f)
                "  -j N             N processes at once (default: one per core); each gets one BLAS thread\n"
                "                   unless OPENBLAS_NUM_THREADS is set\n"
                "  --batch B        up to B runs per process (the program's --runs; default: about four\n"
-               "                   batches per process, at most 64 runs each); --batch 1: one run each\n"
+               "                   batches per process, at most 1024 runs each); --batch 1: one run each\n"
                "  --shard K/N      only the runs whose index is K-1 modulo N (K = 1..N)\n"
                "  --task I         only run I (0-based; a Slurm array task)\n"
                "\nexit codes: 0 success, 1 a run or a claim failed, 2 bad arguments or spec\n");

@@ -71,6 +71,14 @@ rm "reuse/tiny/runs/$first/summary.csv"
 mfd check tiny --results reuse > reuse.txt 2>&1
 check "a run removed since makes check collect again (11 rows)" \
     "[ \$(wc -l < reuse/tiny/index.csv) -eq 12 ] && grep -q '11 of 12 runs' reuse.txt"
+# the same count of runs, but not the same runs: a summary put back with an old time, another removed
+second=$(sed -n 2p plan1.txt | cut -d' ' -f2)
+cp "whole/tiny/runs/$first/summary.csv" "reuse/tiny/runs/$first/summary.csv"
+touch -d '2000-01-01' "reuse/tiny/runs/$first/summary.csv"
+rm "reuse/tiny/runs/$second/summary.csv"
+mfd check tiny --results reuse > /dev/null 2>&1
+check "other runs than the index's, as many and none newer: check collects again" \
+    "grep -q '^$first,' reuse/tiny/index.csv && ! grep -q '^$second,' reuse/tiny/index.csv"
 mfd run tiny --task 5 --results task > /dev/null 2>&1
 check "--task 5 runs exactly run 5" "[ \$(ls task/tiny/runs/*/summary.csv | wc -l) -eq 1 ] && [ -f task/tiny/runs/\$(sed -n 6p plan1.txt | cut -d' ' -f2)/summary.csv ]"
 out=$(mfd run tiny --results whole 2>&1)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mfd_out.h"
@@ -157,8 +158,8 @@ int main(void)
         err[0] = '\0';
         CHECK("a failed rename fails the flush, naming the file",
               mfd_out_queue_flush(q, err, sizeof err) == MFD_EIO && strstr(err, "queued_a/trace.csv"));
-        CHECK("the run whose rename failed is left without a summary (and without its .part)",
-              !exists(qa, "summary.csv") && !exists(qa, "summary.csv.part") && exists(qa, "run.ini"));
+        CHECK("the run whose rename failed is left without a summary (its .part files stay, never looking complete)",
+              !exists(qa, "summary.csv") && exists(qa, "summary.csv.part") && exists(qa, "run.ini"));
         CHECK("the other run completes", exists(qb, "summary.csv") && exists(qb, "trace.csv"));
 
         /* the process ends before the flush: the run looks incomplete, and opening it again clears it */
@@ -173,6 +174,22 @@ int main(void)
         mfd_out_open(&o, qa, err, sizeof err);
         mfd_out_close(&o);
         CHECK("opening the directory again removes them", !exists(qa, "summary.csv.part") && !exists(qa, "trace.csv.part"));
+
+        /* the timer flushes once the period is over, with no finish or flush call */
+        mfd_out_queue_new(0.2, &q);
+        mfd_out_open(&o, qb, err, sizeof err);
+        o.queue = q;
+        mfd_out_queue_watch(q, o.dir);
+        mfd_out_trace_begin(&o, &meta, cols, 3, err, sizeof err);
+        mfd_out_finish(&o, &sum, err, sizeof err);
+        mfd_out_close(&o);
+        CHECK("a run waits under .part names until the timer", !exists(qb, "summary.csv") && mfd_out_queue_holds(q, qb));
+        struct timespec nap = {0, 600000000};
+        nanosleep(&nap, NULL);
+        CHECK("the timer has flushed it 0.2 s after the last flush",
+              exists(qb, "summary.csv") && mfd_out_queue_pending(q) == 0 && !mfd_out_queue_holds(q, qb));
+        CHECK("no failure was recorded", mfd_out_queue_flush(q, err, sizeof err) == MFD_OK);
+        mfd_out_queue_free(q);
 
         /* a period of 0 flushes at every finish */
         mfd_out_queue_new(0, &q);
