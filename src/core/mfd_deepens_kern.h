@@ -201,37 +201,35 @@ static KATTR MFD_ENS_INLINE void KERN(eval_d)(const int d, mfd_deepens *e, const
 #undef DELTA
 }
 
-/* One function per d, so that every loop above has constant bounds; at
- * the default lanes (two vectors) and d = 2 or 4 (the sweeps' common
- * shapes) the lane stride is a constant too, so that every address is a
- * fixed offset: half the time at d = 4 (the same operations, the same bits). */
+/* eval_d at the default lanes (two vectors): the lane stride a constant,
+ * so that every address is a fixed offset, and at N = 4 ([LXGFD25]'s four
+ * layers) the depth and the field too. */
+static KATTR MFD_ENS_INLINE void KERN(eval_default_lanes)(const int d, mfd_deepens *e, const size_t lane0,
+                                                          const bool cplx, const int N)
+{
+    if (N != 4)
+        KERN(eval_d)(d, e, lane0, 2 * VW, cplx, N);
+    else if (cplx)
+        KERN(eval_d)(d, e, lane0, 2 * VW, true, 4);
+    else
+        KERN(eval_d)(d, e, lane0, 2 * VW, false, 4);
+}
+
+/* One function per d, so that every loop above has constant bounds; at the
+ * default lanes and d = 2 or 4 (the sweeps' common shapes) the constants
+ * above as well: less than half the time at d = 4 (the same operations, the
+ * same bits). */
 static KATTR void KERN(eval_block)(mfd_deepens *e, size_t lane0)
 {
     const size_t L = e->lanes;
     const bool cplx = e->s.field == MFD_COMPLEX;
     const int N = e->s.depth;
-    if (L == 2 * VW && N == 4) { /* N = 4 too: [LXGFD25]'s four layers */
-        if (e->s.d == 2) {
-            if (cplx)
-                KERN(eval_d)(2, e, lane0, 2 * VW, true, 4);
-            else
-                KERN(eval_d)(2, e, lane0, 2 * VW, false, 4);
-            return;
-        }
-        if (e->s.d == 4) {
-            if (cplx)
-                KERN(eval_d)(4, e, lane0, 2 * VW, true, 4);
-            else
-                KERN(eval_d)(4, e, lane0, 2 * VW, false, 4);
-            return;
-        }
-    }
     if (L == 2 * VW && e->s.d == 2) {
-        KERN(eval_d)(2, e, lane0, 2 * VW, cplx, N);
+        KERN(eval_default_lanes)(2, e, lane0, cplx, N);
         return;
     }
     if (L == 2 * VW && e->s.d == 4) {
-        KERN(eval_d)(4, e, lane0, 2 * VW, cplx, N);
+        KERN(eval_default_lanes)(4, e, lane0, cplx, N);
         return;
     }
     switch (e->s.d) {
