@@ -213,13 +213,11 @@ static bool put_timing(FILE *f, const void *ctx, char *err, size_t errlen)
     return true;
 }
 
-int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndone, size_t *ntotal, bool quiet)
+/* drv_collect_spec over the plan's n runs, expanded already (freed here). */
+static int collect_plan(const drv_experiment *s, const drv_cmd_opts *o, drv_plan_run *runs, size_t n, size_t *ndone,
+                        size_t *ntotal, bool quiet)
 {
-    drv_plan_run *runs;
-    size_t n;
     char err[1024], dir[PATH_MAX], p[PATH_MAX + 64];
-    if (!drv_plan_expand(s, &runs, &n, err, sizeof err))
-        return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
     drv_experiment_results_dir(s, o->results, dir, sizeof dir);
     collection C = {runs, n, 0, calloc(n ? n : 1, sizeof(uint32_t *)), calloc(n ? n : 1, sizeof(size_t)), NULL, 0,
                     NULL, NULL, {0, 0, NULL}, 4 + s->nfixed + s->naxes, {0, 0, NULL}};
@@ -267,6 +265,16 @@ int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndo
     return code;
 }
 
+int drv_collect_spec(const drv_experiment *s, const drv_cmd_opts *o, size_t *ndone, size_t *ntotal, bool quiet)
+{
+    drv_plan_run *runs;
+    size_t n;
+    char err[1024];
+    if (!drv_plan_expand(s, &runs, &n, err, sizeof err))
+        return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+    return collect_plan(s, o, runs, n, ndone, ntotal, quiet);
+}
+
 int drv_collect_cmd(const drv_cmd_opts *o, const char *x)
 {
     drv_experiment s;
@@ -312,8 +320,11 @@ static bool index_current(const drv_experiment *s, const char *dir, drv_plan_run
         idx = tim; /* the older of the two */
     if (stat(s->path, &st) != 0 || not_older(&st, &idx) || stat("/proc/self/exe", &st) != 0 || not_older(&st, &idx))
         return false;
-    if (!drv_plan_expand(s, runs, n, err, sizeof err))
+    if (!drv_plan_expand(s, runs, n, err, sizeof err)) {
+        *runs = NULL; /* the collect reports it */
+        *n = 0;
         return false;
+    }
     if (!(*ids = malloc((*n ? *n : 1) * sizeof **ids)))
         return false;
     bool current = true;
@@ -360,9 +371,12 @@ int drv_collect_load_index(const drv_cmd_opts *o, const char *x, bool times, drv
     }
     *total = nplan;
     free(ids);
-    drv_plan_free(runs, nplan);
-    if (!reuse) {
-        if ((code = drv_collect_spec(s, o, done, total, true)) != 0) {
+    if (reuse)
+        drv_plan_free(runs, nplan);
+    else {
+        /* the plan, when index_current got as far as expanding it, serves the collect too */
+        code = runs ? collect_plan(s, o, runs, nplan, done, total, true) : drv_collect_spec(s, o, done, total, true);
+        if (code != 0) {
             drv_experiment_free(s);
             return code;
         }
