@@ -1,6 +1,8 @@
 #include "app_group.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,7 @@ struct app_group {
     mfd_sense_group grp;
     mfd_sensop **ops; /* adopted, freed with the group */
     size_t nops;
+    size_t share_min; /* stored operators of fewer entries are not passed over together */
 };
 
 typedef struct thread_arg {
@@ -101,6 +104,17 @@ void app_group_adopt_op(app_member *member, mfd_lowrank *lr)
     }
 }
 
+/* Does a pass over s's operator for several runs pay for the hand-over
+ * between their threads?  The on-the-fly operator always (regenerating it
+ * dominates); a stored one from g->share_min entries (APP_GROUP_SHARE_MIN). */
+static bool pass_pays(const app_group *g, const mfd_sense *s)
+{
+    const mfd_sensop *op = s->op;
+    if (op->kind == MFD_SENSOP_GAUSSIAN_OTF)
+        return true;
+    return (double)op->m * (double)op->n1 * (double)op->n2 >= (double)g->share_min;
+}
+
 mfd_status app_group_join(app_member *member, mfd_sense *s)
 {
     if (!member || !member->pending)
@@ -109,7 +123,7 @@ mfd_status app_group_join(app_member *member, mfd_sense *s)
     member->pending = false;
     g->npending--;
     mfd_status st = MFD_OK;
-    if (mfd_sense_batchable(s)) {
+    if (mfd_sense_batchable(s) && pass_pays(g, s)) {
         st = mfd_sense_set_normal(s, group_normal, member);
         if (st == MFD_OK) {
             member->joined = true;
@@ -158,10 +172,35 @@ static void group_free(app_group *g)
     mfd_sense_group_free(&g->grp);
 }
 
+/* The smallest stored operator (entries m n1 n2) whose runs are evaluated
+ * in one pass: APP_GROUP_SHARE_MIN, or MFD_GROUP_SHARE_MIN from the
+ * environment (a count of entries; 0 shares every pass).  false (reported)
+ * on a bad value. */
+static bool share_min(const char *prog, size_t *out)
+{
+    *out = APP_GROUP_SHARE_MIN;
+    const char *v = getenv("MFD_GROUP_SHARE_MIN");
+    if (!v || !*v)
+        return true;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (*end || errno || v[0] == '-' || v[0] == '+' || x > SIZE_MAX) {
+        app_usage_error(prog, "environment variable MFD_GROUP_SHARE_MIN: '%s' is not a number of operator entries; "
+                              "expected an integer from 0 (every pass shared) up, default %lu",
+                        v, (unsigned long)APP_GROUP_SHARE_MIN);
+        return false;
+    }
+    *out = (size_t)x;
+    return true;
+}
+
 int app_group_run(const char *prog, size_t n, int *argc, char ***argv, app_member_fn one)
 {
     app_group g;
     memset(&g, 0, sizeof g);
+    if (!share_min(prog, &g.share_min))
+        return APP_EXIT_USAGE;
     g.n = n;
     thread_arg *t = calloc(n, sizeof *t);
     g.wait = malloc(n * sizeof *g.wait);

@@ -12,6 +12,19 @@
  * (mfd_sensbatch.h), so a member's numbers are those of the same run by
  * itself; its time columns count the group's work, not its own.
  *
+ * A pass is shared only where it pays.  Handing the lock from thread to
+ * thread costs a few microseconds per member and evaluation (futex wake-ups,
+ * more when the other core is busy), while one pass over a small stored
+ * operator costs about as much: measured on a 2-core EPYC VM, four runs of
+ * mfd-sense sharing a Gaussian operator of 4·10⁴ entries (n = 10, m = 400)
+ * took 1.13 to 1.64 s of CPU together against 0.89 to 0.99 s one after
+ * another (1.44 s against 1.19 s at 10⁵ entries), but 1.7 s against 1.9 s at
+ * 2·10⁵ and 2.5 s against 4.2 s at 1.6·10⁶.  So a stored operator of fewer than
+ * APP_GROUP_SHARE_MIN entries is still built once and borrowed, but each
+ * member evaluates it alone (op_shared_evals = 0); the bits are the same
+ * either way.  The environment variable MFD_GROUP_SHARE_MIN sets another
+ * bound (0: every pass shared; the tests use it).
+ *
  * The first member to build a Gaussian operator hands it to the group
  * (app_group_adopt_op), and members that draw the same one borrow it
  * (app_group_shared_op): one copy in memory, freed with the group. */
@@ -26,6 +39,10 @@
 #include "mfd_sense.h"
 
 typedef struct app_group app_group;
+
+/* The smallest stored operator (m n1 n2 entries) over which a group's runs
+ * are evaluated in one pass (above). */
+#define APP_GROUP_SHARE_MIN ((size_t)1 << 17)
 
 /* One run of a group, as the program's single-run function sees it. */
 typedef struct app_member {

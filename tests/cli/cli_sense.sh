@@ -134,10 +134,30 @@ model=sym	n=10	r=2	k=3	op_seed=4	operator=gaussian_sym_otf	kappa=2	iters=100	see
 check "the symmetric model on gaussian_sym_otf: a group of 3 gives each run alone, bit for bit" "group_equals_alone grp_sym"
 check "run.ini records the group's size" "grep -q '^op_group_runs = 3$' grp_sym_0/run.ini"
 printf 'model=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=1\tout=bad_a\nmodel=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=2\teta=-1\tout=bad_b\nmodel=asym\tn=10\tr=2\tk=3\top_seed=3\titers=80\tseed=3\tout=bad_c\n' > badgroup.txt
-"$exe" --runs badgroup.txt > badgroup.log 2>&1
+MFD_GROUP_SHARE_MIN=0 "$exe" --runs badgroup.txt > badgroup.log 2>&1
 code=$?
 check "a bad run in a group fails alone (exit 2); the others complete, still sharing the operator" \
     "[ $code -eq 2 ] && [ -f bad_a/summary.csv ] && [ -f bad_c/summary.csv ] && [ ! -e bad_b ] && grep -q '^op_shared_evals = 81$' bad_a/run.ini"
+# below APP_GROUP_SHARE_MIN entries (here 10 x 10 x 400) a group borrows one
+# operator but evaluates run by run: the same bits as the shared passes
+sed 's/out=grp_gaussian_/out=small_/' grp_gaussian.txt > small.txt
+"$exe" --runs small.txt > small.log 2>&1
+small_same() {
+    for i in 0 1 2 3; do
+        grep -q '^op_group_runs = 4$' small_$i/run.ini && grep -q '^op_shared_evals = 0$' small_$i/run.ini || return 1
+        for f in trace.csv summary.csv; do
+            without_time small_$i/$f > a.rows
+            without_time grp_gaussian_$i/$f > b.rows
+            [ -s a.rows ] && cmp -s a.rows b.rows || return 1
+        done
+    done
+}
+check "a group over a small stored operator evaluates run by run (op_shared_evals = 0), with the shared passes' bits" small_same
+rm -rf small_*
+MFD_GROUP_SHARE_MIN=1e5 "$exe" --runs small.txt > badmin.log 2>&1
+code=$?
+check "MFD_GROUP_SHARE_MIN=1e5 is refused (exit 2) naming the variable and the value, before any run starts" \
+    "[ $code -eq 2 ] && grep -q \"MFD_GROUP_SHARE_MIN: '1e5'\" badmin.log && [ ! -e small_0 ]"
 printf 'n=10\tr=2\tk=3\top_seed=5\titers=50\tout=sh_a\nn=10\tr=2\tk=3\top_seed=5\titers=50\tshare_operator=0\tout=sh_b\n' > noshare.txt
 "$exe" --runs noshare.txt > /dev/null 2>&1
 check "share_operator=0 keeps a run out of its operator's group" \
