@@ -490,23 +490,62 @@ const char *mfd_small_path(void)
     return "auto-noavx2";
 }
 
-/* ---- eigenvalues of a small Hermitian matrix (cyclic Jacobi) ------------
+/* ---- eigenvalues of a small Hermitian matrix (Jacobi) --------------------
  *
  * A rotation in the (p, q) plane zeroes a_pq: with a_pq = r e^{i phi} (real
- * matrices: phi = 0 or pi), scaling column q by e^{-i phi} makes it r, then
- * the real rotation c = 1/sqrt(1 + t^2), s = t c with
- * t = sign(theta) / (|theta| + sqrt(theta^2 + 1)), theta = (a_qq - a_pp)/(2r)
- * (the smaller root: the rotation angle stays below pi/4) gives
- * a_pp -= t r, a_qq += t r, and for k != p, q
- * a_kp <- c a_kp - s e^{-i phi} a_kq,  a_kq <- s a_kp + c e^{-i phi} a_kq. */
-/* |re + i im|: the square root of the sum of squares where that neither
- * overflows nor underflows (a fifth of hypot's time), hypot elsewhere. */
-static double modulus(double re, double im)
+ * matrices: r signed, phi = 0), scaling column q by e^{-i phi} makes it r,
+ * then the real rotation c = 1/sqrt(1 + t^2), s = t c with
+ * t = sign(h) 2r / (|h| + sqrt(h^2 + 4 r^2)), h = a_qq - a_pp
+ * (the smaller root of t^2 + 2 theta t - 1 = 0, theta = h / (2r), written
+ * without theta so that fewer square roots and divisions wait on one
+ * another; the angle stays below pi/4) gives a_pp -= t r, a_qq += t r, and
+ * for k != p, q
+ * a_kp <- c a_kp - s e^{-i phi} a_kq,  a_kq <- s a_kp + c e^{-i phi} a_kq.
+ *
+ * Order: round robin (the circle method).  A sweep is m - 1 rounds (m = n,
+ * or n + 1 with a dummy index when n is odd) of m/2 disjoint pairs.  A
+ * rotation changes rows and columns p and q only, so within a round no
+ * rotation changes another's a_pp, a_qq, a_pq: the round's parameters are
+ * computed first, together (their square roots and divisions overlap in the
+ * pipeline instead of waiting for the previous rotation), then applied in
+ * turn.  Convergence is quadratic as for the cyclic order. */
+#define JACOBI_CHUNK 8 /* the parameters computed at a time */
+
+typedef struct jacobi_rot {
+    size_t p, q;
+    double r, t, c, s, ur, ui; /* ur + i ui = e^{-i phi} (complex) */
+} jacobi_rot;
+
+/* Pair k (0 <= k < m/2) of round rd (0 <= rd < m - 1) over m (even)
+ * indices, as p < q: index m - 1 meets rd, and rd + k meets rd - k (mod m - 1). */
+static void round_pair(size_t m, size_t rd, size_t k, size_t *p, size_t *q)
 {
-    double s = re * re + im * im;
-    if (s > 1e-290 && s < 1e290)
-        return sqrt(s);
-    return hypot(re, im);
+    size_t a = m - 1, b = rd;
+    if (k > 0) {
+        a = (rd + k) % (m - 1);
+        b = (rd + m - 1 - k) % (m - 1);
+    }
+    *p = a < b ? a : b;
+    *q = a < b ? b : a;
+}
+
+/* sqrt(x2) where x2 = x^2 neither overflowed nor underflowed (a fifth of
+ * hypot's time), else hypot(x, y) computed again from the parts. */
+static double root_or_hypot(double x2, double x, double y)
+{
+    if (x2 > 1e-290 && x2 < 1e290)
+        return sqrt(x2);
+    return hypot(x, y);
+}
+
+/* t, c, s of the rotation that zeroes the real off-diagonal r (signed) between a_pp and a_qq. */
+static void rotation(double app, double aqq, double r, double r2, jacobi_rot *j)
+{
+    double h = aqq - app;
+    double hyp = root_or_hypot(h * h + 4 * r2, h, 2 * fabs(r));
+    j->t = (h >= 0 ? 2 * r : -2 * r) / (fabs(h) + hyp);
+    j->c = 1 / sqrt(j->t * j->t + 1);
+    j->s = j->t * j->c;
 }
 
 static int jacobi_real(size_t n, double *A, size_t lda, double *w)
@@ -516,6 +555,7 @@ static int jacobi_real(size_t n, double *A, size_t lda, double *w)
     for (size_t j = 0; j < n; j++)
         for (size_t i = 0; i < n; i++)
             frob += AR(i, j) * AR(i, j);
+    size_t m = n + (n & 1);
     int sweep = 0;
     for (; sweep < 60; sweep++) {
         double off = 0;
@@ -528,23 +568,32 @@ static int jacobi_real(size_t n, double *A, size_t lda, double *w)
          * loop back (the test above passes once only such entries are left):
          * it is not rotated away, which saves most of the last sweep */
         double negligible = 1e-34 * frob / (double)(n * n);
-        for (size_t q = 1; q < n; q++)
-            for (size_t p = 0; p < q; p++) {
-                double apq = AR(p, q);
-                if (apq * apq <= negligible)
-                    continue;
-                double theta = (AR(q, q) - AR(p, p)) / (2 * apq);
-                double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
-                double c = 1 / sqrt(t * t + 1), sn = t * c;
-                AR(p, p) -= t * apq;
-                AR(q, q) += t * apq;
-                AR(p, q) = AR(q, p) = 0;
-                for (size_t k = 0; k < n; k++) {
-                    if (k == p || k == q)
+        for (size_t rd = 0; rd + 1 < m; rd++)
+            for (size_t k0 = n & 1; k0 < m / 2; k0 += JACOBI_CHUNK) { /* n odd: pair 0 has the dummy */
+                jacobi_rot rot[JACOBI_CHUNK];
+                size_t nr = 0;
+                for (size_t k = k0; k < m / 2 && k < k0 + JACOBI_CHUNK; k++) {
+                    jacobi_rot *j = &rot[nr];
+                    round_pair(m, rd, k, &j->p, &j->q);
+                    j->r = AR(j->p, j->q);
+                    if (j->r * j->r <= negligible)
                         continue;
-                    double x = AR(k, p), y = AR(k, q);
-                    AR(k, p) = AR(p, k) = c * x - sn * y;
-                    AR(k, q) = AR(q, k) = sn * x + c * y;
+                    rotation(AR(j->p, j->p), AR(j->q, j->q), j->r, j->r * j->r, j);
+                    nr++;
+                }
+                for (size_t i = 0; i < nr; i++) {
+                    const jacobi_rot *j = &rot[i];
+                    size_t p = j->p, q = j->q;
+                    AR(p, p) -= j->t * j->r;
+                    AR(q, q) += j->t * j->r;
+                    AR(p, q) = AR(q, p) = 0;
+                    for (size_t k = 0; k < n; k++) {
+                        if (k == p || k == q)
+                            continue;
+                        double x = AR(k, p), y = AR(k, q);
+                        AR(k, p) = AR(p, k) = j->c * x - j->s * y;
+                        AR(k, q) = AR(q, k) = j->s * x + j->c * y;
+                    }
                 }
             }
     }
@@ -562,6 +611,7 @@ static int jacobi_complex(size_t n, double *A, size_t lda, double *w)
     for (size_t j = 0; j < n; j++)
         for (size_t i = 0; i < n; i++)
             frob += RE(i, j) * RE(i, j) + IM(i, j) * IM(i, j);
+    size_t m = n + (n & 1);
     int sweep = 0;
     for (; sweep < 60; sweep++) {
         double off = 0;
@@ -570,33 +620,42 @@ static int jacobi_complex(size_t n, double *A, size_t lda, double *w)
                 off += RE(p, q) * RE(p, q) + IM(p, q) * IM(p, q);
         if (off <= 1e-34 * frob || off == 0)
             break;
-        /* an entry whose square is below 1e-34 ‖A‖²_F / n² cannot hold the
-         * loop back (the test above passes once only such entries are left):
-         * it is not rotated away, which saves most of the last sweep */
-        double negligible = 1e-34 * frob / (double)(n * n);
-        for (size_t q = 1; q < n; q++)
-            for (size_t p = 0; p < q; p++) {
-                double r2 = RE(p, q) * RE(p, q) + IM(p, q) * IM(p, q);
-                if (r2 <= negligible)
-                    continue;
-                double r = modulus(RE(p, q), IM(p, q));
-                double inv = 1 / r, ur = RE(p, q) * inv, ui = -IM(p, q) * inv; /* e^{-i phi} */
-                double theta = (RE(q, q) - RE(p, p)) / (2 * r);
-                double t = (theta >= 0 ? 1.0 : -1.0) / (fabs(theta) + sqrt(theta * theta + 1));
-                double c = 1 / sqrt(t * t + 1), sn = t * c;
-                RE(p, p) -= t * r;
-                RE(q, q) += t * r;
-                IM(p, p) = IM(q, q) = 0;
-                RE(p, q) = IM(p, q) = RE(q, p) = IM(q, p) = 0;
-                for (size_t k = 0; k < n; k++) {
-                    if (k == p || k == q)
+        double negligible = 1e-34 * frob / (double)(n * n); /* as in jacobi_real */
+        for (size_t rd = 0; rd + 1 < m; rd++)
+            for (size_t k0 = n & 1; k0 < m / 2; k0 += JACOBI_CHUNK) {
+                jacobi_rot rot[JACOBI_CHUNK];
+                size_t nr = 0;
+                for (size_t k = k0; k < m / 2 && k < k0 + JACOBI_CHUNK; k++) {
+                    jacobi_rot *j = &rot[nr];
+                    round_pair(m, rd, k, &j->p, &j->q);
+                    double re = RE(j->p, j->q), im = IM(j->p, j->q), r2 = re * re + im * im;
+                    if (r2 <= negligible)
                         continue;
-                    double xr = RE(k, p), xi = IM(k, p);
-                    double yr = RE(k, q) * ur - IM(k, q) * ui, yi = RE(k, q) * ui + IM(k, q) * ur;
-                    double pr = c * xr - sn * yr, pi = c * xi - sn * yi;
-                    double qr = sn * xr + c * yr, qi = sn * xi + c * yi;
-                    RE(k, p) = pr, IM(k, p) = pi, RE(p, k) = pr, IM(p, k) = -pi;
-                    RE(k, q) = qr, IM(k, q) = qi, RE(q, k) = qr, IM(q, k) = -qi;
+                    j->r = root_or_hypot(r2, re, im);
+                    double inv = 1 / j->r;
+                    j->ur = re * inv;
+                    j->ui = -im * inv;
+                    rotation(RE(j->p, j->p), RE(j->q, j->q), j->r, r2, j);
+                    nr++;
+                }
+                for (size_t i = 0; i < nr; i++) {
+                    const jacobi_rot *j = &rot[i];
+                    size_t p = j->p, q = j->q;
+                    double c = j->c, sn = j->s, ur = j->ur, ui = j->ui;
+                    RE(p, p) -= j->t * j->r;
+                    RE(q, q) += j->t * j->r;
+                    IM(p, p) = IM(q, q) = 0;
+                    RE(p, q) = IM(p, q) = RE(q, p) = IM(q, p) = 0;
+                    for (size_t k = 0; k < n; k++) {
+                        if (k == p || k == q)
+                            continue;
+                        double xr = RE(k, p), xi = IM(k, p);
+                        double yr = RE(k, q) * ur - IM(k, q) * ui, yi = RE(k, q) * ui + IM(k, q) * ur;
+                        double pr = c * xr - sn * yr, pi = c * xi - sn * yi;
+                        double qr = sn * xr + c * yr, qi = sn * xi + c * yi;
+                        RE(k, p) = pr, IM(k, p) = pi, RE(p, k) = pr, IM(p, k) = -pi;
+                        RE(k, q) = qr, IM(k, q) = qi, RE(q, k) = qr, IM(q, k) = -qi;
+                    }
                 }
             }
     }

@@ -36,7 +36,7 @@ int mfd_small_simd_width(void);
 
 /* The eigenvalues w[0..n) (ascending) of the Hermitian n × n matrix A
  * (real symmetric for MFD_REAL; complex entries as (re, im) pairs, lda
- * counting entries), by cyclic Jacobi rotations: accurate to a few u ‖A‖ and
+ * counting entries), by Jacobi rotations (round-robin order): accurate to a few u ‖A‖ and
  * free of calls and allocation for the small matrices of a per-step monitor.
  * Only the lower and upper triangles' agreement is assumed; A is
  * overwritten.  Returns the number of sweeps (at most 60). */
