@@ -71,6 +71,24 @@ print("numba: the same step as compiled loops, many steps per call (bench_deep_n
 PY
 
 echo
+echo "== the per-step monitors: one GD step (N = 4, a = 1) with and without them, side by side (one BLAS thread) =="
+OPENBLAS_NUM_THREADS=1 "$build/tests/bench_deepmon" > "$tmp/mon.csv"
+"$py" - "$tmp" <<'PY'
+import csv, sys, os
+with open(os.path.join(sys.argv[1], "mon.csv")) as f:
+    rows = list(csv.DictReader(f))
+print("| field | d | step | + invariants | + Thm 8 | + all three | all / step |")
+print("|---|---|---|---|---|---|---|")
+for r in rows:
+    t0, ti, t8, ta = (float(r[k]) for k in ("step_s", "invariants_s", "thm8_s", "all_s"))
+    print(f"| {r['field']} | {r['d']} | {t0*1e6:.3g} us | {ti*1e6:.3g} us ({ti/t0:.2f}x) | {t8*1e6:.3g} us ({t8/t0:.2f}x) "
+          f"| {ta*1e6:.3g} us | {ta/t0:.2f}x |")
+print()
+print("Per step, the step included. The invariants: two Gram matrices' Jacobi eigenvalues and an LU of W_2;")
+print("Thm 8: 2N Gram matrices' Jacobi eigenvalues (the layers and the gradients).")
+PY
+
+echo
 echo "== one matrix-sensing GD step (symmetric, k = 5, dense symmetrized Gaussian operator) =="
 for t in 1 2; do
     OPENBLAS_NUM_THREADS=$t "$build/tests/bench_sense" 2> /dev/null > "$tmp/s$t.csv"
