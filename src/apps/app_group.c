@@ -1,5 +1,6 @@
 #include "app_group.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -172,11 +173,7 @@ static void group_free(app_group *g)
     mfd_sense_group_free(&g->grp);
 }
 
-/* The smallest stored operator (entries m n1 n2) whose runs are evaluated
- * in one pass: APP_GROUP_SHARE_MIN, or MFD_GROUP_SHARE_MIN from the
- * environment (a count of entries; 0 shares every pass).  false (reported)
- * on a bad value. */
-static bool share_min(const char *prog, size_t *out)
+bool app_group_share_min(const char *prog, size_t *out)
 {
     *out = APP_GROUP_SHARE_MIN;
     const char *v = getenv("MFD_GROUP_SHARE_MIN");
@@ -184,8 +181,8 @@ static bool share_min(const char *prog, size_t *out)
         return true;
     char *end;
     errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    if (*end || errno || v[0] == '-' || v[0] == '+' || x > SIZE_MAX) {
+    unsigned long long x = isdigit((unsigned char)v[0]) ? strtoull(v, &end, 10) : 0;
+    if (!isdigit((unsigned char)v[0]) || *end || errno || x > SIZE_MAX) {
         app_usage_error(prog, "environment variable MFD_GROUP_SHARE_MIN: '%s' is not a number of operator entries; "
                               "expected an integer from 0 (every pass shared) up, default %lu",
                         v, (unsigned long)APP_GROUP_SHARE_MIN);
@@ -195,12 +192,11 @@ static bool share_min(const char *prog, size_t *out)
     return true;
 }
 
-int app_group_run(const char *prog, size_t n, int *argc, char ***argv, app_member_fn one)
+int app_group_run(const char *prog, size_t n, int *argc, char ***argv, app_member_fn one, size_t share_min)
 {
     app_group g;
     memset(&g, 0, sizeof g);
-    if (!share_min(prog, &g.share_min))
-        return APP_EXIT_USAGE;
+    g.share_min = share_min;
     g.n = n;
     thread_arg *t = calloc(n, sizeof *t);
     g.wait = malloc(n * sizeof *g.wait);

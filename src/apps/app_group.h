@@ -57,10 +57,17 @@ typedef struct app_member {
  * one command line; member is NULL for a run alone. */
 typedef int (*app_member_fn)(int argc, char **argv, app_member *member);
 
-/* Run the n command lines together, each in its own thread (as above); the
+/* Run the n command lines together, each in its own thread (as above),
+ * sharing the passes over stored operators of share_min entries or more; the
  * worst exit code (app_runs_worse), APP_EXIT_FAILURE when the threads cannot
  * be started. */
-int app_group_run(const char *prog, size_t n, int *argc, char ***argv, app_member_fn one);
+int app_group_run(const char *prog, size_t n, int *argc, char ***argv, app_member_fn one, size_t share_min);
+
+/* *out = the bound under which a group's passes are not shared:
+ * APP_GROUP_SHARE_MIN, or MFD_GROUP_SHARE_MIN from the environment (a whole
+ * number of entries; 0 shares every pass).  false (reported) on a bad
+ * value: the caller exits 2 before any run starts. */
+bool app_group_share_min(const char *prog, size_t *out);
 
 /* The group's Gaussian operator that p draws, if a member built it (NULL
  * otherwise, or when member is NULL). */

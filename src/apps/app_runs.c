@@ -263,6 +263,11 @@ int app_runs_main_grouped(const char *prog, const char *argv0, const char *path,
     }
     for (size_t i = 0; i < r.n; i++)
         app_runs_operator_key(t, &r.run[i], keys + i * KEY_LEN, KEY_LEN);
+    size_t share_min;
+    if (!app_group_share_min(prog, &share_min)) {
+        code = APP_EXIT_USAGE;
+        goto done;
+    }
     mfd_out_queue *q;
     if (!batch_begin(prog, &q, &code))
         goto done;
@@ -276,7 +281,7 @@ int app_runs_main_grouped(const char *prog, const char *argv0, const char *path,
                 argc[g] = r.run[j].argc;
                 argv[g++] = r.run[j].argv;
             }
-        code = app_runs_worse(code, g == 1 ? one(argc[0], argv[0], NULL) : app_group_run(prog, g, argc, argv, one));
+        code = app_runs_worse(code, g == 1 ? one(argc[0], argv[0], NULL) : app_group_run(prog, g, argc, argv, one, share_min));
     }
     code = batch_end(prog, q, code);
 done:

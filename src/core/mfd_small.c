@@ -505,10 +505,11 @@ const char *mfd_small_path(void)
  * Order: round robin (the circle method).  A sweep is m - 1 rounds (m = n,
  * or n + 1 with a dummy index when n is odd) of m/2 disjoint pairs.  A
  * rotation changes rows and columns p and q only, so within a round no
- * rotation changes another's a_pp, a_qq, a_pq: the round's parameters are
- * computed first, together (their square roots and divisions overlap in the
- * pipeline instead of waiting for the previous rotation), then applied in
- * turn.  Convergence is quadratic as for the cyclic order. */
+ * rotation changes another's a_pp, a_qq, a_pq: the parameters of up to
+ * JACOBI_CHUNK rotations of a round are computed first, together (their
+ * square roots and divisions overlap in the pipeline instead of waiting for
+ * the previous rotation), then applied in turn.  Convergence is quadratic as
+ * for the cyclic order. */
 #define JACOBI_CHUNK 8 /* the parameters computed at a time */
 
 typedef struct jacobi_rot {
@@ -668,7 +669,25 @@ static int jacobi_complex(size_t n, double *A, size_t lda, double *w)
 
 int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w)
 {
+    /* scaled by a power of two to a largest entry in [1/2, 1), so that the
+     * sums of squares neither overflow (from about 1e154) nor underflow; the
+     * scaling and its undoing are exact, and every step is equivariant under
+     * it, so a matrix of ordinary size gets the bits it would get unscaled */
+    size_t wd = complex_field ? 2 : 1;
+    double amax = 0;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < wd * n; i++)
+            amax = fmax(amax, fabs(A[wd * j * lda + i]));
+    int e = 0;
+    if (amax > 0 && isfinite(amax)) {
+        frexp(amax, &e);
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = 0; i < wd * n; i++)
+                A[wd * j * lda + i] = ldexp(A[wd * j * lda + i], -e);
+    }
     int sweeps = complex_field ? jacobi_complex(n, A, lda, w) : jacobi_real(n, A, lda, w);
+    for (size_t i = 0; i < n; i++)
+        w[i] = ldexp(w[i], e);
     for (size_t i = 1; i < n; i++) { /* insertion sort: n is small */
         double x = w[i];
         size_t j = i;

@@ -32,9 +32,8 @@
 long drv_run_default_jobs(void);
 
 /* --batch's default for ntodo runs on jobs processes: about four batches per
- * job, but at least the largest group of runs that share an operator (group)
- * as long as that is within one job's share, between 1 and DRV_BATCH_MAX
- * runs each. */
+ * job, but at least the largest group of runs that share an operator (group,
+ * kept whole), between 1 and DRV_BATCH_MAX runs each. */
 #define DRV_BATCH_MAX 1024
 size_t drv_run_auto_batch(size_t ntodo, long jobs, size_t group);
 

@@ -33,12 +33,17 @@ static double time_steps(mfd_deep *m, bool mon_on, mfd_deepmon_params p)
     long t = 0;
     double ts;
     /* a tiny step keeps the iterates bounded however long we time */
+    mfd_status st = MFD_OK;
     MEDIAN_TIME(ts, {
         mfd_deep_eval(m);
-        if (mon)
-            mfd_deepmon_observe(mon, m, t++);
+        if (mon && st == MFD_OK)
+            st = mfd_deepmon_observe(mon, m, t++);
         mfd_deep_update(m, 1e-12);
     });
+    if (st != MFD_OK) {
+        fprintf(stderr, "bench_deepmon: a monitor failed: %s\n", mfd_status_str(st));
+        exit(1);
+    }
     mfd_deepmon_free(mon);
     return ts;
 }
@@ -49,8 +54,15 @@ int main(int argc, char **argv)
     size_t nd = 3;
     if (argc > 1) /* optional list of sizes */
         nd = 0;
-    for (int i = 1; i < argc && nd < 8; i++)
-        ds[nd++] = (size_t)strtoul(argv[i], NULL, 10);
+    for (int i = 1; i < argc && nd < 8; i++) {
+        char *end;
+        unsigned long d = strtoul(argv[i], &end, 10);
+        if (*end || d < 1 || d > 64) {
+            fprintf(stderr, "bench_deepmon: size '%s': expected an integer from 1 to 64\n", argv[i]);
+            return 2;
+        }
+        ds[nd++] = (size_t)d;
+    }
     printf("field,d,step_s,invariants_s,thm8_s,all_s\n");
     mfd_rng r;
     mfd_rng_init(&r, 1, 1);

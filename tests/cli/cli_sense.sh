@@ -138,10 +138,10 @@ MFD_GROUP_SHARE_MIN=0 "$exe" --runs badgroup.txt > badgroup.log 2>&1
 code=$?
 check "a bad run in a group fails alone (exit 2); the others complete, still sharing the operator" \
     "[ $code -eq 2 ] && [ -f bad_a/summary.csv ] && [ -f bad_c/summary.csv ] && [ ! -e bad_b ] && grep -q '^op_shared_evals = 81$' bad_a/run.ini"
-# below APP_GROUP_SHARE_MIN entries (here 10 x 10 x 400) a group borrows one
-# operator but evaluates run by run: the same bits as the shared passes
+# below APP_GROUP_SHARE_MIN entries (here m n1 n2 = 120 x 12 x 12) a group
+# borrows one operator but evaluates run by run: the same bits as the shared passes
 sed 's/out=grp_gaussian_/out=small_/' grp_gaussian.txt > small.txt
-"$exe" --runs small.txt > small.log 2>&1
+env -u MFD_GROUP_SHARE_MIN "$exe" --runs small.txt > small.log 2>&1
 small_same() {
     for i in 0 1 2 3; do
         grep -q '^op_group_runs = 4$' small_$i/run.ini && grep -q '^op_shared_evals = 0$' small_$i/run.ini || return 1
@@ -154,10 +154,14 @@ small_same() {
 }
 check "a group over a small stored operator evaluates run by run (op_shared_evals = 0), with the shared passes' bits" small_same
 rm -rf small_*
-MFD_GROUP_SHARE_MIN=1e5 "$exe" --runs small.txt > badmin.log 2>&1
-code=$?
-check "MFD_GROUP_SHARE_MIN=1e5 is refused (exit 2) naming the variable and the value, before any run starts" \
-    "[ $code -eq 2 ] && grep -q \"MFD_GROUP_SHARE_MIN: '1e5'\" badmin.log && [ ! -e small_0 ]"
+# a bad bound is refused before any run starts, even a lone run ahead of the group
+{ printf 'model=asym\tn=10\tr=2\tk=3\titers=20\tseed=9\tout=small_lone\n'; cat small.txt; } > badmin.txt
+for bad in 1e5 ' -1' ' 5' -3 +5 abc; do
+    MFD_GROUP_SHARE_MIN="$bad" "$exe" --runs badmin.txt > badmin.log 2>&1
+    code=$?
+    check "MFD_GROUP_SHARE_MIN='$bad' is refused (exit 2) naming the variable and the value, before any run starts" \
+        "[ $code -eq 2 ] && grep -q \"MFD_GROUP_SHARE_MIN: '$bad'\" badmin.log && [ ! -e small_0 ] && [ ! -e small_lone ]"
+done
 printf 'n=10\tr=2\tk=3\top_seed=5\titers=50\tout=sh_a\nn=10\tr=2\tk=3\top_seed=5\titers=50\tshare_operator=0\tout=sh_b\n' > noshare.txt
 "$exe" --runs noshare.txt > /dev/null 2>&1
 check "share_operator=0 keeps a run out of its operator's group" \

@@ -272,8 +272,8 @@ static void test_auto_batch(void)
 {
     CHECK("a small sweep runs one run a process", drv_run_auto_batch(6, 2, 1) == 1);
     CHECK("about four batches a job: 800 runs on 2 jobs give 100", drv_run_auto_batch(800, 2, 1) == 100);
-    CHECK("a group of runs sharing an operator stays whole within a job's share",
-          drv_run_auto_batch(16, 2, 8) == 8 && drv_run_auto_batch(16, 2, 12) == 8);
+    CHECK("a group of runs sharing an operator stays whole, even beyond a job's share",
+          drv_run_auto_batch(16, 2, 8) == 8 && drv_run_auto_batch(16, 2, 12) == 12 && drv_run_auto_batch(8, 2, 8) == 8);
     CHECK("at most DRV_BATCH_MAX runs a batch (the phase diagram's 400 000 runs on 2 jobs)",
           drv_run_auto_batch(400000, 2, 1) == DRV_BATCH_MAX && DRV_BATCH_MAX == 1024);
     CHECK("just below the cap it is not reached", drv_run_auto_batch(8000, 2, 1) == 1000);
