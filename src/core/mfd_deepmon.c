@@ -99,18 +99,41 @@ static mfd_status invariants(mfd_deepmon *mon, const mfd_deep *m, double *skew, 
 
 /* M, m (extreme squared layer singular values) and the first-order terms
  * 2 η σ⁺ g and 2 η σ⁻ g of Thm 8 at the current layers. */
+/* ∇_j L_ori (with a = 0 the whole gradient is ∇L_ori). */
+static mfd_mat grad_ori(const mfd_deep *m, int j)
+{
+    return m->grad_ori ? mfd_mat_view(m->grad_ori + m->off[j - 1], m->field, m->dims[j], m->dims[j - 1], m->dims[j])
+                       : mfd_deep_grad(m, j);
+}
+
 static mfd_status thm8_terms(mfd_deepmon *mon, const mfd_deep *m, double *M, double *mn, double *up, double *lo)
 {
-    double big = 0, small = INFINITY, g = 0;
+    double big = 0, small = INFINITY, g = 0, a, b;
     for (int j = 1; j <= m->depth; j++) {
-        double a, b;
         MFD_CHECK(gram_extremes(mon, mfd_deep_layer(m, j), &a, &b));
         big = fmax(big, b);
         small = fmin(small, a);
-        mfd_mat Gj = m->grad_ori ? mfd_mat_view(m->grad_ori + m->off[j - 1], m->field, m->dims[j], m->dims[j - 1],
-                                                m->dims[j])
-                                 : mfd_deep_grad(m, j); /* a = 0: the whole gradient is ∇L_ori */
-        MFD_CHECK(gram_extremes(mon, Gj, &a, &b));
+    }
+    /* g = max_j ‖∇_j‖_op: the gradient of largest Frobenius norm first; a
+     * gradient whose ‖·‖_F² is below g² by more than the rounding of either
+     * (1e-10 relative) cannot raise g (‖·‖_op ≤ ‖·‖_F), and its eigenvalue
+     * problem is skipped: the same g as solving them all, in about half the
+     * problems at N = 4 */
+    int first = 1;
+    double fmax2 = -1;
+    for (int j = 1; j <= m->depth; j++) {
+        double f2 = mfd_mat_norm2(grad_ori(m, j));
+        if (f2 > fmax2) {
+            fmax2 = f2;
+            first = j;
+        }
+    }
+    MFD_CHECK(gram_extremes(mon, grad_ori(m, first), &a, &b));
+    g = fmax(g, sqrt(b));
+    for (int j = 1; j <= m->depth; j++) {
+        if (j == first || mfd_mat_norm2(grad_ori(m, j)) * (1 + 1e-10) < g * g)
+            continue;
+        MFD_CHECK(gram_extremes(mon, grad_ori(m, j), &a, &b));
         g = fmax(g, sqrt(b));
     }
     *M = big;
