@@ -1,4 +1,9 @@
-/* mfd_deepmon's Thm 11 monitor: its excess against the definition
+/* mfd_deepmon's Thm 8 first-order terms against LAPACK's singular values,
+ * with gradients chosen so that the one of largest Frobenius norm is not the
+ * one of largest operator norm (the monitor solves the first first and skips
+ * a gradient only when its Frobenius norm cannot reach the largest operator
+ * norm found);
+ * and its Thm 11 monitor: its excess against the definition
  * log L(t) − log L_ori(T₀) + η σ^{3/2} (t − T₀), recomputed here from the
  * losses of the same run, and its covariance under σ → s σ.
  *
@@ -16,6 +21,7 @@
 #include "mfd_deep.h"
 #include "mfd_deepinit.h"
 #include "mfd_deepmon.h"
+#include "mfd_la.h"
 #include "mfd_random.h"
 #include "mfd_rng.h"
 #include "testhelp.h"
@@ -71,8 +77,76 @@ static thm11_result run(double sigma, double eta, unsigned seed)
     return res;
 }
 
+/* σ_max of X by LAPACK's SVD. */
+static double smax(mfd_mat X)
+{
+    double s[8];
+    mfd_la_ws ws;
+    mfd_mat C;
+    mfd_mat_alloc(X.field, X.rows, X.cols, &C);
+    mfd_mat_copy(C, X);
+    mfd_la_ws_alloc(X.field, X.rows, &ws);
+    mfd_la_svd(C, s, NULL, NULL, &ws);
+    mfd_la_ws_free(&ws);
+    mfd_mat_free(&C);
+    return s[0];
+}
+
+/* Depth 3, d = 3, a = 1: G_1 = u vᵀ (‖·‖_F = ‖·‖_op = 1), G_2 = 0.866 I
+ * (‖·‖_F = 1.5, ‖·‖_op = 0.866), G_3 small: g = 1, from the gradient solved
+ * second.  prev_up must be 2 η σ_max g and prev_lo 2 η σ_min g, σ over all
+ * layers' singular values. */
+static void thm8_terms_case(void)
+{
+    size_t dims[4] = {D, D, D, D};
+    mfd_deep *m;
+    mfd_rng r;
+    mfd_rng_init(&r, 11, 3);
+    if (mfd_deep_alloc(MFD_REAL, 3, dims, &m) != MFD_OK || mfd_deep_keep_grad_ori(m) != MFD_OK) {
+        CHECK("allocation", false);
+        return;
+    }
+    m->a = 1.0;
+    mfd_deepinit_gaussian(m, &r, 0.7);
+    double *g = m->grad_ori;
+    memset(g, 0, mfd_deep_ndoubles(m) * sizeof *g);
+    const double u[D] = {0.6, 0.8, 0.0}, v[D] = {0.0, 0.6, 0.8};
+    for (int j = 0; j < D; j++)
+        for (int i = 0; i < D; i++)
+            g[i + j * D] = u[i] * v[j];                   /* G_1 */
+    for (int i = 0; i < D; i++)
+        g[D * D + i + i * D] = 1.5 / sqrt((double)D);     /* G_2 */
+    g[2 * D * D + 4] = 0.1;                                /* G_3 */
+    mfd_deepmon *mon;
+    mfd_deepmon_params p = {.thm8 = true, .eta = 0.5, .sigma = 1.0, .skew_tol = 0.1};
+    CHECK("the Thm 8 monitor is set up", mfd_deepmon_alloc(m, p, &mon) == MFD_OK);
+    CHECK("one observation", mfd_deepmon_observe(mon, m, 0) == MFD_OK);
+    double gop = 0, sbig = 0, ssmall = INFINITY, s[8];
+    for (int j = 1; j <= 3; j++) {
+        mfd_mat Gj = mfd_mat_view(g + (size_t)(j - 1) * D * D, MFD_REAL, D, D, D);
+        gop = fmax(gop, smax(Gj));
+        mfd_mat W, C;
+        W = mfd_deep_layer(m, j);
+        mfd_mat_alloc(MFD_REAL, D, D, &C);
+        mfd_mat_copy(C, W);
+        mfd_la_ws ws;
+        mfd_la_ws_alloc(MFD_REAL, D, &ws);
+        mfd_la_svd(C, s, NULL, NULL, &ws);
+        mfd_la_ws_free(&ws);
+        mfd_mat_free(&C);
+        sbig = fmax(sbig, s[0]);
+        ssmall = fmin(ssmall, s[D - 1]);
+    }
+    CHECK_CLOSE("the largest gradient operator norm is G_1's, 1", gop, 1.0, 1e-14);
+    CHECK_CLOSE("Thm 8's upper term is 2 eta sigma_max max_j |grad_j|_op", mon->prev_up, 2 * 0.5 * sbig * gop, 1e-12);
+    CHECK_CLOSE("Thm 8's lower term is 2 eta sigma_min max_j |grad_j|_op", mon->prev_lo, 2 * 0.5 * ssmall * gop, 1e-10);
+    mfd_deepmon_free(mon);
+    mfd_deep_free(m);
+}
+
 int main(void)
 {
+    thm8_terms_case();
     const double sigmas[] = {1.0, 0.01, 100.0};
     char name[200];
     thm11_result ref = run(1.0, 0.01, 7);
