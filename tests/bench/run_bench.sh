@@ -85,7 +85,7 @@ for r in rows:
           f"| {ta*1e6:.3g} us | {ta/t0:.2f}x |")
 print()
 print("Per step, the step included. The invariants: two Gram matrices' Jacobi eigenvalues and an LU of W_2;")
-print("Thm 8: 2N Gram matrices' Jacobi eigenvalues (the layers and the gradients).")
+print("Thm 8: N + 1 to 2N Gram matrices' Jacobi eigenvalues (every layer; the gradients that could be the largest).")
 PY
 
 echo
