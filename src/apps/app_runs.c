@@ -281,7 +281,8 @@ int app_runs_main_grouped(const char *prog, const char *argv0, const char *path,
                 argc[g] = r.run[j].argc;
                 argv[g++] = r.run[j].argv;
             }
-        code = app_runs_worse(code, g == 1 ? one(argc[0], argv[0], NULL) : app_group_run(prog, g, argc, argv, one, share_min));
+        int c = g == 1 ? one(argc[0], argv[0], NULL) : app_group_run(prog, g, argc, argv, one, share_min);
+        code = app_runs_worse(code, c);
     }
     code = batch_end(prog, q, code);
 done:

@@ -30,7 +30,8 @@ mfd_status mfd_deepmon_alloc(const mfd_deep *m, mfd_deepmon_params p, mfd_deepmo
     mon->h = calloc(dd + MFD_MAT_PAD, sizeof(double));
     mon->ev = calloc(mon->d, sizeof(double));
     mon->ipiv = calloc(mon->d, sizeof(int));
-    if (!mon->gram || !mon->lu || !mon->z || !mon->h || !mon->ev || !mon->ipiv) {
+    mon->gnorm2 = calloc((size_t)m->depth, sizeof(double));
+    if (!mon->gram || !mon->lu || !mon->z || !mon->h || !mon->ev || !mon->ipiv || !mon->gnorm2) {
         mfd_deepmon_free(mon);
         return MFD_ENOMEM;
     }
@@ -53,6 +54,7 @@ void mfd_deepmon_free(mfd_deepmon *mon)
     free(mon->z);
     free(mon->h);
     free(mon->ev);
+    free(mon->gnorm2);
     free(mon->ipiv);
     free(mon);
 }
@@ -97,8 +99,6 @@ static mfd_status invariants(mfd_deepmon *mon, const mfd_deep *m, double *skew, 
     return MFD_OK;
 }
 
-/* M, m (extreme squared layer singular values) and the first-order terms
- * 2 η σ⁺ g and 2 η σ⁻ g of Thm 8 at the current layers. */
 /* ∇_j L_ori (with a = 0 the whole gradient is ∇L_ori). */
 static mfd_mat grad_ori(const mfd_deep *m, int j)
 {
@@ -106,6 +106,8 @@ static mfd_mat grad_ori(const mfd_deep *m, int j)
                        : mfd_deep_grad(m, j);
 }
 
+/* M, m (extreme squared layer singular values) and the first-order terms
+ * 2 η σ⁺ g and 2 η σ⁻ g of Thm 8 at the current layers. */
 static mfd_status thm8_terms(mfd_deepmon *mon, const mfd_deep *m, double *M, double *mn, double *up, double *lo)
 {
     double big = 0, small = INFINITY, g = 0, a, b;
@@ -120,18 +122,15 @@ static mfd_status thm8_terms(mfd_deepmon *mon, const mfd_deep *m, double *M, dou
      * problem is skipped: the same g as solving them all, in about half the
      * problems at N = 4 */
     int first = 1;
-    double fmax2 = -1;
     for (int j = 1; j <= m->depth; j++) {
-        double f2 = mfd_mat_norm2(grad_ori(m, j));
-        if (f2 > fmax2) {
-            fmax2 = f2;
+        mon->gnorm2[j - 1] = mfd_mat_norm2(grad_ori(m, j));
+        if (mon->gnorm2[j - 1] > mon->gnorm2[first - 1])
             first = j;
-        }
     }
     MFD_CHECK(gram_extremes(mon, grad_ori(m, first), &a, &b));
     g = fmax(g, sqrt(b));
     for (int j = 1; j <= m->depth; j++) {
-        if (j == first || mfd_mat_norm2(grad_ori(m, j)) * (1 + 1e-10) < g * g)
+        if (j == first || mon->gnorm2[j - 1] * (1 + 1e-10) < g * g)
             continue;
         MFD_CHECK(gram_extremes(mon, grad_ori(m, j), &a, &b));
         g = fmax(g, sqrt(b));

@@ -77,10 +77,9 @@ static thm11_result run(double sigma, double eta, unsigned seed)
     return res;
 }
 
-/* σ_max of X by LAPACK's SVD. */
-static double smax(mfd_mat X)
+/* The singular values of the D × D matrix X (descending) by LAPACK's SVD. */
+static void svals(mfd_mat X, double s[D])
 {
-    double s[8];
     mfd_la_ws ws;
     mfd_mat C;
     mfd_mat_alloc(X.field, X.rows, X.cols, &C);
@@ -89,7 +88,6 @@ static double smax(mfd_mat X)
     mfd_la_svd(C, s, NULL, NULL, &ws);
     mfd_la_ws_free(&ws);
     mfd_mat_free(&C);
-    return s[0];
 }
 
 /* Depth 3, d = 3, a = 1: G_1 = u vᵀ (‖·‖_F = ‖·‖_op = 1), G_2 = 0.866 I
@@ -113,27 +111,19 @@ static void thm8_terms_case(void)
     const double u[D] = {0.6, 0.8, 0.0}, v[D] = {0.0, 0.6, 0.8};
     for (int j = 0; j < D; j++)
         for (int i = 0; i < D; i++)
-            g[i + j * D] = u[i] * v[j];                   /* G_1 */
+            g[i + j * D] = u[i] * v[j]; /* G_1 */
     for (int i = 0; i < D; i++)
-        g[D * D + i + i * D] = 1.5 / sqrt((double)D);     /* G_2 */
-    g[2 * D * D + 4] = 0.1;                                /* G_3 */
+        g[D * D + i + i * D] = 1.5 / sqrt((double)D); /* G_2 */
+    g[2 * D * D + 4] = 0.1; /* G_3 */
     mfd_deepmon *mon;
     mfd_deepmon_params p = {.thm8 = true, .eta = 0.5, .sigma = 1.0, .skew_tol = 0.1};
     CHECK("the Thm 8 monitor is set up", mfd_deepmon_alloc(m, p, &mon) == MFD_OK);
     CHECK("one observation", mfd_deepmon_observe(mon, m, 0) == MFD_OK);
-    double gop = 0, sbig = 0, ssmall = INFINITY, s[8];
+    double gop = 0, sbig = 0, ssmall = INFINITY, s[D];
     for (int j = 1; j <= 3; j++) {
-        mfd_mat Gj = mfd_mat_view(g + (size_t)(j - 1) * D * D, MFD_REAL, D, D, D);
-        gop = fmax(gop, smax(Gj));
-        mfd_mat W, C;
-        W = mfd_deep_layer(m, j);
-        mfd_mat_alloc(MFD_REAL, D, D, &C);
-        mfd_mat_copy(C, W);
-        mfd_la_ws ws;
-        mfd_la_ws_alloc(MFD_REAL, D, &ws);
-        mfd_la_svd(C, s, NULL, NULL, &ws);
-        mfd_la_ws_free(&ws);
-        mfd_mat_free(&C);
+        svals(mfd_mat_view(g + (size_t)(j - 1) * D * D, MFD_REAL, D, D, D), s);
+        gop = fmax(gop, s[0]);
+        svals(mfd_deep_layer(m, j), s);
         sbig = fmax(sbig, s[0]);
         ssmall = fmin(ssmall, s[D - 1]);
     }
