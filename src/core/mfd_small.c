@@ -679,15 +679,20 @@ int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, doubl
         for (size_t i = 0; i < wd * n; i++)
             amax = fmax(amax, fabs(A[wd * j * lda + i]));
     int e = 0;
-    if (amax > 0 && isfinite(amax)) {
+    if (amax > 0 && isfinite(amax))
         frexp(amax, &e);
+    /* a product with 2^-e rounds as ldexp does (one rounding of x 2^-e), at
+     * a tenth of its cost; ldexp near the ends of the range (|e| >= 1000) */
+    bool mul = e > -1000 && e < 1000;
+    double down = mul ? ldexp(1.0, -e) : 1, up = mul ? ldexp(1.0, e) : 1;
+    if (e != 0)
         for (size_t j = 0; j < n; j++)
             for (size_t i = 0; i < wd * n; i++)
-                A[wd * j * lda + i] = ldexp(A[wd * j * lda + i], -e);
-    }
+                A[wd * j * lda + i] = mul ? A[wd * j * lda + i] * down : ldexp(A[wd * j * lda + i], -e);
     int sweeps = complex_field ? jacobi_complex(n, A, lda, w) : jacobi_real(n, A, lda, w);
-    for (size_t i = 0; i < n; i++)
-        w[i] = ldexp(w[i], e);
+    if (e != 0)
+        for (size_t i = 0; i < n; i++)
+            w[i] = mul ? w[i] * up : ldexp(w[i], e);
     for (size_t i = 1; i < n; i++) { /* insertion sort: n is small */
         double x = w[i];
         size_t j = i;

@@ -269,9 +269,10 @@ int main(void)
      * 16 n u ‖A‖_F); n up to 8 (the monitors' d), then 16 to 33 (rounds of
      * more than JACOBI_CHUNK rotations, odd n with its dummy index), and at
      * scales 1e154 and 1e-160, where the unscaled sums of squares would
-     * overflow and underflow */
-    const size_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 8, 16, 17, 18, 33, 4, 5};
-    const double scales[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1e154, 1e-160};
+     * overflow and underflow, and 1e302 and 1e-303, near the ends of the
+     * range, where the scaling takes ldexp instead of a product */
+    const size_t sizes[] = {1, 2, 3, 4, 5, 6, 7, 8, 16, 17, 18, 33, 4, 5, 4, 5};
+    const double scales[] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1e154, 1e-160, 1e302, 1e-303};
     for (int f = 1; f <= 2; f++)
         for (size_t c = 0; c < sizeof sizes / sizeof *sizes; c++) {
             size_t n = sizes[c];
