@@ -190,6 +190,27 @@ bool app_start(const app_program *program, app_table *tab, void *params, bool *g
     return true;
 }
 
+int app_threads_free(void)
+{
+    const char *e = getenv("MFD_THREADS_AVAILABLE");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN), avail = e ? strtol(e, NULL, 10) : cpus;
+    if (cpus > 0 && avail > cpus) /* more threads than cores never pays (mfd run -j may exceed them) */
+        avail = cpus;
+    return avail > 1 ? (int)avail : 1;
+}
+
+void app_blas_threads(long threads, bool big)
+{
+    const char *e = getenv("OPENBLAS_NUM_THREADS");
+    long env = e ? strtol(e, NULL, 10) : 0;
+    if (threads > 0)
+        mfd_la_set_blas_threads((int)threads);
+    else if (env > 0)
+        mfd_la_set_blas_threads((int)env);
+    else
+        mfd_la_set_blas_threads(big ? app_threads_free() : 1);
+}
+
 double app_now(void)
 {
     struct timespec ts;

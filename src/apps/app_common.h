@@ -76,7 +76,7 @@ typedef struct app_table {
     {"out", MFD_P_STR, NULL, 0, 0, MFD_P_REQUIRED, NULL, offsetof(T, member), "output directory of the run"}
 #define APP_THREADS_KEY(T, member)                                                  \
     {"threads", MFD_P_INT, "0", 0, 1024, MFD_P_OBSERVE, NULL, offsetof(T, member), \
-     "BLAS threads (0: OpenBLAS's default, or OPENBLAS_NUM_THREADS)"}
+     "BLAS threads (0: OPENBLAS_NUM_THREADS when set, else one below d = 160 and the free cores from it)"}
 
 /* The rule that the method key holds in params, found by its name. */
 const mfd_method_type *app_method(mfd_param_table t, const void *params, const mfd_method_type *const *methods,
@@ -87,6 +87,17 @@ const mfd_method_type *app_method(mfd_param_table t, const void *params, const m
  * printed, and the BLAS threads of the `threads` key.  Returns true when the
  * program goes on; otherwise *code is its exit code. */
 bool app_start(const app_program *prog, app_table *tab, void *params, bool *given, int argc, char **argv, int *code);
+
+/* The cores a program may give one run's threads: MFD_THREADS_AVAILABLE
+ * when set (mfd run sets it: 1, or the job slots left idle), at most the
+ * online CPUs; the online CPUs otherwise. */
+int app_threads_free(void);
+
+/* A run's BLAS threads: `threads` when positive; else OPENBLAS_NUM_THREADS
+ * when it is set; else app_threads_free() when `big` (products large enough
+ * for a second thread to pay) and one otherwise.  Set for every run, so that
+ * a run of a batch gets what it would get alone. */
+void app_blas_threads(long threads, bool big);
 
 /* Monotonic seconds. */
 double app_now(void);

@@ -329,13 +329,8 @@ mfd_status app_lowrank_save_final(const app_lowrank *a, mfd_out *o, bool factors
 
 void app_lowrank_threads(long threads)
 {
-    if (threads > 0) {
-        mfd_sensbatch_set_threads((int)threads);
-        return;
-    }
-    mfd_sensbatch_set_threads(1);
-    if (!getenv("OPENBLAS_NUM_THREADS"))
-        mfd_la_set_blas_threads(1);
+    mfd_sensbatch_set_threads(threads > 0 ? (int)threads : 1);
+    app_blas_threads(threads, false);
 }
 
 void app_lowrank_op_threads(long threads, const mfd_sensop *op)
@@ -343,11 +338,7 @@ void app_lowrank_op_threads(long threads, const mfd_sensop *op)
     if (threads > 0 || !op || op->kind != MFD_SENSOP_DENSE ||
         (double)op->m * (double)op->n1 * (double)op->n2 < APP_OP_THREADS_MIN)
         return;
-    const char *e = getenv("MFD_THREADS_AVAILABLE");
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN), avail = e ? strtol(e, NULL, 10) : cpus;
-    if (cpus > 0 && avail > cpus) /* more threads than cores never pays (mfd run -j may exceed them) */
-        avail = cpus;
-    mfd_sensbatch_set_threads(avail > 1 ? (int)avail : 1);
+    mfd_sensbatch_set_threads(app_threads_free());
 }
 
 size_t app_lowrank_factors(const app_lowrank *a, const char *F, const char *G, app_factor *f, size_t max)

@@ -24,6 +24,12 @@
 #include "mfd_small.h"
 
 #define PROG "mfd-deep"
+
+/* With threads = 0 and OPENBLAS_NUM_THREADS unset, a run gets one BLAS
+ * thread unless a layer has at least this many rows or columns: below it a
+ * second thread costs more than it saves (README, Threads; measured on the
+ * idle 2-core VM). */
+#define DEEP_THREADS_MIN_D 160
 static const char SYNOPSIS[] =
     "Gradient descent on L = 1/2 |S - W_N...W_1|^2 + (a/4) sum_j |W_j W_j^H - W_{j+1}^H W_{j+1}|^2\n"
     "(THEORY.md section 1).  Writes <out>/run.ini, trace.csv (log-spaced), summary.csv.";
@@ -275,11 +281,13 @@ static bool run_parse(run *r, int argc, char **argv, int *code)
  * run; APP_EXIT_OK or the failure (with the message). */
 static int run_build(run *r)
 {
-    /* a run's BLAS threads as when it is invoked alone (a batch parses every run before it steps any) */
-    if (r->p.threads > 0)
-        mfd_la_set_blas_threads((int)r->p.threads);
     mfd_status st = mfd_deepprob_build(&r->dpp, &r->dp);
     if (st == MFD_OK) {
+        /* a run's BLAS threads as when it is invoked alone (a batch parses every run before it steps any) */
+        size_t dmax = 0;
+        for (int j = 0; j <= r->dp->m->depth; j++)
+            dmax = r->dp->m->dims[j] > dmax ? r->dp->m->dims[j] : dmax;
+        app_blas_threads(r->p.threads, dmax >= DEEP_THREADS_MIN_D);
         mfd_method_params mp = {.eta = r->p.eta};
         st = mfd_method_alloc(app_method(r->tab.t, &r->p, METHODS, NMETHODS), r->dp->m, &mp, &r->alg);
     }

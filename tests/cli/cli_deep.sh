@@ -126,6 +126,26 @@ printf 'd=2\titers=10\tout=b_ok\nd=-3\titers=10\tout=b_bad\nd=2\titers=10\tseed=
 code=$?
 check "--runs: a bad run exits 2 at the end, the runs after it still complete" \
     "[ $code -eq 2 ] && [ -f b_ok/summary.csv ] && [ -f b_ok2/summary.csv ] && [ ! -e b_bad ] && grep -q \"^$prog: error: .*key 'd'\" mixed.txt"
+# BLAS threads with threads=0: one for layers below 160 (the monitors' small LU
+# solves and the products there lose time to a second thread), the free cores
+# from 160 (MFD_THREADS_AVAILABLE, at most the online CPUs), and
+# OPENBLAS_NUM_THREADS or threads= when given; a run of a batch as alone
+ncpu=$(getconf _NPROCESSORS_ONLN)
+free=$((ncpu < 2 ? ncpu : 2))
+env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" depth=2 d=4 iters=5 out=th_small > /dev/null 2>&1
+env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" depth=2 d=160 iters=2 out=th_big > /dev/null 2>&1
+env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" depth=2 d=159 iters=2 out=th_below > /dev/null 2>&1
+check "threads=0: one BLAS thread at d = 4" "grep -q '^blas_threads = 1\$' th_small/run.ini"
+check "threads=0: one BLAS thread at d = 159" "grep -q '^blas_threads = 1\$' th_below/run.ini"
+check "threads=0: the free cores at d = 160 ($free)" "grep -q '^blas_threads = $free\$' th_big/run.ini"
+OPENBLAS_NUM_THREADS=1 MFD_THREADS_AVAILABLE=2 "$exe" depth=2 d=160 iters=2 out=th_env > /dev/null 2>&1
+env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" depth=2 d=160 iters=2 threads=1 out=th_key > /dev/null 2>&1
+check "OPENBLAS_NUM_THREADS=1 and threads=1 keep one thread at d = 160" \
+    "grep -q '^blas_threads = 1\$' th_env/run.ini && grep -q '^blas_threads = 1\$' th_key/run.ini"
+printf 'depth=2\td=160\titers=2\tout=th_b1\ndepth=2\td=4\titers=2\tout=th_b2\n' > th.runs
+env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" --runs th.runs > /dev/null 2>&1
+check "--runs: a small run after a large one gets one thread, as alone" \
+    "grep -q '^blas_threads = $free\$' th_b1/run.ini && grep -q '^blas_threads = 1\$' th_b2/run.ini"
 runs_error() { # NAME FRAGMENT ARGS...: exit 2 and the message
     name=$1 frag=$2
     shift 2
