@@ -30,6 +30,7 @@
  * second thread costs more than it saves (README, Threads; measured on the
  * idle 2-core VM). */
 #define DEEP_THREADS_MIN_D 160
+
 static const char SYNOPSIS[] =
     "Gradient descent on L = 1/2 |S - W_N...W_1|^2 + (a/4) sum_j |W_j W_j^H - W_{j+1}^H W_{j+1}|^2\n"
     "(THEORY.md section 1).  Writes <out>/run.ini, trace.csv (log-spaced), summary.csv.";

@@ -681,8 +681,8 @@ int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, doubl
     int e = 0;
     if (amax > 0 && isfinite(amax))
         frexp(amax, &e);
-    /* a product with 2^-e rounds as ldexp does (one rounding of x 2^-e), at
-     * a tenth of its cost; ldexp near the ends of the range (|e| >= 1000) */
+    /* a product with 2^-e rounds as ldexp does (one rounding of x 2^-e),
+     * without a call per entry; ldexp near the ends of the range (|e| >= 1000) */
     bool mul = e > -1000 && e < 1000;
     double down = mul ? ldexp(1.0, -e) : 1, up = mul ? ldexp(1.0, e) : 1;
     if (e != 0)
