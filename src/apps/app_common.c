@@ -140,6 +140,11 @@ const mfd_method_type *app_method(mfd_param_table t, const void *params, const m
     return mfd_method_find(methods, nm, name);
 }
 
+/* BLAS's threads when the program started: OPENBLAS_NUM_THREADS as OpenBLAS
+ * read it (capped at the online CPUs, its default when the value is bad);
+ * recorded by app_start before any run sets its own. */
+static int blas_start_threads;
+
 bool app_start(const app_program *program, app_table *tab, void *params, bool *given, int argc, char **argv, int *code)
 {
     const char *prog = program->name;
@@ -183,6 +188,8 @@ bool app_start(const app_program *program, app_table *tab, void *params, bool *g
         *code = APP_EXIT_USAGE;
         return false;
     }
+    if (blas_start_threads == 0)
+        blas_start_threads = mfd_la_blas_threads();
     const mfd_param_spec *threads = mfd_param_find(t, "threads");
     long n = threads ? *(const long *)((const char *)params + threads->offset) : 0;
     if (n > 0)
@@ -201,12 +208,10 @@ int app_threads_free(void)
 
 void app_blas_threads(long threads, bool big)
 {
-    const char *e = getenv("OPENBLAS_NUM_THREADS");
-    long env = e ? strtol(e, NULL, 10) : 0;
     if (threads > 0)
         mfd_la_set_blas_threads((int)threads);
-    else if (env > 0)
-        mfd_la_set_blas_threads((int)env);
+    else if (getenv("OPENBLAS_NUM_THREADS") && blas_start_threads > 0)
+        mfd_la_set_blas_threads(blas_start_threads);
     else
         mfd_la_set_blas_threads(big ? app_threads_free() : 1);
 }

@@ -93,10 +93,12 @@ bool app_start(const app_program *prog, app_table *tab, void *params, bool *give
  * online CPUs; the online CPUs otherwise. */
 int app_threads_free(void);
 
-/* A run's BLAS threads: `threads` when positive; else OPENBLAS_NUM_THREADS
- * when it is set; else app_threads_free() when `big` (products large enough
- * for a second thread to pay) and one otherwise.  Set for every run, so that
- * a run of a batch gets what it would get alone. */
+/* A run's BLAS threads: `threads` when positive; else, when
+ * OPENBLAS_NUM_THREADS is set, the threads OpenBLAS took from it at start
+ * (its own parsing and cap); else app_threads_free() when `big` (products
+ * large enough for a second thread to pay) and one otherwise.  Set for every
+ * run, before its build, so that a run of a batch gets what it would get
+ * alone. */
 void app_blas_threads(long threads, bool big);
 
 /* Monotonic seconds. */

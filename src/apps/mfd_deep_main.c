@@ -282,13 +282,14 @@ static bool run_parse(run *r, int argc, char **argv, int *code)
  * run; APP_EXIT_OK or the failure (with the message). */
 static int run_build(run *r)
 {
+    /* a run's BLAS threads as when it is invoked alone, before the build's
+     * own products (a batch parses every run before it builds any) */
+    size_t dmax = 0;
+    for (int j = 0; j <= r->dpp.depth; j++)
+        dmax = r->dpp.dims[j] > dmax ? r->dpp.dims[j] : dmax;
+    app_blas_threads(r->p.threads, dmax >= DEEP_THREADS_MIN_D);
     mfd_status st = mfd_deepprob_build(&r->dpp, &r->dp);
     if (st == MFD_OK) {
-        /* a run's BLAS threads as when it is invoked alone (a batch parses every run before it steps any) */
-        size_t dmax = 0;
-        for (int j = 0; j <= r->dp->m->depth; j++)
-            dmax = r->dp->m->dims[j] > dmax ? r->dp->m->dims[j] : dmax;
-        app_blas_threads(r->p.threads, dmax >= DEEP_THREADS_MIN_D);
         mfd_method_params mp = {.eta = r->p.eta};
         st = mfd_method_alloc(app_method(r->tab.t, &r->p, METHODS, NMETHODS), r->dp->m, &mp, &r->alg);
     }

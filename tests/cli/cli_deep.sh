@@ -146,6 +146,19 @@ printf 'depth=2\td=160\titers=2\tout=th_b1\ndepth=2\td=4\titers=2\tout=th_b2\n' 
 env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" --runs th.runs > /dev/null 2>&1
 check "--runs: a small run after a large one gets one thread, as alone" \
     "grep -q '^blas_threads = $free\$' th_b1/run.ini && grep -q '^blas_threads = 1\$' th_b2/run.ini"
+# the threads are set before the build (its SVDs and products at d = 200
+# round differently with one thread and with two): a large run after a
+# small one in a batch has the bits it has alone
+printf 'depth=2\td=4\titers=2\tout=th_c1\ndepth=3\td=200\ttarget=haar\tinit=balanced_from_product\titers=2\tout=th_c2\n' > thc.runs
+env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" --runs thc.runs > /dev/null 2>&1
+env -u OPENBLAS_NUM_THREADS MFD_THREADS_AVAILABLE=2 "$exe" depth=3 d=200 target=haar init=balanced_from_product iters=2 \
+    out=th_c3 > /dev/null 2>&1
+check "--runs: a d = 200 run after a d = 4 run has the bits it has alone" \
+    "grep -v '^#' th_c2/trace.csv | cut -d, -f1,3- > c2.txt && grep -v '^#' th_c3/trace.csv | cut -d, -f1,3- > c3.txt && cmp -s c2.txt c3.txt"
+# OPENBLAS_NUM_THREADS as OpenBLAS read it at start (capped at the CPUs), not re-read
+OPENBLAS_NUM_THREADS=64 "$exe" depth=2 d=4 iters=2 out=th_env64 > /dev/null 2>&1
+check "OPENBLAS_NUM_THREADS=64: at most the online CPUs ($ncpu)" \
+    "[ \$(sed -n 's/^blas_threads = //p' th_env64/run.ini) -le $ncpu ]"
 runs_error() { # NAME FRAGMENT ARGS...: exit 2 and the message
     name=$1 frag=$2
     shift 2

@@ -305,5 +305,39 @@ int main(void)
             mfd_mat_free(&A);
             mfd_mat_free(&B);
         }
+    /* the scaling is exact: 2^k A has the eigenvalues 2^k λ to the bit,
+     * through the product (|e| < 1000) and through ldexp (beyond) alike */
+    const int shifts[] = {990, 1005, -990, -1005};
+    for (int f = 1; f <= 2; f++) {
+        const size_t n = 5;
+        mfd_field fl = (mfd_field)f;
+        mfd_mat G, A, B;
+        mfd_mat_alloc(fl, n, n, &G);
+        mfd_mat_alloc(fl, n, n, &A);
+        mfd_mat_alloc(fl, n, n, &B);
+        mfd_random_gaussian(&r, G, 1.0);
+        mfd_la_gemm('C', 'N', 1.0, G, G, 0.0, A);
+        mfd_la_gemm('N', 'C', -1.0, G, G, 1.0, A);
+        double w0[5], w[5];
+        mfd_mat_copy(B, A);
+        mfd_small_eigvalsh(f == 2, n, B.data, B.ld, w0);
+        for (size_t s = 0; s < sizeof shifts / sizeof *shifts; s++) {
+            size_t wd = f == 2 ? 2 : 1;
+            for (size_t j = 0; j < n; j++)
+                for (size_t i = 0; i < wd * n; i++)
+                    B.data[wd * j * B.ld + i] = ldexp(A.data[wd * j * A.ld + i], shifts[s]);
+            mfd_small_eigvalsh(f == 2, n, B.data, B.ld, w);
+            int same = 1;
+            for (size_t i = 0; i < n; i++)
+                same = same && w[i] == ldexp(w0[i], shifts[s]);
+            char name[128];
+            snprintf(name, sizeof name, "Jacobi eigenvalues %s of 2^%d A are 2^%d times A's, to the bit",
+                     mfd_field_name(fl), shifts[s], shifts[s]);
+            CHECK(name, same);
+        }
+        mfd_mat_free(&G);
+        mfd_mat_free(&A);
+        mfd_mat_free(&B);
+    }
     TEST_REPORT();
 }
