@@ -1,7 +1,8 @@
 # style.gp — the look every mfdyn figure shares.  A figure script is run as
 #     gnuplot -c plots/X.gp <data> <out>
 # where <data> is the prefix `mfd plot` wrote (<data>.series lists the
-# series, <data>.<i>.csv holds series i, columns selected by name) and <out>
+# series, <data>.series.gp the same for gnuplot, <data>.<i>.csv holds
+# series i, columns selected by name) and <out>
 # the prefix of the figure.  The script loads this file, then draws once per
 # format from the same commands:
 #     call "<dir>/style.gp" ARG1 ARG2   (passing the arguments on)
@@ -17,12 +18,13 @@ OUT = ARG2
 FORMATS = "pdf png"
 TERM = 'if (fmt eq "pdf") { set terminal pdfcairo enhanced color font "Helvetica,9" size 4.6in,3.0in linewidth 1.2 rounded; set output OUT.".pdf" } else { set terminal pngcairo enhanced color font "Helvetica,12" size 920,600 linewidth 1.4 rounded; set output OUT.".png" }'
 
-# the series
-nser = int(system(sprintf("wc -l < '%s.series'", DATA)))
+# the series: nser and their labels, loaded from <data>.series.gp (mfd plot
+# writes it beside <data>.series; no shell is started per label)
+load DATA.".series.gp"
 file(i) = sprintf("%s.%d.csv", DATA, i)
-label(i) = system(sprintf("sed -n '%dp' '%s.series' | cut -f2", i, DATA))
+label(i) = SERIES_LABEL[i]
 # "field=real a=30" -> "field = real, a = 30"
-nice(i) = system(sprintf("sed -n '%dp' '%s.series' | cut -f2 | sed -e 's/=/ = /g' -e 's/ \\([a-z_0-9]* = \\)/, \\1/g' -e 's/_/\\\\_/g'", i, DATA))
+nice(i) = SERIES_NICE[i]
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #000000 #999999"

@@ -3,6 +3,7 @@
 #include "drv_plotdef.h"
 #include "drv_plotrt.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -465,6 +466,72 @@ static bool put_list(FILE *f, const void *ctx, char *err, size_t errlen)
     return true;
 }
 
+/* A gnuplot string in single quotes: nothing is escaped but the quote, doubled. */
+static void put_gp_string(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+/* A series' label for a key: "field=real a=30" becomes "field = real, a = 30",
+ * underscores escaped for enhanced text ("\_"). */
+static void put_nice(FILE *f, const char *label)
+{
+    char spaced[2048];
+    size_t n = 0;
+    for (const char *c = label; *c && n + 4 < sizeof spaced; c++) {
+        if (*c == '=') {
+            memcpy(spaced + n, " = ", 3);
+            n += 3;
+        } else {
+            spaced[n++] = *c;
+        }
+    }
+    spaced[n] = 0;
+    char out[4096];
+    size_t k = 0;
+    for (size_t i = 0; spaced[i] && k + 8 < sizeof out;) {
+        size_t j = i + 1; /* " key = " after the first pair: ", key = " */
+        while (spaced[i] == ' ' && (islower((unsigned char)spaced[j]) || isdigit((unsigned char)spaced[j]) || spaced[j] == '_'))
+            j++;
+        if (spaced[i] == ' ' && strncmp(spaced + j, " = ", 3) == 0) {
+            out[k++] = ',';
+            out[k++] = ' ';
+            i++;
+        }
+        if (spaced[i] == '_')
+            out[k++] = '\\';
+        out[k++] = spaced[i++];
+    }
+    out[k] = 0;
+    put_gp_string(f, out);
+}
+
+/* The list of series for gnuplot to load (no shell): nser, and the arrays
+ * SERIES_LABEL (as in NAME.series) and SERIES_NICE (for keys). */
+static bool put_list_gp(FILE *f, const void *ctx, char *err, size_t errlen)
+{
+    const series_out *o = ctx;
+    (void)err, (void)errlen;
+    fprintf(f, "# the series of this figure (mfd plot)\nnser = %zu\narray SERIES_LABEL[%zu] = [", o->ns, o->ns);
+    for (size_t i = 0; i < o->ns; i++) {
+        fputs(i ? ", " : "", f);
+        put_gp_string(f, o->sv[i].label);
+    }
+    fprintf(f, "]\narray SERIES_NICE[%zu] = [", o->ns);
+    for (size_t i = 0; i < o->ns; i++) {
+        fputs(i ? ", " : "", f);
+        put_nice(f, o->sv[i].label);
+    }
+    fputs("]\n", f);
+    return true;
+}
+
 bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section *p, const char *results,
                           const drv_csv *index, const char *data, size_t *nseries, char *err, size_t errlen)
 {
@@ -493,6 +560,8 @@ bool drv_plotdata_prepare(const drv_experiment *s, const drv_experiment_section 
     series_out all = {&d, results, index, sv, ns, &rt, 0};
     snprintf(path, sizeof path, "%s.series", data);
     ok = ok && drv_file_write(path, put_list, &all, err, errlen);
+    snprintf(path, sizeof path, "%s.series.gp", data);
+    ok = ok && drv_file_write(path, put_list_gp, &all, err, errlen);
     drv_plotrt_free(&rt);
     for (size_t i = 0; i < ns; i++)
         free(sv[i].rows);

@@ -19,13 +19,13 @@ static char err[1024];
 static const char DIR[] = "work/unit_drv_plotdata";
 
 /* Two methods on three instances (seeds), two targets; NaN: never reached. */
-static const char INDEX[] = "id,index,rep,seed,method,n,iter_to_1e-02,iter_to_1e-06\n"
-                            "a0,0,0,11,alt,10,5,20\n"
-                            "a1,1,1,12,alt,10,5,40\n"
-                            "a2,2,2,13,alt,20,10,nan\n"
-                            "s0,3,0,11,sim,10,10,nan\n"
-                            "s1,4,1,12,sim,10,2,4\n"
-                            "s2,5,2,13,sim,20,nan,nan\n";
+static const char INDEX[] = "id,index,rep,seed,method,n,iter_to_1e-02,iter_to_1e-06,step_rule\n"
+                            "a0,0,0,11,alt,10,5,20,o'neil\n"
+                            "a1,1,1,12,alt,10,5,40,o'neil\n"
+                            "a2,2,2,13,alt,20,10,nan,o'neil\n"
+                            "s0,3,0,11,sim,10,10,nan,o'neil\n"
+                            "s1,4,1,12,sim,10,2,4,o'neil\n"
+                            "s2,5,2,13,sim,20,nan,nan,o'neil\n";
 static drv_csv T;
 
 /* Prepare the data of "[plot p]\n" body on T into DIR/p; the number of series. */
@@ -79,6 +79,21 @@ static bool rows_are(size_t i, const char *want)
     return strcmp(got, want) == 0;
 }
 
+/* Is DIR/p.series.gp, the list of series for gnuplot, want? */
+static bool series_gp_is(const char *want)
+{
+    char path[256], got[1024];
+    snprintf(path, sizeof path, "%s/p.series.gp", DIR);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(got, 1, sizeof got - 1, f) : 0;
+    got[n] = '\0';
+    if (f)
+        fclose(f);
+    if (strcmp(got, want) != 0)
+        printf("  got \"%s\"\n  want \"%s\"\n", got, want);
+    return strcmp(got, want) == 0;
+}
+
 /* Is the section refused with a message that contains want? */
 static bool refused(const char *body, const char *want)
 {
@@ -115,6 +130,15 @@ int main(void)
     snprintf(body, sizeof body, "kind = ecdf\ngroup_by = method\nwhere = method == \"sim\" and seed == 13\n%s", both);
     CHECK("ecdf: a figure where nothing is solved writes the header alone",
           prepare(body, &ns) && ns == 1 && rows_are(1, ""));
+
+    snprintf(body, sizeof body, "kind = ecdf\ngroup_by = method, step_rule\nmeasure = `iter_to_1e-06`\n");
+    CHECK("the series for gnuplot: nser, labels as in .series, and for keys ', ' between pairs, ' = ', '\\_'; "
+          "a quote doubled in gnuplot's single quotes",
+          prepare(body, &ns) && ns == 2 &&
+              series_gp_is("# the series of this figure (mfd plot)\nnser = 2\n"
+                           "array SERIES_LABEL[2] = ['method=alt step_rule=o''neil', 'method=sim step_rule=o''neil']\n"
+                           "array SERIES_NICE[2] = ['method = alt, step\\_rule = o''neil', "
+                           "'method = sim, step\\_rule = o''neil']\n"));
 
     /* normalize = n: alt 0.5, 2, 0.5, 4, 0.5, -; sim 1, -, 0.2, 0.4, -, - */
     snprintf(body, sizeof body, "kind = ecdf\ngroup_by = method\n%snormalize = n\n", both);
