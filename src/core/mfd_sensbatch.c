@@ -116,6 +116,44 @@ static inline __attribute__((always_inline)) void dot_cols_runs(size_t len, cons
         }
 }
 
+/* out[c] = Σ_{n < len} a_c[n] x[n] for eight columns and one problem, each
+ * in the lanes of dot_runs (the same bits).  A lone problem's four columns
+ * are four chains of additions, each waiting on the last (the latency of
+ * an addition per load); eight keep AVX-512's adders busy.  With AVX2 the
+ * eight accumulators alone take the sixteen registers: its code keeps four
+ * (eight_cols). */
+static inline __attribute__((always_inline)) void dot_8cols(size_t len, const double *const a[8], const double *x,
+                                                            double out[8])
+{
+    v8d s[8] = {{0}}, w;
+    size_t n = 0;
+    for (; n + LANES <= len; n += LANES) {
+        LOAD8(w, x + n);
+        for (size_t c = 0; c < 8; c++) {
+            v8d v;
+            LOAD8(v, a[c] + n);
+            s[c] += v * w;
+        }
+    }
+    size_t tail = len - n;
+    double l[LANES];
+    for (size_t c = 0; c < 8; c++) {
+        STORE8(l, s[c]);
+        out[c] = reduce(l, tail, a[c] + n, x + n);
+    }
+}
+
+/* Does this CPU run the AVX-512 copy of the kernels (target_clones picks it
+ * whenever the CPU has AVX-512F)? */
+static bool eight_cols(void)
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+    return __builtin_cpu_supports("avx512f");
+#else
+    return false;
+#endif
+}
+
 /* The same for one problem: the same lanes, the same bits. */
 static inline double dot_one(size_t len, const double *restrict a, const double *restrict x)
 {
@@ -139,9 +177,19 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
     for (size_t i = 0; i < g; i++)
         for (size_t k = k0; k < k1; k++)
             r[i][k] = 0;
+    bool eight = g == 1 && eight_cols();
     for (size_t n0 = 0; n0 < N; n0 += MFD_SENSBATCH_TILE) {
         size_t len = N - n0 < MFD_SENSBATCH_TILE ? N - n0 : MFD_SENSBATCH_TILE;
         size_t k = k0;
+        for (; eight && k + 8 <= k1; k += 8) { /* a lone problem, AVX-512: eight columns at a time */
+            const double *ac[8];
+            for (size_t c = 0; c < 8; c++)
+                ac[c] = A + (k + c - kbase) * N + n0;
+            double p[8];
+            dot_8cols(len, ac, X[0] + n0, p);
+            for (size_t c = 0; c < 8; c++)
+                r[0][k + c] += p[c];
+        }
         for (; k + 4 <= k1; k += 4) { /* four columns at a time, RUNS problems at a time, then the rest */
             const double *a = A + (k - kbase) * N + n0;
             const double *ac[4] = {a, a + N, a + 2 * N, a + 3 * N};
