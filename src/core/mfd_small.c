@@ -549,9 +549,7 @@ static void rotation(double app, double aqq, double r, double r2, jacobi_rot *j)
     j->s = j->t * j->c;
 }
 
-/* The sweeps, for a constant n where it is called with one (below): loops
- * of known length unroll, the same operations in the same order. */
-static inline __attribute__((always_inline)) int jacobi_real_n(const size_t n, double *A, const size_t lda, double *w)
+static int jacobi_real(size_t n, double *A, size_t lda, double *w)
 {
 #define AR(i, j) A[(i) + (j) * lda]
     double frob = 0;
@@ -606,8 +604,7 @@ static inline __attribute__((always_inline)) int jacobi_real_n(const size_t n, d
     return sweep;
 }
 
-static inline __attribute__((always_inline)) int jacobi_complex_n(const size_t n, double *A, const size_t lda,
-                                                                   double *w)
+static int jacobi_complex(size_t n, double *A, size_t lda, double *w)
 {
 #define RE(i, j) A[2 * ((i) + (j) * lda)]
 #define IM(i, j) A[2 * ((i) + (j) * lda) + 1]
@@ -668,18 +665,6 @@ static inline __attribute__((always_inline)) int jacobi_complex_n(const size_t n
 #undef RE
 #undef IM
     return sweep;
-}
-
-/* n = 4 (the [LXGFD25] experiments' d) gets a copy of its own, unrolled:
- * about half the time per call, and the same bits. */
-static int jacobi_real(size_t n, double *A, size_t lda, double *w)
-{
-    return n == 4 && lda == 4 ? jacobi_real_n(4, A, 4, w) : jacobi_real_n(n, A, lda, w);
-}
-
-static int jacobi_complex(size_t n, double *A, size_t lda, double *w)
-{
-    return n == 4 && lda == 4 ? jacobi_complex_n(4, A, 4, w) : jacobi_complex_n(n, A, lda, w);
 }
 
 int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w)
