@@ -111,6 +111,24 @@ static int read_factors(const char *prog, mfd_param_table t, const bool *given, 
     return APP_EXIT_OK;
 }
 
+/* A symmetrized stored operator (packed) as the (m, n, n) stack of its A_k,
+ * one at a time through a stream: the same file as an unpacked block. */
+static mfd_status write_packed_op(const mfd_sensop *op, const char *path, char *err, size_t errlen)
+{
+    mfd_npy_stream st;
+    mfd_mat A;
+    MFD_CHECK(mfd_mat_alloc(MFD_REAL, op->n1, op->n2, &A));
+    mfd_status s = mfd_npy_stream_open(&st, path, 0, MFD_REAL, 0, op->n1, op->n2, false, 0, err, errlen);
+    for (size_t k = 0; s == MFD_OK && k < op->m; k++)
+        if ((s = mfd_sensop_row(op, k, A)) == MFD_OK)
+            s = mfd_npy_stream_append(&st, A.data, err, errlen);
+    if (s == MFD_OK)
+        s = mfd_npy_stream_finish(&st, err, errlen);
+    mfd_npy_stream_close(&st, false);
+    mfd_mat_free(&A);
+    return s;
+}
+
 /* y_file: a real vector of the operator's m entries. */
 static int read_measurements(const char *prog, app_lowrank_keys *lk, app_lowrank *a)
 {
@@ -320,9 +338,13 @@ mfd_status app_lowrank_save_final(const app_lowrank *a, mfd_out *o, bool factors
     snprintf(path, sizeof path, "%s/final/y.npy", o->dir);
     MFD_CHECK(mfd_npy_write(path, MFD_REAL, 1, &ym, lr->y, err, errlen));
     if (lr->op->kind == MFD_SENSOP_DENSE) {
-        size_t shape[3] = {lr->m, lr->n1, lr->n2};
         snprintf(path, sizeof path, "%s/final/operator.npy", o->dir);
-        MFD_CHECK(mfd_npy_write(path, MFD_REAL, 3, shape, lr->op->block, err, errlen));
+        if (!lr->op->symmetrized) {
+            size_t shape[3] = {lr->m, lr->n1, lr->n2};
+            MFD_CHECK(mfd_npy_write(path, MFD_REAL, 3, shape, lr->op->block, err, errlen));
+        } else {
+            MFD_CHECK(write_packed_op(lr->op, path, err, errlen));
+        }
     }
     return MFD_OK;
 }

@@ -147,14 +147,19 @@ mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
         return mfd_status_invalid(msg, len, "key 'rpca_init_alpha': %g is out of range; expected a fraction in [0, 1]",
                                   p->rpca_init_alpha);
     if (d.op == MFD_LOWRANK_OP_GAUSSIAN || d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM) {
-        size_t bytes = mfd_sensop_dense_bytes(d.m, d.n1, d.n2);
+        bool packed = d.op == MFD_LOWRANK_OP_GAUSSIAN_SYM; /* stores the upper triangles (mfd_sensop.h) */
+        size_t bytes = mfd_sensop_dense_bytes(d.m, d.n1, d.n2, packed);
+        char what[128];
+        if (packed)
+            snprintf(what, sizeof what, "m n (n + 1)/2 = %zu x %zu doubles", d.m, d.n1 * d.n2 / 2 + (d.n1 + 1) / 2);
+        else
+            snprintf(what, sizeof what, "m n1 n2 = %zu x %zu x %zu doubles", d.m, d.n1, d.n2);
         if (bytes == 0 || (double)bytes > p->mem_limit)
             return mfd_status_invalid(msg, len,
-                        "key 'operator': the dense operator %s needs %.0f bytes (m n1 n2 = %zu x %zu x %zu "
-                        "doubles) but mem_limit is %.0f bytes; use operator=%s, which regenerates each A_k "
-                        "and stores nothing, or raise mem_limit",
-                        mfd_lowrank_op_name(d.op), bytes ? (double)bytes : INFINITY, d.m, d.n1, d.n2, p->mem_limit,
-                        d.op == MFD_LOWRANK_OP_GAUSSIAN ? "gaussian_otf" : "gaussian_sym_otf");
+                        "key 'operator': the dense operator %s needs %.0f bytes (%s) but mem_limit is %.0f bytes; "
+                        "use operator=%s, which regenerates each A_k and stores nothing, or raise mem_limit",
+                        mfd_lowrank_op_name(d.op), bytes ? (double)bytes : INFINITY, what, p->mem_limit,
+                        packed ? "gaussian_sym_otf" : "gaussian_otf");
     }
     return MFD_OK;
 }

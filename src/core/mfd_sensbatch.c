@@ -1,5 +1,6 @@
 #include "mfd_sensbatch.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -283,7 +284,7 @@ MFD_CLONES static void adjoint_cols(const double *A, size_t kbase, size_t N, siz
 static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
                          double *const *r, double *const *Z)
 {
-    size_t N = op->n1 * op->n2, m = op->m;
+    size_t N = op->nent, m = op->m;
     const double *A = op->block;
     int nt = n_threads;
     for (size_t i = 0; i < g; i++)
@@ -320,14 +321,13 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
 static mfd_status normal_otf(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
                              double *const *r, double *const *Z, double *a)
 {
-    size_t N = op->n1 * op->n2;
+    size_t N = op->nent;
     if (!a)
         return MFD_EINVAL;
-    mfd_mat Ak = mfd_mat_view(a, MFD_REAL, op->n1, op->n2, op->n1);
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
     for (size_t k = 0; k < op->m; k++) {
-        MFD_CHECK(mfd_sensop_row(op, k, Ak));
+        MFD_CHECK(mfd_sensop_entries(op, k, a));
         forward_cols(a, k, N, k, k + 1, g, X, y, r);
         adjoint_cols(a, k, N, k, k + 1, 0, N, g, r, Z);
     }
@@ -348,43 +348,45 @@ mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *co
 
 mfd_status mfd_sensbatch_apply(const mfd_sensop *op, const double *X, double *y, double *row)
 {
-    size_t N = op->n1 * op->n2;
-    switch (op->kind) {
-    case MFD_SENSOP_DENSE: forward_cols(op->block, 0, N, 0, op->m, 1, &X, NULL, &y); return MFD_OK;
-    case MFD_SENSOP_GAUSSIAN_OTF: {
-        if (!row)
-            return MFD_EINVAL;
-        mfd_mat Ak = mfd_mat_view(row, MFD_REAL, op->n1, op->n2, op->n1);
-        for (size_t k = 0; k < op->m; k++) {
-            MFD_CHECK(mfd_sensop_row(op, k, Ak));
+    if (!mfd_sensbatch_serves(op) || (op->kind == MFD_SENSOP_GAUSSIAN_OTF && !row))
+        return MFD_EINVAL;
+    size_t N = op->nent;
+    double *xp = NULL;
+    if (op->symmetrized) { /* the packed sums of X */
+        if (!(xp = malloc(N * sizeof(double))))
+            return MFD_ENOMEM;
+        mfd_sensop_pack(op->n1, X, xp);
+        X = xp;
+    }
+    mfd_status st = MFD_OK;
+    if (op->kind == MFD_SENSOP_DENSE)
+        forward_cols(op->block, 0, N, 0, op->m, 1, &X, NULL, &y);
+    for (size_t k = 0; op->kind == MFD_SENSOP_GAUSSIAN_OTF && k < op->m && st == MFD_OK; k++)
+        if ((st = mfd_sensop_entries(op, k, row)) == MFD_OK)
             forward_cols(row, k, N, k, k + 1, 1, &X, NULL, &y);
-        }
-        return MFD_OK;
-    }
-    default: return MFD_EINVAL;
-    }
+    free(xp);
+    return st;
 }
 
 mfd_status mfd_sensbatch_adjoint(const mfd_sensop *op, const double *r, double *Z, double *row)
 {
-    size_t N = op->n1 * op->n2;
+    if (!mfd_sensbatch_serves(op) || (op->kind == MFD_SENSOP_GAUSSIAN_OTF && !row))
+        return MFD_EINVAL;
+    size_t N = op->nent;
     double *rr = (double *)r; /* adjoint_cols only reads it */
-    switch (op->kind) {
-    case MFD_SENSOP_DENSE:
-        memset(Z, 0, N * sizeof(double));
-        adjoint_cols(op->block, 0, N, 0, op->m, 0, N, 1, &rr, &Z);
-        return MFD_OK;
-    case MFD_SENSOP_GAUSSIAN_OTF: {
-        if (!row)
-            return MFD_EINVAL;
-        mfd_mat Ak = mfd_mat_view(row, MFD_REAL, op->n1, op->n2, op->n1);
-        memset(Z, 0, N * sizeof(double));
-        for (size_t k = 0; k < op->m; k++) {
-            MFD_CHECK(mfd_sensop_row(op, k, Ak));
-            adjoint_cols(row, k, N, k, k + 1, 0, N, 1, &rr, &Z);
-        }
-        return MFD_OK;
+    double *zp = Z;
+    if (op->symmetrized && !(zp = malloc(N * sizeof(double)))) /* packed, then unpacked into Z */
+        return MFD_ENOMEM;
+    memset(zp, 0, N * sizeof(double));
+    mfd_status st = MFD_OK;
+    if (op->kind == MFD_SENSOP_DENSE)
+        adjoint_cols(op->block, 0, N, 0, op->m, 0, N, 1, &rr, &zp);
+    for (size_t k = 0; op->kind == MFD_SENSOP_GAUSSIAN_OTF && k < op->m && st == MFD_OK; k++)
+        if ((st = mfd_sensop_entries(op, k, row)) == MFD_OK)
+            adjoint_cols(row, k, N, k, k + 1, 0, N, 1, &rr, &zp);
+    if (op->symmetrized) {
+        mfd_sensop_unpack(op->n1, zp, Z);
+        free(zp);
     }
-    default: return MFD_EINVAL;
-    }
+    return st;
 }

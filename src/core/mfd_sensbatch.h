@@ -4,7 +4,10 @@
  *   r_i = A(X_i) − y_i,   Z_i = A*(r_i),   i = 0 .. g−1,
  *
  * A(X)_k = ⟨A_k, X⟩ and A*(r) = Σ_k r_k A_k, with X_i and Z_i n1 × n2
- * column-major (N = n1 n2 doubles each) and r_i, y_i m doubles each.  Runs
+ * column-major (N = n1 n2 doubles each) and r_i, y_i m doubles each; for a
+ * symmetrized operator X_i and Z_i are packed (mfd_sensop.h: N = nent =
+ * n (n + 1)/2, X̃ from mfd_sensop_pack, Z̃ for mfd_sensop_unpack), the sums
+ * below running over the packed entries.  Runs
  * that share an operator (same A_k: mfd-sense and mfd-scaled given --runs)
  * are evaluated by one call, and one run alone is the same call with g = 1.
  *
@@ -28,7 +31,7 @@
  * stored operator was filled, and uses it for all g problems, forward and
  * adjoint.  Stored and on-the-fly operators give the same bits.
  *
- * Nothing is allocated: the outputs hold the partial sums. */
+ * The normal map allocates nothing: the outputs hold the partial sums. */
 #ifndef MFD_SENSBATCH_H
 #define MFD_SENSBATCH_H
 
@@ -46,7 +49,7 @@
 bool mfd_sensbatch_serves(const mfd_sensop *op);
 
 /* r[i] = A(X[i]) − y[i] and Z[i] = A*(r[i]) for i < g (g ≥ 1; the arrays
- * must not overlap).  row is n1 n2 doubles of scratch for an on-the-fly
+ * must not overlap; X[i], Z[i] packed for a symmetrized operator).  row is n1 n2 doubles of scratch for an on-the-fly
  * operator's A_k (unused, may be NULL, for a stored one).  MFD_EINVAL for an
  * operator it does not serve, or an on-the-fly one without row. */
 mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
@@ -54,7 +57,9 @@ mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *co
 
 /* y = A(X) and Z = A*(r) alone, in the same orders (the measurements and
  * the spectral initialization, so that a stored and an on-the-fly operator
- * give a run the same bits throughout).  row as above. */
+ * give a run the same bits throughout).  X and Z are n1×n2 (not packed: a
+ * symmetrized operator's packed copy is allocated for the call, MFD_ENOMEM
+ * when it cannot be).  row as above. */
 mfd_status mfd_sensbatch_apply(const mfd_sensop *op, const double *X, double *y, double *row);
 mfd_status mfd_sensbatch_adjoint(const mfd_sensop *op, const double *r, double *Z, double *row);
 

@@ -39,7 +39,12 @@ mfd_status mfd_sense_alloc(bool symmetric, size_t n1, size_t n2, size_t k, const
     s->resid = malloc(op->m * sizeof(double));
     if (op->kind == MFD_SENSOP_GAUSSIAN_OTF)
         s->op_row = malloc(n1 * n2 * sizeof(double));
-    if (!s->resid || (op->kind == MFD_SENSOP_GAUSSIAN_OTF && !s->op_row)) {
+    bool packed = op->symmetrized && mfd_sensbatch_serves(op);
+    if (packed) {
+        s->Mp = malloc(op->nent * sizeof(double));
+        s->Zp = malloc(op->nent * sizeof(double));
+    }
+    if (!s->resid || (op->kind == MFD_SENSOP_GAUSSIAN_OTF && !s->op_row) || (packed && (!s->Mp || !s->Zp))) {
         st = MFD_ENOMEM;
         goto free_model;
     }
@@ -74,6 +79,8 @@ void mfd_sense_free(mfd_sense *s)
     mfd_la_ws_free(&s->qr_ws);
     free(s->resid);
     free(s->op_row);
+    free(s->Mp);
+    free(s->Zp);
     free(s);
 }
 
@@ -213,6 +220,24 @@ mfd_status mfd_sense_eval_product(mfd_sense *s)
     return MFD_OK;
 }
 
+/* The batched normal map's X for s: M, or its packed sums (symmetrized operator). */
+static const double *normal_in(mfd_sense *s)
+{
+    if (!s->Mp)
+        return s->M.data;
+    mfd_sensop_pack(s->n1, s->M.data, s->Mp);
+    return s->Mp;
+}
+
+/* Where the batched normal map puts s's Z; normal_done unpacks it. */
+static double *normal_out(mfd_sense *s) { return s->Zp ? s->Zp : s->Z.data; }
+
+static void normal_done(mfd_sense *s)
+{
+    if (s->Zp)
+        mfd_sensop_unpack(s->n1, s->Zp, s->Z.data);
+}
+
 /* sym(Z) (symmetric model) and the gradients from Z. */
 static mfd_status grad_from_z(mfd_sense *s)
 {
@@ -250,9 +275,10 @@ mfd_status mfd_sense_eval(mfd_sense *s)
         if (s->normal) {
             MFD_CHECK(s->normal(s->normal_ctx, s));
         } else {
-            const double *X = s->M.data, *y = s->y;
-            double *r = s->resid, *Z = s->Z.data;
+            const double *X = normal_in(s), *y = s->y;
+            double *r = s->resid, *Z = normal_out(s);
             MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z, s->op_row));
+            normal_done(s);
         }
         return eval_finish(s);
     }
@@ -300,12 +326,17 @@ mfd_status mfd_sense_group_normal(mfd_sense_group *grp, mfd_sense *const *s, siz
     if (!same_operator(grp, s, n))
         return MFD_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        grp->X[i] = s[i]->M.data;
+        grp->X[i] = normal_in(s[i]);
         grp->y[i] = s[i]->y;
         grp->r[i] = s[i]->resid;
-        grp->Z[i] = s[i]->Z.data;
+        grp->Z[i] = normal_out(s[i]);
     }
-    return n > 0 ? mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, s[0]->op_row) : MFD_OK;
+    if (n == 0)
+        return MFD_OK;
+    MFD_CHECK(mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, s[0]->op_row));
+    for (size_t i = 0; i < n; i++)
+        normal_done(s[i]);
+    return MFD_OK;
 }
 
 mfd_status mfd_sense_eval_group(mfd_sense_group *grp, mfd_sense *const *s, size_t n)

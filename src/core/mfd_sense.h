@@ -57,6 +57,7 @@ typedef struct mfd_sense {
     mfd_mat M, E, Z;     /* FGᵀ, FGᵀ − M*, A*(A(M) − y) */
     double *resid;       /* A(M) − y */
     double *op_row;      /* on-the-fly operator: its A_k, regenerated once per evaluation (n1 n2) */
+    double *Mp, *Zp;     /* symmetrized operator: M's packed sums and the packed Z (nent each) */
     mfd_sense_normal_fn normal; /* NULL: the normal map of this model alone */
     void *normal_ctx;
     /* robust PCA */

@@ -9,14 +9,45 @@
 #include "mfd_la.h"
 #include "mfd_rng.h"
 
-size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2)
+/* Entries per A_k: n1 n2, or n (n + 1)/2 packed; 0 if it overflows size_t. */
+static size_t entries(size_t n1, size_t n2, bool symmetrized)
 {
     if (n1 != 0 && n2 > SIZE_MAX / n1)
         return 0;
-    size_t N = n1 * n2;
-    if (N != 0 && m > SIZE_MAX / N / sizeof(double))
+    return symmetrized ? n1 * n2 / 2 + (n1 + 1) / 2 : n1 * n2; /* n (n + 1)/2 without overflow: n² ≤ SIZE_MAX */
+}
+
+size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2, bool symmetrized)
+{
+    size_t N = entries(n1, n2, symmetrized);
+    if ((N == 0 && n1 != 0 && n2 != 0) || (N != 0 && m > SIZE_MAX / N / sizeof(double)))
         return 0;
     return m * N * sizeof(double);
+}
+
+void mfd_sensop_pack(size_t n, const double *X, double *xp)
+{
+    for (size_t j = 0, p = 0; j < n; j++) {
+        for (size_t i = 0; i < j; i++)
+            xp[p++] = X[i + j * n] + X[j + i * n];
+        xp[p++] = X[j + j * n];
+    }
+}
+
+void mfd_sensop_unpack(size_t n, const double *zp, double *Z)
+{
+    for (size_t j = 0, p = 0; j < n; j++)
+        for (size_t i = 0; i <= j; i++, p++)
+            Z[i + j * n] = Z[j + i * n] = zp[p];
+}
+
+/* The upper triangle of a (n×n) packed in place (entry (i, j) moves down to
+ * j (j + 1)/2 + i ≤ i + j n, after every entry it overwrites was read). */
+static void pack_upper(size_t n, double *a)
+{
+    for (size_t j = 0, p = 0; j < n; j++)
+        for (size_t i = 0; i <= j; i++)
+            a[p++] = a[i + j * n];
 }
 
 static mfd_status op_alloc(mfd_sensop_kind kind, size_t m, size_t n1, size_t n2, mfd_sensop **out)
@@ -31,6 +62,7 @@ static mfd_status op_alloc(mfd_sensop_kind kind, size_t m, size_t n1, size_t n2,
     op->m = m;
     op->n1 = n1;
     op->n2 = n2;
+    op->nent = n1 * n2;
     *out = op;
     return MFD_OK;
 }
@@ -82,22 +114,33 @@ mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized,
     *out = NULL;
     if (symmetrized && n1 != n2)
         return MFD_EINVAL;
-    size_t bytes = mfd_sensop_dense_bytes(m, n1, n2);
+    size_t bytes = mfd_sensop_dense_bytes(m, n1, n2, symmetrized);
     if (bytes == 0 || !gaussian_fits(n1, n2))
         return MFD_ERANGE;
     MFD_CHECK(op_alloc(MFD_SENSOP_DENSE, m, n1, n2, out));
     mfd_sensop *op = *out;
     op->symmetrized = symmetrized;
     op->seed = seed;
+    op->nent = entries(n1, n2, symmetrized);
     op->block = malloc(bytes);
-    if (!op->block) {
+    double *full = symmetrized ? malloc(n1 * n2 * sizeof(double)) : NULL; /* one A_k before packing */
+    if (!op->block || (symmetrized && !full)) {
+        free(full);
         mfd_sensop_free(op);
         *out = NULL;
         return MFD_ENOMEM;
     }
-    size_t N = n1 * n2;
-    for (size_t k = 0; k < m; k++)
-        gaussian_row(seed, m, n1, n2, symmetrized, k, op->block + k * N);
+    for (size_t k = 0; k < m; k++) {
+        double *a = op->block + k * op->nent;
+        if (!symmetrized) {
+            gaussian_row(seed, m, n1, n2, false, k, a);
+            continue;
+        }
+        gaussian_row(seed, m, n1, n2, true, k, full);
+        pack_upper(n1, full);
+        memcpy(a, full, op->nent * sizeof(double));
+    }
+    free(full);
     return MFD_OK;
 }
 
@@ -113,6 +156,7 @@ mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetri
     mfd_sensop *op = *out;
     op->symmetrized = symmetrized;
     op->seed = seed;
+    op->nent = entries(n1, n2, symmetrized);
     if (!symmetrized)
         return MFD_OK;
     op->row = malloc(n1 * n2 * sizeof(double));
@@ -127,7 +171,7 @@ mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetri
 mfd_status mfd_sensop_from_block(size_t m, size_t n1, size_t n2, const double *stack, mfd_sensop **out)
 {
     *out = NULL;
-    size_t bytes = mfd_sensop_dense_bytes(m, n1, n2);
+    size_t bytes = mfd_sensop_dense_bytes(m, n1, n2, false);
     if (bytes == 0)
         return MFD_ERANGE;
     MFD_CHECK(op_alloc(MFD_SENSOP_DENSE, m, n1, n2, out));
@@ -191,6 +235,20 @@ mfd_status mfd_sensop_apply(const mfd_sensop *op, mfd_mat X, double *y)
     switch (op->kind) {
     case MFD_SENSOP_IDENTITY: memcpy(y, X.data, N * sizeof(double)); return MFD_OK;
     case MFD_SENSOP_DENSE:
+        if (op->symmetrized) { /* packed: Σ_{i ≤ j} A_k,ij X̃_ij, X̃ formed entry by entry */
+            size_t n = op->n1;
+            for (size_t k = 0; k < op->m; k++) {
+                const double *a = op->block + k * op->nent;
+                double acc = 0;
+                for (size_t j = 0, p = 0; j < n; j++) {
+                    for (size_t i = 0; i < j; i++)
+                        acc += a[p++] * (X.data[i + j * n] + X.data[j + i * n]);
+                    acc += a[p++] * X.data[j + j * n];
+                }
+                y[k] = acc;
+            }
+            return MFD_OK;
+        }
         return mfd_la_dgemv('T', 1.0, mfd_mat_view(op->block, MFD_REAL, N, op->m, N), X.data, 0.0, y);
     case MFD_SENSOP_GAUSSIAN_OTF: {
         /* ⟨(G + Gᵀ)/2, X⟩ = ⟨G, (X + Xᵀ)/2⟩: the symmetrized operator reads
@@ -222,6 +280,20 @@ mfd_status mfd_sensop_adjoint(const mfd_sensop *op, const double *r, mfd_mat Z)
     switch (op->kind) {
     case MFD_SENSOP_IDENTITY: memcpy(Z.data, r, N * sizeof(double)); return MFD_OK;
     case MFD_SENSOP_DENSE:
+        if (op->symmetrized) { /* packed: Σ_k r_k Ã_k in Z's upper triangle, then mirrored */
+            size_t n = op->n1;
+            memset(Z.data, 0, N * sizeof(double));
+            for (size_t k = 0; k < op->m; k++) {
+                const double *a = op->block + k * op->nent;
+                for (size_t j = 0, p = 0; j < n; j++)
+                    for (size_t i = 0; i <= j; i++)
+                        Z.data[i + j * n] += r[k] * a[p++];
+            }
+            for (size_t j = 0; j < n; j++)
+                for (size_t i = j + 1; i < n; i++)
+                    Z.data[i + j * n] = Z.data[j + i * n];
+            return MFD_OK;
+        }
         return mfd_la_dgemv('N', 1.0, mfd_mat_view(op->block, MFD_REAL, N, op->m, N), r, 0.0, Z.data);
     case MFD_SENSOP_GAUSSIAN_OTF: {
         /* Σ r_k (G_k + G_kᵀ)/2 = sym(Σ r_k G_k): symmetrized once, at the end */
@@ -252,7 +324,12 @@ mfd_status mfd_sensop_row(const mfd_sensop *op, size_t k, mfd_mat A)
         memset(A.data, 0, N * sizeof(double));
         A.data[k] = 1.0;
         return MFD_OK;
-    case MFD_SENSOP_DENSE: memcpy(A.data, op->block + k * N, N * sizeof(double)); return MFD_OK;
+    case MFD_SENSOP_DENSE:
+        if (op->symmetrized)
+            mfd_sensop_unpack(op->n1, op->block + k * op->nent, A.data);
+        else
+            memcpy(A.data, op->block + k * N, N * sizeof(double));
+        return MFD_OK;
     case MFD_SENSOP_GAUSSIAN_OTF:
         gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, A.data);
         return MFD_OK;
@@ -262,4 +339,19 @@ mfd_status mfd_sensop_row(const mfd_sensop *op, size_t k, mfd_mat A)
         return MFD_OK;
     }
     return MFD_EINVAL;
+}
+
+mfd_status mfd_sensop_entries(const mfd_sensop *op, size_t k, double *a)
+{
+    if (k >= op->m)
+        return MFD_EINVAL;
+    switch (op->kind) {
+    case MFD_SENSOP_DENSE: memcpy(a, op->block + k * op->nent, op->nent * sizeof(double)); return MFD_OK;
+    case MFD_SENSOP_GAUSSIAN_OTF:
+        gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, a);
+        if (op->symmetrized)
+            pack_upper(op->n1, a);
+        return MFD_OK;
+    default: return MFD_EINVAL;
+    }
 }

@@ -19,6 +19,13 @@
  *                  of a Bernoulli(p) mask Ω, so that A*A = P_Ω / p and
  *                  E[A*A(D)] = D; the gradient of ½‖A(X) − y‖² is the 1/p-scaled
  *                  masked residual.  Ω is listed column by column.
+ * A symmetrized Gaussian operator (stored or on the fly) is used through
+ * its packed entries: the upper triangle of A_k, column by column (entry
+ * (i, j), i ≤ j, at j (j + 1)/2 + i: nent = n (n + 1)/2 per A_k, about half
+ * of n²), against X's packed sums (X_ii, and X_ij + X_ji for i < j):
+ * ⟨A_k, X⟩ = Σ_{i ≤ j} A_k,ij X̃_ij for any X, and A*(r) is the symmetric
+ * matrix of the packed Σ_k r_k Ã_k.  The stored block holds the packed
+ * entries, half the memory and half the reading per evaluation.
  * Gaussian A_k have iid N(0, 1/m) entries, so that E[A*A(D)] = D; the
  * symmetrized ones are (G_k + G_kᵀ)/(2√m), for which E[A*A(D)] = D on
  * symmetric D.  G_k is row k of mfd_gauss under (seed, MFD_STREAM_OPERATOR),
@@ -47,7 +54,8 @@ typedef struct mfd_sensop {
     mfd_sensop_kind kind;
     size_t m, n1, n2;
     bool symmetrized;  /* Gaussian kinds: (G + Gᵀ)/2 */
-    double *block;     /* dense: (n1 n2) × m, owned */
+    size_t nent;       /* dense and on-the-fly: the entries used per A_k, n1 n2 or n (n + 1)/2 (packed) */
+    double *block;     /* dense: nent × m, owned */
     uint64_t seed;     /* Gaussian: mfd_gauss's seed (stream MFD_STREAM_OPERATOR) */
     double *row;       /* symmetrized on-the-fly: (X + Xᵀ)/2, n1 n2 doubles of scratch */
     size_t *mi, *mj;   /* mask: entry k is (mi[k], mj[k]), column by column */
@@ -55,8 +63,20 @@ typedef struct mfd_sensop {
     double scale;      /* mask: 1/√p */
 } mfd_sensop;
 
-/* Bytes that a dense operator of this size stores; 0 if it overflows size_t. */
-size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2);
+/* Bytes that a dense operator of this size stores (symmetrized: packed);
+ * 0 if it overflows size_t. */
+size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2, bool symmetrized);
+
+/* X̃ (n (n + 1)/2 doubles) from X (n×n, column-major): X_jj, and X_ij + X_ji
+ * for i < j, at j (j + 1)/2 + i. */
+void mfd_sensop_pack(size_t n, const double *X, double *xp);
+
+/* Z (n×n) = the symmetric matrix whose upper triangle is zp (packed). */
+void mfd_sensop_unpack(size_t n, const double *zp, double *Z);
+
+/* The nent entries of A_k that the operator uses (packed when symmetrized)
+ * into a, which holds n1 n2 doubles (dense and on-the-fly kinds). */
+mfd_status mfd_sensop_entries(const mfd_sensop *op, size_t k, double *a);
 
 mfd_status mfd_sensop_identity(size_t n1, size_t n2, mfd_sensop **out);
 

@@ -85,7 +85,7 @@ check "a run from saved inputs starts at the same rel_err" "[ \"\$(value sym/sum
 
 # the memory guard names the bytes and the on-the-fly operator
 expect_error "a dense operator above mem_limit is refused with its size and the alternative" \
-    "needs 80000000 bytes (m n1 n2 = 100000 x 10 x 10 doubles) but mem_limit is 1000000 bytes; use operator=gaussian_sym_otf" \
+    "needs 44000000 bytes (m n (n + 1)/2 = 100000 x 55 doubles) but mem_limit is 1000000 bytes; use operator=gaussian_sym_otf" \
     n=10 m=100000 mem_limit=1e6
 
 printf 'garbage' > corrupt.npy

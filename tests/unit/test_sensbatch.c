@@ -105,6 +105,46 @@ static void test_groups(void)
             run(sd, &sin, i, 1, &s1);
         run(so, &sin, 0, 5, &s5);
         CHECK("symmetrized: the on-the-fly group of 5 gives each problem's stored bits alone", same(&s1, &s5, 0, 5));
+        /* packed (mfd_sensop.h): n (n + 1)/2 entries per A_k, X's packed sums in, the packed Z out */
+        size_t np = ns * (ns + 1) / 2;
+        CHECK("symmetrized: both kinds use n (n + 1)/2 entries per A_k, the stored block half the bytes",
+              sd->nent == np && so->nent == np &&
+                  mfd_sensop_dense_bytes(m, ns, ns, true) == m * np * sizeof(double));
+        double *full = sin.X[5], *A = malloc(ns * ns * sizeof(double)), *Zf = malloc(ns * ns * sizeof(double));
+        mfd_sensop_pack(ns, full, sin.X[6]); /* a general (not symmetric) X */
+        run(sd, &sin, 6, 1, &s1);
+        mfd_sensop_unpack(ns, s1.Z[6], Zf);
+        double wf = 0, wa = 0, gp = (double)(2 * np) * TH_U / (1 - (double)(2 * np) * TH_U);
+        double gk = (double)m * TH_U / (1 - (double)m * TH_U);
+        double *zref = calloc(ns * ns, sizeof(double)), *zb = calloc(ns * ns, sizeof(double));
+        for (size_t k = 0; k < m; k++) {
+            mfd_sensop_row(sd, k, mfd_mat_view(A, MFD_REAL, ns, ns, ns));
+            double ref = 0, bound = 0;
+            for (size_t e = 0; e < ns * ns; e++) {
+                ref += A[e] * full[e];
+                bound += fabs(A[e] * full[e]);
+            }
+            /* each packed product a (x_ij + x_ji) rounds twice: gamma of 2 np terms bounds both orders */
+            wf = fmax(wf, fabs((ref - sin.y[6][k]) - s1.r[6][k]) / (2 * gp * bound));
+            for (size_t e = 0; e < ns * ns; e++) {
+                zref[e] += s1.r[6][k] * A[e];
+                zb[e] += fabs(s1.r[6][k] * A[e]);
+            }
+        }
+        for (size_t e = 0; e < ns * ns; e++)
+            wa = fmax(wa, fabs(zref[e] - Zf[e]) / (2 * gk * zb[e]));
+        CHECK_LE("symmetrized, packed: A(X) - y within the forward error bound of sum_ij A_k,ij X_ij over the full "
+                 "A_k (fraction of the bound)", wf, 1.0);
+        CHECK_LE("symmetrized, packed: A*(r) unpacked within the bound of sum_k r_k A_k (fraction)", wa, 1.0);
+        bool sym = true;
+        for (size_t j = 0; j < ns; j++)
+            for (size_t i = 0; i < ns; i++)
+                sym = sym && Zf[i + j * ns] == Zf[j + i * ns] && A[i + j * ns] == A[j + i * ns];
+        CHECK("symmetrized: the unpacked Z and A_k are symmetric", sym);
+        free(A);
+        free(Zf);
+        free(zref);
+        free(zb);
         mfd_sensop_free(sd);
         mfd_sensop_free(so);
         batch_free(&sin);

@@ -184,7 +184,8 @@ int main(void)
         mfd_sensop *op;
         CHECK("a symmetrized operator on a rectangular target is refused",
               mfd_sensop_gaussian(10, 3, 4, true, 1, &op) == MFD_EINVAL && op == NULL);
-        CHECK("an operator whose size overflows is refused", mfd_sensop_dense_bytes((size_t)1 << 40, 1 << 20, 1 << 20) == 0);
+        CHECK("an operator whose size overflows is refused", mfd_sensop_dense_bytes((size_t)1 << 40, 1 << 20, 1 << 20, false) == 0 &&
+                  mfd_sensop_dense_bytes((size_t)1 << 40, 1 << 20, 1 << 20, true) == 0);
         CHECK("an on-the-fly A_k beyond 2^33 entries is refused",
               mfd_sensop_gaussian_otf(10, (size_t)1 << 17, (size_t)1 << 17, false, 1, &op) == MFD_ERANGE && op == NULL);
         CHECK("an on-the-fly A_k of 2^33 entries is taken (nothing of its size is allocated)",

@@ -28,6 +28,7 @@ typedef struct altmin_state {
     double *rhs;
     /* on a stored sensing operator: design (n k) × m, normal matrix */
     mfd_mat design, normal;
+    mfd_mat arow; /* a symmetrized operator's A_j, unpacked (n1×n2) */
 } altmin_state;
 
 size_t mfd_altmin_bytes(size_t m, size_t n1, size_t n2, size_t k)
@@ -69,6 +70,7 @@ static void altmin_free(void *state)
     free(m->rhs);
     mfd_mat_free(&m->design);
     mfd_mat_free(&m->normal);
+    mfd_mat_free(&m->arow);
     free(m);
 }
 
@@ -90,7 +92,8 @@ static mfd_status altmin_alloc(void *model, const mfd_method_params *p, void **s
             goto fail;
         }
         if ((st = mfd_mat_alloc(MFD_REAL, q, s->op->m, &m->design)) != MFD_OK ||
-            (st = mfd_mat_alloc(MFD_REAL, q, q, &m->normal)) != MFD_OK)
+            (st = mfd_mat_alloc(MFD_REAL, q, q, &m->normal)) != MFD_OK ||
+            (s->op->symmetrized && (st = mfd_mat_alloc(MFD_REAL, s->n1, s->n2, &m->arow)) != MFD_OK))
             goto fail;
         m->rhs = malloc(q * sizeof(double));
         if (!m->rhs) {
@@ -142,7 +145,11 @@ static mfd_status dense_least_squares(altmin_state *m, bool for_g)
     mfd_mat D = mfd_mat_view(m->design.data, MFD_REAL, q, op->m, q);
     mfd_mat N = mfd_mat_view(m->normal.data, MFD_REAL, q, q, q);
     for (size_t j = 0; j < op->m; j++) {
-        mfd_mat Aj = mfd_mat_view(op->block + j * n1 * n2, MFD_REAL, n1, n2, n1);
+        mfd_mat Aj = m->arow;
+        if (op->symmetrized) /* stored packed (mfd_sensop.h) */
+            MFD_CHECK(mfd_sensop_row(op, j, Aj));
+        else
+            Aj = mfd_mat_view(op->block + j * n1 * n2, MFD_REAL, n1, n2, n1);
         mfd_mat col = mfd_mat_view(mfd_mat_at(D, 0, j), MFD_REAL, nx, k, nx);
         MFD_CHECK(mfd_la_gemm(for_g ? 'T' : 'N', 'N', 1.0, Aj, Fix, 0.0, col));
     }
