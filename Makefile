@@ -54,23 +54,16 @@ bench:
 	sh tests/bench/run_bench.sh $(BUILD)
 
 # Every spec in experiments/ (resumable: complete runs are skipped), every
-# figure, then every claim; exit 1 if a run, a figure or a claim failed,
-# after printing the table.  An experiment's figures are drawn as soon as its
-# runs have ended (`mfd run` prints its line then), JOBS experiments at a
-# time, at a lower priority than the runs: they fill the cores' idle moments
-# while the later experiments run.
+# figure (JOBS specs' figures at a time), then every claim; exit 1 if a run,
+# a figure or a claim failed, after printing the table.
 experiments:
 	@$(DEPS) build experiments
 	@$(MAKE) --no-print-directory build
-	@rm -f $(BUILD)/experiments.failed; \
-	{ $(MFD) run --all -j $(JOBS) || touch $(BUILD)/experiments.failed; } | \
-	    while IFS= read -r line; do \
-	        printf '%s\n' "$$line" >&2; \
-	        case $$line in *": "*" runs done, "*) printf '%s\n' "$${line%%:*}";; esac; \
-	    done | \
-	    xargs -P $(JOBS) -n 1 nice -n 10 $(MFD) plot || touch $(BUILD)/experiments.failed; \
-	$(MFD) check --all || touch $(BUILD)/experiments.failed; \
-	if [ -f $(BUILD)/experiments.failed ]; then rm -f $(BUILD)/experiments.failed; exit 1; fi
+	@status=0; \
+	$(MFD) run --all -j $(JOBS) || status=1; \
+	$(MFD) list | awk 'NR > 1 { print $$1 }' | xargs -P $(JOBS) -n 4 $(MFD) plot || status=1; \
+	$(MFD) check --all || status=1; \
+	exit $$status
 
 # The figures of the runs that are there (results/X/figures/*.pdf, *.png).
 figures:
