@@ -1,8 +1,8 @@
 /* Speed of one matrix-sensing GD step (symmetric, k = 5, dense symmetrized
- * Gaussian operator) for sizes up to m n^2 ~ 2e8, against the time to read
- * the operator twice (A and A*) at the read bandwidth measured in the same
- * run, with as many threads as BLAS uses; and the cost of a step with the
- * on-the-fly operator.
+ * Gaussian operator, stored packed: m n (n + 1)/2 doubles) for sizes up to
+ * m n^2 ~ 2e8, against the time to read the stored block twice (A and A*) at
+ * the read bandwidth measured in the same run, with as many threads as BLAS
+ * uses; and the cost of a step with the on-the-fly operator.
  * Prints CSV: kind,n,m,threads,step_s,stream_s (2 reads of the block). */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -119,7 +119,7 @@ int main(void)
         mfd_sense *s = problem(op, n, 5, &y);
         int reps = m * n * n > 10000000 ? 5 : 50;
         double ts = step_seconds(s, reps);
-        double tr = read_seconds(op->block, m * n * n, threads, &sink);
+        double tr = read_seconds(op->block, m * op->nent, threads, &sink); /* packed: n (n + 1)/2 per A_k */
         printf("dense,%zu,%zu,%d,%.6g,%.6g\n", n, m, threads, ts, 2 * tr);
         fflush(stdout);
         mfd_sense_free(s);
