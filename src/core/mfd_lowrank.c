@@ -151,7 +151,7 @@ mfd_status mfd_lowrank_check(const mfd_lowrank_params *p, char *msg, size_t len)
         size_t bytes = mfd_sensop_dense_bytes(d.m, d.n1, d.n2, packed);
         char what[128];
         if (packed)
-            snprintf(what, sizeof what, "m n (n + 1)/2 = %zu x %zu doubles", d.m, d.n1 * d.n2 / 2 + (d.n1 + 1) / 2);
+            snprintf(what, sizeof what, "m n (n + 1)/2 = %zu x %zu doubles", d.m, mfd_sensop_nent(d.n1, d.n2, true));
         else
             snprintf(what, sizeof what, "m n1 n2 = %zu x %zu x %zu doubles", d.m, d.n1, d.n2);
         if (bytes == 0 || (double)bytes > p->mem_limit)

@@ -9,8 +9,7 @@
 #include "mfd_la.h"
 #include "mfd_rng.h"
 
-/* Entries per A_k: n1 n2, or n (n + 1)/2 packed; 0 if it overflows size_t. */
-static size_t entries(size_t n1, size_t n2, bool symmetrized)
+size_t mfd_sensop_nent(size_t n1, size_t n2, bool symmetrized)
 {
     if (n1 != 0 && n2 > SIZE_MAX / n1)
         return 0;
@@ -19,7 +18,7 @@ static size_t entries(size_t n1, size_t n2, bool symmetrized)
 
 size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2, bool symmetrized)
 {
-    size_t N = entries(n1, n2, symmetrized);
+    size_t N = mfd_sensop_nent(n1, n2, symmetrized);
     if ((N == 0 && n1 != 0 && n2 != 0) || (N != 0 && m > SIZE_MAX / N / sizeof(double)))
         return 0;
     return m * N * sizeof(double);
@@ -103,6 +102,16 @@ static void gaussian_row(uint64_t seed, size_t m, size_t n1, size_t n2, bool sym
         symmetrize(n1, a);
 }
 
+/* The entries of a Gaussian A_k that the operator uses into a (n1 n2
+ * doubles): all of them, or the symmetrized A_k's upper triangle packed
+ * (the stored block and the on-the-fly operator alike: the same bits). */
+static void gaussian_entries(uint64_t seed, size_t m, size_t n1, size_t n2, bool sym, size_t k, double *a)
+{
+    gaussian_row(seed, m, n1, n2, sym, k, a);
+    if (sym)
+        pack_upper(n1, a);
+}
+
 /* A Gaussian operator's A_k has n1 n2 ≤ MFD_GAUSS_MAX_ENTRIES entries. */
 static bool gaussian_fits(size_t n1, size_t n2)
 {
@@ -121,7 +130,7 @@ mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized,
     mfd_sensop *op = *out;
     op->symmetrized = symmetrized;
     op->seed = seed;
-    op->nent = entries(n1, n2, symmetrized);
+    op->nent = mfd_sensop_nent(n1, n2, symmetrized);
     op->block = malloc(bytes);
     double *full = symmetrized ? malloc(n1 * n2 * sizeof(double)) : NULL; /* one A_k before packing */
     if (!op->block || (symmetrized && !full)) {
@@ -131,14 +140,12 @@ mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized,
         return MFD_ENOMEM;
     }
     for (size_t k = 0; k < m; k++) {
-        double *a = op->block + k * op->nent;
         if (!symmetrized) {
-            gaussian_row(seed, m, n1, n2, false, k, a);
+            gaussian_row(seed, m, n1, n2, false, k, op->block + k * op->nent);
             continue;
         }
-        gaussian_row(seed, m, n1, n2, true, k, full);
-        pack_upper(n1, full);
-        memcpy(a, full, op->nent * sizeof(double));
+        gaussian_entries(seed, m, n1, n2, true, k, full);
+        memcpy(op->block + k * op->nent, full, op->nent * sizeof(double));
     }
     free(full);
     return MFD_OK;
@@ -156,7 +163,7 @@ mfd_status mfd_sensop_gaussian_otf(size_t m, size_t n1, size_t n2, bool symmetri
     mfd_sensop *op = *out;
     op->symmetrized = symmetrized;
     op->seed = seed;
-    op->nent = entries(n1, n2, symmetrized);
+    op->nent = mfd_sensop_nent(n1, n2, symmetrized);
     if (!symmetrized)
         return MFD_OK;
     op->row = malloc(n1 * n2 * sizeof(double));
@@ -347,11 +354,7 @@ mfd_status mfd_sensop_entries(const mfd_sensop *op, size_t k, double *a)
         return MFD_EINVAL;
     switch (op->kind) {
     case MFD_SENSOP_DENSE: memcpy(a, op->block + k * op->nent, op->nent * sizeof(double)); return MFD_OK;
-    case MFD_SENSOP_GAUSSIAN_OTF:
-        gaussian_row(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, a);
-        if (op->symmetrized)
-            pack_upper(op->n1, a);
-        return MFD_OK;
+    case MFD_SENSOP_GAUSSIAN_OTF: gaussian_entries(op->seed, op->m, op->n1, op->n2, op->symmetrized, k, a); return MFD_OK;
     default: return MFD_EINVAL;
     }
 }

@@ -63,6 +63,10 @@ typedef struct mfd_sensop {
     double scale;      /* mask: 1/√p */
 } mfd_sensop;
 
+/* Entries used per A_k: n1 n2, or n (n + 1)/2 symmetrized (packed); 0 if
+ * n1 n2 overflows size_t. */
+size_t mfd_sensop_nent(size_t n1, size_t n2, bool symmetrized);
+
 /* Bytes that a dense operator of this size stores (symmetrized: packed);
  * 0 if it overflows size_t. */
 size_t mfd_sensop_dense_bytes(size_t m, size_t n1, size_t n2, bool symmetrized);

@@ -495,18 +495,17 @@ static void put_nice(FILE *f, const char *label)
     spaced[n] = 0;
     char out[4096];
     size_t k = 0;
-    for (size_t i = 0; spaced[i] && k + 8 < sizeof out;) {
-        size_t j = i + 1; /* " key = " after the first pair: ", key = " */
-        while (spaced[i] == ' ' && (islower((unsigned char)spaced[j]) || isdigit((unsigned char)spaced[j]) || spaced[j] == '_'))
-            j++;
-        if (spaced[i] == ' ' && strncmp(spaced + j, " = ", 3) == 0) {
-            out[k++] = ',';
-            out[k++] = ' ';
-            i++;
+    for (size_t i = 0; spaced[i] && k + 8 < sizeof out; i++) {
+        if (spaced[i] == ' ') { /* " key = " after the first pair: ", key = " */
+            size_t j = i + 1;
+            while (islower((unsigned char)spaced[j]) || isdigit((unsigned char)spaced[j]) || spaced[j] == '_')
+                j++;
+            if (strncmp(spaced + j, " = ", 3) == 0)
+                out[k++] = ',';
         }
         if (spaced[i] == '_')
             out[k++] = '\\';
-        out[k++] = spaced[i++];
+        out[k++] = spaced[i];
     }
     out[k] = 0;
     put_gp_string(f, out);
