@@ -24,11 +24,14 @@ mfd_status mfd_deepmon_alloc(const mfd_deep *m, mfd_deepmon_params p, mfd_deepmo
     mon->field = m->field;
     mon->four = four;
     size_t dd = mfd_field_width(m->field) * mon->d * mon->d;
-    mon->gram = calloc(dd + MFD_MAT_PAD, sizeof(double));
+    /* up to depth + 1 Gram matrices solved together (thm8_terms) */
+    mon->ngram = (size_t)m->depth + 1;
+    mon->gstride = dd + MFD_MAT_PAD;
+    mon->gram = calloc(mon->ngram * mon->gstride, sizeof(double));
     mon->lu = calloc(dd + MFD_MAT_PAD, sizeof(double));
     mon->z = calloc(dd + MFD_MAT_PAD, sizeof(double));
     mon->h = calloc(dd + MFD_MAT_PAD, sizeof(double));
-    mon->ev = calloc(mon->d, sizeof(double));
+    mon->ev = calloc(mon->ngram * mon->d, sizeof(double));
     mon->ipiv = calloc(mon->d, sizeof(int));
     mon->gnorm2 = calloc((size_t)m->depth, sizeof(double));
     if (!mon->gram || !mon->lu || !mon->z || !mon->h || !mon->ev || !mon->ipiv || !mon->gnorm2) {
@@ -61,14 +64,26 @@ void mfd_deepmon_free(mfd_deepmon *mon)
 
 static mfd_mat square(const mfd_deepmon *mon, double *buf) { return mfd_mat_view(buf, mon->field, mon->d, mon->d, mon->d); }
 
-/* The extreme eigenvalues of Xᴴ X (the squares of X's extreme singular values). */
-static mfd_status gram_extremes(mfd_deepmon *mon, mfd_mat X, double *lo, double *hi)
+/* The extreme eigenvalues of X_i ᴴ X_i (the squares of X_i's extreme
+ * singular values) for i < count ≤ mon->ngram, their Jacobi rotations done
+ * together (mfd_small_eigvalsh_many: each gets the bits it gets alone). */
+static mfd_status gram_extremes(mfd_deepmon *mon, size_t count, const mfd_mat *X, double *lo, double *hi)
 {
-    mfd_mat G = square(mon, mon->gram);
-    MFD_CHECK(mfd_la_gemm('C', 'N', 1.0, X, X, 0.0, G));
-    mfd_small_eigvalsh(mon->field == MFD_COMPLEX, mon->d, G.data, G.ld, mon->ev);
-    *lo = fmax(mon->ev[0], 0.0);
-    *hi = fmax(mon->ev[mon->d - 1], 0.0);
+    double *A[MFD_DEEP_MAX_DEPTH + 1] = {NULL};
+    double *w[MFD_DEEP_MAX_DEPTH + 1] = {NULL};
+    size_t d = mon->d, ld = 0;
+    for (size_t i = 0; i < count; i++) {
+        mfd_mat G = square(mon, mon->gram + i * mon->gstride);
+        MFD_CHECK(mfd_la_gemm('C', 'N', 1.0, X[i], X[i], 0.0, G));
+        A[i] = G.data;
+        w[i] = mon->ev + i * d;
+        ld = G.ld;
+    }
+    mfd_small_eigvalsh_many(mon->field == MFD_COMPLEX, d, count, A, ld, w, NULL);
+    for (size_t i = 0; i < count; i++) {
+        lo[i] = fmax(w[i][0], 0.0);
+        hi[i] = fmax(w[i][d - 1], 0.0);
+    }
     return MFD_OK;
 }
 
@@ -79,13 +94,13 @@ static mfd_status invariants(mfd_deepmon *mon, const mfd_deep *m, double *skew, 
     mfd_mat W1 = mfd_deep_layer(m, 1), W2 = mfd_deep_layer(m, 2), W3 = mfd_deep_layer(m, 3),
             W4 = mfd_deep_layer(m, 4);
     mfd_mat LU = square(mon, mon->lu), Z = square(mon, mon->z), H = square(mon, mon->h);
-    double lo, hi;
-    MFD_CHECK(gram_extremes(mon, W1, &lo, &hi));
-    *smax1 = sqrt(hi);
+    double lo[2], hi[2];
     MFD_CHECK(mfd_mat_copy(LU, W2));
     mfd_status st = mfd_la_lu(LU, mon->ipiv);
     if (st == MFD_ENUMERIC) {
         *skew = *herm = NAN;
+        MFD_CHECK(gram_extremes(mon, 1, &W1, lo, hi));
+        *smax1 = sqrt(hi[0]);
         return MFD_OK;
     }
     MFD_CHECK(st);
@@ -94,8 +109,10 @@ static mfd_status invariants(mfd_deepmon *mon, const mfd_deep *m, double *skew, 
     *skew = mfd_mat_dist(W1, Z);
     MFD_CHECK(mfd_mat_copy(H, Z));
     MFD_CHECK(mfd_mat_axpy(1.0, W1, H));
-    MFD_CHECK(gram_extremes(mon, H, &lo, &hi));
-    *herm = sqrt(lo);
+    mfd_mat X[2] = {W1, H};
+    MFD_CHECK(gram_extremes(mon, 2, X, lo, hi));
+    *smax1 = sqrt(hi[0]);
+    *herm = sqrt(lo[1]);
     return MFD_OK;
 }
 
@@ -110,31 +127,38 @@ static mfd_mat grad_ori(const mfd_deep *m, int j)
  * 2 η σ⁺ g and 2 η σ⁻ g of Thm 8 at the current layers. */
 static mfd_status thm8_terms(mfd_deepmon *mon, const mfd_deep *m, double *M, double *mn, double *up, double *lo)
 {
-    double big = 0, small = INFINITY, g = 0, a, b;
-    for (int j = 1; j <= m->depth; j++) {
-        MFD_CHECK(gram_extremes(mon, mfd_deep_layer(m, j), &a, &b));
-        big = fmax(big, b);
-        small = fmin(small, a);
-    }
-    /* g = max_j ‖∇_j‖_op: the gradient of largest Frobenius norm first; a
-     * gradient whose ‖·‖_F² is below g² by more than the rounding of either
-     * (1e-10 relative) cannot raise g (‖·‖_op ≤ ‖·‖_F), and its eigenvalue
-     * problem is skipped: the same g as solving them all, in about half the
-     * problems at N = 4 */
+    int N = m->depth;
+    mfd_mat X[MFD_DEEP_MAX_DEPTH + 1];
+    double a[MFD_DEEP_MAX_DEPTH + 1], b[MFD_DEEP_MAX_DEPTH + 1];
+    /* g = max_j ‖∇_j‖_op: the gradient of largest Frobenius norm first,
+     * solved with the layers; a gradient whose ‖·‖_F² is below its g² by
+     * more than the rounding of either (1e-10 relative) cannot raise g
+     * (‖·‖_op ≤ ‖·‖_F), and its eigenvalue problem is skipped: the same g as
+     * solving them all, in about half the problems at N = 4 */
     int first = 1;
-    for (int j = 1; j <= m->depth; j++) {
+    for (int j = 1; j <= N; j++) {
         mon->gnorm2[j - 1] = mfd_mat_norm2(grad_ori(m, j));
         if (mon->gnorm2[j - 1] > mon->gnorm2[first - 1])
             first = j;
     }
-    MFD_CHECK(gram_extremes(mon, grad_ori(m, first), &a, &b));
-    g = fmax(g, sqrt(b));
-    for (int j = 1; j <= m->depth; j++) {
-        if (j == first || mon->gnorm2[j - 1] * (1 + 1e-10) < g * g)
-            continue;
-        MFD_CHECK(gram_extremes(mon, grad_ori(m, j), &a, &b));
-        g = fmax(g, sqrt(b));
+    for (int j = 1; j <= N; j++)
+        X[j - 1] = mfd_deep_layer(m, j);
+    X[N] = grad_ori(m, first);
+    MFD_CHECK(gram_extremes(mon, (size_t)N + 1, X, a, b));
+    double big = 0, small = INFINITY;
+    for (int j = 0; j < N; j++) {
+        big = fmax(big, b[j]);
+        small = fmin(small, a[j]);
     }
+    double g = sqrt(b[N]);
+    size_t nrest = 0;
+    for (int j = 1; j <= N; j++)
+        if (j != first && mon->gnorm2[j - 1] * (1 + 1e-10) >= g * g)
+            X[nrest++] = grad_ori(m, j);
+    if (nrest > 0)
+        MFD_CHECK(gram_extremes(mon, nrest, X, a, b));
+    for (size_t i = 0; i < nrest; i++)
+        g = fmax(g, sqrt(b[i]));
     *M = big;
     *mn = small;
     *up = 2 * mon->p.eta * sqrt(big) * g;

@@ -50,6 +50,7 @@ typedef struct mfd_deepmon {
     bool four; /* N = 4 and square: the invariants and thm11 apply */
     /* workspace */
     double *gram, *ev, *lu, *z, *h;
+    size_t ngram, gstride; /* gram holds ngram matrices, gstride doubles apart */
     double *gnorm2; /* thm8: ‖∇_j L_ori‖_F², j = 1 … N */
     int *ipiv;
     /* the previous step */

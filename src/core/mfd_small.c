@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -549,150 +550,252 @@ static void rotation(double app, double aqq, double r, double r2, jacobi_rot *j)
     j->s = j->t * j->c;
 }
 
-static int jacobi_real(size_t n, double *A, size_t lda, double *w)
+/* Σ |a_ij|² over the whole matrix (off false) or over its strict upper
+ * triangle (off true). */
+static double sum_squares(bool cx, size_t n, const double *A, size_t lda, bool off)
 {
-#define AR(i, j) A[(i) + (j) * lda]
-    double frob = 0;
+    double s = 0;
     for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < n; i++)
-            frob += AR(i, j) * AR(i, j);
-    size_t m = n + (n & 1);
-    int sweep = 0;
-    for (; sweep < 60; sweep++) {
-        double off = 0;
-        for (size_t q = 1; q < n; q++)
-            for (size_t p = 0; p < q; p++)
-                off += AR(p, q) * AR(p, q);
-        if (off <= 1e-34 * frob || off == 0)
-            break;
-        /* an entry whose square is below 1e-34 ‖A‖²_F / n² cannot hold the
-         * loop back (the test above passes once only such entries are left):
-         * it is not rotated away, which saves most of the last sweep */
-        double negligible = 1e-34 * frob / (double)(n * n);
-        for (size_t rd = 0; rd + 1 < m; rd++)
-            for (size_t k0 = n & 1; k0 < m / 2; k0 += JACOBI_CHUNK) { /* n odd: pair 0 has the dummy */
-                jacobi_rot rot[JACOBI_CHUNK];
-                size_t nr = 0;
-                for (size_t k = k0; k < m / 2 && k < k0 + JACOBI_CHUNK; k++) {
-                    jacobi_rot *j = &rot[nr];
-                    round_pair(m, rd, k, &j->p, &j->q);
-                    j->r = AR(j->p, j->q);
-                    if (j->r * j->r <= negligible)
-                        continue;
-                    rotation(AR(j->p, j->p), AR(j->q, j->q), j->r, j->r * j->r, j);
-                    nr++;
-                }
-                for (size_t i = 0; i < nr; i++) {
-                    const jacobi_rot *j = &rot[i];
-                    size_t p = j->p, q = j->q;
-                    AR(p, p) -= j->t * j->r;
-                    AR(q, q) += j->t * j->r;
-                    AR(p, q) = AR(q, p) = 0;
-                    for (size_t k = 0; k < n; k++) {
-                        if (k == p || k == q)
-                            continue;
-                        double x = AR(k, p), y = AR(k, q);
-                        AR(k, p) = AR(p, k) = j->c * x - j->s * y;
-                        AR(k, q) = AR(q, k) = j->s * x + j->c * y;
-                    }
-                }
-            }
-    }
-    for (size_t i = 0; i < n; i++)
-        w[i] = AR(i, i);
-#undef AR
-    return sweep;
+        for (size_t i = 0; i < (off ? j : n); i++) {
+            const double *a = cx ? A + 2 * (i + j * lda) : A + i + j * lda;
+            s += cx ? a[0] * a[0] + a[1] * a[1] : a[0] * a[0];
+        }
+    return s;
 }
 
-static int jacobi_complex(size_t n, double *A, size_t lda, double *w)
+/* Two doubles to a vector (SSE2 on every x86-64 CPU, element by element
+ * elsewhere): the rotations' square roots and divisions two at a time.
+ * Wider vectors were measured to gain nothing here (bench_deepmon), so
+ * there is one path and no dispatch. */
+typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
+typedef long long v2i __attribute__((vector_size(2 * sizeof(double))));
+static inline v2d v2_sqrt(v2d x)
 {
-#define RE(i, j) A[2 * ((i) + (j) * lda)]
-#define IM(i, j) A[2 * ((i) + (j) * lda) + 1]
-    double frob = 0;
-    for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < n; i++)
-            frob += RE(i, j) * RE(i, j) + IM(i, j) * IM(i, j);
-    size_t m = n + (n & 1);
-    int sweep = 0;
-    for (; sweep < 60; sweep++) {
-        double off = 0;
-        for (size_t q = 1; q < n; q++)
-            for (size_t p = 0; p < q; p++)
-                off += RE(p, q) * RE(p, q) + IM(p, q) * IM(p, q);
-        if (off <= 1e-34 * frob || off == 0)
-            break;
-        double negligible = 1e-34 * frob / (double)(n * n); /* as in jacobi_real */
-        for (size_t rd = 0; rd + 1 < m; rd++)
-            for (size_t k0 = n & 1; k0 < m / 2; k0 += JACOBI_CHUNK) {
-                jacobi_rot rot[JACOBI_CHUNK];
-                size_t nr = 0;
-                for (size_t k = k0; k < m / 2 && k < k0 + JACOBI_CHUNK; k++) {
-                    jacobi_rot *j = &rot[nr];
-                    round_pair(m, rd, k, &j->p, &j->q);
-                    double re = RE(j->p, j->q), im = IM(j->p, j->q), r2 = re * re + im * im;
-                    if (r2 <= negligible)
-                        continue;
-                    j->r = root_or_hypot(r2, re, im);
-                    double inv = 1 / j->r;
-                    j->ur = re * inv;
-                    j->ui = -im * inv;
-                    rotation(RE(j->p, j->p), RE(j->q, j->q), j->r, r2, j);
-                    nr++;
-                }
-                for (size_t i = 0; i < nr; i++) {
-                    const jacobi_rot *j = &rot[i];
-                    size_t p = j->p, q = j->q;
-                    double c = j->c, sn = j->s, ur = j->ur, ui = j->ui;
-                    RE(p, p) -= j->t * j->r;
-                    RE(q, q) += j->t * j->r;
-                    IM(p, p) = IM(q, q) = 0;
-                    RE(p, q) = IM(p, q) = RE(q, p) = IM(q, p) = 0;
-                    for (size_t k = 0; k < n; k++) {
-                        if (k == p || k == q)
-                            continue;
-                        double xr = RE(k, p), xi = IM(k, p);
-                        double yr = RE(k, q) * ur - IM(k, q) * ui, yi = RE(k, q) * ui + IM(k, q) * ur;
-                        double pr = c * xr - sn * yr, pi = c * xi - sn * yi;
-                        double qr = sn * xr + c * yr, qi = sn * xi + c * yi;
-                        RE(k, p) = pr, IM(k, p) = pi, RE(p, k) = pr, IM(p, k) = -pi;
-                        RE(k, q) = qr, IM(k, q) = qi, RE(q, k) = qr, IM(q, k) = -qi;
-                    }
-                }
-            }
+#ifdef MFD_SMALL_X86
+    return (v2d)_mm_sqrt_pd((__m128d)x);
+#else
+    return (v2d){sqrt(x[0]), sqrt(x[1])};
+#endif
+}
+static inline v2d v2_load(const double *p)
+{
+    v2d x;
+    memcpy(&x, p, sizeof x);
+    return x;
+}
+static inline void v2_store(double *p, v2d x) { memcpy(p, &x, sizeof x); }
+
+/* The rotations of one chunk of a round in every matrix left, lane by
+ * lane: inputs (a_pp, a_qq, a_pq = re + i im, r2 = |a_pq|², the pair) and
+ * the parameters planned from them.  One lane more than the most rotations,
+ * so that the lanes fill whole vectors. */
+#define JACOBI_LANES (MFD_SMALL_EIG_MANY * JACOBI_CHUNK + 1)
+typedef struct jacobi_lanes {
+    double app[JACOBI_LANES], aqq[JACOBI_LANES], re[JACOBI_LANES], im[JACOBI_LANES], r2[JACOBI_LANES];
+    double r[JACOBI_LANES], t[JACOBI_LANES], c[JACOBI_LANES], s[JACOBI_LANES], ur[JACOBI_LANES], ui[JACOBI_LANES];
+    size_t p[JACOBI_LANES], q[JACOBI_LANES];
+} jacobi_lanes;
+
+/* The parameters of k rotations at once, lane i from a_pp = app[i],
+ * a_qq = aqq[i] and a_pq = re[i] + i im[i] with r2[i] = |a_pq|² (real
+ * matrices: im[i] = 0 and r[i] = re[i] on entry): in each lane the
+ * operations of rotation() (and, complex, of r = |a_pq| and e^{-i phi}) in
+ * the same order, so that every lane gets the bits it gets alone, while the
+ * square roots and divisions of different lanes overlap.  The arrays hold
+ * an even number of lanes (the last one, when k is odd, is computed and
+ * ignored).  A lane whose squares leave the range where sqrt may stand for
+ * hypot is redone through root_or_hypot. */
+static void plan_lanes(bool cx, size_t k, jacobi_lanes *x)
+{
+    const double *app = x->app, *aqq = x->aqq, *re = x->re, *im = x->im, *r2 = x->r2;
+    double *r = x->r, *t = x->t, *c = x->c, *s = x->s, *ur = x->ur, *ui = x->ui;
+    const v2d zero = {0, 0}, one = {1, 1}, two = {2, 2}, four = {4, 4};
+    const v2i sign = {INT64_MIN, INT64_MIN};
+    for (size_t i = 0; i < k; i += 2) {
+        v2d vr = v2_load(r + i), v2 = v2_load(r2 + i);
+        if (cx) {
+            vr = v2_sqrt(v2);
+            v2d inv = one / vr;
+            v2_store(ur + i, v2_load(re + i) * inv);
+            v2_store(ui + i, (v2d)((v2i)v2_load(im + i) ^ sign) * inv); /* -im, then the product */
+            v2_store(r + i, vr);
+        }
+        v2d h = v2_load(aqq + i) - v2_load(app + i);
+        v2d hyp = v2_sqrt(h * h + four * v2);
+        v2i ge = (v2i)(h >= zero); /* all ones where h >= 0 (not for a NaN) */
+        v2d tr = two * vr, num = (v2d)(((v2i)tr & ge) | ((v2i)(-tr) & ~ge));
+        v2d vt = num / ((v2d)((v2i)h & ~sign) + hyp); /* fabs(h) + hyp */
+        v2d vc = one / v2_sqrt(vt * vt + one);
+        v2_store(t + i, vt);
+        v2_store(c + i, vc);
+        v2_store(s + i, vt * vc);
     }
-    for (size_t i = 0; i < n; i++)
-        w[i] = RE(i, i);
+    for (size_t i = 0; i < k; i++) {
+        double h = aqq[i] - app[i], x2 = h * h + 4 * r2[i];
+        if ((cx && !(r2[i] > 1e-290 && r2[i] < 1e290)) || !(x2 > 1e-290 && x2 < 1e290)) {
+            if (cx) {
+                r[i] = root_or_hypot(r2[i], re[i], im[i]);
+                double inv = 1 / r[i];
+                ur[i] = re[i] * inv;
+                ui[i] = -im[i] * inv;
+            }
+            jacobi_rot j;
+            rotation(app[i], aqq[i], r[i], r2[i], &j);
+            t[i] = j.t, c[i] = j.c, s[i] = j.s;
+        }
+    }
+}
+
+
+static void apply_rotation(bool cx, size_t n, double *A, size_t lda, const jacobi_rot *j)
+{
+    size_t p = j->p, q = j->q;
+    if (!cx) {
+#define AR(i, k) A[(i) + (k) * lda]
+        AR(p, p) -= j->t * j->r;
+        AR(q, q) += j->t * j->r;
+        AR(p, q) = AR(q, p) = 0;
+        for (size_t k = 0; k < n; k++) {
+            if (k == p || k == q)
+                continue;
+            double x = AR(k, p), y = AR(k, q);
+            AR(k, p) = AR(p, k) = j->c * x - j->s * y;
+            AR(k, q) = AR(q, k) = j->s * x + j->c * y;
+        }
+        return;
+#undef AR
+    }
+#define RE(i, k) A[2 * ((i) + (k) * lda)]
+#define IM(i, k) A[2 * ((i) + (k) * lda) + 1]
+    double c = j->c, sn = j->s, ur = j->ur, ui = j->ui;
+    RE(p, p) -= j->t * j->r;
+    RE(q, q) += j->t * j->r;
+    IM(p, p) = IM(q, q) = 0;
+    RE(p, q) = IM(p, q) = RE(q, p) = IM(q, p) = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (k == p || k == q)
+            continue;
+        double xr = RE(k, p), xi = IM(k, p);
+        double yr = RE(k, q) * ur - IM(k, q) * ui, yi = RE(k, q) * ui + IM(k, q) * ur;
+        double pr = c * xr - sn * yr, pi = c * xi - sn * yi;
+        double qr = sn * xr + c * yr, qi = sn * xi + c * yi;
+        RE(k, p) = pr, IM(k, p) = pi, RE(p, k) = pr, IM(p, k) = -pi;
+        RE(k, q) = qr, IM(k, q) = qi, RE(q, k) = qr, IM(q, k) = -qi;
+    }
 #undef RE
 #undef IM
-    return sweep;
 }
 
-int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w)
+/* Jacobi on count matrices together, each by the same operations as alone:
+ * the loops over the matrices are the innermost ones, so that the square
+ * roots and divisions of different matrices' rotations overlap in the
+ * pipeline instead of each waiting on the last.  A matrix leaves when its
+ * off-diagonal part is negligible; sweeps[i] counts its sweeps (60 at most). */
+static void jacobi_many(bool cx, size_t n, size_t count, double *const *A, size_t lda, int *sweeps)
 {
-    /* scaled by a power of two to a largest entry in [1/2, 1), so that the
-     * sums of squares neither overflow (from about 1e154) nor underflow; the
-     * scaling and its undoing are exact, and every step is equivariant under
-     * it, so a matrix of ordinary size gets the bits it would get unscaled */
-    size_t wd = complex_field ? 2 : 1;
+    double frob[MFD_SMALL_EIG_MANY], negligible[MFD_SMALL_EIG_MANY];
+    size_t active[MFD_SMALL_EIG_MANY], nact = 0;
+    for (size_t i = 0; i < count; i++) {
+        frob[i] = sum_squares(cx, n, A[i], lda, false);
+        sweeps[i] = 60;
+    }
+    size_t m = n + (n & 1);
+    for (int sweep = 0; sweep < 60; sweep++) {
+        nact = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (sweeps[i] < 60)
+                continue;
+            double off = sum_squares(cx, n, A[i], lda, true);
+            if (off <= 1e-34 * frob[i] || off == 0) {
+                sweeps[i] = sweep;
+                continue;
+            }
+            /* an entry whose square is below 1e-34 ‖A‖²_F / n² cannot hold
+             * the loop back (the test above passes once only such entries
+             * are left): it is not rotated away, which saves most of the
+             * last sweep */
+            negligible[i] = 1e-34 * frob[i] / (double)(n * n);
+            active[nact++] = i;
+        }
+        if (nact == 0)
+            break;
+        for (size_t rd = 0; rd + 1 < m; rd++)
+            for (size_t k0 = n & 1; k0 < m / 2; k0 += JACOBI_CHUNK) { /* n odd: pair 0 has the dummy */
+                /* the chunk's rotations in every matrix left: gathered,
+                 * planned in lanes, applied in turn */
+                jacobi_lanes x;
+                size_t nr[MFD_SMALL_EIG_MANY], k = 0;
+                for (size_t a = 0; a < nact; a++) {
+                    const double *Ai = A[active[a]];
+                    size_t w = cx ? 2 : 1;
+                    nr[a] = 0;
+                    for (size_t kk = k0; kk < m / 2 && kk < k0 + JACOBI_CHUNK; kk++) {
+                        size_t p, q;
+                        round_pair(m, rd, kk, &p, &q);
+                        double re = Ai[w * (p + q * lda)], im = cx ? Ai[w * (p + q * lda) + 1] : 0;
+                        double r2 = cx ? re * re + im * im : re * re;
+                        if (r2 <= negligible[active[a]])
+                            continue;
+                        x.re[k] = x.r[k] = re; /* r: real matrices' signed a_pq; complex, planned */
+                        x.im[k] = im;
+                        x.r2[k] = r2;
+                        x.app[k] = Ai[w * (p + p * lda)];
+                        x.aqq[k] = Ai[w * (q + q * lda)];
+                        x.p[k] = p;
+                        x.q[k++] = q;
+                        nr[a]++;
+                    }
+                }
+                if (k & 1) /* whole vectors: the last lane a rotation by 0 */
+                    x.app[k] = x.re[k] = x.im[k] = x.r2[k] = x.r[k] = 0, x.aqq[k] = 1;
+                plan_lanes(cx, k, &x);
+                for (size_t a = 0, i = 0; a < nact; a++)
+                    for (size_t e = 0; e < nr[a]; e++, i++) {
+                        jacobi_rot j = {x.p[i], x.q[i], x.r[i], x.t[i], x.c[i], x.s[i], x.ur[i], x.ui[i]};
+                        apply_rotation(cx, n, A[active[a]], lda, &j);
+                    }
+            }
+    }
+}
+
+/* Scale A by a power of two to a largest entry in [1/2, 1), so that the sums
+ * of squares neither overflow (from about 1e154) nor underflow; the scaling
+ * and its undoing are exact, and every step is equivariant under it, so a
+ * matrix of ordinary size gets the bits it would get unscaled.  Returns the
+ * exponent to undo it with (unscale). */
+static int scale_down(bool cx, size_t n, double *A, size_t lda)
+{
+    size_t wd = cx ? 2 : 1;
     double amax = 0;
     for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < wd * n; i++)
-            amax = fmax(amax, fabs(A[wd * j * lda + i]));
+        for (size_t i = 0; i < wd * n; i++) {
+            double x = fabs(A[wd * j * lda + i]);
+            amax = x > amax ? x : amax; /* fmax without the call: a NaN is passed over as fmax does */
+        }
     int e = 0;
     if (amax > 0 && isfinite(amax))
         frexp(amax, &e);
     /* a product with 2^-e rounds as ldexp does (one rounding of x 2^-e),
      * without a call per entry; ldexp near the ends of the range (|e| >= 1000) */
     bool mul = e > -1000 && e < 1000;
-    double down = mul ? ldexp(1.0, -e) : 1, up = mul ? ldexp(1.0, e) : 1;
+    double down = mul ? ldexp(1.0, -e) : 1;
     if (e != 0)
         for (size_t j = 0; j < n; j++)
             for (size_t i = 0; i < wd * n; i++)
                 A[wd * j * lda + i] = mul ? A[wd * j * lda + i] * down : ldexp(A[wd * j * lda + i], -e);
-    int sweeps = complex_field ? jacobi_complex(n, A, lda, w) : jacobi_real(n, A, lda, w);
-    if (e != 0)
-        for (size_t i = 0; i < n; i++)
+    return e;
+}
+
+/* The diagonal of the converged A, scaled back by 2^e, in ascending order. */
+static void unscale_sorted(bool cx, size_t n, const double *A, size_t lda, int e, double *w)
+{
+    bool mul = e > -1000 && e < 1000;
+    double up = mul ? ldexp(1.0, e) : 1;
+    for (size_t i = 0; i < n; i++) {
+        w[i] = A[(cx ? 2 : 1) * (i + i * lda)];
+        if (e != 0)
             w[i] = mul ? w[i] * up : ldexp(w[i], e);
+    }
     for (size_t i = 1; i < n; i++) { /* insertion sort: n is small */
         double x = w[i];
         size_t j = i;
@@ -700,5 +803,29 @@ int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, doubl
             w[j] = w[j - 1];
         w[j] = x;
     }
+}
+
+void mfd_small_eigvalsh_many(int complex_field, size_t n, size_t count, double *const *A, size_t lda,
+                             double *const *w, int *sweeps)
+{
+    bool cx = complex_field != 0;
+    int e[MFD_SMALL_EIG_MANY], sw[MFD_SMALL_EIG_MANY];
+    for (size_t i0 = 0; i0 < count; i0 += MFD_SMALL_EIG_MANY) {
+        size_t nb = count - i0 < MFD_SMALL_EIG_MANY ? count - i0 : MFD_SMALL_EIG_MANY;
+        for (size_t i = 0; i < nb; i++)
+            e[i] = scale_down(cx, n, A[i0 + i], lda);
+        jacobi_many(cx, n, nb, A + i0, lda, sw);
+        for (size_t i = 0; i < nb; i++) {
+            unscale_sorted(cx, n, A[i0 + i], lda, e[i], w[i0 + i]);
+            if (sweeps)
+                sweeps[i0 + i] = sw[i];
+        }
+    }
+}
+
+int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w)
+{
+    int sweeps;
+    mfd_small_eigvalsh_many(complex_field, n, 1, &A, lda, &w, &sweeps);
     return sweeps;
 }

@@ -42,6 +42,17 @@ int mfd_small_simd_width(void);
  * overwritten.  Returns the number of sweeps (at most 60). */
 int mfd_small_eigvalsh(int complex_field, size_t n, double *A, size_t lda, double *w);
 
+/* The matrices a Jacobi pass takes together (mfd_small_eigvalsh_many). */
+#define MFD_SMALL_EIG_MANY 8
+
+/* mfd_small_eigvalsh of count matrices A[i] (same n, lda and field) into
+ * w[i], each with the bits it gets alone, and its sweeps into sweeps[i]
+ * (unless sweeps is NULL).  Up to MFD_SMALL_EIG_MANY at a time are rotated
+ * together: the rotations of different matrices do not wait on one another,
+ * so a batch costs much less than its matrices one by one. */
+void mfd_small_eigvalsh_many(int complex_field, size_t n, size_t count, double *const *A, size_t lda,
+                             double *const *w, int *sweeps);
+
 /* The path products take: "avx2" or "plain" (on a CPU without AVX2 and FMA,
  * "auto" runs the portable code, reported as "auto-noavx2"). */
 const char *mfd_small_path(void);

@@ -340,5 +340,49 @@ int main(void)
         mfd_mat_free(&A);
         mfd_mat_free(&B);
     }
+    /* many at once: each matrix the bits and sweeps it gets alone, whatever
+     * its neighbours (other scales, a zero matrix, a diagonal one that needs
+     * no sweep, one near the bottom of the range), over more matrices than
+     * one batch holds */
+    for (int f = 1; f <= 2; f++) {
+        const size_t ns[] = {1, 2, 3, 4, 5, 8};
+        for (size_t c = 0; c < sizeof ns / sizeof *ns; c++) {
+            enum { COUNT = MFD_SMALL_EIG_MANY + 3 };
+            size_t n = ns[c];
+            mfd_field fl = (mfd_field)f;
+            mfd_mat A[COUNT], B[COUNT];
+            double *pb[COUNT], *pw[COUNT], wa[COUNT][8], wb[COUNT][8];
+            int sa[COUNT], sb[COUNT];
+            for (size_t i = 0; i < COUNT; i++) {
+                indefinite(&r, fl, n, &A[i]);
+                if (i == 1)
+                    mfd_mat_scale(A[i], 0.0);
+                else if (i == 2)
+                    for (size_t q = 0; q < n; q++)
+                        for (size_t p = 0; p < n; p++)
+                            for (size_t k = 0; p != q && k < (size_t)f; k++)
+                                A[i].data[(size_t)f * (p + q * A[i].ld) + k] = 0.0;
+                mfd_mat_scale(A[i], i == 4 ? 1e-300 : pow(10.0, (double)(i % 5) - 2.0));
+                mfd_mat_alloc(fl, n, n, &B[i]);
+                mfd_mat_copy(B[i], A[i]);
+                sa[i] = mfd_small_eigvalsh(f == 2, n, B[i].data, B[i].ld, wa[i]);
+                mfd_mat_copy(B[i], A[i]);
+                pb[i] = B[i].data;
+                pw[i] = wb[i];
+            }
+            mfd_small_eigvalsh_many(f == 2, n, COUNT, pb, B[0].ld, pw, sb);
+            int same = 1, swept = 0;
+            for (size_t i = 0; i < COUNT; i++) {
+                same = same && sa[i] == sb[i] && memcmp(wa[i], wb[i], n * sizeof(double)) == 0;
+                swept += sa[i];
+                mfd_mat_free(&A[i]);
+                mfd_mat_free(&B[i]);
+            }
+            char name[128];
+            snprintf(name, sizeof name, "Jacobi on %d %s %zux%zu matrices at once: each the bits and sweeps alone",
+                     COUNT, mfd_field_name(fl), n, n);
+            CHECK(name, same && (n == 1 || swept > 0));
+        }
+    }
     TEST_REPORT();
 }
