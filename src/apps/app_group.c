@@ -1,18 +1,36 @@
+/* mmap's MAP_ANONYMOUS and MAP_NORESERVE, and the ucontext calls */
+#define _DEFAULT_SOURCE
 #include "app_group.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h> /* its requests cost nothing outside valgrind */
+#define STACK_REGISTER(lo, hi) VALGRIND_STACK_REGISTER(lo, hi)
+#define STACK_DEREGISTER(id) VALGRIND_STACK_DEREGISTER(id)
+#endif
+#endif
+#ifndef STACK_REGISTER
+#define STACK_REGISTER(lo, hi) 0u
+#define STACK_DEREGISTER(id) ((void)(id))
+#endif
 
 #include "app_common.h"
 #include "app_runs.h"
 
+typedef struct member_ctx member_ctx;
+
 struct app_group {
-    pthread_mutex_t lock;
-    pthread_cond_t woken;
+    ucontext_t sched; /* app_group_run's own context, which picks the member to go on */
+    member_ctx *m;
     size_t n, npending, nactive, nwait;
     unsigned long generation; /* counts the evaluations done */
     mfd_sense **wait;         /* the waiting members' models ... */
@@ -23,17 +41,28 @@ struct app_group {
     mfd_sensop **ops; /* adopted, freed with the group */
     size_t nops;
     size_t share_min; /* stored operators of fewer entries are not passed over together */
+    size_t cur;       /* the member going on */
 };
 
-typedef struct thread_arg {
+/* A member: its run on a stack of its own (app_member first, so that the
+ * normal map's context leads back here). */
+struct member_ctx {
     app_member member;
     app_member_fn one;
     int argc;
     char **argv;
     int code;
-    pthread_t thread;
-    bool started;
-} thread_arg;
+    ucontext_t ctx;
+    void *stack;
+    unsigned vg_stack; /* valgrind's id for the stack */
+    bool started, finished;
+    bool waiting;          /* at an evaluation ... */
+    unsigned long wait_gen; /* ... that the group has not done while generation == wait_gen */
+};
+
+/* The member's stack, as large as a thread's by default; pages are taken
+ * as they are touched. */
+#define MEMBER_STACK ((size_t)8 << 20)
 
 /* Evaluate every waiting member, one pass per operator, and wake them. */
 static void flush(app_group *g)
@@ -58,7 +87,6 @@ static void flush(app_group *g)
     }
     g->nwait = 0;
     g->generation++;
-    pthread_cond_broadcast(&g->woken);
 }
 
 /* Evaluate once every member that still runs waits and none is setting up. */
@@ -68,17 +96,21 @@ static void maybe_flush(app_group *g)
         flush(g);
 }
 
-/* The members' normal map (mfd_sense_normal_fn): wait for the group. */
+/* The members' normal map (mfd_sense_normal_fn): wait for the group, the
+ * others going on meanwhile. */
 static mfd_status group_normal(void *ctx, mfd_sense *s)
 {
     app_member *me = ctx;
+    member_ctx *mc = (member_ctx *)me;
     app_group *g = me->group;
     g->wait[g->nwait] = s;
     g->waiter[g->nwait++] = me;
-    unsigned long gen = g->generation;
+    mc->wait_gen = g->generation;
+    mc->waiting = true;
     maybe_flush(g);
-    while (g->generation == gen)
-        pthread_cond_wait(&g->woken, &g->lock);
+    while (g->generation == mc->wait_gen)
+        swapcontext(&mc->ctx, &g->sched);
+    mc->waiting = false;
     return me->st;
 }
 
@@ -150,15 +182,51 @@ static void leave(app_member *m)
     maybe_flush(g);
 }
 
-static void *member_main(void *arg)
+/* A member's first entry (makecontext passes ints only: the group finds
+ * the member it starts in g->m[g->cur]). */
+static app_group *starting;
+
+static void member_main(void)
 {
-    thread_arg *a = arg;
-    app_group *g = a->member.group;
-    pthread_mutex_lock(&g->lock);
+    app_group *g = starting;
+    member_ctx *a = &g->m[g->cur];
     a->code = a->one(a->argc, a->argv, &a->member);
     leave(&a->member);
-    pthread_mutex_unlock(&g->lock);
-    return NULL;
+    a->finished = true; /* back to the scheduler through uc_link */
+}
+
+/* Give member i its stack and context; false when it cannot have them. */
+static bool member_start(app_group *g, size_t i)
+{
+    member_ctx *a = &g->m[i];
+    a->stack = mmap(NULL, MEMBER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (a->stack == MAP_FAILED) {
+        a->stack = NULL;
+        return false;
+    }
+    /* a guard page under the stack: an overflow faults instead of writing
+     * into whatever lies below */
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0 || mprotect(a->stack, (size_t)page, PROT_NONE) != 0 || getcontext(&a->ctx) != 0) {
+        munmap(a->stack, MEMBER_STACK);
+        a->stack = NULL;
+        return false;
+    }
+    a->ctx.uc_stack.ss_sp = a->stack;
+    a->ctx.uc_stack.ss_size = MEMBER_STACK;
+    a->ctx.uc_link = &g->sched;
+    a->vg_stack = STACK_REGISTER((char *)a->stack, (char *)a->stack + MEMBER_STACK);
+    makecontext(&a->ctx, member_main, 0);
+    a->started = true;
+    return true;
+}
+
+/* May member i go on: started, not finished, and not waiting for an
+ * evaluation the group has still to do? */
+static bool runnable(const app_group *g, size_t i)
+{
+    const member_ctx *a = &g->m[i];
+    return a->started && !a->finished && !(a->waiting && a->wait_gen == g->generation);
 }
 
 static void group_free(app_group *g)
@@ -170,6 +238,7 @@ static void group_free(app_group *g)
     free(g->waiter);
     free(g->part);
     free(g->done);
+    free(g->m);
     mfd_sense_group_free(&g->grp);
 }
 
@@ -198,43 +267,59 @@ int app_group_run(const char *prog, size_t n, int *argc, char ***argv, app_membe
     memset(&g, 0, sizeof g);
     g.share_min = share_min;
     g.n = n;
-    thread_arg *t = calloc(n, sizeof *t);
+    g.m = calloc(n, sizeof *g.m);
     g.wait = malloc(n * sizeof *g.wait);
     g.waiter = malloc(n * sizeof *g.waiter);
     g.part = malloc(n * sizeof *g.part);
     g.done = malloc(n * sizeof *g.done);
     g.ops = malloc(n * sizeof *g.ops);
-    if (!t || !g.wait || !g.waiter || !g.part || !g.done || !g.ops || mfd_sense_group_alloc(n, &g.grp) != MFD_OK) {
-        free(t);
+    if (!g.m || !g.wait || !g.waiter || !g.part || !g.done || !g.ops || mfd_sense_group_alloc(n, &g.grp) != MFD_OK) {
         group_free(&g);
         app_error(prog, "%s", mfd_status_str(MFD_ENOMEM));
         return APP_EXIT_FAILURE;
     }
-    pthread_mutex_init(&g.lock, NULL);
-    pthread_cond_init(&g.woken, NULL);
-    /* the threads start once all are there: none can evaluate before the
-     * others are counted as setting up */
-    pthread_mutex_lock(&g.lock);
+    /* every member counts as setting up before any starts: none can
+     * evaluate before the others have joined or gone their own way */
+    for (size_t i = 0; i < n; i++) {
+        g.m[i] = (member_ctx){.member = {&g, true, false, MFD_OK, 0, 0},
+                              .one = one,
+                              .argc = argc[i],
+                              .argv = argv[i],
+                              .code = APP_EXIT_FAILURE};
+        g.npending++;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!member_start(&g, i)) {
+            leave(&g.m[i].member);
+            app_error(prog, "cannot give run %zu of the group a stack", i + 1);
+        }
+    /* One member computes at a time, in this thread: each goes on until it
+     * waits at an evaluation or ends, then the next that may go on does.
+     * The last to arrive at an evaluation does it for all (flush), so one
+     * member at least may always go on until all have ended. */
+    starting = &g;
+    for (bool any = true; any;) {
+        any = false;
+        for (size_t i = 0; i < n; i++)
+            if (runnable(&g, i)) {
+                g.cur = i;
+                swapcontext(&g.sched, &g.m[i].ctx);
+                any = true;
+            }
+    }
     int code = APP_EXIT_OK;
     for (size_t i = 0; i < n; i++) {
-        t[i] = (thread_arg){{&g, true, false, MFD_OK, 0, 0}, one, argc[i], argv[i], APP_EXIT_FAILURE, 0, false};
-        g.npending++;
-        t[i].started = pthread_create(&t[i].thread, NULL, member_main, &t[i]) == 0;
-        if (!t[i].started) {
-            leave(&t[i].member);
-            app_error(prog, "cannot start the thread of run %zu of the group", i + 1);
+        if (g.m[i].started && !g.m[i].finished) { /* cannot happen: reported, not hidden */
+            app_error(prog, "run %zu of the group was left waiting for an evaluation", i + 1);
+            g.m[i].code = APP_EXIT_FAILURE;
+        }
+        code = app_runs_worse(code, g.m[i].code);
+        if (g.m[i].stack) {
+            STACK_DEREGISTER(g.m[i].vg_stack);
+            munmap(g.m[i].stack, MEMBER_STACK);
         }
     }
-    pthread_mutex_unlock(&g.lock);
-    for (size_t i = 0; i < n; i++) {
-        if (t[i].started)
-            pthread_join(t[i].thread, NULL);
-        code = app_runs_worse(code, t[i].code);
-    }
-    pthread_cond_destroy(&g.woken);
-    pthread_mutex_destroy(&g.lock);
     group_free(&g);
-    free(t);
     return code;
 }
 

@@ -2,28 +2,24 @@
  * stepped together over one copy of it.
  *
  * The runs of a group each run the program's whole single-run path (parse,
- * build, loop, write) in a thread of their own, but only one thread computes
- * at a time: a thread holds the group's lock from start to end and lets go
- * only while it waits for the others at an evaluation.  Every evaluation of a
- * member's normal map (mfd_sense_set_normal) waits until each member still
- * running waits too; the last to arrive evaluates all of them, one pass over
- * the operator per operator among them (mfd_sense_group_normal), and wakes
- * the others.  The batched map gives each run the bits it gets alone
+ * build, loop, write) on a stack of its own (ucontext), all in the calling
+ * thread, so only one computes at a time and a member goes on until it waits
+ * at an evaluation or ends.  Every evaluation of a member's normal map
+ * (mfd_sense_set_normal) waits until each member still running waits too;
+ * the last to arrive evaluates all of them, one pass over the operator per
+ * operator among them (mfd_sense_group_normal), and the others go on in
+ * turn.  The batched map gives each run the bits it gets alone
  * (mfd_sensbatch.h), so a member's numbers are those of the same run by
  * itself; its time columns count the group's work, not its own.
  *
- * A pass is shared only where it pays.  Handing the lock from thread to
- * thread costs a few microseconds per member and evaluation (futex wake-ups,
- * more when the other core is busy), while one pass over a small stored
- * operator costs about as much: measured on a 2-core EPYC VM, four runs of
- * mfd-sense sharing a Gaussian operator of 4·10⁴ entries (n = 10, m = 400)
- * took 1.13 to 1.64 s of CPU together against 0.89 to 0.99 s one after
- * another (1.44 s against 1.19 s at 10⁵ entries), but 1.7 s against 1.9 s at
- * 2·10⁵ and 2.5 s against 4.2 s at 1.6·10⁶.  So a stored operator of fewer than
- * APP_GROUP_SHARE_MIN entries is still built once and borrowed, but each
- * member evaluates it alone (op_shared_evals = 0); the bits are the same
- * either way.  The environment variable MFD_GROUP_SHARE_MIN sets another
- * bound (0: every pass shared; the tests use it).
+ * A pass is shared only where it pays.  Switching from member to member
+ * costs a fraction of a microsecond per member and evaluation (a context
+ * switch within the thread: two signal-mask system calls), while one pass
+ * over a small stored operator costs about as much: so a stored operator of
+ * fewer than APP_GROUP_SHARE_MIN entries is still built once and borrowed,
+ * but each member evaluates it alone (op_shared_evals = 0); the bits are the
+ * same either way.  The environment variable MFD_GROUP_SHARE_MIN sets
+ * another bound (0: every pass shared; the tests use it).
  *
  * The first member to build a Gaussian operator hands it to the group
  * (app_group_adopt_op), and members that draw the same one borrow it
@@ -57,10 +53,10 @@ typedef struct app_member {
  * one command line; member is NULL for a run alone. */
 typedef int (*app_member_fn)(int argc, char **argv, app_member *member);
 
-/* Run the n command lines together, each in its own thread (as above),
+/* Run the n command lines together, each on its own stack (as above),
  * sharing the passes over stored operators of share_min entries or more; the
- * worst exit code (app_runs_worse), APP_EXIT_FAILURE when the threads cannot
- * be started. */
+ * worst exit code (app_runs_worse), APP_EXIT_FAILURE for a run that cannot
+ * be given a stack. */
 int app_group_run(const char *prog, size_t n, int *argc, char ***argv, app_member_fn one, size_t share_min);
 
 /* *out = the bound under which a group's passes are not shared:
