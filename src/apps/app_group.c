@@ -64,7 +64,8 @@ struct member_ctx {
  * as they are touched. */
 #define MEMBER_STACK ((size_t)8 << 20)
 
-/* Evaluate every waiting member, one pass per operator, and wake them. */
+/* Evaluate every waiting member, one pass per operator; they go on as the
+ * scheduler reaches them (app_group_run). */
 static void flush(app_group *g)
 {
     memset(g->done, 0, g->nwait * sizeof *g->done);
