@@ -156,10 +156,12 @@ if [ -z "${MFD_WRAP:-}" ]; then
     one=$(cat threads.txt)
     : > threads.txt
     MFD_WRAP="$PWD/wrap.sh" mfd run tiny --results th2 -j 2 --batch 3 > /dev/null 2>&1
-    four=$(sort threads.txt | tr '\n' ' ')
+    four=$(tr '\n' ' ' < threads.txt)
     check "one batch with -j 2: its child may use 2 threads" "[ \"$one\" = 2 ]"
-    check "four batches with -j 2: every child 1 thread (the last starts while another runs)" \
-        "[ \"$four\" = '1 1 1 1 ' ]"
+    # in start order; the last child gets 2 only if the others had all ended when it started (two ending
+    # before the driver looks is rare but happens on a loaded machine)
+    check "four batches with -j 2: the first three children 1 thread, the last 1 (or 2 when it ran alone)" \
+        "echo '$four' | grep -Eq '^1 1 1 [12] \$'"
 fi
 
 # kill part-way and resume: the same index.csv as an uninterrupted run
