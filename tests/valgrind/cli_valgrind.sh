@@ -12,7 +12,7 @@ work=$3
 command -v valgrind > /dev/null 2>&1 || { echo "SKIP: valgrind is not installed (apt-get install valgrind)"; exit 77; }
 rm -rf "$work" && mkdir -p "$work/bin" "$work/vglogs" || exit 1
 work=$(cd "$work" && pwd)
-VG="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --quiet --log-file=$work/vglogs/%p.log"
+VG="valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --quiet --log-file=$work/vglogs/%p.log"
 for p in mfd-deep mfd-sense mfd-scaled mfd; do
     printf '#!/bin/sh\nexec %s %s "$@"\n' "$VG" "$build/src/apps/$p" > "$work/bin/$p"
     chmod +x "$work/bin/$p"
