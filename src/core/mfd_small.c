@@ -646,7 +646,6 @@ static void plan_lanes(bool cx, size_t k, jacobi_lanes *x)
     }
 }
 
-
 static void apply_rotation(bool cx, size_t n, double *A, size_t lda, const jacobi_rot *j)
 {
     size_t p = j->p, q = j->q;
@@ -687,10 +686,11 @@ static void apply_rotation(bool cx, size_t n, double *A, size_t lda, const jacob
 }
 
 /* Jacobi on count matrices together, each by the same operations as alone:
- * the loops over the matrices are the innermost ones, so that the square
- * roots and divisions of different matrices' rotations overlap in the
- * pipeline instead of each waiting on the last.  A matrix leaves when its
- * off-diagonal part is negligible; sweeps[i] counts its sweeps (60 at most). */
+ * each chunk of a round gathers the rotations of every matrix still going
+ * and plans them in lanes (plan_lanes), so that the square roots and
+ * divisions of different matrices' rotations do not wait on one another.  A
+ * matrix leaves when its off-diagonal part is negligible; sweeps[i] counts
+ * its sweeps (60 at most). */
 static void jacobi_many(bool cx, size_t n, size_t count, double *const *A, size_t lda, int *sweeps)
 {
     double frob[MFD_SMALL_EIG_MANY], negligible[MFD_SMALL_EIG_MANY];
