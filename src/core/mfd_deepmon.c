@@ -69,9 +69,10 @@ static mfd_mat square(const mfd_deepmon *mon, double *buf) { return mfd_mat_view
  * together (mfd_small_eigvalsh_many: each gets the bits it gets alone). */
 static mfd_status gram_extremes(mfd_deepmon *mon, size_t count, const mfd_mat *X, double *lo, double *hi)
 {
-    double *A[MFD_DEEP_MAX_DEPTH + 1] = {NULL};
-    double *w[MFD_DEEP_MAX_DEPTH + 1] = {NULL};
+    double *A[MFD_DEEP_MAX_DEPTH + 1], *w[MFD_DEEP_MAX_DEPTH + 1];
     size_t d = mon->d, ld = 0;
+    if (count == 0)
+        return MFD_OK;
     for (size_t i = 0; i < count; i++) {
         mfd_mat G = square(mon, mon->gram + i * mon->gstride);
         MFD_CHECK(mfd_la_gemm('C', 'N', 1.0, X[i], X[i], 0.0, G));
