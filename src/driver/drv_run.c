@@ -69,6 +69,20 @@ bool drv_run_is_complete(const char *dir, const char *id)
     return access(p, F_OK) == 0;
 }
 
+/* True when the lock file p exists and its runner's process is gone (or it
+ * names none). */
+static bool lock_is_stale(const char *p)
+{
+    FILE *f = fopen(p, "r");
+    if (!f)
+        return false;
+    long pid = 0;
+    if (fscanf(f, "%ld", &pid) != 1)
+        pid = 0;
+    fclose(f);
+    return pid <= 0 || kill((pid_t)pid, 0) != 0;
+}
+
 /* Claim a run for this process: <id>.lock holds the runner's pid.  It is
  * made complete (written under a private name, then hard-linked into place,
  * which fails if the lock exists), so a reader never sees an empty lock.  A
@@ -94,16 +108,9 @@ static bool lock_run(const char *dir, const char *id)
         }
         if (errno != EEXIST)
             break;
-        FILE *f = fopen(p, "r");
-        long pid = 0;
-        if (f) {
-            if (fscanf(f, "%ld", &pid) != 1)
-                pid = 0;
-            fclose(f);
-        }
-        if (!f || (pid > 0 && kill((pid_t)pid, 0) == 0))
+        if (!lock_is_stale(p))
             break; /* another runner is on it (or just finished) */
-        unlink(p); /* stale: its process is gone */
+        unlink(p);
     }
     unlink(tmp);
     return got;
@@ -292,9 +299,15 @@ static size_t *share(const drv_cmd_opts *o, const drv_plan_run *runs, size_t n, 
             continue;
         if (o->shard_n > 0 && (long)(i % (size_t)o->shard_n) != o->shard_k - 1)
             continue;
-        if (drv_run_is_complete(dir, runs[i].id))
+        if (drv_run_is_complete(dir, runs[i].id)) {
+            /* a runner killed after its run wrote summary.csv, before it
+             * unlocked the run, left the lock behind */
+            char p[PATH_MAX + 64];
+            snprintf(p, sizeof p, "%s/runs/%s.lock", dir, runs[i].id);
+            if (lock_is_stale(p))
+                unlink(p);
             (*already)++;
-        else
+        } else
             todo[(*ntodo)++] = i;
     }
     return todo;
