@@ -37,6 +37,19 @@ int app_usage_error(const char *prog, const char *fmt, ...)
     return APP_EXIT_USAGE;
 }
 
+void app_blas_core_restart(char **argv)
+{
+    const char *preload = getenv("LD_PRELOAD");
+    if (getenv("OPENBLAS_CORETYPE") || (preload && strstr(preload, "vgpreload")))
+        return;
+    const char *core = mfd_la_blas_core_upgrade();
+    if (!core || setenv("OPENBLAS_CORETYPE", core, 1) != 0)
+        return;
+    fflush(NULL);
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE"); /* no /proc: the generic kernels it is */
+}
+
 static void emit_line(void *ctx, const char *line) { fprintf((FILE *)ctx, "%s\n", line); }
 
 bool app_info_flags(const char *prog, const char *synopsis, mfd_param_table t, int argc, char **argv, int *code)

@@ -88,6 +88,17 @@ const mfd_method_type *app_method(mfd_param_table t, const void *params, const m
  * program goes on; otherwise *code is its exit code. */
 bool app_start(const app_program *prog, app_table *tab, void *params, bool *given, int argc, char **argv, int *code);
 
+/* OpenBLAS reads OPENBLAS_CORETYPE once, when it is loaded, before main.
+ * Where it is unset and OpenBLAS fell back to its generic kernels on a CPU it
+ * does not know (mfd_la_blas_core_upgrade), the program starts itself again
+ * (execv of /proc/self/exe with the same argv) with the core whose
+ * instructions the CPU has: by hand and under mfd run alike, so a run's bits
+ * do not depend on who started it.  Not when the user set a core, nor under
+ * valgrind (the program started again would run outside it); where the
+ * restart fails the program goes on with the generic kernels.  The first
+ * call of every program's main. */
+void app_blas_core_restart(char **argv);
+
 /* The cores a program may give one run's threads: MFD_THREADS_AVAILABLE
  * when set (mfd run sets it: 1, or the job slots left idle), at most the
  * online CPUs; the online CPUs otherwise. */

@@ -189,6 +189,7 @@ int app_runs_main(const char *prog, const char *argv0, const char *path, int (*o
 int app_main_batch(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv),
                    int (*many)(const app_runs *r))
 {
+    app_blas_core_restart(argv);
     bool bad;
     const char *path = app_runs_path(argc, argv, &bad);
     if (bad)
@@ -209,6 +210,7 @@ int app_main_batch(const char *prog, int argc, char **argv, int (*one)(int argc,
 
 int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv))
 {
+    app_blas_core_restart(argv);
     bool bad;
     const char *path = app_runs_path(argc, argv, &bad);
     if (bad)
@@ -296,6 +298,7 @@ done:
 
 int app_main_grouped(const char *prog, int argc, char **argv, mfd_param_table t, app_member_fn one)
 {
+    app_blas_core_restart(argv);
     bool bad;
     const char *path = app_runs_path(argc, argv, &bad);
     if (bad)

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mfd_small.h"
 
@@ -413,6 +414,23 @@ const char *mfd_la_blas_core(void)
 {
     const char *c = openblas_get_corename();
     return c ? c : "unknown";
+}
+
+const char *mfd_la_blas_core_upgrade_for(const char *core, bool avx2_fma, bool avx512)
+{
+    if (!core || strcmp(core, "Prescott") != 0 || !avx2_fma)
+        return NULL;
+    return avx512 ? "SkylakeX" : "Haswell";
+}
+
+const char *mfd_la_blas_core_upgrade(void)
+{
+    __builtin_cpu_init();
+    bool avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                  __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+                  __builtin_cpu_supports("avx512vl");
+    return mfd_la_blas_core_upgrade_for(mfd_la_blas_core(), avx2_fma, avx512);
 }
 
 int mfd_la_blas_threads(void) { return openblas_get_num_threads(); }

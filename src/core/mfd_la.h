@@ -12,6 +12,7 @@
 #ifndef MFD_LA_H
 #define MFD_LA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "mfd_mat.h"
@@ -87,5 +88,16 @@ mfd_status mfd_la_trsm_lower(char side, char op, mfd_mat L, mfd_mat B);
 const char *mfd_la_blas_core(void);
 int mfd_la_blas_threads(void);
 void mfd_la_set_blas_threads(int n);
+
+/* OpenBLAS (0.3.21, Debian 12's) chooses its kernels by CPU model; on a
+ * model it does not know (Intel's Emerald Rapids, say) it falls back to its
+ * generic Prescott kernels (SSE3), an order of magnitude slower for large
+ * products than the AVX2 or AVX-512 ones the CPU can run.  The name of the
+ * core to ask for instead (OPENBLAS_CORETYPE) when core is that fallback and
+ * the CPU has AVX2 and FMA ("Haswell") or AVX-512 F, CD, BW, DQ and VL
+ * ("SkylakeX"), else NULL.  The _for form takes the core and the CPU's
+ * features as given (for tests); the other asks the library and the CPU. */
+const char *mfd_la_blas_core_upgrade_for(const char *core, bool avx2_fma, bool avx512);
+const char *mfd_la_blas_core_upgrade(void);
 
 #endif

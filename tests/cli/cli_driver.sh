@@ -509,4 +509,28 @@ bad "an unknown key of a plot names file and line" "bad.ini:4: unknown key 'colo
 [plot x]
 colour = red"
 
+# OpenBLAS's kernels: where OPENBLAS_CORETYPE is unset and OpenBLAS fell back to
+# its generic Prescott kernels on a CPU with AVX2 and FMA (or AVX-512; the
+# first 'Core:' line of OPENBLAS_VERBOSE=2 is its own choice), a program
+# starts again with Haswell (SkylakeX), by hand and under mfd run alike; a
+# core the user sets is kept.  On a CPU OpenBLAS knows, both keep its choice.
+bin=$(dirname "$exe")
+own=$(env -u OPENBLAS_CORETYPE OPENBLAS_VERBOSE=2 "$bin/mfd-deep" d=2 iters=5 out=core_hand 2>&1 >/dev/null | sed -n '1s/^Core: //p')
+flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+has() { for f in "$@"; do case "$flags" in *" $f "*) ;; *) return 1 ;; esac; done; }
+want=$own
+if [ "$own" = Prescott ] && has avx2 fma; then
+    want=Haswell
+    has avx512f avx512cd avx512bw avx512dq avx512vl && want=SkylakeX
+fi
+env -u OPENBLAS_CORETYPE "$bin/mfd-sense" model=asym n=6 k=2 r=2 iters=5 out=core_sense > /dev/null 2>&1
+printf '[experiment]\nprogram = mfd-deep\nrepetitions = 2\n[fixed]\nd = 2\niters = 5\n' > core.ini
+env -u OPENBLAS_CORETYPE "$exe" run core.ini --results core_auto -j 1 > /dev/null 2>&1
+check "OPENBLAS_CORETYPE unset, OpenBLAS chose '$own': mfd-deep and mfd-sense by hand and mfd run's runs use $want" \
+    "[ -n '$own' ] && grep -q '^blas_core = $want\$' core_hand/run.ini && grep -q '^blas_core = $want\$' core_sense/run.ini && [ \$(grep -l '^blas_core = $want\$' core_auto/core/runs/*/run.ini | wc -l) -eq 2 ]"
+OPENBLAS_CORETYPE=Prescott "$bin/mfd-deep" d=2 iters=5 out=core_set_hand > /dev/null 2>&1
+OPENBLAS_CORETYPE=Prescott "$exe" run core.ini --results core_set -j 1 > /dev/null 2>&1
+check "a core the user sets is the core of a run by hand and of mfd run's runs" \
+    "grep -q '^blas_core = Prescott\$' core_set_hand/run.ini && [ \$(grep -l '^blas_core = Prescott\$' core_set/core/runs/*/run.ini | wc -l) -eq 2 ]"
+
 finish

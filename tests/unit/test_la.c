@@ -109,6 +109,19 @@ int main(void)
     }
     CHECK("the automatic path comes back", mfd_small_set_path("auto") == MFD_OK && strcmp(mfd_small_path(), "plain") != 0);
 
+    /* OpenBLAS's generic fallback on a CPU it does not know: the core to ask for */
+    {
+        const char *c;
+        CHECK("Prescott on an AVX-512 CPU: ask for SkylakeX",
+              (c = mfd_la_blas_core_upgrade_for("Prescott", true, true)) && strcmp(c, "SkylakeX") == 0);
+        CHECK("Prescott on an AVX2 and FMA CPU: ask for Haswell",
+              (c = mfd_la_blas_core_upgrade_for("Prescott", true, false)) && strcmp(c, "Haswell") == 0);
+        CHECK("Prescott on a CPU without AVX2: keep it", !mfd_la_blas_core_upgrade_for("Prescott", false, false));
+        CHECK("a core OpenBLAS chose for the CPU is kept", !mfd_la_blas_core_upgrade_for("Haswell", true, true) &&
+                                                              !mfd_la_blas_core_upgrade_for("Zen", true, false) &&
+                                                              !mfd_la_blas_core_upgrade_for(NULL, true, true));
+    }
+
     /* beta == 0 never reads C: NaN in C must not survive. */
     for (int f = 1; f <= 2; f++) {
         for (size_t d = 4; d <= 16; d += 12) {
