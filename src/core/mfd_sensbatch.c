@@ -20,6 +20,7 @@
 #define RUNS 4       /* problems per pass of the inner kernels */
 #define ADJ_TILE 512 /* entries of Z per tile of the adjoint: 4 KB per problem, in L1 */
 #define CHUNK 16     /* columns of the stored operator per chunk: 16 A_k, in L2/L3 between the two halves */
+#define CHUNK_ONE 4  /* a lone problem's chunk: 4 A_k of up to 1500 entries stay in L1 for the adjoint */
 
 static int n_threads = 1;
 
@@ -231,28 +232,48 @@ MFD_CLONES static void forward_cols(const double *A, size_t kbase, size_t N, siz
 }
 
 /* z_j[n] += Σ_k c_j[k] a_k[n] over columns k0 .. k1 − 1, in that order, for
- * R ≤ RUNS problems at once (c_j = r[j], column k at A + (k − kbase) N):
- * each z_j entry stays in a register across the columns and each load of
- * a_k serves R problems; every entry adds its columns in order, one product
- * and one sum each, as a column-by-column update would, so the bits are
- * the same for any R.  Called with a constant R. */
+ * R ≤ RUNS problems at once (c_j = r[j], column k at A + (k − kbase) N), on
+ * NB blocks of LANES entries from t: each z_j entry stays in a register
+ * across the columns and each load of a_k serves R problems; every entry
+ * adds its columns in order, one product and one sum each, as a
+ * column-by-column update would, so the bits are the same for any R and NB.
+ * An entry's sum waits on its last addition at every column: the NB R
+ * independent sums are what keeps the adders busy.  Called with constant R
+ * and NB, so that the loops unroll. */
+static inline __attribute__((always_inline)) void axpy_block(size_t t, const double *A, size_t kbase, size_t N,
+                                                             size_t k0, size_t k1, const double *const *r,
+                                                             double *const *Z, const size_t R, const size_t NB)
+{
+    v8d w[4][RUNS], av;
+    for (size_t b = 0; b < NB; b++)
+        for (size_t j = 0; j < R; j++)
+            LOAD8(w[b][j], Z[j] + t + b * LANES);
+    for (size_t k = k0; k < k1; k++) {
+        const double *ak = A + (k - kbase) * N + t;
+        for (size_t b = 0; b < NB; b++) {
+            LOAD8(av, ak + b * LANES);
+            for (size_t j = 0; j < R; j++)
+                w[b][j] += r[j][k] * av;
+        }
+    }
+    for (size_t b = 0; b < NB; b++)
+        for (size_t j = 0; j < R; j++)
+            STORE8(Z[j] + t + b * LANES, w[b][j]);
+}
+
+/* axpy_block over len entries from t0: four blocks at a time for one
+ * problem, two for two (about four sums in flight), then one, then entry by
+ * entry in the same order. */
 static inline __attribute__((always_inline)) void axpy_runs(size_t len, size_t t0, const double *A, size_t kbase,
                                                             size_t N, size_t k0, size_t k1,
                                                             const double *const *r, double *const *Z, const size_t R)
 {
+    const size_t NB = R == 1 ? 4 : R == 2 ? 2 : 1;
     size_t n = 0;
-    for (; n + LANES <= len; n += LANES) {
-        v8d w[RUNS], av;
-        for (size_t j = 0; j < R; j++)
-            LOAD8(w[j], Z[j] + t0 + n);
-        for (size_t k = k0; k < k1; k++) {
-            LOAD8(av, A + (k - kbase) * N + t0 + n);
-            for (size_t j = 0; j < R; j++)
-                w[j] += r[j][k] * av;
-        }
-        for (size_t j = 0; j < R; j++)
-            STORE8(Z[j] + t0 + n, w[j]);
-    }
+    for (; n + NB * LANES <= len; n += NB * LANES)
+        axpy_block(t0 + n, A, kbase, N, k0, k1, r, Z, R, NB);
+    for (; n + LANES <= len; n += LANES)
+        axpy_block(t0 + n, A, kbase, N, k0, k1, r, Z, R, 1);
     for (; n < len; n++)
         for (size_t j = 0; j < R; j++) {
             double v = Z[j][t0 + n];
@@ -289,8 +310,9 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
     int nt = n_threads;
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
-    for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
-        size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK;
+    size_t chunk = g == 1 ? CHUNK_ONE : CHUNK; /* where a chunk ends changes no bit (header) */
+    for (size_t c0 = 0; c0 < m; c0 += chunk) {
+        size_t c1 = m - c0 < chunk ? m : c0 + chunk;
         if (nt <= 1) {
             forward_cols(A, 0, N, c0, c1, g, X, y, r);
             adjoint_cols(A, 0, N, c0, c1, 0, N, g, r, Z);
