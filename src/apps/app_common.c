@@ -43,11 +43,22 @@ void app_blas_core_restart(char **argv)
     if (getenv("OPENBLAS_CORETYPE") || (preload && strstr(preload, "vgpreload")))
         return;
     const char *core = mfd_la_blas_core_upgrade();
-    if (!core || setenv("OPENBLAS_CORETYPE", core, 1) != 0)
+    if (!core)
+        return;
+    /* /proc/self/exe is the program, unless the dynamic loader was run with
+     * the program as its argument (ld-linux-x86-64.so.2 ./mfd-deep ...) */
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len <= 0)
+        return; /* no /proc: the generic kernels it is */
+    exe[len] = '\0';
+    const char *base = strrchr(exe, '/');
+    base = base ? base + 1 : exe;
+    if (strncmp(base, "ld-", 3) == 0 || strncmp(base, "ld.so", 5) == 0 || setenv("OPENBLAS_CORETYPE", core, 1) != 0)
         return;
     fflush(NULL);
     execv("/proc/self/exe", argv);
-    unsetenv("OPENBLAS_CORETYPE"); /* no /proc: the generic kernels it is */
+    unsetenv("OPENBLAS_CORETYPE");
 }
 
 static void emit_line(void *ctx, const char *line) { fprintf((FILE *)ctx, "%s\n", line); }

@@ -94,9 +94,10 @@ bool app_start(const app_program *prog, app_table *tab, void *params, bool *give
  * (execv of /proc/self/exe with the same argv) with the core whose
  * instructions the CPU has: by hand and under mfd run alike, so a run's bits
  * do not depend on who started it.  Not when the user set a core, nor under
- * valgrind (the program started again would run outside it); where the
+ * valgrind (the program started again would run outside it), nor when the
+ * dynamic loader was started with the program as its argument; where the
  * restart fails the program goes on with the generic kernels.  The first
- * call of every program's main. */
+ * call of app_main, app_main_batch and app_main_grouped. */
 void app_blas_core_restart(char **argv);
 
 /* The cores a program may give one run's threads: MFD_THREADS_AVAILABLE

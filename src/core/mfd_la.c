@@ -425,12 +425,16 @@ const char *mfd_la_blas_core_upgrade_for(const char *core, bool avx2_fma, bool a
 
 const char *mfd_la_blas_core_upgrade(void)
 {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
     __builtin_cpu_init();
     bool avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
                   __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
                   __builtin_cpu_supports("avx512vl");
     return mfd_la_blas_core_upgrade_for(mfd_la_blas_core(), avx2_fma, avx512);
+#else
+    return NULL; /* not x86-64: OpenBLAS's cores there have other names */
+#endif
 }
 
 int mfd_la_blas_threads(void) { return openblas_get_num_threads(); }

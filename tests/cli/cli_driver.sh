@@ -523,11 +523,17 @@ if [ "$own" = Prescott ] && has avx2 fma; then
     want=Haswell
     has avx512f avx512cd avx512bw avx512dq avx512vl && want=SkylakeX
 fi
-env -u OPENBLAS_CORETYPE "$bin/mfd-sense" model=asym n=6 k=2 r=2 iters=5 out=core_sense > /dev/null 2>&1
 printf '[experiment]\nprogram = mfd-deep\nrepetitions = 2\n[fixed]\nd = 2\niters = 5\n' > core.ini
-env -u OPENBLAS_CORETYPE "$exe" run core.ini --results core_auto -j 1 > /dev/null 2>&1
-check "OPENBLAS_CORETYPE unset, OpenBLAS chose '$own': mfd-deep and mfd-sense by hand and mfd run's runs use $want" \
-    "[ -n '$own' ] && grep -q '^blas_core = $want\$' core_hand/run.ini && grep -q '^blas_core = $want\$' core_sense/run.ini && [ \$(grep -l '^blas_core = $want\$' core_auto/core/runs/*/run.ini | wc -l) -eq 2 ]"
+if [ -n "${MFD_WRAP:-}" ] || [ -z "$own" ]; then
+    # under valgrind the programs do not restart (its CPU is not the
+    # machine's); an OpenBLAS built for one CPU prints no 'Core:' line
+    echo "SKIP the restart with OpenBLAS's core (under MFD_WRAP, or OpenBLAS names no core)"
+else
+    env -u OPENBLAS_CORETYPE "$bin/mfd-sense" model=asym n=6 k=2 r=2 iters=5 out=core_sense > /dev/null 2>&1
+    env -u OPENBLAS_CORETYPE "$exe" run core.ini --results core_auto -j 1 > /dev/null 2>&1
+    check "OPENBLAS_CORETYPE unset, OpenBLAS chose $own: mfd-deep and mfd-sense by hand and mfd run's runs use $want" \
+        "grep -q '^blas_core = $want\$' core_hand/run.ini && grep -q '^blas_core = $want\$' core_sense/run.ini && [ \$(grep -l '^blas_core = $want\$' core_auto/core/runs/*/run.ini | wc -l) -eq 2 ]"
+fi
 OPENBLAS_CORETYPE=Prescott "$bin/mfd-deep" d=2 iters=5 out=core_set_hand > /dev/null 2>&1
 OPENBLAS_CORETYPE=Prescott "$exe" run core.ini --results core_set -j 1 > /dev/null 2>&1
 check "a core the user sets is the core of a run by hand and of mfd run's runs" \
