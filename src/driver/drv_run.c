@@ -70,7 +70,7 @@ bool drv_run_is_complete(const char *dir, const char *id)
 }
 
 /* True when the lock file p exists and its runner's process is gone (or it
- * names none). */
+ * names none); a process of another user's is not gone. */
 static bool lock_is_stale(const char *p)
 {
     FILE *f = fopen(p, "r");
@@ -80,7 +80,7 @@ static bool lock_is_stale(const char *p)
     if (fscanf(f, "%ld", &pid) != 1)
         pid = 0;
     fclose(f);
-    return pid <= 0 || kill((pid_t)pid, 0) != 0;
+    return pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 
 /* Claim a run for this process: <id>.lock holds the runner's pid.  It is

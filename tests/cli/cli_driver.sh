@@ -200,11 +200,11 @@ fi
 cp -r whole stale
 sh -c 'exit 0' & gone=$!
 wait $gone
-echo "$gone" > "stale/tiny/runs/$(sed -n 1p plan1.txt | cut -d' ' -f2).lock"
-echo "$$" > "stale/tiny/runs/$(sed -n 2p plan1.txt | cut -d' ' -f2).lock"
+echo "$gone" > "stale/tiny/runs/$first.lock"
+echo "$$" > "stale/tiny/runs/$second.lock"
 mfd run tiny --results stale > /dev/null 2>&1
 check "a complete run's lock whose process is gone is removed; a live runner's stays" \
-    "[ \$(ls stale/tiny/runs/*.lock | wc -l) -eq 1 ] && [ -f stale/tiny/runs/$(sed -n 2p plan1.txt | cut -d' ' -f2).lock ]"
+    "[ \$(ls stale/tiny/runs/*.lock | wc -l) -eq 1 ] && [ -f stale/tiny/runs/$second.lock ]"
 
 # batches: several runs per process through the program's --runs
 mfd run tiny -j 2 --batch 5 --results batched > batched.txt 2>&1
