@@ -24,9 +24,10 @@
  * searched for a complete run with the same arguments but the budget's
  * (iters, tol, checkpoint_every, restart; the seed included): when there is
  * one with a budget not larger (iters <= the run's, tol >= the run's), the
- * one with the largest iters is copied into the run's folder, and the
- * program, started there with the larger budget, continues it from its final
- * checkpoint (app_ckpt.h); the copy is made under "<id>.adopt.<pid>" and
+ * one with the largest iters is copied into the run's folder (without its
+ * summary.csv, so that the folder is not complete until the program has
+ * continued it), and the program, started there with the larger budget,
+ * continues it from its final checkpoint (app_ckpt.h); the copy is made under "<id>.adopt.<pid>" and
  * renamed into place; a copy that fails is removed, and so are the copies of
  * drivers that no longer run, when the folders are first read.  A run that
  * stopped for another reason than max_iter is copied only when it is the
@@ -239,8 +240,9 @@ static double arg_num(const char *v)
 }
 
 /* Copy the folder src (its files and folders, not the .part files a killed
- * writer may have left) to dst; false on an error. */
-static bool copy_tree(const char *src, const char *dst)
+ * writer may have left, nor a file of its own named skip) to dst; false on
+ * an error. */
+static bool copy_tree(const char *src, const char *dst, const char *skip)
 {
     if (mkdir(dst, 0755) != 0)
         return false;
@@ -252,7 +254,7 @@ static bool copy_tree(const char *src, const char *dst)
     for (struct dirent *e; ok && (e = readdir(d)) != NULL;) {
         size_t l = strlen(e->d_name);
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-            (l > 5 && strcmp(e->d_name + l - 5, ".part") == 0))
+            (l > 5 && strcmp(e->d_name + l - 5, ".part") == 0) || (skip && strcmp(e->d_name, skip) == 0))
             continue;
         snprintf(a, sizeof a, "%s/%s", src, e->d_name);
         snprintf(b, sizeof b, "%s/%s", dst, e->d_name);
@@ -260,7 +262,7 @@ static bool copy_tree(const char *src, const char *dst)
         if (stat(a, &sb) != 0) {
             ok = false;
         } else if (S_ISDIR(sb.st_mode)) {
-            ok = copy_tree(a, b);
+            ok = copy_tree(a, b, NULL);
         } else if (S_ISREG(sb.st_mode)) {
             int in = open(a, O_RDONLY), out = open(b, O_WRONLY | O_CREAT | O_TRUNC, 0644);
             ssize_t r = 0;
@@ -317,7 +319,13 @@ void drv_budget_adopt(drv_budget *R, const char *id, char **args, size_t n)
     if (best) {
         snprintf(from, sizeof from, "%s/runs/%s", R->dir, best->id);
         snprintf(tmp, sizeof tmp, "%s/runs/%s.adopt.%ld", R->dir, id, (long)getpid());
-        if (copy_tree(from, tmp) && rename(tmp, to) == 0)
+        /* A run to continue gets no summary.csv: until the program writes
+         * its own, the run is not complete, so a driver killed before then
+         * leaves a run the next mfd run continues, not one that looks
+         * finished at the smaller budget.  (The program continues it from
+         * the checkpoint as it would a killed run: the same bits.)  A run
+         * complete as it is keeps its summary. */
+        if (copy_tree(from, tmp, best->max_iter ? "summary.csv" : NULL) && rename(tmp, to) == 0)
             R->adopted++;
         else /* the run starts afresh; no half copy stays behind */
             remove_tree(tmp);

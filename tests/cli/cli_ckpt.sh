@@ -144,7 +144,7 @@ sed 's/^iters = 2000/iters = 6000/' drv/a/ext.ini > drv/b/ext.ini
 "$bindir/mfd" run drv/a/ext.ini --results drv/res -j 1 > /dev/null 2>&1
 "$bindir/mfd" run drv/b/ext.ini --results drv/res -j 1 > drv/out.txt 2>&1
 check "mfd run with iters raised 2000 -> 6000: 4 runs continued from the complete ones" \
-    "grep -q 'ext: 4 runs continued from complete runs of a smaller budget' drv/out.txt && [ \$(grep -l 'extending' drv/res/ext/logs/*.log | wc -l) -eq 2 ] && [ \$(grep -l 'is complete (converged' drv/res/ext/logs/*.log | wc -l) -eq 2 ]"
+    "grep -q 'ext: 4 runs continued from complete runs of a smaller budget' drv/out.txt && [ \$(grep -l 'continuing .* from its checkpoint at iteration 2000' drv/res/ext/logs/*.log | wc -l) -eq 2 ] && [ \$(grep -l 'is complete (converged' drv/res/ext/logs/*.log | wc -l) -eq 2 ]"
 ok=0
 "$bindir/mfd" plan drv/b/ext.ini > drv/plan.txt
 while read -r idx id pexe args; do
@@ -156,6 +156,20 @@ check "the 2 continued runs and the 2 converged ones, copied as they were, equal
     "[ $ok -eq 4 ] && [ \$(grep -l '^resumed_from = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 2 ] && [ \$(ls drv/res/ext/runs | wc -l) -eq 8 ] && [ \$(grep -l '^iters = 2000' drv/res/ext/runs/*/run.ini | wc -l) -eq 6 ]"
 "$bindir/mfd" run drv/b/ext.ini --results drv/res -j 1 > drv/out.txt 2>&1
 check "and a third mfd run finds every run complete" "grep -q '0 runs done, 4 already complete' drv/out.txt"
+# the copy of a run to continue has no summary.csv until the program continues it: a driver whose
+# programs never ran (here they fail at once) leaves two folders that are not complete, and the next
+# mfd run continues them to the fresh runs' bits
+"$bindir/mfd" run drv/a/ext.ini --results drv/res8 -j 1 > /dev/null 2>&1
+MFD_WRAP=false "$bindir/mfd" run drv/b/ext.ini --results drv/res8 -j 1 > drv/out8.txt 2>&1
+check "copied to continue and never continued (every program failed): no summary.csv, so not complete; the 2 converged copies are" \
+    "[ \$(ls drv/res8/ext/runs/*/run.ini | wc -l) -eq 8 ] && [ \$(ls drv/res8/ext/runs/*/summary.csv | wc -l) -eq 6 ] && grep -q '4 failed' drv/out8.txt"
+"$bindir/mfd" run drv/b/ext.ini --results drv/res8 -j 1 > drv/out8.txt 2>&1
+ok=0
+while read -r idx id pexe args; do
+    same_run drv/fresh$idx drv/res8/ext/runs/$id && ok=$((ok + 1))
+done < drv/plan.txt
+check "... and the next mfd run continues them: the 4 runs equal fresh runs of 6000 iterations" \
+    "grep -q '2 runs done, 2 already complete' drv/out8.txt && [ $ok -eq 4 ]"
 # a copy that fails leaves nothing behind and the run starts afresh; a copy a killed driver left is removed
 "$bindir/mfd" run drv/a/ext.ini --results drv/res9 -j 1 > /dev/null 2>&1
 "$bindir/mfd" plan drv/a/ext.ini | sed -n 1p | { read -r _ aid _; ln -s /nonexistent drv/res9/ext/runs/$aid/dangling; }
