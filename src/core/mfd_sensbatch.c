@@ -20,7 +20,6 @@
 #define RUNS 4       /* problems per pass of the inner kernels */
 #define ADJ_TILE 512 /* entries of Z per tile of the adjoint: 4 KB per problem, in L1 */
 #define CHUNK 16     /* columns of the stored operator per chunk: 16 A_k, in L2/L3 between the two halves */
-#define CHUNK_ONE 4  /* a lone problem's chunk: 4 A_k of up to 1500 entries stay in L1 for the adjoint */
 
 static int n_threads = 1;
 
@@ -310,9 +309,8 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
     int nt = n_threads;
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
-    size_t chunk = g == 1 ? CHUNK_ONE : CHUNK; /* where a chunk ends changes no bit (header) */
-    for (size_t c0 = 0; c0 < m; c0 += chunk) {
-        size_t c1 = m - c0 < chunk ? m : c0 + chunk;
+    for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
+        size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK;
         if (nt <= 1) {
             forward_cols(A, 0, N, c0, c1, g, X, y, r);
             adjoint_cols(A, 0, N, c0, c1, 0, N, g, r, Z);
