@@ -27,8 +27,8 @@
  * one with the largest iters is copied into the run's folder (without its
  * summary.csv, so that the folder is not complete until the program has
  * continued it), and the program, started there with the larger budget,
- * continues it from its final checkpoint (app_ckpt.h); the copy is made under "<id>.adopt.<pid>" and
- * renamed into place; a copy that fails is removed, and so are the copies of
+ * continues it from its final checkpoint (app_ckpt.h); the copy is made
+ * under "<id>.adopt.<pid>" and renamed into place; a copy that fails is removed, and so are the copies of
  * drivers that no longer run, when the folders are first read.  A run that
  * stopped for another reason than max_iter is copied only when it is the
  * larger budget's run bit for bit: the
