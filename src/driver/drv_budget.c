@@ -3,11 +3,9 @@
 #include "drv_budget.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +182,7 @@ static bool stale_copy(const char *name)
     id[16] = '\0';
     char *end;
     long pid = strtol(name + 23, &end, 10);
-    return is_id(id) && end != name + 23 && *end == '\0' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    return is_id(id) && end != name + 23 && *end == '\0' && drv_run_pid_gone(pid);
 }
 
 /* Every complete run of the results folder (once per mfd run); copies that

@@ -69,8 +69,10 @@ bool drv_run_is_complete(const char *dir, const char *id)
     return access(p, F_OK) == 0;
 }
 
-/* True when the lock file p exists and its runner's process is gone (or it
- * names none); a process of another user's is not gone. */
+bool drv_run_pid_gone(long pid) { return pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH; }
+
+/* True when the lock file p exists and its runner's process is gone
+ * (drv_run_pid_gone), or it names none. */
 static bool lock_is_stale(const char *p)
 {
     FILE *f = fopen(p, "r");
@@ -80,7 +82,7 @@ static bool lock_is_stale(const char *p)
     if (fscanf(f, "%ld", &pid) != 1)
         pid = 0;
     fclose(f);
-    return pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+    return pid <= 0 || drv_run_pid_gone(pid);
 }
 
 /* Claim a run for this process: <id>.lock holds the runner's pid.  It is

@@ -37,6 +37,11 @@ long drv_run_default_jobs(void);
 #define DRV_BATCH_MAX 1024
 size_t drv_run_auto_batch(size_t ntodo, long jobs, size_t group);
 
+/* Has the process pid (a runner's, or a driver's that left a copy) ended?
+ * Only when kill() says it does not exist: another user's live process is
+ * not gone. */
+bool drv_run_pid_gone(long pid);
+
 /* Is run id of the results folder dir complete (runs/<id>/summary.csv)? */
 bool drv_run_is_complete(const char *dir, const char *id);
 
