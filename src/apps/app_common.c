@@ -10,6 +10,7 @@
 
 #include "mfd_la.h"
 #include "mfd_gauss.h"
+#include "mfd_sensbatch.h"
 #include "mfd_small.h"
 #include "mfd_version.h"
 
@@ -169,6 +170,20 @@ const mfd_method_type *app_method(mfd_param_table t, const void *params, const m
  * recorded by app_start before any run sets its own. */
 static int blas_start_threads;
 
+/* The kernel path the environment variable var names, if it is set; false
+ * (with the error printed) for a name set() refuses. */
+static bool kernels_from_env(const char *prog, const char *var, mfd_status (*set)(const char *name),
+                             const char *expected)
+{
+    const char *name = getenv(var);
+    mfd_status st = name && *name ? set(name) : MFD_OK;
+    if (st == MFD_EUNSUPPORTED)
+        app_error(prog, "environment variable %s: '%s' needs an instruction set this CPU or build lacks", var, name);
+    else if (st != MFD_OK)
+        app_error(prog, "environment variable %s: '%s' is not a kernel path; expected %s", var, name, expected);
+    return st == MFD_OK;
+}
+
 bool app_start(const app_program *program, app_table *tab, void *params, bool *given, int argc, char **argv, int *code)
 {
     const char *prog = program->name;
@@ -181,24 +196,9 @@ bool app_start(const app_program *program, app_table *tab, void *params, bool *g
     mfd_param_table t = tab->t;
     if (app_info_flags(prog, program->synopsis, t, argc - 1, argv + 1, code))
         return false;
-    const char *kernels = getenv("MFD_SMALL_KERNELS");
-    if (kernels && *kernels && mfd_small_set_path(kernels) != MFD_OK) {
-        app_error(prog, "environment variable MFD_SMALL_KERNELS: '%s' is not a kernel path; expected auto, avx2 or plain",
-                  kernels);
-        *code = APP_EXIT_USAGE;
-        return false;
-    }
-    const char *gauss = getenv("MFD_GAUSS_KERNELS");
-    mfd_status gst = gauss && *gauss ? mfd_gauss_set_path(gauss) : MFD_OK;
-    if (gst != MFD_OK) {
-        if (gst == MFD_EUNSUPPORTED)
-            app_error(prog, "environment variable MFD_GAUSS_KERNELS: '%s' needs an instruction set this CPU or build lacks",
-                      gauss);
-        else
-            app_error(prog,
-                      "environment variable MFD_GAUSS_KERNELS: '%s' is not a kernel path; expected auto, avx512, "
-                      "avx2 or plain",
-                      gauss);
+    if (!kernels_from_env(prog, "MFD_SMALL_KERNELS", mfd_small_set_path, "auto, avx2 or plain") ||
+        !kernels_from_env(prog, "MFD_GAUSS_KERNELS", mfd_gauss_set_path, "auto, avx512, avx2 or plain") ||
+        !kernels_from_env(prog, "MFD_SENSE_KERNELS", mfd_sensbatch_set_path, "auto, avx512, avx2 or plain")) {
         *code = APP_EXIT_USAGE;
         return false;
     }
@@ -282,6 +282,7 @@ mfd_status app_run_kv(const char *prog, int argc, char **argv, mfd_kv *kv)
     MFD_CHECK(mfd_kv_add_int(kv, "blas_threads", mfd_la_blas_threads()));
     MFD_CHECK(mfd_kv_add_str(kv, "small_kernels", mfd_small_path()));
     MFD_CHECK(mfd_kv_add_str(kv, "gauss_kernels", mfd_gauss_path()));
+    MFD_CHECK(mfd_kv_add_str(kv, "sense_kernels", mfd_sensbatch_path()));
     MFD_CHECK(mfd_kv_add_str(kv, "host", host));
     return MFD_OK;
 }

@@ -63,6 +63,19 @@ mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *co
 mfd_status mfd_sensbatch_apply(const mfd_sensop *op, const double *X, double *y, double *row);
 mfd_status mfd_sensbatch_adjoint(const mfd_sensop *op, const double *r, double *Z, double *row);
 
+/* Which kernels run: "auto" (the default: AVX-512 where the CPU has
+ * AVX-512F, else AVX2, else plain C with two-lane vectors), or one of
+ * "avx512", "avx2", "plain" forced.  An unknown name is MFD_EINVAL, a path
+ * this CPU (or this build) lacks MFD_EUNSUPPORTED; either leaves the path as
+ * it was.  All give the same bits (they differ in how many sums share the
+ * registers, not in any sum's order); the choice exists so that tests can
+ * run each one.  Call before any evaluation (a program reads it from the
+ * environment variable MFD_SENSE_KERNELS). */
+mfd_status mfd_sensbatch_set_path(const char *name);
+
+/* The path evaluations take: "avx512", "avx2" or "plain". */
+const char *mfd_sensbatch_path(void);
+
 /* Worker threads of the batched map (1: the calling thread alone, the
  * default); the results do not depend on it. */
 void mfd_sensbatch_set_threads(int n);

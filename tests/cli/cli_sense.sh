@@ -51,17 +51,27 @@ check "op_seed equal to seed gives the run without op_seed, bit for bit; run.ini
 check "another op_seed: the same target and init (rel_err_init), another operator (rel_err)" \
     "[ \"\$(value op2/summary.csv rel_err_init)\" = \"\$(value dense/summary.csv rel_err_init)\" ] && [ \"\$(value op2/summary.csv rel_err)\" != \"\$(value dense/summary.csv rel_err)\" ]"
 check "run.ini records the generator path" "grep -Eq '^gauss_kernels = (avx512|avx2|plain)$' otf/run.ini"
-for path in plain avx2 avx512; do
-    MFD_GAUSS_KERNELS=$path "$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 operator=gaussian_otf \
-        out=otf_$path > otf_$path.err 2>&1
-    if grep -q "lacks" otf_$path.err; then
-        echo "SKIP MFD_GAUSS_KERNELS=$path: not on this CPU"
-        continue
-    fi
-    grep -v '^#' otf_$path/trace.csv | cut -d, -f1,3- > otf_$path.rows
-    check "MFD_GAUSS_KERNELS=$path is recorded and gives the same trace, bit for bit" \
-        "grep -q '^gauss_kernels = $path\$' otf_$path/run.ini && cmp -s otf.rows otf_$path.rows"
+# every path of the batched normal map (MFD_SENSE_KERNELS) too, which the
+# on-the-fly run evaluates with: the same trace bit for bit
+check "run.ini records the normal map's path" "grep -Eq '^sense_kernels = (avx512|avx2|plain)$' otf/run.ini"
+for var in MFD_GAUSS_KERNELS MFD_SENSE_KERNELS; do
+    key=$(echo "$var" | sed 's/^MFD_//; s/_KERNELS$//' | tr 'A-Z' 'a-z')_kernels
+    for path in plain avx2 avx512; do
+        env "$var=$path" "$exe" model=asym n=10 k=3 r=2 alpha=0.1 eta=0.2 iters=500 operator=gaussian_otf \
+            out=otf_${key}_$path > otf_$path.err 2>&1
+        if grep -q "lacks" otf_$path.err; then
+            echo "SKIP $var=$path: not on this CPU"
+            continue
+        fi
+        grep -v '^#' otf_${key}_$path/trace.csv | cut -d, -f1,3- > otf_$path.rows
+        check "$var=$path is recorded and gives the same trace, bit for bit" \
+            "grep -q '^$key = $path\$' otf_${key}_$path/run.ini && cmp -s otf.rows otf_$path.rows"
+    done
 done
+MFD_SENSE_KERNELS=sse9 "$exe" iters=1 out=bad > err.txt 2>&1
+rc=$?
+check "an unknown MFD_SENSE_KERNELS is refused" \
+    "[ $rc -eq 2 ] && grep -q \"environment variable MFD_SENSE_KERNELS: 'sse9' is not a kernel path; expected auto, avx512, avx2 or plain\" err.txt"
 MFD_GAUSS_KERNELS=avx9 "$exe" iters=1 out=bad > err.txt 2>&1
 rc=$?
 check "an unknown MFD_GAUSS_KERNELS is refused" \

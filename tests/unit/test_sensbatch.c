@@ -14,6 +14,22 @@
 #include "mfd_sensbatch.h"
 #include "testhelp.h"
 
+/* mfd_sensbatch.c's eight-lane parameter set (its AVX-512 path), built here
+ * from the compiler's generic eight-lane vector without AVX-512: the same
+ * passes, tails and groupings, checked on any CPU (slowly where the vector is
+ * wider than the registers).  The template needs -ffp-contract=off, as the
+ * library's file has. */
+#define KERN(name) name##_w8
+#define KATTR
+typedef double w8d __attribute__((vector_size(8 * sizeof(double))));
+#define V w8d
+#define VW 8
+#define FWD_C1 8
+#define FWD_C 4
+#define FWD_R 4
+#define ADJ_ACC 4
+#include "mfd_sensbatch_kern.h"
+
 #define NPROB 7
 
 typedef struct batch {
@@ -150,6 +166,52 @@ static void test_groups(void)
         batch_free(&sin);
         batch_free(&s1);
         batch_free(&s5);
+    }
+    {
+        /* every kernel path this CPU runs: the same bits as the automatic one,
+         * alone and in groups that leave 1, 2 and 3 problems for the last pass */
+        static const char *const paths[] = {"plain", "avx2", "avx512"};
+        const char *best = mfd_sensbatch_path();
+        CHECK("an unknown kernel path is refused", mfd_sensbatch_set_path("avx9") == MFD_EINVAL &&
+                                                        strcmp(mfd_sensbatch_path(), best) == 0);
+        for (size_t p = 0; p < 3; p++) {
+            mfd_status st = mfd_sensbatch_set_path(paths[p]);
+            if (st == MFD_EUNSUPPORTED) {
+                printf("SKIP the %s path: not on this CPU or in this build\n", paths[p]);
+                CHECK("a path the CPU lacks leaves the path as it was", strcmp(mfd_sensbatch_path(), best) == 0);
+                continue;
+            }
+            CHECK(paths[p], st == MFD_OK && strcmp(mfd_sensbatch_path(), paths[p]) == 0);
+            bool ok = true;
+            for (size_t i = 0; i < NPROB; i++) {
+                run(dense, &in, i, 1, &grouped);
+                ok = ok && same(&alone, &grouped, i, 1);
+            }
+            for (size_t g = 5; g <= NPROB; g++) {
+                run(dense, &in, 0, g, &grouped);
+                ok = ok && same(&alone, &grouped, 0, g);
+            }
+            run(otf, &in, 0, 3, &grouped);
+            ok = ok && same(&alone, &grouped, 0, 3);
+            char what[160];
+            snprintf(what, sizeof what, "the %s path gives every problem its bits (alone, g = 5, 6, 7, on the fly g = 3)",
+                     paths[p]);
+            CHECK(what, ok);
+        }
+        /* the eight-lane set through its two halves over all columns (the
+         * chunks of the stored operator change no sum's order) */
+        bool ok = true;
+        for (size_t g = 1; g <= NPROB; g++) {
+            forward_cols_w8(dense->block, 0, N, 0, m, g, (const double *const *)in.X, (const double *const *)in.y,
+                            grouped.r);
+            for (size_t i = 0; i < g; i++)
+                memset(grouped.Z[i], 0, N * sizeof(double));
+            adjoint_cols_w8(dense->block, 0, N, 0, m, 0, N, g, grouped.r, grouped.Z);
+            ok = ok && same(&alone, &grouped, 0, g);
+        }
+        CHECK("the eight-lane (AVX-512) set, built without AVX-512, gives every problem its bits (g = 1..7)", ok);
+        CHECK("auto comes back to the widest path", mfd_sensbatch_set_path("auto") == MFD_OK &&
+                                                        strcmp(mfd_sensbatch_path(), best) == 0);
     }
     mfd_sensbatch_set_threads(2);
     CHECK("threads = 2 is set", mfd_sensbatch_threads() == 2);
