@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "mfd_gauss_impl.h"
+#include "mfd_simd.h"
 
 static gauss_row row_init(uint64_t seed, uint32_t stream, uint64_t row)
 {
@@ -167,63 +168,23 @@ static void transform_blocks_plain(const uint32_t *w, size_t nblocks, double *g)
 
 /* ---- the path ------------------------------------------------------------- */
 
-typedef enum gauss_path { PATH_PLAIN, PATH_AVX2, PATH_AVX512 } gauss_path;
-
-static const char *const path_names[] = {"plain", "avx2", "avx512"};
-
-/* The best path this CPU runs; asked once, the answer never changes. */
-static gauss_path best_path(void)
-{
-#ifdef MFD_GAUSS_X86
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? PATH_AVX512
-                 : __builtin_cpu_supports("avx2")  ? PATH_AVX2
-                                                   : PATH_PLAIN;
-    }
-    return (gauss_path)cached;
-#else
-    return PATH_PLAIN;
-#endif
-}
-
-/* Set once by mfd_gauss_set_path before any draw, then only read; -1: auto. */
+/* Set once by mfd_gauss_set_path before any draw, then only read; −1: auto. */
 static int forced = -1;
 
-static gauss_path current_path(void)
-{
-    return forced >= 0 ? (gauss_path)forced : best_path();
-}
-
-mfd_status mfd_gauss_set_path(const char *name)
-{
-    if (strcmp(name, "auto") == 0) {
-        forced = -1;
-        return MFD_OK;
-    }
-    for (int p = PATH_PLAIN; p <= PATH_AVX512; p++)
-        if (strcmp(name, path_names[p]) == 0) {
-            if (p > (int)best_path())
-                return MFD_EUNSUPPORTED;
-            forced = p;
-            return MFD_OK;
-        }
-    return MFD_EINVAL;
-}
+mfd_status mfd_gauss_set_path(const char *name) { return mfd_simd_force(name, &forced); }
 
 const char *mfd_gauss_path(void)
 {
-    return path_names[current_path()];
+    return mfd_simd_name(mfd_simd_current(forced));
 }
 
 void mfd_gauss_fill(uint64_t seed, uint32_t stream, uint64_t row, size_t n, double scale, double *x)
 {
     gauss_row r = row_init(seed, stream, row);
-    switch (current_path()) {
+    switch (mfd_simd_current(forced)) {
 #ifdef MFD_GAUSS_X86
-    case PATH_AVX512: mfd_gauss_fill_avx512(&r, n, scale, x); return;
-    case PATH_AVX2: mfd_gauss_fill_avx2(&r, n, scale, x); return;
+    case MFD_SIMD_AVX512: mfd_gauss_fill_avx512(&r, n, scale, x); return;
+    case MFD_SIMD_AVX2: mfd_gauss_fill_avx2(&r, n, scale, x); return;
 #endif
     default: fill_plain(&r, n, scale, x); return;
     }
@@ -232,10 +193,10 @@ void mfd_gauss_fill(uint64_t seed, uint32_t stream, uint64_t row, size_t n, doub
 double mfd_gauss_dot(uint64_t seed, uint32_t stream, uint64_t row, size_t n, const double *x)
 {
     gauss_row r = row_init(seed, stream, row);
-    switch (current_path()) {
+    switch (mfd_simd_current(forced)) {
 #ifdef MFD_GAUSS_X86
-    case PATH_AVX512: return mfd_gauss_dot_avx512(&r, n, x);
-    case PATH_AVX2: return mfd_gauss_dot_avx2(&r, n, x);
+    case MFD_SIMD_AVX512: return mfd_gauss_dot_avx512(&r, n, x);
+    case MFD_SIMD_AVX2: return mfd_gauss_dot_avx2(&r, n, x);
 #endif
     default: return dot_plain(&r, n, x);
     }
@@ -244,10 +205,10 @@ double mfd_gauss_dot(uint64_t seed, uint32_t stream, uint64_t row, size_t n, con
 void mfd_gauss_axpy(uint64_t seed, uint32_t stream, uint64_t row, size_t n, double alpha, double *z)
 {
     gauss_row r = row_init(seed, stream, row);
-    switch (current_path()) {
+    switch (mfd_simd_current(forced)) {
 #ifdef MFD_GAUSS_X86
-    case PATH_AVX512: mfd_gauss_axpy_avx512(&r, n, alpha, z); return;
-    case PATH_AVX2: mfd_gauss_axpy_avx2(&r, n, alpha, z); return;
+    case MFD_SIMD_AVX512: mfd_gauss_axpy_avx512(&r, n, alpha, z); return;
+    case MFD_SIMD_AVX2: mfd_gauss_axpy_avx2(&r, n, alpha, z); return;
 #endif
     default: axpy_plain(&r, n, alpha, z); return;
     }
@@ -255,10 +216,10 @@ void mfd_gauss_axpy(uint64_t seed, uint32_t stream, uint64_t row, size_t n, doub
 
 void mfd_gauss_transform(const uint32_t *w, size_t nblocks, double *g)
 {
-    switch (current_path()) {
+    switch (mfd_simd_current(forced)) {
 #ifdef MFD_GAUSS_X86
-    case PATH_AVX512: mfd_gauss_transform_avx512(w, nblocks, g); return;
-    case PATH_AVX2: mfd_gauss_transform_avx2(w, nblocks, g); return;
+    case MFD_SIMD_AVX512: mfd_gauss_transform_avx512(w, nblocks, g); return;
+    case MFD_SIMD_AVX2: mfd_gauss_transform_avx2(w, nblocks, g); return;
 #endif
     default: transform_blocks_plain(w, nblocks, g); return;
     }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mfd_simd.h"
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -81,9 +83,6 @@ typedef void (*forward_fn)(const double *A, size_t kbase, size_t N, size_t k0, s
 typedef void (*adjoint_fn)(const double *A, size_t kbase, size_t N, size_t k0, size_t k1, size_t n0, size_t n1,
                            size_t g, double *const *r, double *const *Z);
 
-typedef enum sb_path { PATH_PLAIN, PATH_AVX2, PATH_AVX512 } sb_path;
-
-static const char *const path_names[] = {"plain", "avx2", "avx512"};
 static const forward_fn forward_of[] = {
     forward_cols_plain,
 #ifdef MFD_SB_X86
@@ -97,56 +96,23 @@ static const adjoint_fn adjoint_of[] = {
 #endif
 };
 
-/* The widest path this CPU runs; asked once, the answer never changes. */
-static sb_path best_path(void)
-{
-#ifdef MFD_SB_X86
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? PATH_AVX512
-                 : __builtin_cpu_supports("avx2")  ? PATH_AVX2
-                                                   : PATH_PLAIN;
-    }
-    return (sb_path)cached;
-#else
-    return PATH_PLAIN;
-#endif
-}
-
 /* Set by mfd_sensbatch_set_path before any evaluation, then only read; −1: auto. */
 static int forced = -1;
 
-static sb_path current_path(void) { return forced >= 0 ? (sb_path)forced : best_path(); }
+mfd_status mfd_sensbatch_set_path(const char *name) { return mfd_simd_force(name, &forced); }
 
-mfd_status mfd_sensbatch_set_path(const char *name)
-{
-    if (strcmp(name, "auto") == 0) {
-        forced = -1;
-        return MFD_OK;
-    }
-    for (int p = PATH_PLAIN; p <= PATH_AVX512; p++)
-        if (strcmp(name, path_names[p]) == 0) {
-            if (p > (int)best_path())
-                return MFD_EUNSUPPORTED;
-            forced = p;
-            return MFD_OK;
-        }
-    return MFD_EINVAL;
-}
-
-const char *mfd_sensbatch_path(void) { return path_names[current_path()]; }
+const char *mfd_sensbatch_path(void) { return mfd_simd_name(mfd_simd_current(forced)); }
 
 static void forward_cols(const double *A, size_t kbase, size_t N, size_t k0, size_t k1, size_t g,
                          const double *const *X, const double *const *y, double *const *r)
 {
-    forward_of[current_path()](A, kbase, N, k0, k1, g, X, y, r);
+    forward_of[mfd_simd_current(forced)](A, kbase, N, k0, k1, g, X, y, r);
 }
 
 static void adjoint_cols(const double *A, size_t kbase, size_t N, size_t k0, size_t k1, size_t n0, size_t n1,
                          size_t g, double *const *r, double *const *Z)
 {
-    adjoint_of[current_path()](A, kbase, N, k0, k1, n0, n1, g, r, Z);
+    adjoint_of[mfd_simd_current(forced)](A, kbase, N, k0, k1, n0, n1, g, r, Z);
 }
 
 /* The stored operator: chunk by chunk, forward then adjoint. */
