@@ -97,7 +97,7 @@ bool app_start(const app_program *prog, app_table *tab, void *params, bool *give
  * valgrind (the program started again would run outside it), nor when the
  * dynamic loader was started with the program as its argument; where the
  * restart fails the program goes on with the generic kernels.  The first
- * call of app_main, app_main_batch and app_main_grouped. */
+ * call of app_main_batch and app_main_grouped. */
 void app_blas_core_restart(char **argv);
 
 /* The cores a program may give one run's threads: MFD_THREADS_AVAILABLE

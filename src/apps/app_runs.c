@@ -169,53 +169,38 @@ static int batch_end(const char *prog, mfd_out_queue *q, int code)
     return code;
 }
 
-int app_runs_main(const char *prog, const char *argv0, const char *path, int (*one)(int argc, char **argv))
+/* What every program's main() does first: restart with better BLAS
+ * kernels where that applies (app_blas_core_restart), then find --runs FILE.
+ * False when the arguments misuse --runs (the usage error printed, *code
+ * set); else *path is FILE, or NULL for a single run. */
+static bool entry(const char *prog, int argc, char **argv, const char **path, int *code)
 {
-    app_runs r;
-    char err[512];
-    if (!app_runs_read(argv0, path, &r, err, sizeof err))
-        return app_usage_error(prog, "%s", err);
-    int code = APP_EXIT_OK;
-    mfd_out_queue *q;
-    if (batch_begin(prog, &q, &code)) {
-        for (size_t i = 0; i < r.n; i++)
-            code = app_runs_worse(code, one(r.run[i].argc, r.run[i].argv));
-        code = batch_end(prog, q, code);
-    }
-    app_runs_free(&r);
-    return code;
+    app_blas_core_restart(argv);
+    bool bad;
+    *path = app_runs_path(argc, argv, &bad);
+    if (bad)
+        *code = app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
+    return !bad;
 }
 
 int app_main_batch(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv),
                    int (*many)(const app_runs *r))
 {
-    app_blas_core_restart(argv);
-    bool bad;
-    const char *path = app_runs_path(argc, argv, &bad);
-    if (bad)
-        return app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
+    const char *path;
+    int code = APP_EXIT_OK;
+    if (!entry(prog, argc, argv, &path, &code))
+        return code;
     if (!path)
         return one(argc, argv);
     app_runs r;
     char err[512];
     if (!app_runs_read(argv[0], path, &r, err, sizeof err))
         return app_usage_error(prog, "%s", err);
-    int code = APP_EXIT_OK;
     mfd_out_queue *q;
     if (batch_begin(prog, &q, &code))
         code = batch_end(prog, q, many(&r));
     app_runs_free(&r);
     return code;
-}
-
-int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv))
-{
-    app_blas_core_restart(argv);
-    bool bad;
-    const char *path = app_runs_path(argc, argv, &bad);
-    if (bad)
-        return app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
-    return path ? app_runs_main(prog, argv[0], path, one) : one(argc, argv);
 }
 
 /* The value the run gives key (its last occurrence), or NULL. */
@@ -298,10 +283,9 @@ done:
 
 int app_main_grouped(const char *prog, int argc, char **argv, mfd_param_table t, app_member_fn one)
 {
-    app_blas_core_restart(argv);
-    bool bad;
-    const char *path = app_runs_path(argc, argv, &bad);
-    if (bad)
-        return app_usage_error(prog, "--runs FILE takes the runs from FILE and no other argument");
+    const char *path;
+    int code = APP_EXIT_OK;
+    if (!entry(prog, argc, argv, &path, &code))
+        return code;
     return path ? app_runs_main_grouped(prog, argv[0], path, t, one) : one(argc, argv, NULL);
 }

@@ -43,18 +43,10 @@ void app_runs_free(app_runs *r);
  * errors above failures above success). */
 int app_runs_worse(int a, int b);
 
-/* The whole --runs entry for programs that step their runs one after
- * another: read the file, call one() on each run in file order, and return
- * the worst exit code (2 when the file itself is unusable). */
-int app_runs_main(const char *prog, const char *argv0, const char *path, int (*one)(int argc, char **argv));
-
-/* A program's main(): with --runs FILE, app_runs_main; otherwise one(argc,
- * argv), the single run. */
-int app_main(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv));
-
-/* The same for a program that schedules a batch itself (mfd-deep steps runs
- * of one shape together): with --runs FILE, many() gets the whole file and
- * returns the worst exit code; otherwise one(argc, argv). */
+/* The main() of a program that schedules a batch itself (mfd-deep steps
+ * runs of one shape together): with --runs FILE, many() gets the whole file
+ * and returns the worst exit code; otherwise one(argc, argv), the single
+ * run. */
 int app_main_batch(const char *prog, int argc, char **argv, int (*one)(int argc, char **argv),
                    int (*many)(const app_runs *r));
 
@@ -71,7 +63,8 @@ void app_runs_operator_key(mfd_param_table t, const app_run_args *a, char *buf, 
 int app_runs_main_grouped(const char *prog, const char *argv0, const char *path, mfd_param_table t,
                           app_member_fn one);
 
-/* app_main for those programs: a single run is one(argc, argv, NULL). */
+/* The main() of those programs: with --runs FILE, app_runs_main_grouped;
+ * otherwise one(argc, argv, NULL), the single run. */
 int app_main_grouped(const char *prog, int argc, char **argv, mfd_param_table t, app_member_fn one);
 
 #endif
