@@ -86,6 +86,13 @@ static char *args_key(const char *prog, char **a, size_t n, const char **iters, 
     return key;
 }
 
+static int cmp_sib(const void *a, const void *b)
+{
+    const drv_budget_sib *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->id, y->id);
+}
+
 static bool is_id(const char *s)
 {
     size_t n = strlen(s);
@@ -217,6 +224,25 @@ static void read_siblings(drv_budget *R)
             R->nsibs++;
     }
     closedir(d);
+    /* by key (then id, for a fixed order): drv_budget_adopt finds a run's
+     * candidates by binary search, not by a pass over every complete run,
+     * which made resuming a large sweep quadratic in its runs */
+    if (R->nsibs > 1)
+        qsort(R->sibs, R->nsibs, sizeof *R->sibs, cmp_sib);
+}
+
+/* The first sibling whose key is key, or nsibs when none is. */
+static size_t first_with_key(const drv_budget *R, const char *key)
+{
+    size_t lo = 0, hi = R->nsibs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(R->sibs[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < R->nsibs && strcmp(R->sibs[lo].key, key) == 0 ? lo : R->nsibs;
 }
 
 void drv_budget_free(drv_budget *R)
@@ -296,9 +322,9 @@ void drv_budget_adopt(drv_budget *R, const char *id, char **args, size_t n)
             window = arg_num(args[k] + 9);
     const drv_budget_sib *best = NULL;
     double best_it = -1;
-    for (size_t i = 0; key && i < R->nsibs; i++) {
+    for (size_t i = key ? first_with_key(R, key) : R->nsibs; i < R->nsibs && strcmp(R->sibs[i].key, key) == 0; i++) {
         const drv_budget_sib *s = &R->sibs[i];
-        if (strcmp(s->key, key) != 0 || strcmp(s->id, id) == 0)
+        if (strcmp(s->id, id) == 0)
             continue;
         double sit = arg_num(s->iters), stl = arg_num(s->tol);
         /* the budget: the same default, or given in both and not larger */
