@@ -69,10 +69,10 @@ typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 typedef double v8d __attribute__((vector_size(8 * sizeof(double))));
 #define V v8d
 #define VW 8
-#define FWD_C1 8
-#define FWD_C 4
-#define FWD_R 4
-#define ADJ_ACC 4
+#define FWD_C1 MFD_SB_W8_FWD_C1
+#define FWD_C MFD_SB_W8_FWD_C
+#define FWD_R MFD_SB_W8_FWD_R
+#define ADJ_ACC MFD_SB_W8_ADJ_ACC
 #include "mfd_sensbatch_kern.h" /* undefines its parameters */
 #endif
 
@@ -122,13 +122,17 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
     size_t N = op->nent, m = op->m;
     const double *A = op->block;
     int nt = n_threads;
+    /* the path chosen once, before any thread starts (mfd_simd caches the CPU's best) */
+    const mfd_simd_path path = mfd_simd_current(forced);
+    const forward_fn forward = forward_of[path];
+    const adjoint_fn adjoint = adjoint_of[path];
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
     for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
         size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK;
         if (nt <= 1) {
-            forward_cols(A, 0, N, c0, c1, g, X, y, r);
-            adjoint_cols(A, 0, N, c0, c1, 0, N, g, r, Z);
+            forward(A, 0, N, c0, c1, g, X, y, r);
+            adjoint(A, 0, N, c0, c1, 0, N, g, r, Z);
             continue;
         }
 #ifdef _OPENMP
@@ -139,14 +143,14 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
             size_t T = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num(), w = c1 - c0;
             size_t a0 = c0 + w * me / T, a1 = c0 + w * (me + 1) / T;
             if (a1 > a0)
-                forward_cols(A, 0, N, a0, a1, g, X, y, r);
+                forward(A, 0, N, a0, a1, g, X, y, r);
 #pragma omp barrier
             size_t tiles = (N + ADJ_TILE - 1) / ADJ_TILE;
             size_t b0 = tiles * me / T * ADJ_TILE, b1 = tiles * (me + 1) / T * ADJ_TILE;
             if (b1 > N)
                 b1 = N;
             if (b1 > b0)
-                adjoint_cols(A, 0, N, c0, c1, b0, b1, g, r, Z);
+                adjoint(A, 0, N, c0, c1, b0, b1, g, r, Z);
         }
 #endif
     }

@@ -31,6 +31,13 @@
 #define ADJ_TILE 512 /* entries of Z per tile of the adjoint: 4 KB per problem, in L1 */
 #define MFD_SB_INLINE __attribute__((always_inline)) inline
 
+/* The eight-lane parameter set: mfd_sensbatch.c's AVX-512 path, and the
+ * generic eight-lane build of its unit test, which checks it on any CPU. */
+#define MFD_SB_W8_FWD_C1 8
+#define MFD_SB_W8_FWD_C 4
+#define MFD_SB_W8_FWD_R 4
+#define MFD_SB_W8_ADJ_ACC 4
+
 /* ((l0 + l4) + (l1 + l5)) + ((l2 + l6) + (l3 + l7)) of the lanes in s,
  * after the tail's entries a[l] x[l] went to lanes 0, 1, ... in order. */
 static inline double reduce(double s[LANES], size_t tail, const double *a, const double *x)
@@ -42,6 +49,13 @@ static inline double reduce(double s[LANES], size_t tail, const double *a, const
 #endif
 
 #define HALVES (LANES / VW) /* vectors per eight lanes */
+
+/* The arrays below are sized by LANES, RUNS and FWD_CMAX. */
+_Static_assert(LANES % VW == 0, "VW must divide LANES");
+_Static_assert(FWD_C1 >= 1 && FWD_C1 <= FWD_CMAX && FWD_C >= 1 && FWD_C <= FWD_CMAX,
+               "FWD_C1 and FWD_C must lie in 1 .. FWD_CMAX");
+_Static_assert(FWD_R >= 1 && FWD_R <= RUNS, "FWD_R must lie in 1 .. RUNS");
+_Static_assert(ADJ_ACC >= 1, "ADJ_ACC must be at least 1");
 
 #define VLOAD(v, p) memcpy(&(v), (p), sizeof(V))
 #define VSTORE(p, v) memcpy((p), &(v), sizeof(V))

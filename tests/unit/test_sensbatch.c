@@ -24,10 +24,10 @@
 typedef double w8d __attribute__((vector_size(8 * sizeof(double))));
 #define V w8d
 #define VW 8
-#define FWD_C1 8
-#define FWD_C 4
-#define FWD_R 4
-#define ADJ_ACC 4
+#define FWD_C1 MFD_SB_W8_FWD_C1
+#define FWD_C MFD_SB_W8_FWD_C
+#define FWD_R MFD_SB_W8_FWD_R
+#define ADJ_ACC MFD_SB_W8_ADJ_ACC
 #include "mfd_sensbatch_kern.h"
 
 #define NPROB 7
@@ -170,15 +170,20 @@ static void test_groups(void)
     {
         /* every kernel path this CPU runs: the same bits as the automatic one,
          * alone and in groups that leave 1, 2 and 3 problems for the last pass */
-        static const char *const paths[] = {"plain", "avx2", "avx512"};
+        /* widest first, from the plain path: a refused path must leave the
+         * path forced before it, which then differs from the automatic one */
+        static const char *const paths[] = {"avx512", "avx2", "plain"};
         const char *best = mfd_sensbatch_path();
-        CHECK("an unknown kernel path is refused", mfd_sensbatch_set_path("avx9") == MFD_EINVAL &&
-                                                        strcmp(mfd_sensbatch_path(), best) == 0);
+        CHECK("an unknown kernel path is refused and the path stays", mfd_sensbatch_set_path("plain") == MFD_OK &&
+                                                                           mfd_sensbatch_set_path("avx9") == MFD_EINVAL &&
+                                                                           strcmp(mfd_sensbatch_path(), "plain") == 0);
         for (size_t p = 0; p < 3; p++) {
+            char before[16];
+            snprintf(before, sizeof before, "%s", mfd_sensbatch_path());
             mfd_status st = mfd_sensbatch_set_path(paths[p]);
             if (st == MFD_EUNSUPPORTED) {
                 printf("SKIP the %s path: not on this CPU or in this build\n", paths[p]);
-                CHECK("a path the CPU lacks leaves the path as it was", strcmp(mfd_sensbatch_path(), best) == 0);
+                CHECK("a path the CPU lacks leaves the path as it was", strcmp(mfd_sensbatch_path(), before) == 0);
                 continue;
             }
             CHECK(paths[p], st == MFD_OK && strcmp(mfd_sensbatch_path(), paths[p]) == 0);
