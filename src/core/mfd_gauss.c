@@ -182,7 +182,7 @@ void mfd_gauss_fill(uint64_t seed, uint32_t stream, uint64_t row, size_t n, doub
 {
     gauss_row r = row_init(seed, stream, row);
     switch (mfd_simd_current(forced)) {
-#ifdef MFD_GAUSS_X86
+#ifdef MFD_SIMD_X86
     case MFD_SIMD_AVX512: mfd_gauss_fill_avx512(&r, n, scale, x); return;
     case MFD_SIMD_AVX2: mfd_gauss_fill_avx2(&r, n, scale, x); return;
 #endif
@@ -194,7 +194,7 @@ double mfd_gauss_dot(uint64_t seed, uint32_t stream, uint64_t row, size_t n, con
 {
     gauss_row r = row_init(seed, stream, row);
     switch (mfd_simd_current(forced)) {
-#ifdef MFD_GAUSS_X86
+#ifdef MFD_SIMD_X86
     case MFD_SIMD_AVX512: return mfd_gauss_dot_avx512(&r, n, x);
     case MFD_SIMD_AVX2: return mfd_gauss_dot_avx2(&r, n, x);
 #endif
@@ -206,7 +206,7 @@ void mfd_gauss_axpy(uint64_t seed, uint32_t stream, uint64_t row, size_t n, doub
 {
     gauss_row r = row_init(seed, stream, row);
     switch (mfd_simd_current(forced)) {
-#ifdef MFD_GAUSS_X86
+#ifdef MFD_SIMD_X86
     case MFD_SIMD_AVX512: mfd_gauss_axpy_avx512(&r, n, alpha, z); return;
     case MFD_SIMD_AVX2: mfd_gauss_axpy_avx2(&r, n, alpha, z); return;
 #endif
@@ -217,7 +217,7 @@ void mfd_gauss_axpy(uint64_t seed, uint32_t stream, uint64_t row, size_t n, doub
 void mfd_gauss_transform(const uint32_t *w, size_t nblocks, double *g)
 {
     switch (mfd_simd_current(forced)) {
-#ifdef MFD_GAUSS_X86
+#ifdef MFD_SIMD_X86
     case MFD_SIMD_AVX512: mfd_gauss_transform_avx512(w, nblocks, g); return;
     case MFD_SIMD_AVX2: mfd_gauss_transform_avx2(w, nblocks, g); return;
 #endif

@@ -2,7 +2,7 @@
  * definition of the entries and why the paths look as they do). */
 #include "mfd_gauss_impl.h"
 
-#ifdef MFD_GAUSS_X86
+#ifdef MFD_SIMD_X86
 #include <string.h>
 
 /* AVX2: 4 registers of 4 blocks, 2 groups (32 entries) per batch. */

@@ -51,8 +51,9 @@ typedef struct gauss_row {
 /* The 16 partial sums of a dot product joined by halves (every path). */
 double mfd_gauss_join16(const double s[GROUP]);
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define MFD_GAUSS_X86 1
+#include "mfd_simd.h"
+
+#ifdef MFD_SIMD_X86
 #include <immintrin.h>
 #define MFD_INLINE __attribute__((always_inline)) inline
 #define MFD_AVX2 __attribute__((target("avx2")))

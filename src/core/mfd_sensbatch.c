@@ -49,8 +49,7 @@ typedef double v2d __attribute__((vector_size(2 * sizeof(double))));
 #define ADJ_ACC 8
 #include "mfd_sensbatch_kern.h" /* undefines its parameters */
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define MFD_SB_X86 1
+#ifdef MFD_SIMD_X86
 /* ---- AVX2: four lanes per vector, sixteen registers (no FMA) --------------- */
 #define KERN(name) name##_avx2
 #define KATTR __attribute__((target("avx2")))
@@ -85,13 +84,13 @@ typedef void (*adjoint_fn)(const double *A, size_t kbase, size_t N, size_t k0, s
 
 static const forward_fn forward_of[] = {
     forward_cols_plain,
-#ifdef MFD_SB_X86
+#ifdef MFD_SIMD_X86
     forward_cols_avx2, forward_cols_avx512,
 #endif
 };
 static const adjoint_fn adjoint_of[] = {
     adjoint_cols_plain,
-#ifdef MFD_SB_X86
+#ifdef MFD_SIMD_X86
     adjoint_cols_avx2, adjoint_cols_avx512,
 #endif
 };

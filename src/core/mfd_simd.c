@@ -6,15 +6,19 @@ static const char *const names[] = {"plain", "avx2", "avx512"};
 
 mfd_simd_path mfd_simd_best(void)
 {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef MFD_SIMD_X86
+    /* threads that come first together compute the same answer; the atomic
+     * accesses make their stores and loads of it well defined */
     static int cached = -1;
-    if (cached < 0) {
+    int p = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (p < 0) {
         __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx512f") ? MFD_SIMD_AVX512
-                 : __builtin_cpu_supports("avx2")  ? MFD_SIMD_AVX2
-                                                   : MFD_SIMD_PLAIN;
+        p = __builtin_cpu_supports("avx512f") ? MFD_SIMD_AVX512
+            : __builtin_cpu_supports("avx2")  ? MFD_SIMD_AVX2
+                                              : MFD_SIMD_PLAIN;
+        __atomic_store_n(&cached, p, __ATOMIC_RELAXED);
     }
-    return (mfd_simd_path)cached;
+    return (mfd_simd_path)p;
 #else
     return MFD_SIMD_PLAIN;
 #endif

@@ -7,11 +7,18 @@
 
 #include "mfd_status.h"
 
+/* Where the AVX2 and AVX-512 paths exist: x86-64 under GCC or clang (target
+ * attributes and the CPU test); elsewhere every family has its plain path
+ * only. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define MFD_SIMD_X86 1
+#endif
+
 typedef enum mfd_simd_path { MFD_SIMD_PLAIN, MFD_SIMD_AVX2, MFD_SIMD_AVX512 } mfd_simd_path;
 
-/* The widest path this CPU and this build run (x86-64 under GCC or clang:
- * AVX-512 where the CPU has AVX-512F, else AVX2 where it has AVX2; else
- * plain); asked once, the answer never changes. */
+/* The widest path this CPU and this build run (with MFD_SIMD_X86: AVX-512
+ * where the CPU has AVX-512F, else AVX2 where it has AVX2; else plain);
+ * asked once, the answer never changes.  Safe to call from several threads. */
 mfd_simd_path mfd_simd_best(void);
 
 /* "plain", "avx2" or "avx512". */
