@@ -231,7 +231,8 @@ static void read_siblings(drv_budget *R)
         qsort(R->sibs, R->nsibs, sizeof *R->sibs, cmp_sib);
 }
 
-/* The first sibling whose key is key, or nsibs when none is. */
+/* The first sibling whose key is not below key (nsibs when there is none):
+ * the siblings with key, if any, start there. */
 static size_t first_with_key(const drv_budget *R, const char *key)
 {
     size_t lo = 0, hi = R->nsibs;
@@ -242,7 +243,7 @@ static size_t first_with_key(const drv_budget *R, const char *key)
         else
             hi = mid;
     }
-    return lo < R->nsibs && strcmp(R->sibs[lo].key, key) == 0 ? lo : R->nsibs;
+    return lo;
 }
 
 void drv_budget_free(drv_budget *R)

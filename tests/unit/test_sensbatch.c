@@ -169,9 +169,9 @@ static void test_groups(void)
     }
     {
         /* every kernel path this CPU runs: the same bits as the automatic one,
-         * alone and in groups that leave 1, 2 and 3 problems for the last pass */
-        /* widest first, from the plain path: a refused path must leave the
-         * path forced before it, which then differs from the automatic one */
+         * alone and in groups that leave 1, 2 and 3 problems for the last
+         * pass; widest first, from the plain path, so that a refused path
+         * must leave the path forced before it, not the automatic one */
         static const char *const paths[] = {"avx512", "avx2", "plain"};
         const char *best = mfd_sensbatch_path();
         CHECK("an unknown kernel path is refused and the path stays", mfd_sensbatch_set_path("plain") == MFD_OK &&
