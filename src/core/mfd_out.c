@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* syncfs */
 #include "mfd_out.h"
 
+#include "mfd_fmt.h"
 #include "mfd_param.h"
 
 #include <dirent.h>
@@ -728,8 +729,13 @@ mfd_status mfd_out_trace_sync(mfd_out *o, long *pos, char *err, size_t errlen)
 
 mfd_status mfd_out_trace_row(mfd_out *o, const double *v, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < o->ncols; i++)
-        fprintf(o->trace, i ? ",%.17g" : "%.17g", v[i]);
+    char buf[64 * MFD_FMT_G_MAX]; /* "%.17g" joined by commas, 64 values at a time */
+    for (size_t i = 0; i < o->ncols; i += 64) {
+        size_t c = o->ncols - i < 64 ? o->ncols - i : 64;
+        if (i)
+            fputc(',', o->trace);
+        fwrite(buf, 1, mfd_fmt_row(buf, v + i, c), o->trace);
+    }
     if (fputc('\n', o->trace) == EOF || ferror(o->trace)) {
         mfd_errf(err, errlen, "cannot write '%s/trace.csv.part': %s", o->dir, strerror(errno));
         return MFD_EIO;

@@ -1,4 +1,5 @@
 #include "mfd_param.h"
+#include "mfd_fmt.h"
 
 #include <errno.h>
 #include <math.h>
@@ -371,11 +372,11 @@ mfd_status mfd_param_parse_args(mfd_param_table t, void *params, int argc, char 
 
 int mfd_format_real(char *buf, size_t len, double x)
 {
-    char tmp[40];
+    char tmp[MFD_FMT_G_MAX];
     if (isinf(x)) /* "inf", what MFD_P_INF_OK keys accept back */
         return snprintf(buf, len, "%s", x > 0 ? "inf" : "-inf");
     for (int prec = 15; prec < 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+        mfd_fmt_g(tmp, x, prec);
         if (strtod(tmp, NULL) == x || isnan(x))
             return snprintf(buf, len, "%s", tmp);
     }
