@@ -41,7 +41,8 @@ static const uint64_t pow10_u64[20] = {UINT64_C(1),
 
 /* floor(l log10 2) for |l| <= 1100: 78913 / 2^18 is log10 2 to within
  * 8e-7, and no l in that range has l log10 2 that close above an integer
- * (unit_fmt checks every l against log10). */
+ * (unit_fmt formats both ends of every binade, which a wrong floor here
+ * would get wrong). */
 static int floor_log10_pow2(int l)
 {
     return (l * 78913) >> 18;

@@ -380,7 +380,8 @@ int mfd_format_real(char *buf, size_t len, double x)
         if (strtod(tmp, NULL) == x || isnan(x))
             return snprintf(buf, len, "%s", tmp);
     }
-    return snprintf(buf, len, "%.17g", x);
+    mfd_fmt_g(tmp, x, 17);
+    return snprintf(buf, len, "%s", tmp);
 }
 
 int mfd_param_format(const mfd_param_spec *s, const void *params, char *buf, size_t len)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mfd_fmt.h"
+#include "mfd_out.h"
 #include "mfd_param.h"
 #include "testhelp.h"
 
@@ -159,6 +160,37 @@ int main(void)
             wl += (size_t)snprintf(want + wl, sizeof want - wl, i ? ",%.17g" : "%.17g", v[i]);
         size_t gl = mfd_fmt_row(got, v, sizeof v / sizeof v[0]);
         CHECK("a trace line: the fprintf loop's bytes", gl == wl && memcmp(got, want, wl) == 0);
+    }
+
+    /* mfd_out_trace_row writes 64 values at a time: a row of 150 crosses two
+     * of its chunks and must read as the fprintf loop's. */
+    {
+        enum { NC = 150 };
+        double v[NC];
+        const char *cols[NC];
+        char err[256], want[NC * MFD_FMT_G_MAX + 8], got[sizeof want];
+        size_t wl = 0;
+        for (size_t i = 0; i < NC; i++) {
+            v[i] = from_bits(splitmix());
+            cols[i] = "c";
+            wl += (size_t)snprintf(want + wl, sizeof want - wl, i ? ",%.17g" : "%.17g", v[i]);
+        }
+        want[wl++] = '\n';
+        mfd_out o;
+        int ok = mfd_out_open(&o, "test_fmt_out", err, sizeof err) == MFD_OK &&
+                 mfd_out_trace_begin(&o, NULL, cols, NC, err, sizeof err) == MFD_OK &&
+                 mfd_out_trace_row(&o, v, err, sizeof err) == MFD_OK;
+        mfd_out_close(&o);
+        FILE *f = fopen("test_fmt_out/trace.csv.part", "r");
+        size_t gl = 0;
+        if (f) {
+            char head[NC * 2 + 8];
+            ok = ok && fgets(head, sizeof head, f) != NULL; /* the header row */
+            gl = fread(got, 1, sizeof got, f);
+            fclose(f);
+        }
+        CHECK("a trace row of 150 values (three chunks) as the fprintf loop wrote it",
+              ok && f && gl == wl && memcmp(got, want, wl) == 0);
     }
 
     /* mfd_format_real, now on mfd_fmt_g: the shortest of 15, 16, 17 digits
