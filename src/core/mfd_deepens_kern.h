@@ -15,6 +15,14 @@
 
 #define IDX(r, c) ((size_t)(r) + (size_t)(c) * (size_t)d)
 
+/* The end of a product's entry from its FMA chain: alpha times it (unless
+ * alpha = 1), then the old entry c added by an FMA with 1 when beta1. */
+static KATTR MFD_ENS_INLINE V KERN(scale)(const V acc, const int alpha_kind, const V alpha, const bool beta1, const V c)
+{
+    V x = alpha_kind == KERN_ALPHA_ONE ? acc : VMUL(alpha, acc);
+    return beta1 ? VFMA(VSET1(1.0), c, x) : x;
+}
+
 /* Real C = alpha op(A) op(B) (+ C when beta1), op = ᵀ where ta / tb; each
  * entry an FMA chain over l from +0 (mfd_small.h's canonical product).
  * Matrices point to their first lane of the block; entry k is at k·L. */
@@ -22,7 +30,6 @@ static KATTR MFD_ENS_INLINE void KERN(gemm_d)(const int d, const bool ta, const 
                                               const double *al, const bool beta1, const double *A, const double *B,
                                               double *C, const size_t L)
 {
-    const V one = VSET1(1.0);
     const V alpha = alpha_kind == KERN_ALPHA_LANES ? VLOAD(al) : VSET1(-1.0);
     for (int j0 = 0; j0 < d; j0 += TC_D)
         for (int i0 = 0; i0 < d; i0 += TR_D) {
@@ -44,10 +51,7 @@ static KATTR MFD_ENS_INLINE void KERN(gemm_d)(const int d, const bool ta, const 
             for (int r = 0; r < nr; r++)
                 for (int c = 0; c < nc; c++) {
                     double *p = C + IDX(i0 + r, j0 + c) * L;
-                    V x = alpha_kind == KERN_ALPHA_ONE ? acc[r][c] : VMUL(alpha, acc[r][c]);
-                    if (beta1)
-                        x = VFMA(one, VLOAD(p), x);
-                    VSTORE(p, x);
+                    VSTORE(p, KERN(scale)(acc[r][c], alpha_kind, alpha, beta1, beta1 ? VLOAD(p) : VZERO()));
                 }
         }
 }
@@ -114,6 +118,23 @@ static KATTR MFD_ENS_INLINE void KERN(gemm)(const bool cplx, const int d, const 
         KERN(gemm_z)(d, ta, tb, alpha_kind, al, beta1, A, B, C, L);
     else
         KERN(gemm_d)(d, ta, tb, alpha_kind, al, beta1, A, B, C, L);
+}
+
+/* One double x of a sum of squares into its partial sum, for eval_reg's
+ * matrices in vectors, in the orders that sub_norm2 and sumsq below follow
+ * in memory (written out there: through these, complex d = 4 ran 7%
+ * slower): a residual's x at position i of its column into s[i mod 2], a
+ * packed matrix's double i of n into s[i mod 4], the n mod 4 of the tail
+ * into s[0]. */
+static KATTR MFD_ENS_INLINE void KERN(resid_add)(V s[2], const int i, const V x)
+{
+    s[i & 1] = VADD(s[i & 1], VMUL(x, x));
+}
+
+static KATTR MFD_ENS_INLINE void KERN(sumsq_add)(V s[4], const int i, const int n, const V x)
+{
+    const int k = i < n - n % 4 ? i % 4 : 0;
+    s[k] = VADD(s[k], VMUL(x, x));
 }
 
 /* resid = P − T and its sum of squares in mfd_mat_sub_norm2's order: per
@@ -215,6 +236,122 @@ static KATTR MFD_ENS_INLINE void KERN(eval_default_lanes)(const int d, mfd_deepe
         KERN(eval_d)(d, e, lane0, 2 * VW, false, 4);
 }
 
+/* gemm_d on matrices held in vectors (entry k in A[k]), the same sequence
+ * per entry: for eval_reg, whose matrices stay in registers. */
+static KATTR MFD_ENS_INLINE void KERN(gemm_v)(const int d, const bool ta, const bool tb, const int alpha_kind,
+                                              const V al, const bool beta1, const V *A, const V *B, V *C)
+{
+    const V alpha = alpha_kind == KERN_ALPHA_LANES ? al : VSET1(-1.0);
+    /* A Aᵀ and Aᵀ A (B = A, one of them transposed, onto a symmetric C or
+     * none) are symmetric to the bit: entry (j, i) multiplies the same
+     * pairs as (i, j), each product with its factors swapped, which IEEE
+     * multiplication and FMA do not notice.  Only i ≥ j is computed. */
+    const bool sym = A == B && ta != tb;
+    for (int j = 0; j < d; j++)
+        for (int i = 0; i < d; i++) {
+            if (sym && i < j) {
+                C[IDX(i, j)] = C[IDX(j, i)];
+                continue;
+            }
+            V acc = VZERO();
+            for (int l = 0; l < d; l++)
+                acc = VFMA(A[ta ? IDX(l, i) : IDX(i, l)], B[tb ? IDX(j, l) : IDX(l, j)], acc);
+            C[IDX(i, j)] = KERN(scale)(acc, alpha_kind, alpha, beta1, beta1 ? C[IDX(i, j)] : VZERO());
+        }
+}
+
+/* eval_d for real layers of d = 2 and N ≤ REG_MAXN, the step's matrices
+ * (layers, products, Δ, residual, gradients) held in vectors, each output
+ * stored once: eval_d stores and reloads every product, and at d = 2 those
+ * loads and stores, not the FMAs, bound the step (bench_deepens, N = 4,
+ * a > 0: 14 → 9.5 ns a lane-step).  The same operations on each lane, so
+ * the same bits. */
+#define REG_MAXN 4
+static KATTR MFD_ENS_INLINE void KERN(eval_reg)(mfd_deepens *e, const size_t lane0, const size_t L, const int N,
+                                                const bool reg)
+{
+    enum { d = 2, n = 4 };
+    V W[REG_MAXN][n], P[REG_MAXN][n], D[REG_MAXN][n], G[REG_MAXN][n], R[n], T[2][n];
+    const V a = reg ? VLOAD(e->a + lane0) : VZERO(), nega = reg ? VLOAD(e->nega + lane0) : VZERO();
+#define AT(arr, j, k) ((arr) + lane0 + ((size_t)(j) * (size_t)n + (size_t)(k)) * L)
+    for (int j = 0; j < N; j++)
+        for (int k = 0; k < n; k++)
+            W[j][k] = VLOAD(AT(e->w, j, k));
+    /* P[j] = W_{j+1} ⋯ W_1 (P[0] = W_1), the residual, L_ori, then Δ and L_reg */
+    for (int k = 0; k < n; k++)
+        P[0][k] = W[0][k];
+    for (int j = 1; j < N; j++) {
+        KERN(gemm_v)(d, false, false, KERN_ALPHA_ONE, a, false, W[j], P[j - 1], P[j]);
+        for (int k = 0; k < n; k++)
+            VSTORE(AT(e->prefix, j - 1, k), P[j][k]);
+    }
+    V s2[2] = {VZERO(), VZERO()};
+    for (int k = 0; k < n; k++) {
+        VSTORE(AT(e->resid, 0, k), R[k] = VSUB(P[N - 1][k], VLOAD(AT(e->target, 0, k))));
+        KERN(resid_add)(s2, k % d, R[k]);
+    }
+    VSTORE(e->loss_ori + lane0, VMUL(VSET1(0.5), VADD(s2[0], s2[1])));
+    V lreg = VZERO();
+    if (reg) {
+        V sum = VZERO();
+        for (int j = 0; j < N - 1; j++) {
+            KERN(gemm_v)(d, false, true, KERN_ALPHA_ONE, a, false, W[j], W[j], D[j]);
+            KERN(gemm_v)(d, true, false, KERN_ALPHA_MINUS_ONE, a, true, W[j + 1], W[j + 1], D[j]);
+            for (int k = 0; k < n; k++)
+                VSTORE(AT(e->delta, j, k), D[j][k]);
+            V s4[4] = {VZERO(), VZERO(), VZERO(), VZERO()};
+            for (int k = 0; k < n; k++)
+                KERN(sumsq_add)(s4, k, n, D[j][k]);
+            sum = VADD(sum, VADD(VADD(s4[0], s4[1]), VADD(s4[2], s4[3])));
+        }
+        lreg = VMUL(VLOAD(e->quarter_a + lane0), sum);
+    }
+    VSTORE(e->loss_reg + lane0, lreg);
+    /* T_N = W − Σ, ∇_j = T_j P_{j−1}ᵀ, T_{j−1} = W_jᵀ T_j, ∇_1 = T_1 */
+    const V *Tj = R;
+    for (int j = N; j >= 2; j--) {
+        KERN(gemm_v)(d, false, true, KERN_ALPHA_ONE, a, false, Tj, P[j - 2], G[j - 1]);
+        V *next = j == 2 ? G[0] : T[j % 2];
+        KERN(gemm_v)(d, true, false, KERN_ALPHA_ONE, a, false, W[j - 1], Tj, next);
+        Tj = next;
+    }
+    for (int j = 0; j < N; j++) {
+        if (e->grad_ori)
+            for (int k = 0; k < n; k++)
+                VSTORE(AT(e->grad_ori, j, k), G[j][k]);
+        if (reg && j < N - 1)
+            KERN(gemm_v)(d, false, false, KERN_ALPHA_LANES, a, true, D[j], W[j], G[j]);
+        if (reg && j > 0)
+            KERN(gemm_v)(d, false, false, KERN_ALPHA_LANES, nega, true, W[j], D[j - 1], G[j]);
+        for (int k = 0; k < n; k++)
+            VSTORE(AT(e->grad, j, k), G[j][k]);
+    }
+#undef AT
+}
+
+/* eval_reg with N and the regularizer constants. */
+static KATTR MFD_ENS_INLINE void KERN(eval_reg_n)(mfd_deepens *e, const size_t lane0, const size_t L, const int N)
+{
+    const bool reg = e->s.reg;
+    switch (N) {
+    case 2: reg ? KERN(eval_reg)(e, lane0, L, 2, true) : KERN(eval_reg)(e, lane0, L, 2, false); break;
+    case 3: reg ? KERN(eval_reg)(e, lane0, L, 3, true) : KERN(eval_reg)(e, lane0, L, 3, false); break;
+    default: reg ? KERN(eval_reg)(e, lane0, L, 4, true) : KERN(eval_reg)(e, lane0, L, 4, false); break;
+    }
+}
+
+/* eval_reg apart from the other shapes' code (inlined into it, the same
+ * code ran 40% slower), at the default lanes with L a constant. */
+static KATTR __attribute__((noinline)) void KERN(eval_reg_default)(mfd_deepens *e, const size_t lane0, const int N)
+{
+    KERN(eval_reg_n)(e, lane0, 2 * VW, N);
+}
+
+static KATTR __attribute__((noinline)) void KERN(eval_reg_any)(mfd_deepens *e, const size_t lane0, const int N)
+{
+    KERN(eval_reg_n)(e, lane0, e->lanes, N);
+}
+
 /* One function per d, so that every loop above has constant bounds; at the
  * default lanes and d = 2 or 4 (the sweeps' common shapes) the constants
  * above as well: less than half the time at d = 4 (the same operations, the
@@ -224,6 +361,13 @@ static KATTR void KERN(eval_block)(mfd_deepens *e, size_t lane0)
     const size_t L = e->lanes;
     const bool cplx = e->s.field == MFD_COMPLEX;
     const int N = e->s.depth;
+    if (e->s.d == 2 && !cplx && N <= REG_MAXN) {
+        if (L == 2 * VW)
+            KERN(eval_reg_default)(e, lane0, N);
+        else
+            KERN(eval_reg_any)(e, lane0, N);
+        return;
+    }
     if (L == 2 * VW && e->s.d == 2) {
         KERN(eval_default_lanes)(2, e, lane0, cplx, N);
         return;
@@ -256,6 +400,7 @@ static KATTR void KERN(update_block)(mfd_deepens *e, size_t lane0)
 }
 
 #undef IDX
+#undef REG_MAXN
 /* the template's parameters, for the next inclusion */
 #undef KERN
 #undef KATTR

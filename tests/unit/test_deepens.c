@@ -1,8 +1,9 @@
 /* mfd_deepens: every lane of a lock-step ensemble is bitwise the same model
  * stepped alone (mfd_deep_eval, mfd_deep_update), at every step, for both
  * fields, d = 1..8, N = 2, 3, 4, a = 0 and a > 0 (different a and eta per
- * lane), with ∇L_ori kept, an empty lane, a lane refilled half-way, and every
- * SIMD width this CPU has (AVX-512, AVX2, plain C).  The comparison is of
+ * lane), with ∇L_ori kept, an empty lane, a lane refilled half-way, at the
+ * default lanes and at one vector of lanes, and every SIMD width this CPU has
+ * (AVX-512, AVX2, plain C).  The comparison is of
  * bits (memcmp), never a tolerance. */
 #include <math.h>
 #include <stdio.h>
@@ -58,10 +59,10 @@ static bool same_state(const mfd_deepens *e, size_t lane, const mfd_deep *m, mfd
     return ok;
 }
 
-/* `nruns` runs through an ensemble of fewer lanes: lanes are refilled as
+/* `nruns` runs through an ensemble of fewer lanes (`lanes`, 0: the default): lanes are refilled as
  * runs end (run k lasts 20 + 7k % 40 steps), the last lane of the first
  * fill is left empty.  Returns the number of lane-steps that differed. */
-static long ensemble_case(mfd_field f, int N, size_t d, bool reg, bool keep, size_t nruns)
+static long ensemble_case(mfd_field f, int N, size_t d, bool reg, bool keep, size_t lanes, size_t nruns)
 {
     mfd_deep *alone[MAXRUNS], *lanes_out;
     double eta[MAXRUNS];
@@ -74,7 +75,7 @@ static long ensemble_case(mfd_field f, int N, size_t d, bool reg, bool keep, siz
     lanes_out = make_model(f, N, d, reg, keep, 1);
     mfd_deepens_shape s = mfd_deepens_shape_of(alone[0]);
     mfd_deepens *e;
-    if (mfd_deepens_alloc(&s, 0, &e) != MFD_OK)
+    if (mfd_deepens_alloc(&s, lanes, &e) != MFD_OK)
         return -1;
     size_t L = e->lanes;
     long holder[4096], t[4096], bad = 0; /* run in each lane (-1 empty), its iteration */
@@ -137,19 +138,22 @@ int main(void)
             for (int N = 2; N <= 4; N++)
                 for (size_t d = 1; d <= 8; d++)
                     for (int reg = 0; reg <= 1; reg++) {
-                        bool keep = reg && N == 4;
-                        size_t lanes = mfd_deepens_default_lanes();
-                        size_t nruns = lanes + 5 < MAXRUNS ? lanes + 5 : MAXRUNS;
-                        long bad = ensemble_case((mfd_field)f, N, d, reg, keep, nruns);
-                        char name[200];
-                        snprintf(name, sizeof name,
-                                 "%zu runs in %zu lanes of width %d are bitwise the runs alone at every step (%s, N=%d, "
-                                 "d=%zu, a %s 0%s)",
-                                 nruns, lanes, w, f == 1 ? "real" : "complex", N, d, reg ? ">" : "=",
-                                 keep ? ", grad_ori kept" : "");
-                        if (bad != 0)
-                            printf("  %ld lane-steps differ\n", bad);
-                        CHECK(name, bad == 0);
+                        /* the default lanes (the kernels' constant stride) and one vector of lanes */
+                        for (int one = 0; one <= 1; one++) {
+                            bool keep = reg && N == 4;
+                            size_t lanes = one ? (size_t)w : mfd_deepens_default_lanes();
+                            size_t nruns = lanes + 5 < MAXRUNS ? lanes + 5 : MAXRUNS;
+                            long bad = ensemble_case((mfd_field)f, N, d, reg, keep, lanes, nruns);
+                            char name[200];
+                            snprintf(name, sizeof name,
+                                     "%zu runs in %zu lanes of width %d are bitwise the runs alone at every step (%s, "
+                                     "N=%d, d=%zu, a %s 0%s)",
+                                     nruns, lanes, w, f == 1 ? "real" : "complex", N, d, reg ? ">" : "=",
+                                     keep ? ", grad_ori kept" : "");
+                            if (bad != 0)
+                                printf("  %ld lane-steps differ\n", bad);
+                            CHECK(name, bad == 0);
+                        }
                     }
     }
     mfd_small_set_path("auto");
