@@ -1,9 +1,13 @@
+#define _DEFAULT_SOURCE /* madvise */
 #include "mfd_sensop.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #include "mfd_gauss.h"
 #include "mfd_la.h"
@@ -118,6 +122,27 @@ static bool gaussian_fits(size_t n1, size_t n2)
     return n2 <= SIZE_MAX / n1 && (uint64_t)(n1 * n2) <= MFD_GAUSS_MAX_ENTRIES;
 }
 
+/* A stored operator's block: from 2 MB up aligned to 2 MB and, on Linux,
+ * given transparent huge pages where the system grants them on request
+ * (THP "madvise"), so that writing it once and streaming it every iteration
+ * take one page fault and one TLB entry per 2 MB instead of per 4 KB.  Freed
+ * with free(). */
+static double *block_alloc(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge)
+        return malloc(bytes);
+    size_t rounded = (bytes + huge - 1) / huge * huge;
+    if (rounded < bytes)
+        return NULL;
+    double *p = aligned_alloc(huge, rounded);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p)
+        (void)madvise(p, rounded, MADV_HUGEPAGE); /* advice: the block works without it */
+#endif
+    return p;
+}
+
 mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized, uint64_t seed, mfd_sensop **out)
 {
     *out = NULL;
@@ -131,7 +156,7 @@ mfd_status mfd_sensop_gaussian(size_t m, size_t n1, size_t n2, bool symmetrized,
     op->symmetrized = symmetrized;
     op->seed = seed;
     op->nent = mfd_sensop_nent(n1, n2, symmetrized);
-    op->block = malloc(bytes);
+    op->block = block_alloc(bytes);
     double *full = symmetrized ? malloc(n1 * n2 * sizeof(double)) : NULL; /* one A_k before packing */
     if (!op->block || (symmetrized && !full)) {
         free(full);
@@ -183,7 +208,7 @@ mfd_status mfd_sensop_from_block(size_t m, size_t n1, size_t n2, const double *s
         return MFD_ERANGE;
     MFD_CHECK(op_alloc(MFD_SENSOP_DENSE, m, n1, n2, out));
     mfd_sensop *op = *out;
-    op->block = malloc(bytes);
+    op->block = block_alloc(bytes);
     if (!op->block) {
         mfd_sensop_free(op);
         *out = NULL;
