@@ -24,9 +24,11 @@ int drv_check_spec(const drv_cmd_opts *o, const char *x, drv_claims_result **all
     drv_claims_result *r;
     size_t n;
     if (!drv_claims_eval(&s, &t, &r, &n, err, sizeof err)) {
+        code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+        drv_collect_hint_no_runs(&s, dir, done);
         drv_csv_free(&t);
         drv_experiment_free(&s);
-        return drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+        return code;
     }
     if (done < total)
         for (size_t i = 0; i < n; i++) {

@@ -397,3 +397,11 @@ int drv_collect_load_index(const drv_cmd_opts *o, const char *x, bool times, drv
         drv_csv_free(&tm);
     return 0;
 }
+
+void drv_collect_hint_no_runs(const drv_experiment *s, const char *dir, size_t done)
+{
+    if (done == 0)
+        fprintf(stderr, "mfd: note: %s has no complete run in %s (scale %s): `mfd run` it first, with the same --scale "
+                        "and --results\n",
+                s->name, dir, s->scale ? s->scale : "default");
+}

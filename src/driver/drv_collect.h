@@ -35,4 +35,9 @@ int drv_collect_cmd(const drv_cmd_opts *o, const char *x);
 int drv_collect_load_index(const drv_cmd_opts *o, const char *x, bool times, drv_experiment *s, drv_csv *t, char *dir,
                            size_t dlen, size_t *done, size_t *total);
 
+/* After plot or check failed: when none of s's runs is complete in dir,
+ * say so on stderr (with no summary, no summary column is known, so an
+ * error about one may only mean that nothing has run there). */
+void drv_collect_hint_no_runs(const drv_experiment *s, const char *dir, size_t done);
+
 #endif

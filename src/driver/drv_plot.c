@@ -133,6 +133,8 @@ int drv_plot_spec(const drv_cmd_opts *o, const char *x)
     snprintf(tp, sizeof tp, "%s/figures.tex", figs);
     if (code == DRV_EXIT_OK && !drv_file_write(tp, put_figures_tex, &s, err, sizeof err))
         code = drv_cmd_fail(DRV_EXIT_USAGE, "%s", err);
+    if (code != DRV_EXIT_OK)
+        drv_collect_hint_no_runs(&s, dir, done);
     if (code == DRV_EXIT_OK)
         printf("%s: %zu figure%s in %s (%zu of %zu runs)\n", s.name, s.nplots, s.nplots == 1 ? "" : "s", figs, done,
                total);

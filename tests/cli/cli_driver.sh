@@ -57,6 +57,11 @@ check "timing columns go to timing.csv, not index.csv" \
     "! head -n 1 whole/tiny/index.csv | grep -q wall_s && head -n 1 whole/tiny/timing.csv | grep -q wall_s"
 check "... and so do the times to thresholds" \
     "! head -n 1 whole/tiny/index.csv | grep -q time_to_ && head -n 1 whole/tiny/timing.csv | grep -q '^id,wall_s,algo_s,s_per_iter,time_to_7e-01\$'"
+# plot and check before anything ran there: the error says that no run is complete
+mfd plot tiny --results none > none.txt 2>&1
+rc=$?
+check "plot before any run: exit 2, and a note that names the experiment, folder and scale" \
+    "[ $rc -eq 2 ] && grep -q 'note: tiny has no complete run in none/tiny (scale default): .mfd run. it first' none.txt"
 # check and plot read a current index.csv as it is, and collect again when a summary is newer or gone
 cp -r whole reuse
 mfd collect tiny --results reuse > /dev/null
