@@ -2,8 +2,8 @@
  * stepped alone (mfd_deep_eval, mfd_deep_update), at every step, for both
  * fields, d = 1..8, N = 2, 3, 4, a = 0 and a > 0 (different a and eta per
  * lane), with ∇L_ori kept, an empty lane, a lane refilled half-way, at the
- * default lanes and at one vector of lanes, and every SIMD width this CPU has
- * (AVX-512, AVX2, plain C).  The comparison is of
+ * default lanes and at three vectors of lanes (another stride), and every
+ * SIMD width this CPU has (AVX-512, AVX2, plain C).  The comparison is of
  * bits (memcmp), never a tolerance. */
 #include <math.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@
 #include "testhelp.h"
 
 #define STEPS 60
-#define MAXRUNS 24
+#define MAXRUNS 32
 
 static mfd_deep *make_model(mfd_field f, int N, size_t d, bool reg, bool keep, unsigned long seed)
 {
@@ -59,9 +59,10 @@ static bool same_state(const mfd_deepens *e, size_t lane, const mfd_deep *m, mfd
     return ok;
 }
 
-/* `nruns` runs through an ensemble of fewer lanes (`lanes`, 0: the default): lanes are refilled as
- * runs end (run k lasts 20 + 7k % 40 steps), the last lane of the first
- * fill is left empty.  Returns the number of lane-steps that differed. */
+/* `nruns` runs through an ensemble of fewer lanes (`lanes`, 0: the
+ * default): lanes are refilled as runs end (run k lasts 20 + 7k % 40
+ * steps), the last lane of the first fill is left empty.  Returns the
+ * number of lane-steps that differed, −1 when no lane-step was compared. */
 static long ensemble_case(mfd_field f, int N, size_t d, bool reg, bool keep, size_t lanes, size_t nruns)
 {
     mfd_deep *alone[MAXRUNS], *lanes_out;
@@ -78,7 +79,7 @@ static long ensemble_case(mfd_field f, int N, size_t d, bool reg, bool keep, siz
     if (mfd_deepens_alloc(&s, lanes, &e) != MFD_OK)
         return -1;
     size_t L = e->lanes;
-    long holder[4096], t[4096], bad = 0; /* run in each lane (-1 empty), its iteration */
+    long holder[4096], t[4096], bad = 0, compared = 0; /* run in each lane (-1 empty), its iteration */
     size_t next = 0;
     for (size_t l = 0; l < L; l++) {
         holder[l] = (l + 1 < L && next < nruns) ? (long)next++ : -1;
@@ -93,6 +94,7 @@ static long ensemble_case(mfd_field f, int N, size_t d, bool reg, bool keep, siz
             if (holder[l] < 0)
                 continue;
             any = true;
+            compared++;
             mfd_deep *m = alone[holder[l]];
             mfd_deep_eval(m);
             if (!same_state(e, l, m, lanes_out))
@@ -122,7 +124,7 @@ static long ensemble_case(mfd_field f, int N, size_t d, bool reg, bool keep, siz
         mfd_deep_free(alone[k]);
     mfd_deep_free(lanes_out);
     mfd_deepens_free(e);
-    return bad;
+    return compared > 0 && next == nruns ? bad : -1; /* every run went through a lane */
 }
 
 int main(void)
@@ -138,10 +140,10 @@ int main(void)
             for (int N = 2; N <= 4; N++)
                 for (size_t d = 1; d <= 8; d++)
                     for (int reg = 0; reg <= 1; reg++) {
-                        /* the default lanes (the kernels' constant stride) and one vector of lanes */
-                        for (int one = 0; one <= 1; one++) {
+                        /* the default lanes (two vectors: the kernels' constant stride) and three */
+                        for (int three = 0; three <= 1; three++) {
                             bool keep = reg && N == 4;
-                            size_t lanes = one ? (size_t)w : mfd_deepens_default_lanes();
+                            size_t lanes = three ? 3 * (size_t)w : mfd_deepens_default_lanes();
                             size_t nruns = lanes + 5 < MAXRUNS ? lanes + 5 : MAXRUNS;
                             long bad = ensemble_case((mfd_field)f, N, d, reg, keep, lanes, nruns);
                             char name[200];
