@@ -88,6 +88,15 @@ static const forward_fn forward_of[] = {
     forward_cols_avx2, forward_cols_avx512,
 #endif
 };
+typedef void (*tiles_fn)(const double *A, size_t kbase, size_t N, size_t k0, size_t k1, size_t t0, size_t t1,
+                         size_t g, const double *const *X, double *const *W);
+
+static const tiles_fn tiles_of[] = {
+    forward_tiles_plain,
+#ifdef MFD_SIMD_X86
+    forward_tiles_avx2, forward_tiles_avx512,
+#endif
+};
 static const adjoint_fn adjoint_of[] = {
     adjoint_cols_plain,
 #ifdef MFD_SIMD_X86
@@ -114,45 +123,65 @@ static void adjoint_cols(const double *A, size_t kbase, size_t N, size_t k0, siz
     adjoint_of[mfd_simd_current(forced)](A, kbase, N, k0, k1, n0, n1, g, r, Z);
 }
 
-/* The stored operator: chunk by chunk, forward then adjoint. */
+size_t mfd_sensbatch_work(const mfd_sensop *op)
+{
+    switch (op->kind) {
+    case MFD_SENSOP_DENSE: return (op->nent + MFD_SENSBATCH_TILE - 1) / MFD_SENSBATCH_TILE * CHUNK;
+    case MFD_SENSOP_GAUSSIAN_OTF: return op->n1 * op->n2;
+    default: return 0;
+    }
+}
+
+/* The stored operator: chunk by chunk, forward then adjoint.  With threads,
+ * each thread takes the same share of every column in both halves (whole
+ * tiles of entries: the forward's tiles, then the same entries of Z), so
+ * that the adjoint reads the chunk from its own core's cache, not half of it
+ * from the other's (that traffic made the adjoint slower with two threads
+ * than with one).  A thread's tile sums wait in W until every tile is done;
+ * then r adds them in tile order, as the serial pass does. */
 static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
-                         double *const *r, double *const *Z)
+                         double *const *r, double *const *Z, double *const *W)
 {
     size_t N = op->nent, m = op->m;
     const double *A = op->block;
     int nt = n_threads;
     /* the path chosen once, before any thread starts (mfd_simd caches the CPU's best) */
     const mfd_simd_path path = mfd_simd_current(forced);
-    const forward_fn forward = forward_of[path];
-    const adjoint_fn adjoint = adjoint_of[path];
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
-    for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
-        size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK;
-        if (nt <= 1) {
-            forward(A, 0, N, c0, c1, g, X, y, r);
-            adjoint(A, 0, N, c0, c1, 0, N, g, r, Z);
-            continue;
+    if (nt <= 1) {
+        for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
+            size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK;
+            forward_of[path](A, 0, N, c0, c1, g, X, y, r);
+            adjoint_of[path](A, 0, N, c0, c1, 0, N, g, r, Z);
         }
-#ifdef _OPENMP
-        /* forward: the threads split the columns; adjoint: the entries of Z
-         * (each entry still sums its columns in order) */
-#pragma omp parallel num_threads(nt)
-        {
-            size_t T = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num(), w = c1 - c0;
-            size_t a0 = c0 + w * me / T, a1 = c0 + w * (me + 1) / T;
-            if (a1 > a0)
-                forward(A, 0, N, a0, a1, g, X, y, r);
-#pragma omp barrier
-            size_t tiles = (N + ADJ_TILE - 1) / ADJ_TILE;
-            size_t b0 = tiles * me / T * ADJ_TILE, b1 = tiles * (me + 1) / T * ADJ_TILE;
-            if (b1 > N)
-                b1 = N;
-            if (b1 > b0)
-                adjoint(A, 0, N, c0, c1, b0, b1, g, r, Z);
-        }
-#endif
+        return;
     }
+#ifdef _OPENMP
+    const size_t tiles = (N + MFD_SENSBATCH_TILE - 1) / MFD_SENSBATCH_TILE;
+#pragma omp parallel num_threads(nt)
+    {
+        size_t T = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num();
+        size_t t0 = tiles * me / T, t1 = tiles * (me + 1) / T;
+        size_t n0 = t0 * MFD_SENSBATCH_TILE, n1 = t1 * MFD_SENSBATCH_TILE < N ? t1 * MFD_SENSBATCH_TILE : N;
+        for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
+            size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK, w = c1 - c0;
+            if (t1 > t0)
+                tiles_of[path](A, 0, N, c0, c1, t0, t1, g, X, W);
+#pragma omp barrier
+            for (size_t q = w * g * me / T; q < w * g * (me + 1) / T; q++) {
+                size_t i = q / w, c = q % w;
+                double v = 0;
+                for (size_t t = 0; t < tiles; t++)
+                    v += W[i][t * w + c];
+                r[i][c0 + c] = y ? v - y[i][c0 + c] : v;
+            }
+#pragma omp barrier
+            if (n1 > n0)
+                adjoint_of[path](A, 0, N, c0, c1, n0, n1, g, r, Z);
+        }
+    }
+#endif
 }
 
 /* The on-the-fly operator: each A_k regenerated once, used by all g. */
@@ -160,8 +189,6 @@ static mfd_status normal_otf(const mfd_sensop *op, size_t g, const double *const
                              double *const *r, double *const *Z, double *a)
 {
     size_t N = op->nent;
-    if (!a)
-        return MFD_EINVAL;
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
     for (size_t k = 0; k < op->m; k++) {
@@ -173,13 +200,18 @@ static mfd_status normal_otf(const mfd_sensop *op, size_t g, const double *const
 }
 
 mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
-                                double *const *r, double *const *Z, double *row)
+                                double *const *r, double *const *Z, double *const *work)
 {
     if (g == 0)
         return MFD_OK;
+    if (!work)
+        return MFD_EINVAL;
+    for (size_t i = 0; i < g; i++)
+        if (!work[i])
+            return MFD_EINVAL;
     switch (op->kind) {
-    case MFD_SENSOP_DENSE: normal_dense(op, g, X, y, r, Z); return MFD_OK;
-    case MFD_SENSOP_GAUSSIAN_OTF: return normal_otf(op, g, X, y, r, Z, row);
+    case MFD_SENSOP_DENSE: normal_dense(op, g, X, y, r, Z, work); return MFD_OK;
+    case MFD_SENSOP_GAUSSIAN_OTF: return normal_otf(op, g, X, y, r, Z, work[0]);
     default: return MFD_EINVAL;
     }
 }

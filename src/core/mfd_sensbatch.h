@@ -48,18 +48,26 @@
  * Gaussian, or a stack given as a file)? */
 bool mfd_sensbatch_serves(const mfd_sensop *op);
 
+/* Doubles of work each problem brings to mfd_sensbatch_normal: for an
+ * on-the-fly operator A_k's entries (n1 n2; the first problem's work holds
+ * them), for a stored one the sums of one chunk of columns tile by tile
+ * (threads keep them there until the tiles are added in order); 0 for an
+ * operator the map does not serve. */
+size_t mfd_sensbatch_work(const mfd_sensop *op);
+
 /* r[i] = A(X[i]) − y[i] and Z[i] = A*(r[i]) for i < g (g ≥ 1; the arrays
- * must not overlap; X[i], Z[i] packed for a symmetrized operator).  row is n1 n2 doubles of scratch for an on-the-fly
- * operator's A_k (unused, may be NULL, for a stored one).  MFD_EINVAL for an
- * operator it does not serve, or an on-the-fly one without row. */
+ * must not overlap; X[i], Z[i] packed for a symmetrized operator).  work[i]
+ * is mfd_sensbatch_work(op) doubles of scratch for problem i.  MFD_EINVAL
+ * for an operator it does not serve, or work missing. */
 mfd_status mfd_sensbatch_normal(const mfd_sensop *op, size_t g, const double *const *X, const double *const *y,
-                                double *const *r, double *const *Z, double *row);
+                                double *const *r, double *const *Z, double *const *work);
 
 /* y = A(X) and Z = A*(r) alone, in the same orders (the measurements and
  * the spectral initialization, so that a stored and an on-the-fly operator
  * give a run the same bits throughout).  X and Z are n1×n2 (not packed: a
  * symmetrized operator's packed copy is allocated for the call, MFD_ENOMEM
- * when it cannot be).  row as above. */
+ * when it cannot be).  row is n1 n2 doubles of scratch for an on-the-fly
+ * operator's A_k (unused, may be NULL, for a stored one). */
 mfd_status mfd_sensbatch_apply(const mfd_sensop *op, const double *X, double *y, double *row);
 mfd_status mfd_sensbatch_adjoint(const mfd_sensop *op, const double *r, double *Z, double *row);
 

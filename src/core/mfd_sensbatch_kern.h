@@ -10,9 +10,9 @@
  *   FWD_C, FWD_R columns and problems (FWD_R ≤ RUNS) per pass for a group
  *   ADJ_ACC      vectors of Z entries in registers per pass of the adjoint
  *
- * and gets KERN(forward_cols) and KERN(adjoint_cols).  The parameters only
- * choose which sums are computed together (as many as the registers hold);
- * each lane of each sum adds the same products in the same order
+ * and gets KERN(forward_cols), KERN(forward_tiles) and KERN(adjoint_cols).
+ * The parameters only choose which sums are computed together (as many as
+ * the registers hold); each lane of each sum adds the same products in the same order
  * (mfd_sensbatch.h), a product rounded before it is added, so every width
  * gives the same bits.  Included by mfd_sensbatch.c (and by its unit test,
  * which builds the eight-lane set without AVX-512 to check it on any CPU);
@@ -108,11 +108,11 @@ static KATTR MFD_SB_INLINE void KERN(dot_r)(size_t len, const double *const *a, 
     }
 }
 
-/* r[i][k + c] += the tile's sums Σ_{n0 ≤ n < n0 + len} A_{k+c}[n] X_i[n]
+/* dst[i][d0 + c] += the tile's sums Σ_{n0 ≤ n < n0 + len} A_{k+c}[n] X_i[n]
  * for C columns (a constant) and every problem, FWD_R problems at a time. */
 static KATTR MFD_SB_INLINE void KERN(forward_pass)(const double *A, size_t kbase, size_t N, size_t n0, size_t len,
                                                    size_t k, const size_t C, size_t g, const double *const *X,
-                                                   double *const *r)
+                                                   double *const *dst, size_t d0)
 {
     const double *ac[FWD_CMAX], *xj[RUNS];
     double p[FWD_CMAX][RUNS];
@@ -125,8 +125,24 @@ static KATTR MFD_SB_INLINE void KERN(forward_pass)(const double *A, size_t kbase
         KERN(dot_r)(len, ac, xj, C, R, p);
         for (size_t c = 0; c < C; c++)
             for (size_t j = 0; j < R; j++)
-                r[i + j][k + c] += p[c][j];
+                dst[i + j][d0 + c] += p[c][j];
     }
+}
+
+/* dst[i][d0 + k − k0] += the sums of tile n0 (len entries) for columns
+ * [k0, k1): as many columns per pass as the registers hold. */
+static KATTR MFD_SB_INLINE void KERN(forward_tile)(const double *A, size_t kbase, size_t N, size_t n0, size_t len,
+                                                   size_t k0, size_t k1, size_t g, const double *const *X,
+                                                   double *const *dst, size_t d0)
+{
+    size_t k = k0;
+    if (g == 1) /* a lone problem: FWD_C1 chains of additions in flight */
+        for (; k + FWD_C1 <= k1; k += FWD_C1)
+            KERN(forward_pass)(A, kbase, N, n0, len, k, FWD_C1, 1, X, dst, d0 + k - k0);
+    for (; k + FWD_C <= k1; k += FWD_C)
+        KERN(forward_pass)(A, kbase, N, n0, len, k, FWD_C, g, X, dst, d0 + k - k0);
+    for (; k < k1; k++)
+        KERN(forward_pass)(A, kbase, N, n0, len, k, 1, g, X, dst, d0 + k - k0);
 }
 
 /* Forward half for columns [k0, k1) of a column-major block (column k at
@@ -140,19 +156,27 @@ static KATTR void KERN(forward_cols)(const double *A, size_t kbase, size_t N, si
             r[i][k] = 0;
     for (size_t n0 = 0; n0 < N; n0 += MFD_SENSBATCH_TILE) {
         size_t len = N - n0 < MFD_SENSBATCH_TILE ? N - n0 : MFD_SENSBATCH_TILE;
-        size_t k = k0;
-        if (g == 1) /* a lone problem: FWD_C1 chains of additions in flight */
-            for (; k + FWD_C1 <= k1; k += FWD_C1)
-                KERN(forward_pass)(A, kbase, N, n0, len, k, FWD_C1, 1, X, r);
-        for (; k + FWD_C <= k1; k += FWD_C)
-            KERN(forward_pass)(A, kbase, N, n0, len, k, FWD_C, g, X, r);
-        for (; k < k1; k++)
-            KERN(forward_pass)(A, kbase, N, n0, len, k, 1, g, X, r);
+        KERN(forward_tile)(A, kbase, N, n0, len, k0, k1, g, X, r, k0);
     }
     if (y)
         for (size_t i = 0; i < g; i++)
             for (size_t k = k0; k < k1; k++)
                 r[i][k] -= y[i][k];
+}
+
+/* The forward sums of tiles [t0, t1) for columns [k0, k1), each kept
+ * apart: W[i][t (k1 − k0) + k − k0] = 0 + the sum of tile t of A_k X_i (a
+ * thread's share of a chunk; the caller adds the tiles in order). */
+static KATTR void KERN(forward_tiles)(const double *A, size_t kbase, size_t N, size_t k0, size_t k1, size_t t0,
+                                      size_t t1, size_t g, const double *const *X, double *const *W)
+{
+    size_t w = k1 - k0;
+    for (size_t i = 0; i < g; i++)
+        memset(W[i] + t0 * w, 0, (t1 - t0) * w * sizeof(double));
+    for (size_t t = t0; t < t1; t++) {
+        size_t n0 = t * MFD_SENSBATCH_TILE, len = N - n0 < MFD_SENSBATCH_TILE ? N - n0 : MFD_SENSBATCH_TILE;
+        KERN(forward_tile)(A, kbase, N, n0, len, k0, k1, g, X, W, t * w);
+    }
 }
 
 /* z_j[n] += Σ_k c_j[k] a_k[n] over columns k0 .. k1 − 1, in that order, for

@@ -37,14 +37,15 @@ mfd_status mfd_sense_alloc(bool symmetric, size_t n1, size_t n2, size_t k, const
         (st = mfd_mat_alloc(MFD_REAL, n1, n2, &s->Z)) != MFD_OK)
         goto free_model;
     s->resid = malloc(op->m * sizeof(double));
-    if (op->kind == MFD_SENSOP_GAUSSIAN_OTF)
-        s->op_row = malloc(n1 * n2 * sizeof(double));
+    size_t nwork = mfd_sensbatch_work(op);
+    if (nwork)
+        s->op_work = malloc(nwork * sizeof(double));
     bool packed = op->symmetrized && mfd_sensbatch_serves(op);
     if (packed) {
         s->Mp = malloc(op->nent * sizeof(double));
         s->Zp = malloc(op->nent * sizeof(double));
     }
-    if (!s->resid || (op->kind == MFD_SENSOP_GAUSSIAN_OTF && !s->op_row) || (packed && (!s->Mp || !s->Zp))) {
+    if (!s->resid || (nwork && !s->op_work) || (packed && (!s->Mp || !s->Zp))) {
         st = MFD_ENOMEM;
         goto free_model;
     }
@@ -78,7 +79,7 @@ void mfd_sense_free(mfd_sense *s)
     free(s->tau);
     mfd_la_ws_free(&s->qr_ws);
     free(s->resid);
-    free(s->op_row);
+    free(s->op_work);
     free(s->Mp);
     free(s->Zp);
     free(s);
@@ -277,7 +278,7 @@ mfd_status mfd_sense_eval(mfd_sense *s)
         } else {
             const double *X = normal_in(s), *y = s->y;
             double *r = s->resid, *Z = normal_out(s);
-            MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z, s->op_row));
+            MFD_CHECK(mfd_sensbatch_normal(s->op, 1, &X, &y, &r, &Z, &s->op_work));
             normal_done(s);
         }
         return eval_finish(s);
@@ -294,7 +295,8 @@ mfd_status mfd_sense_group_alloc(size_t cap, mfd_sense_group *grp)
     grp->y = malloc((cap ? cap : 1) * sizeof *grp->y);
     grp->r = malloc((cap ? cap : 1) * sizeof *grp->r);
     grp->Z = malloc((cap ? cap : 1) * sizeof *grp->Z);
-    if (!grp->X || !grp->y || !grp->r || !grp->Z) {
+    grp->W = malloc((cap ? cap : 1) * sizeof *grp->W);
+    if (!grp->X || !grp->y || !grp->r || !grp->Z || !grp->W) {
         mfd_sense_group_free(grp);
         return MFD_ENOMEM;
     }
@@ -308,6 +310,7 @@ void mfd_sense_group_free(mfd_sense_group *grp)
     free(grp->y);
     free(grp->r);
     free(grp->Z);
+    free(grp->W);
     memset(grp, 0, sizeof *grp);
 }
 
@@ -330,10 +333,11 @@ mfd_status mfd_sense_group_normal(mfd_sense_group *grp, mfd_sense *const *s, siz
         grp->y[i] = s[i]->y;
         grp->r[i] = s[i]->resid;
         grp->Z[i] = normal_out(s[i]);
+        grp->W[i] = s[i]->op_work;
     }
     if (n == 0)
         return MFD_OK;
-    MFD_CHECK(mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, s[0]->op_row));
+    MFD_CHECK(mfd_sensbatch_normal(s[0]->op, n, grp->X, grp->y, grp->r, grp->Z, grp->W));
     for (size_t i = 0; i < n; i++)
         normal_done(s[i]);
     return MFD_OK;

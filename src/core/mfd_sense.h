@@ -56,7 +56,7 @@ typedef struct mfd_sense {
     /* workspace */
     mfd_mat M, E, Z;     /* FGᵀ, FGᵀ − M*, A*(A(M) − y) */
     double *resid;       /* A(M) − y */
-    double *op_row;      /* on-the-fly operator: its A_k, regenerated once per evaluation (n1 n2) */
+    double *op_work;     /* the batched map's work (mfd_sensbatch_work): an on-the-fly A_k, a chunk's tile sums */
     double *Mp, *Zp;     /* symmetrized operator: M's packed sums and the packed Z (nent each) */
     mfd_sense_normal_fn normal; /* NULL: the normal map of this model alone */
     void *normal_ctx;
@@ -108,7 +108,7 @@ mfd_status mfd_sense_eval_product(mfd_sense *s);
 typedef struct mfd_sense_group {
     size_t cap;
     const double **X, **y;
-    double **r, **Z;
+    double **r, **Z, **W;
 } mfd_sense_group;
 
 mfd_status mfd_sense_group_alloc(size_t cap, mfd_sense_group *grp);

@@ -202,7 +202,7 @@ mfd_status mfd_senseinit_spectral(mfd_sense *s, mfd_rpca *init_proj, double *dev
 {
     mfd_mat Y;
     MFD_CHECK(mfd_mat_alloc(MFD_REAL, s->n1, s->n2, &Y));
-    mfd_status st = mfd_sense_batchable(s) ? mfd_sensbatch_adjoint(s->op, s->y, Y.data, s->op_row)
+    mfd_status st = mfd_sense_batchable(s) ? mfd_sensbatch_adjoint(s->op, s->y, Y.data, s->op_work)
                                            : mfd_sensop_adjoint(s->op, s->y, Y);
     if (st == MFD_OK && s->symmetric) { /* sym(A*(y)): the matrix whose eigenpairs are used */
         size_t n = s->n1;

@@ -35,7 +35,7 @@ typedef double w8d __attribute__((vector_size(8 * sizeof(double))));
 typedef struct batch {
     size_t N, m;
     double *X[NPROB], *y[NPROB], *r[NPROB], *Z[NPROB];
-    double *row; /* an on-the-fly operator's A_k */
+    double *work[NPROB]; /* mfd_sensbatch_work: an on-the-fly A_k, a chunk's tile sums */
 } batch;
 
 static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
@@ -44,8 +44,9 @@ static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
     b->m = m;
     mfd_rng rng;
     mfd_rng_init(&rng, seed, 9);
-    b->row = malloc(N * sizeof(double));
     for (size_t i = 0; i < NPROB; i++) {
+        /* enough for either kind: n1 n2 = N for an A_k, 16 columns per tile of a chunk's sums */
+        b->work[i] = malloc((N + (N / MFD_SENSBATCH_TILE + 1) * 16) * sizeof(double));
         b->X[i] = malloc(N * sizeof(double));
         b->y[i] = malloc(m * sizeof(double));
         b->r[i] = malloc(m * sizeof(double));
@@ -57,8 +58,8 @@ static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
 
 static void batch_free(batch *b)
 {
-    free(b->row);
     for (size_t i = 0; i < NPROB; i++) {
+        free(b->work[i]);
         free(b->X[i]);
         free(b->y[i]);
         free(b->r[i]);
@@ -69,8 +70,8 @@ static void batch_free(batch *b)
 /* Problems [i0, i0 + g) of b through op into (r, Z) of out. */
 static mfd_status run(const mfd_sensop *op, batch *b, size_t i0, size_t g, batch *out)
 {
-    return mfd_sensbatch_normal(op, g, (const double *const *)b->X + i0, (const double *const *)b->y + i0,
-                                out->r + i0, out->Z + i0, out->row);
+    return mfd_sensbatch_normal(op, g, (const double *const *)b->X + i0, (const double *const *)b->y + i0, out->r + i0,
+                                out->Z + i0, out->work + i0);
 }
 
 static bool same(const batch *a, const batch *b, size_t i0, size_t g)
@@ -104,9 +105,16 @@ static void test_groups(void)
     CHECK("every problem of every group (g = 2..7, any place) has its bits alone", all);
     run(otf, &in, 0, NPROB, &grouped);
     CHECK("the on-the-fly operator gives the stored one's bits (g = 7)", same(&alone, &grouped, 0, NPROB));
-    CHECK("an on-the-fly operator without scratch for A_k is refused",
+    CHECK("work sizes: N for an on-the-fly A_k, 16 columns x 2 tiles for a stored chunk's sums",
+          mfd_sensbatch_work(otf) == N && mfd_sensbatch_work(dense) == 2 * 16);
+    double *nowork[2] = {grouped.work[0], NULL};
+    CHECK("either kind without work is refused, or with a problem's work missing",
           mfd_sensbatch_normal(otf, 1, (const double *const *)in.X, (const double *const *)in.y, grouped.r, grouped.Z,
-                               NULL) == MFD_EINVAL);
+                               NULL) == MFD_EINVAL &&
+              mfd_sensbatch_normal(dense, 1, (const double *const *)in.X, (const double *const *)in.y, grouped.r,
+                                   grouped.Z, NULL) == MFD_EINVAL &&
+              mfd_sensbatch_normal(dense, 2, (const double *const *)in.X, (const double *const *)in.y, grouped.r,
+                                   grouped.Z, nowork) == MFD_EINVAL);
     {
         /* the symmetrized kinds (n1 = n2 = 47: 2209 entries), g = 1 and 5 */
         size_t ns = 47;
@@ -214,14 +222,65 @@ static void test_groups(void)
             adjoint_cols_w8(dense->block, 0, N, 0, m, 0, N, g, grouped.r, grouped.Z);
             ok = ok && same(&alone, &grouped, 0, g);
         }
-        CHECK("the eight-lane (AVX-512) set, built without AVX-512, gives every problem its bits (g = 1..7)", ok);
+        /* and its threads' half: the tile sums kept apart (here tiles 0 and 1 of all m columns), added in order */
+        for (size_t g = 1; g <= NPROB; g += 3) {
+            size_t tiles = (N + MFD_SENSBATCH_TILE - 1) / MFD_SENSBATCH_TILE;
+            forward_tiles_w8(dense->block, 0, N, 0, m, 0, 1, g, (const double *const *)in.X, grouped.work);
+            forward_tiles_w8(dense->block, 0, N, 0, m, 1, tiles, g, (const double *const *)in.X, grouped.work);
+            for (size_t i = 0; i < g; i++)
+                for (size_t k = 0; k < m; k++) {
+                    double v = 0;
+                    for (size_t t = 0; t < tiles; t++)
+                        v += grouped.work[i][t * m + k];
+                    ok = ok && memcmp(&(double){v - in.y[i][k]}, &alone.r[i][k], sizeof(double)) == 0;
+                }
+        }
+        CHECK("the eight-lane (AVX-512) set, built without AVX-512, gives every problem its bits (g = 1..7; its "
+              "tile sums, g = 1, 4, 7)",
+              ok);
         CHECK("auto comes back to the widest path", mfd_sensbatch_set_path("auto") == MFD_OK &&
                                                         strcmp(mfd_sensbatch_path(), best) == 0);
     }
-    mfd_sensbatch_set_threads(2);
-    CHECK("threads = 2 is set", mfd_sensbatch_threads() == 2);
-    run(dense, &in, 0, NPROB, &grouped);
-    CHECK("two threads give one thread's bits", same(&alone, &grouped, 0, NPROB));
+    /* threads split every chunk's tiles (two here: 2048 and 202 entries);
+     * with three, one thread has none */
+    for (int nt = 2; nt <= 3; nt++) {
+        mfd_sensbatch_set_threads(nt);
+        bool ok = mfd_sensbatch_threads() == nt;
+        run(dense, &in, 0, NPROB, &grouped);
+        ok = ok && same(&alone, &grouped, 0, NPROB);
+        for (size_t i = 0; i < NPROB; i++) {
+            run(dense, &in, i, 1, &grouped);
+            ok = ok && same(&alone, &grouped, i, 1);
+        }
+        char what[96];
+        snprintf(what, sizeof what, "%d threads give one thread's bits (g = 1 and 7)", nt);
+        CHECK(what, ok);
+    }
+    {
+        /* 100 x 90 = 9000 entries, five tiles: two threads take 2 and 3, three take 1, 2 and 2 */
+        size_t N5 = 100 * 90;
+        mfd_sensop *d5;
+        batch in5, one5, many5;
+        CHECK("a five-tile operator", mfd_sensop_gaussian(m, 100, 90, false, 7, &d5) == MFD_OK);
+        batch_init(&in5, N5, m, 7);
+        batch_init(&one5, N5, m, 8);
+        batch_init(&many5, N5, m, 9);
+        mfd_sensbatch_set_threads(1);
+        run(d5, &in5, 0, 3, &one5);
+        run(d5, &in5, 3, 1, &one5);
+        bool ok = true;
+        for (int nt = 2; nt <= 3; nt++) {
+            mfd_sensbatch_set_threads(nt);
+            run(d5, &in5, 0, 3, &many5);
+            run(d5, &in5, 3, 1, &many5);
+            ok = ok && same(&one5, &many5, 0, 4);
+        }
+        CHECK("five tiles: 2 and 3 threads give one thread's bits (g = 3 and 1)", ok);
+        mfd_sensop_free(d5);
+        batch_free(&in5);
+        batch_free(&one5);
+        batch_free(&many5);
+    }
     mfd_sensbatch_set_threads(0);
     CHECK("threads <= 1 is one thread", mfd_sensbatch_threads() == 1);
 
