@@ -126,7 +126,7 @@ static void adjoint_cols(const double *A, size_t kbase, size_t N, size_t k0, siz
 size_t mfd_sensbatch_work(const mfd_sensop *op)
 {
     switch (op->kind) {
-    case MFD_SENSOP_DENSE: return (op->nent + MFD_SENSBATCH_TILE - 1) / MFD_SENSBATCH_TILE * CHUNK;
+    case MFD_SENSOP_DENSE: return mfd_sensbatch_tiles(op->nent) * CHUNK;
     case MFD_SENSOP_GAUSSIAN_OTF: return op->n1 * op->n2;
     default: return 0;
     }
@@ -147,9 +147,10 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
     int nt = n_threads;
     /* the path chosen once, before any thread starts (mfd_simd caches the CPU's best) */
     const mfd_simd_path path = mfd_simd_current(forced);
+    const size_t tiles = mfd_sensbatch_tiles(N);
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
-    if (nt <= 1) {
+    if (nt <= 1 || tiles < 2) { /* one tile: one thread would do it all while the others wait */
         for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
             size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK;
             forward_of[path](A, 0, N, c0, c1, g, X, y, r);
@@ -158,7 +159,6 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
         return;
     }
 #ifdef _OPENMP
-    const size_t tiles = (N + MFD_SENSBATCH_TILE - 1) / MFD_SENSBATCH_TILE;
 #pragma omp parallel num_threads(nt)
     {
         size_t T = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num();
@@ -181,6 +181,9 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
                 adjoint_of[path](A, 0, N, c0, c1, n0, n1, g, r, Z);
         }
     }
+#else
+    (void)W; /* one thread: the serial path above */
+    (void)tiles_of;
 #endif
 }
 

@@ -31,7 +31,8 @@
  * stored operator was filled, and uses it for all g problems, forward and
  * adjoint.  Stored and on-the-fly operators give the same bits.
  *
- * The normal map allocates nothing: the outputs hold the partial sums. */
+ * The normal map allocates nothing: the outputs and the caller's work hold
+ * the partial sums. */
 #ifndef MFD_SENSBATCH_H
 #define MFD_SENSBATCH_H
 
@@ -43,6 +44,9 @@
 /* Entries of A_k per partial sum of a forward product (part of the
  * definition of the result, like the lane count). */
 #define MFD_SENSBATCH_TILE 2048
+
+/* Tiles of N entries (the last one may be short). */
+static inline size_t mfd_sensbatch_tiles(size_t N) { return (N + MFD_SENSBATCH_TILE - 1) / MFD_SENSBATCH_TILE; }
 
 /* Does the batched normal map serve this operator (stored or on-the-fly
  * Gaussian, or a stack given as a file)? */

@@ -108,7 +108,7 @@ mfd_status mfd_sense_eval_product(mfd_sense *s);
 typedef struct mfd_sense_group {
     size_t cap;
     const double **X, **y;
-    double **r, **Z, **W;
+    double **r, **Z, **W; /* W: each model's op_work */
 } mfd_sense_group;
 
 mfd_status mfd_sense_group_alloc(size_t cap, mfd_sense_group *grp);

@@ -38,15 +38,15 @@ typedef struct batch {
     double *work[NPROB]; /* mfd_sensbatch_work: an on-the-fly A_k, a chunk's tile sums */
 } batch;
 
-static void batch_init(batch *b, size_t N, size_t m, uint64_t seed)
+/* nwork: doubles of work per problem (mfd_sensbatch_work) */
+static void batch_init(batch *b, size_t N, size_t m, uint64_t seed, size_t nwork)
 {
     b->N = N;
     b->m = m;
     mfd_rng rng;
     mfd_rng_init(&rng, seed, 9);
     for (size_t i = 0; i < NPROB; i++) {
-        /* enough for either kind: n1 n2 = N for an A_k, 16 columns per tile of a chunk's sums */
-        b->work[i] = malloc((N + (N / MFD_SENSBATCH_TILE + 1) * 16) * sizeof(double));
+        b->work[i] = malloc(nwork * sizeof(double));
         b->X[i] = malloc(N * sizeof(double));
         b->y[i] = malloc(m * sizeof(double));
         b->r[i] = malloc(m * sizeof(double));
@@ -91,9 +91,11 @@ static void test_groups(void)
     CHECK("dense operator", mfd_sensop_gaussian(m, n1, n2, false, 5, &dense) == MFD_OK);
     CHECK("on-the-fly operator", mfd_sensop_gaussian_otf(m, n1, n2, false, 5, &otf) == MFD_OK);
     batch in, alone, grouped;
-    batch_init(&in, N, m, 1);
-    batch_init(&alone, N, m, 2);
-    batch_init(&grouped, N, m, 3);
+    /* the batches serve both kinds: the larger work (an on-the-fly A_k, n1 n2) */
+    size_t nw = mfd_sensbatch_work(otf) > mfd_sensbatch_work(dense) ? mfd_sensbatch_work(otf) : mfd_sensbatch_work(dense);
+    batch_init(&in, N, m, 1, nw);
+    batch_init(&alone, N, m, 2, nw);
+    batch_init(&grouped, N, m, 3, nw);
     for (size_t i = 0; i < NPROB; i++)
         run(dense, &in, i, 1, &alone);
     bool all = true;
@@ -122,9 +124,10 @@ static void test_groups(void)
         batch sin, s1, s5;
         CHECK("symmetrized operators", mfd_sensop_gaussian(m, ns, ns, true, 6, &sd) == MFD_OK &&
                                            mfd_sensop_gaussian_otf(m, ns, ns, true, 6, &so) == MFD_OK);
-        batch_init(&sin, ns * ns, m, 4);
-        batch_init(&s1, ns * ns, m, 5);
-        batch_init(&s5, ns * ns, m, 6);
+        size_t nws = mfd_sensbatch_work(so) > mfd_sensbatch_work(sd) ? mfd_sensbatch_work(so) : mfd_sensbatch_work(sd);
+        batch_init(&sin, ns * ns, m, 4, nws);
+        batch_init(&s1, ns * ns, m, 5, nws);
+        batch_init(&s5, ns * ns, m, 6, nws);
         for (size_t i = 0; i < 5; i++)
             run(sd, &sin, i, 1, &s1);
         run(so, &sin, 0, 5, &s5);
@@ -257,25 +260,35 @@ static void test_groups(void)
         CHECK(what, ok);
     }
     {
-        /* 100 x 90 = 9000 entries, five tiles: two threads take 2 and 3, three take 1, 2 and 2 */
+        /* 100 x 90 = 9000 entries, five tiles: two threads take 2 and 3, three take 1, 2 and 2; every
+         * kernel path this CPU runs; work of exactly mfd_sensbatch_work doubles */
         size_t N5 = 100 * 90;
         mfd_sensop *d5;
         batch in5, one5, many5;
         CHECK("a five-tile operator", mfd_sensop_gaussian(m, 100, 90, false, 7, &d5) == MFD_OK);
-        batch_init(&in5, N5, m, 7);
-        batch_init(&one5, N5, m, 8);
-        batch_init(&many5, N5, m, 9);
+        size_t nw5 = mfd_sensbatch_work(d5);
+        batch_init(&in5, N5, m, 7, nw5);
+        batch_init(&one5, N5, m, 8, nw5);
+        batch_init(&many5, N5, m, 9, nw5);
         mfd_sensbatch_set_threads(1);
-        run(d5, &in5, 0, 3, &one5);
-        run(d5, &in5, 3, 1, &one5);
-        bool ok = true;
-        for (int nt = 2; nt <= 3; nt++) {
-            mfd_sensbatch_set_threads(nt);
-            run(d5, &in5, 0, 3, &many5);
-            run(d5, &in5, 3, 1, &many5);
-            ok = ok && same(&one5, &many5, 0, 4);
+        bool ok = nw5 == 5 * 16 && run(d5, &in5, 0, 3, &one5) == MFD_OK && run(d5, &in5, 3, 1, &one5) == MFD_OK;
+        static const char *const paths[] = {"avx512", "avx2", "plain"};
+        size_t ran = 0;
+        for (size_t p = 0; p < 3; p++) {
+            if (mfd_sensbatch_set_path(paths[p]) != MFD_OK)
+                continue; /* not on this CPU: refused above */
+            for (int nt = 2; nt <= 3; nt++) {
+                mfd_sensbatch_set_threads(nt);
+                for (size_t i = 0; i < NPROB; i++)
+                    memset(many5.r[i], 0, m * sizeof(double));
+                ok = ok && run(d5, &in5, 0, 3, &many5) == MFD_OK && run(d5, &in5, 3, 1, &many5) == MFD_OK &&
+                     same(&one5, &many5, 0, 4);
+                ran++;
+            }
         }
-        CHECK("five tiles: 2 and 3 threads give one thread's bits (g = 3 and 1)", ok);
+        mfd_sensbatch_set_path("auto");
+        CHECK("five tiles: 2 and 3 threads give one thread's bits (g = 3 and 1, every path this CPU has)",
+              ok && ran >= 2);
         mfd_sensop_free(d5);
         batch_free(&in5);
         batch_free(&one5);
@@ -328,9 +341,9 @@ static void test_groups(void)
 
 /* Two-factor models sharing one operator: the group's evaluation leaves each
  * as mfd_sense_eval leaves it, bit for bit. */
-static void test_models(bool otf)
+static void test_models(bool otf, size_t n, int threads)
 {
-    size_t n = 12, k = 3, m = 90;
+    size_t k = 3, m = 90;
     mfd_sensop *op;
     if (otf)
         mfd_sensop_gaussian_otf(m, n, n, false, 8, &op);
@@ -360,15 +373,20 @@ static void test_models(bool otf)
     }
     mfd_sense_group grp;
     CHECK("group workspace", mfd_sense_group_alloc(3, &grp) == MFD_OK);
+    mfd_sensbatch_set_threads(threads); /* the models alone had one */
     CHECK("group evaluation", mfd_sense_eval_group(&grp, b, 3) == MFD_OK);
+    mfd_sensbatch_set_threads(1);
     bool eq = true;
     for (int i = 0; i < 3; i++)
         eq = eq && a[i]->loss == b[i]->loss && a[i]->rel_err == b[i]->rel_err &&
              !memcmp(a[i]->gF.data, b[i]->gF.data, n * k * sizeof(double)) &&
              !memcmp(a[i]->gG.data, b[i]->gG.data, n * k * sizeof(double));
-    CHECK(otf ? "on the fly: each model of the group (sym and asym) has its lone loss, error and gradients, bit for bit"
-              : "stored: each model of the group (sym and asym) has its lone loss, error and gradients, bit for bit",
-          eq);
+    char what[160];
+    snprintf(what, sizeof what,
+             "%s, n = %zu, %d thread(s): each model of the group (sym and asym) has its lone loss, error and "
+             "gradients, bit for bit",
+             otf ? "on the fly" : "stored", n, threads);
+    CHECK(what, eq);
     CHECK("a group larger than its workspace is refused", mfd_sense_eval_group(&grp, b, 4) == MFD_EINVAL);
     mfd_sensop *other;
     mfd_sensop_gaussian(m, n, n, false, 8, &other);
@@ -391,7 +409,8 @@ static void test_models(bool otf)
 int main(void)
 {
     test_groups();
-    test_models(false);
-    test_models(true);
+    test_models(false, 12, 1);
+    test_models(true, 12, 1);
+    test_models(false, 100, 2); /* five tiles, split by the threads, through the models' work */
     TEST_REPORT();
 }
