@@ -188,11 +188,13 @@ void app_lowrank_threads(long threads);
 /* Once the operator is built, with threads = 0: a stored operator of at
  * least APP_OP_THREADS_MIN entries (m n1 n2) gets the cores there are for its
  * passes, MFD_THREADS_AVAILABLE of them when set (mfd run sets it: the job
- * slots left idle) but at most the online CPUs; with the register-blocked
- * passes for one run a second thread pays from about 2·10⁷ entries on the
- * idle 2-core VM (README, Threads: even at 8.6·10⁶, 1.4 times slower at
- * 3·10⁶).  The passes give the same bits with any number of threads. */
-#define APP_OP_THREADS_MIN 2e7
+ * slots left idle) but at most the online CPUs; since the threads split
+ * each column by tiles in both halves, a second thread pays for one run from
+ * about 5·10⁶ entries on the idle 2-core VM (README, Threads: 0.70–0.75 of
+ * one thread's time at 5.4·10⁶, 1.2 times it at 3.1·10⁶, where the tiles
+ * split unevenly; mfd_sensbatch_split_threads then keeps one).  The passes
+ * give the same bits with any number of threads. */
+#define APP_OP_THREADS_MIN 5e6
 void app_lowrank_op_threads(long threads, const mfd_sensop *op);
 
 #endif

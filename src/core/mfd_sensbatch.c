@@ -132,6 +132,22 @@ size_t mfd_sensbatch_work(const mfd_sensop *op)
     }
 }
 
+int mfd_sensbatch_split_threads(size_t N, int nt)
+{
+    size_t tiles = mfd_sensbatch_tiles(N);
+    for (; nt > 1; nt--) {
+        size_t T = (size_t)nt, most = 0;
+        for (size_t j = 0; j < T; j++) {
+            size_t n0 = tiles * j / T * MFD_SENSBATCH_TILE, n1 = tiles * (j + 1) / T * MFD_SENSBATCH_TILE;
+            n1 = n1 < N ? n1 : N;
+            most = n1 > n0 && n1 - n0 > most ? n1 - n0 : most;
+        }
+        if (5 * most * T <= 6 * N)
+            break;
+    }
+    return nt;
+}
+
 /* The stored operator: chunk by chunk, forward then adjoint.  With threads,
  * each thread takes the same share of every column in both halves (whole
  * tiles of entries: the forward's tiles, then the same entries of Z), so
@@ -144,13 +160,12 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
 {
     size_t N = op->nent, m = op->m;
     const double *A = op->block;
-    int nt = n_threads;
+    int nt = mfd_sensbatch_split_threads(N, n_threads);
     /* the path chosen once, before any thread starts (mfd_simd caches the CPU's best) */
     const mfd_simd_path path = mfd_simd_current(forced);
-    const size_t tiles = mfd_sensbatch_tiles(N);
     for (size_t i = 0; i < g; i++)
         memset(Z[i], 0, N * sizeof(double));
-    if (nt <= 1 || tiles < 2) { /* one tile: one thread would do it all while the others wait */
+    if (nt <= 1) {
         for (size_t c0 = 0; c0 < m; c0 += CHUNK) {
             size_t c1 = m - c0 < CHUNK ? m : c0 + CHUNK;
             forward_of[path](A, 0, N, c0, c1, g, X, y, r);
@@ -159,6 +174,7 @@ static void normal_dense(const mfd_sensop *op, size_t g, const double *const *X,
         return;
     }
 #ifdef _OPENMP
+    const size_t tiles = mfd_sensbatch_tiles(N);
 #pragma omp parallel num_threads(nt)
     {
         size_t T = (size_t)omp_get_num_threads(), me = (size_t)omp_get_thread_num();

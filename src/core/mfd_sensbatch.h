@@ -52,6 +52,13 @@ static inline size_t mfd_sensbatch_tiles(size_t N) { return (N + MFD_SENSBATCH_T
  * Gaussian, or a stack given as a file)? */
 bool mfd_sensbatch_serves(const mfd_sensop *op);
 
+/* The threads a stored operator's pass over N entries a column takes when
+ * nt are set: the most, up to nt, that keep every thread's share of whole
+ * tiles within 20% of an even split (an uneven share only makes the others
+ * wait: 2 500 entries are tiles of 2 048 and 452, and two threads took 1.2
+ * times one thread's time); 1 for one tile, or nt ≤ 1. */
+int mfd_sensbatch_split_threads(size_t N, int nt);
+
 /* Doubles of work each problem brings to mfd_sensbatch_normal: for an
  * on-the-fly operator A_k's entries (n1 n2; the first problem's work holds
  * them), for a stored one the sums of one chunk of columns tile by tile

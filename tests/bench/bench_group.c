@@ -199,7 +199,7 @@ static void group_table(size_t n, size_t r, double *sink)
 static void threads_table(double *sink)
 {
     (void)sink;
-    size_t ns[] = {10, 20, 30, 50, 70, 100};
+    size_t ns[] = {10, 20, 30, 40, 50, 60, 70, 100};
     clock_id = CLOCK_MONOTONIC;
     printf("threads,kind,n,m,t1_s,t2_s\n");
     for (int otf = 0; otf < 2; otf++)

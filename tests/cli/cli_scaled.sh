@@ -154,17 +154,18 @@ problem=sensing	model=sym	n=16	r=2	k=3	m=300	op_seed=2	iters=50	method=gd	kappa=
 ' > grp_sym.txt
 check "model=sym on gaussian_sym: a group of 3 gives each run alone, bit for bit" "group_equals_alone grp_sym"
 
-# the operator passes' threads: a stored operator of 2e7 entries or more gets the cores mfd run leaves it
-# (MFD_THREADS_AVAILABLE), a smaller one, or threads = 1, one; the bits do not depend on them
-MFD_THREADS_AVAILABLE=2 "$exe" problem=sensing n=100 r=3 m=2000 iters=20 out=th_big > /dev/null 2>&1
-MFD_THREADS_AVAILABLE=1 "$exe" problem=sensing n=100 r=3 m=2000 iters=20 out=th_one > /dev/null 2>&1
-MFD_THREADS_AVAILABLE=2 "$exe" problem=sensing n=90 r=3 m=2000 iters=20 out=th_small > /dev/null 2>&1
-MFD_THREADS_AVAILABLE=2 "$exe" problem=sensing n=100 r=3 m=2000 iters=20 threads=1 out=th_set > /dev/null 2>&1
-check "m n^2 = 2e7: two operator threads when two are available, one when one is" \
+# the operator passes' threads: a stored operator of 5e6 entries or more gets the cores mfd run leaves it
+# (MFD_THREADS_AVAILABLE), a smaller one, or threads = 1, one; the bits do not depend on them (n = 60:
+# 3 600 entries a column, two tiles, which two threads do split)
+MFD_THREADS_AVAILABLE=2 "$exe" problem=sensing n=60 r=3 m=1400 iters=20 out=th_big > /dev/null 2>&1
+MFD_THREADS_AVAILABLE=1 "$exe" problem=sensing n=60 r=3 m=1400 iters=20 out=th_one > /dev/null 2>&1
+MFD_THREADS_AVAILABLE=2 "$exe" problem=sensing n=60 r=3 m=1300 iters=20 out=th_small > /dev/null 2>&1
+MFD_THREADS_AVAILABLE=2 "$exe" problem=sensing n=60 r=3 m=1400 iters=20 threads=1 out=th_set > /dev/null 2>&1
+check "m n^2 = 5.04e6: two operator threads when two are available, one when one is" \
     "grep -q '^op_threads = 2$' th_big/run.ini && grep -q '^op_threads = 1$' th_one/run.ini"
-check "m n^2 = 1.6e7, or threads = 1: one operator thread" \
+check "m n^2 = 4.68e6, or threads = 1: one operator thread" \
     "grep -q '^op_threads = 1$' th_small/run.ini && grep -q '^op_threads = 1$' th_set/run.ini"
-MFD_THREADS_AVAILABLE=4096 "$exe" problem=sensing n=100 r=3 m=2000 iters=20 out=th_many > /dev/null 2>&1
+MFD_THREADS_AVAILABLE=4096 "$exe" problem=sensing n=60 r=3 m=1400 iters=20 out=th_many > /dev/null 2>&1
 check "more threads available than cores: at most the cores" \
     "[ \"\$(sed -n 's/^op_threads = //p' th_many/run.ini)\" -le \"\$(getconf _NPROCESSORS_ONLN)\" ]"
 column th_big/trace.csv rel_err > th_a.txt

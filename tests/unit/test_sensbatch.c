@@ -244,8 +244,13 @@ static void test_groups(void)
         CHECK("auto comes back to the widest path", mfd_sensbatch_set_path("auto") == MFD_OK &&
                                                         strcmp(mfd_sensbatch_path(), best) == 0);
     }
-    /* threads split every chunk's tiles (two here: 2048 and 202 entries);
-     * with three, one thread has none */
+    CHECK("threads split only as evenly as whole tiles allow (within 20%): 2 250 and 2 500 entries one thread, "
+          "3 600 and 40 000 two, 10 240 (five tiles) six of seven, one thread of them with no tile",
+          mfd_sensbatch_split_threads(2250, 2) == 1 && mfd_sensbatch_split_threads(2500, 2) == 1 &&
+              mfd_sensbatch_split_threads(3600, 2) == 2 && mfd_sensbatch_split_threads(40000, 2) == 2 &&
+              mfd_sensbatch_split_threads(10240, 7) == 6 && mfd_sensbatch_split_threads(10240, 6) == 6 &&
+              mfd_sensbatch_split_threads(1000, 2) == 1 && mfd_sensbatch_split_threads(40000, 1) == 1);
+    /* threads set where the pass takes one (two tiles here: 2048 and 202 entries) */
     for (int nt = 2; nt <= 3; nt++) {
         mfd_sensbatch_set_threads(nt);
         bool ok = mfd_sensbatch_threads() == nt;
@@ -260,12 +265,13 @@ static void test_groups(void)
         CHECK(what, ok);
     }
     {
-        /* 100 x 90 = 9000 entries, five tiles: two threads take 2 and 3, three take 1, 2 and 2; every
-         * kernel path this CPU runs; work of exactly mfd_sensbatch_work doubles */
-        size_t N5 = 100 * 90;
+        /* 80 x 128 = 10 240 entries, five whole tiles: two threads take 2 and 3, three 1, 2 and 2, six
+         * one each but the first, which has none; every kernel path this CPU runs; work of exactly
+         * mfd_sensbatch_work doubles */
+        size_t N5 = 80 * 128;
         mfd_sensop *d5;
         batch in5, one5, many5;
-        CHECK("a five-tile operator", mfd_sensop_gaussian(m, 100, 90, false, 7, &d5) == MFD_OK);
+        CHECK("a five-tile operator", mfd_sensop_gaussian(m, 80, 128, false, 7, &d5) == MFD_OK);
         size_t nw5 = mfd_sensbatch_work(d5);
         batch_init(&in5, N5, m, 7, nw5);
         batch_init(&one5, N5, m, 8, nw5);
@@ -277,8 +283,9 @@ static void test_groups(void)
         for (size_t p = 0; p < 3; p++) {
             if (mfd_sensbatch_set_path(paths[p]) != MFD_OK)
                 continue; /* not on this CPU: refused above */
-            for (int nt = 2; nt <= 3; nt++) {
+            for (int nt = 2; nt <= 6; nt += nt == 3 ? 3 : 1) {
                 mfd_sensbatch_set_threads(nt);
+                ok = ok && mfd_sensbatch_split_threads(N5, nt) == nt;
                 for (size_t i = 0; i < NPROB; i++)
                     memset(many5.r[i], 0, m * sizeof(double));
                 ok = ok && run(d5, &in5, 0, 3, &many5) == MFD_OK && run(d5, &in5, 3, 1, &many5) == MFD_OK &&
@@ -287,8 +294,8 @@ static void test_groups(void)
             }
         }
         mfd_sensbatch_set_path("auto");
-        CHECK("five tiles: 2 and 3 threads give one thread's bits (g = 3 and 1, every path this CPU has)",
-              ok && ran >= 2);
+        CHECK("five tiles: 2, 3 and 6 threads give one thread's bits (g = 3 and 1, every path this CPU has)",
+              ok && ran >= 3);
         mfd_sensop_free(d5);
         batch_free(&in5);
         batch_free(&one5);
