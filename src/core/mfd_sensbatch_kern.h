@@ -12,9 +12,9 @@
  *
  * and gets KERN(forward_cols), KERN(forward_tiles) and KERN(adjoint_cols).
  * The parameters only choose which sums are computed together (as many as
- * the registers hold); each lane of each sum adds the same products in the same order
- * (mfd_sensbatch.h), a product rounded before it is added, so every width
- * gives the same bits.  Included by mfd_sensbatch.c (and by its unit test,
+ * the registers hold); each lane of each sum adds the same products in the
+ * same order (mfd_sensbatch.h), a product rounded before it is added, so
+ * every width gives the same bits.  Included by mfd_sensbatch.c (and by its unit test,
  * which builds the eight-lane set without AVX-512 to check it on any CPU);
  * every file that includes it is compiled with -ffp-contract=off. */
 

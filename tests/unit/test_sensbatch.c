@@ -227,7 +227,7 @@ static void test_groups(void)
         }
         /* and its threads' half: the tile sums kept apart (here tiles 0 and 1 of all m columns), added in order */
         for (size_t g = 1; g <= NPROB; g += 3) {
-            size_t tiles = (N + MFD_SENSBATCH_TILE - 1) / MFD_SENSBATCH_TILE;
+            size_t tiles = mfd_sensbatch_tiles(N);
             forward_tiles_w8(dense->block, 0, N, 0, m, 0, 1, g, (const double *const *)in.X, grouped.work);
             forward_tiles_w8(dense->block, 0, N, 0, m, 1, tiles, g, (const double *const *)in.X, grouped.work);
             for (size_t i = 0; i < g; i++)
@@ -250,7 +250,8 @@ static void test_groups(void)
               mfd_sensbatch_split_threads(3600, 2) == 2 && mfd_sensbatch_split_threads(40000, 2) == 2 &&
               mfd_sensbatch_split_threads(10240, 7) == 6 && mfd_sensbatch_split_threads(10240, 6) == 6 &&
               mfd_sensbatch_split_threads(1000, 2) == 1 && mfd_sensbatch_split_threads(40000, 1) == 1);
-    /* threads set where the pass takes one (two tiles here: 2048 and 202 entries) */
+    /* threads set where the pass keeps one (two uneven tiles here: 2048 and 202 entries; the split of
+     * whole tiles among threads is checked on the five-tile operator below) */
     for (int nt = 2; nt <= 3; nt++) {
         mfd_sensbatch_set_threads(nt);
         bool ok = mfd_sensbatch_threads() == nt;
@@ -261,7 +262,7 @@ static void test_groups(void)
             ok = ok && same(&alone, &grouped, i, 1);
         }
         char what[96];
-        snprintf(what, sizeof what, "%d threads give one thread's bits (g = 1 and 7)", nt);
+        snprintf(what, sizeof what, "%d threads set over two uneven tiles: one thread's bits (g = 1 and 7)", nt);
         CHECK(what, ok);
     }
     {
@@ -286,8 +287,10 @@ static void test_groups(void)
             for (int nt = 2; nt <= 6; nt += nt == 3 ? 3 : 1) {
                 mfd_sensbatch_set_threads(nt);
                 ok = ok && mfd_sensbatch_split_threads(N5, nt) == nt;
-                for (size_t i = 0; i < NPROB; i++)
-                    memset(many5.r[i], 0, m * sizeof(double));
+                for (size_t i = 0; i < NPROB; i++) { /* NaN bytes: nothing left from the last call can match */
+                    memset(many5.r[i], 0xff, m * sizeof(double));
+                    memset(many5.Z[i], 0xff, N5 * sizeof(double));
+                }
                 ok = ok && run(d5, &in5, 0, 3, &many5) == MFD_OK && run(d5, &in5, 3, 1, &many5) == MFD_OK &&
                      same(&one5, &many5, 0, 4);
                 ran++;
