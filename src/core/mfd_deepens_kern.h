@@ -16,11 +16,20 @@
 #define IDX(r, c) ((size_t)(r) + (size_t)(c) * (size_t)d)
 
 /* The end of a product's entry from its FMA chain: alpha times it (unless
- * alpha = 1), then the old entry c added by an FMA with 1 when beta1. */
+ * alpha = 1), then the old entry c added when beta1, as the single run's
+ * FMA with 1 (mfd_small.h).  Those two are exact in fewer instructions:
+ * fma(1, c, x) rounds c + x once, as an addition does, and −1 · acc is acc
+ * with its sign flipped.  So the adds run on the adder pipes, not the FMA
+ * pipes that the chains keep busy (bench_deepens on a Zen 4, whose 512-bit
+ * FMA takes both 256-bit FMA pipes: real d = 4 82.6 → 76.9 ns a lane-step,
+ * complex d = 4 247 → 233, means of ten runs alternated with the build
+ * before). */
 static KATTR MFD_ENS_INLINE V KERN(scale)(const V acc, const int alpha_kind, const V alpha, const bool beta1, const V c)
 {
+    if (alpha_kind == KERN_ALPHA_MINUS_ONE)
+        return beta1 ? VSUB(c, acc) : VNEG(acc);
     V x = alpha_kind == KERN_ALPHA_ONE ? acc : VMUL(alpha, acc);
-    return beta1 ? VFMA(VSET1(1.0), c, x) : x;
+    return beta1 ? VADD(c, x) : x;
 }
 
 /* Real C = alpha op(A) op(B) (+ C when beta1), op = ᵀ where ta / tb; each
@@ -31,9 +40,18 @@ static KATTR MFD_ENS_INLINE void KERN(gemm_d)(const int d, const bool ta, const 
                                               double *C, const size_t L)
 {
     const V alpha = alpha_kind == KERN_ALPHA_LANES ? VLOAD(al) : VSET1(-1.0);
+    /* A Aᵀ and Aᵀ A (onto a symmetric C or none: Δ_j) are symmetric to the
+     * bit, as in gemm_v below: only the entries i ≥ j are computed, those
+     * above the diagonal copied from them at the end (of the step's 21
+     * products at N = 4, the 6 of Δ: a ninth of its FMAs at d = 4).  Real
+     * only: in a complex product the mirror's imaginary part is the
+     * negation of a chain whose +0 would be −0. */
+    const bool sym = A == B && ta != tb;
     for (int j0 = 0; j0 < d; j0 += TC_D)
         for (int i0 = 0; i0 < d; i0 += TR_D) {
             const int nr = d - i0 < TR_D ? d - i0 : TR_D, nc = d - j0 < TC_D ? d - j0 : TC_D;
+            if (sym && i0 + nr - 1 < j0)
+                continue; /* the tile lies above the diagonal */
             V acc[TR_D][TC_D];
             for (int r = 0; r < nr; r++)
                 for (int c = 0; c < nc; c++)
@@ -46,14 +64,21 @@ static KATTR MFD_ENS_INLINE void KERN(gemm_d)(const int d, const bool ta, const 
                     b[c] = VLOAD(B + (tb ? IDX(j0 + c, l) : IDX(l, j0 + c)) * L);
                 for (int r = 0; r < nr; r++)
                     for (int c = 0; c < nc; c++)
-                        acc[r][c] = VFMA(a[r], b[c], acc[r][c]);
+                        if (!sym || i0 + r >= j0 + c)
+                            acc[r][c] = VFMA(a[r], b[c], acc[r][c]);
             }
             for (int r = 0; r < nr; r++)
                 for (int c = 0; c < nc; c++) {
+                    if (sym && i0 + r < j0 + c)
+                        continue;
                     double *p = C + IDX(i0 + r, j0 + c) * L;
                     VSTORE(p, KERN(scale)(acc[r][c], alpha_kind, alpha, beta1, beta1 ? VLOAD(p) : VZERO()));
                 }
         }
+    if (sym)
+        for (int j = 1; j < d; j++)
+            for (int i = 0; i < j; i++)
+                VSTORE(C + IDX(i, j) * L, VLOAD(C + IDX(j, i) * L));
 }
 
 /* Complex: entry k's real part at 2k·L, its imaginary part at (2k + 1)·L.
@@ -63,8 +88,7 @@ static KATTR MFD_ENS_INLINE void KERN(gemm_z)(const int d, const bool ta, const 
                                               const double *al, const bool beta1, const double *A, const double *B,
                                               double *C, const size_t L)
 {
-    const V one = VSET1(1.0), minus_one = VSET1(-1.0);
-    const V alpha = alpha_kind == KERN_ALPHA_LANES ? VLOAD(al) : minus_one;
+    const V alpha = alpha_kind == KERN_ALPHA_LANES ? VLOAD(al) : VSET1(-1.0);
     for (int j0 = 0; j0 < d; j0 += TC_Z)
         for (int i0 = 0; i0 < d; i0 += TR_Z) {
             const int nr = d - i0 < TR_Z ? d - i0 : TR_Z, nc = d - j0 < TC_Z ? d - j0 : TC_Z;
@@ -82,7 +106,7 @@ static KATTR MFD_ENS_INLINE void KERN(gemm_z)(const int d, const bool ta, const 
                 for (int c = 0; c < nc; c++) {
                     const double *pb = B + 2 * (tb ? IDX(j0 + c, l) : IDX(l, j0 + c)) * L;
                     br[c] = VLOAD(pb);
-                    bi[c] = tb ? VMUL(minus_one, VLOAD(pb + L)) : VLOAD(pb + L);
+                    bi[c] = tb ? VNEG(VLOAD(pb + L)) : VLOAD(pb + L);
                 }
                 for (int r = 0; r < nr; r++)
                     for (int c = 0; c < nc; c++) {
@@ -96,14 +120,8 @@ static KATTR MFD_ENS_INLINE void KERN(gemm_z)(const int d, const bool ta, const 
                 for (int c = 0; c < nc; c++) {
                     double *p = C + 2 * IDX(i0 + r, j0 + c) * L;
                     V re = VSUB(rr[r][c], ii[r][c]), im = VADD(ri[r][c], ir[r][c]);
-                    if (alpha_kind != KERN_ALPHA_ONE) {
-                        re = VMUL(alpha, re);
-                        im = VMUL(alpha, im);
-                    }
-                    if (beta1) {
-                        re = VFMA(one, VLOAD(p), re);
-                        im = VFMA(one, VLOAD(p + L), im);
-                    }
+                    re = KERN(scale)(re, alpha_kind, alpha, beta1, beta1 ? VLOAD(p) : VZERO());
+                    im = KERN(scale)(im, alpha_kind, alpha, beta1, beta1 ? VLOAD(p + L) : VZERO());
                     VSTORE(p, re);
                     VSTORE(p + L, im);
                 }
